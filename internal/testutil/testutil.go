@@ -1,0 +1,98 @@
+// Package testutil is the shared harness of lx's tests: skipping for
+// missing kernel features without hiding regressions, capability checks,
+// re-executing one test in a child process (optionally in fresh
+// namespaces), and a TestMain that fails a package whose tests leak file
+// descriptors or goroutines.
+package testutil
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
+)
+
+// SkipIfUnsupported handles an error from trying a kernel interface that
+// minKernel and later have. It does nothing when err is nil or unrelated to
+// support. It skips the test when the kernel said "not here" (ENOSYS,
+// EOPNOTSUPP, ENOTTY, a *kernel.FeatureError) on a kernel older than
+// minKernel, or said "not allowed" (EPERM, EACCES), which depends on the
+// caller and the sandbox. It FAILS the test when the kernel said "not here"
+// although it is minKernel or newer: that is a bug in lx, not a skip.
+func SkipIfUnsupported(t testing.TB, err error, minKernel kernel.Version) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	switch sys.Errno(err) {
+	case sys.EPERM, sys.EACCES:
+		t.Skipf("not permitted here (uid %d): %v", os.Getuid(), err)
+	}
+	notHere := errors.Is(err, errors.ErrUnsupported)
+	switch sys.Errno(err) {
+	case sys.ENOSYS, sys.EOPNOTSUPP, sys.ENOTTY:
+		notHere = true
+	}
+	if !notHere {
+		return
+	}
+	running, verr := kernel.Running()
+	if verr == nil && !minKernel.IsZero() && running.AtLeast(minKernel) {
+		t.Fatalf("kernel %s should support this (needs %s): %v", running, minKernel, err)
+	}
+	t.Skipf("kernel %s lacks it (needs %s): %v", running, minKernel, err)
+}
+
+// Capability numbers from include/uapi/linux/capability.h, for RequireCap.
+const (
+	CapChown       = 0
+	CapDacOverride = 1
+	CapKill        = 5
+	CapSetgid      = 6
+	CapSetuid      = 7
+	CapNetAdmin    = 12
+	CapIPCLock     = 14
+	CapSysPtrace   = 19
+	CapSysAdmin    = 21
+	CapSysNice     = 23
+	CapSysResource = 24
+)
+
+// HasCap reports whether the calling process has capability c in its
+// effective set, read from /proc/self/status.
+func HasCap(c int) bool {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "CapEff:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && mask&(1<<c) != 0
+		}
+	}
+	return false
+}
+
+// RequireCap skips the test unless the process has capability c.
+func RequireCap(t testing.TB, c int) {
+	t.Helper()
+	if !HasCap(c) {
+		t.Skipf("needs capability %d (uid %d)", c, os.Getuid())
+	}
+}
+
+// RequireRoot skips the test unless it runs as uid 0.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skipf("needs root (uid %d)", os.Getuid())
+	}
+}
