@@ -75,7 +75,14 @@ func ReadFileAt(dirfd int, path string, buf []byte) ([]byte, error) {
 	}
 	copy(z, path)
 	z[len(path)] = 0
-	fd, err := sys.OpenatZ(dirfd, z, sys.O_RDONLY)
+	return ReadFileZ(dirfd, z, buf)
+}
+
+// ReadFileZ is ReadFileAt for a NUL-terminated path held in a byte slice,
+// for callers that build paths without allocating (strconv.AppendInt into
+// a stack array).
+func ReadFileZ(dirfd int, path []byte, buf []byte) ([]byte, error) {
+	fd, err := sys.OpenatZ(dirfd, path, sys.O_RDONLY)
 	if err != nil {
 		return buf[:0], err
 	}
@@ -158,8 +165,22 @@ func WithFile(path string, parse func(b []byte) error) error {
 
 // WithFileAt is WithFile for a path relative to the directory fd dirfd.
 func WithFileAt(dirfd int, path string, parse func(b []byte) error) error {
+	var stack [pathMax]byte
+	var z []byte
+	if len(path) < pathMax {
+		z = stack[:len(path)+1]
+	} else {
+		z = make([]byte, len(path)+1)
+	}
+	copy(z, path)
+	z[len(path)] = 0
+	return WithFileZ(dirfd, z, parse)
+}
+
+// WithFileZ is WithFileAt for a NUL-terminated path in a byte slice.
+func WithFileZ(dirfd int, path []byte, parse func(b []byte) error) error {
 	bp := bufPool.Get().(*[]byte)
-	b, err := ReadFileAt(dirfd, path, *bp)
+	b, err := ReadFileZ(dirfd, path, *bp)
 	if err == nil {
 		err = parse(b)
 	}
