@@ -5,11 +5,17 @@
 // for readiness parks instead of blocking an OS thread.
 //
 // Context cancellation is mapped onto deadlines: when ctx is done, the
-// file's deadline is moved into the past, which wakes the waiter, and the
-// operation returns ctx.Err(). No goroutine is started unless ctx is
-// actually cancelled (context.AfterFunc), and none outlives the call.
-// Close wakes every blocked operation, which then returns an error matching
-// os.ErrClosed.
+// file's read (or write) deadline is moved into the past, which wakes the
+// waiter, and the operation returns ctx.Err(). No goroutine is started
+// unless ctx is actually cancelled (context.AfterFunc), and none outlives
+// the call. A past deadline wakes every operation waiting in that
+// direction, not only the cancelled one; the others notice that the
+// deadline was not theirs and wait again. Close wakes every blocked
+// operation, which then returns an error matching os.ErrClosed.
+//
+// Because cancellation works through the file's deadlines, callers must
+// not set deadlines on File() themselves while operations with
+// cancellable contexts run: the cancellation clears them.
 package poll
 
 import (
@@ -26,16 +32,68 @@ import (
 
 // FD is a pollable file descriptor owned by an *os.File.
 type FD struct {
-	f  *os.File
-	rc syscall.RawConn
+	f      *os.File
+	rc     syscall.RawConn
+	closed atomic.Bool
 
-	// mu serialises deadline changes made on behalf of contexts, so that
-	// a cancellation of one operation cannot leave a past deadline behind
-	// for the next. cancelling counts cancellations whose past deadline is
-	// still set: another operation woken by it retries instead of
-	// reporting a deadline that was not its own.
-	mu         sync.Mutex
-	cancelling atomic.Int32
+	// rd and wd track the past deadlines that cancelled contexts set, for
+	// reads and for writes.
+	rd, wd canceller
+}
+
+// canceller manages the past deadlines set on behalf of cancelled
+// contexts in one direction. The past deadline stays in force until every
+// cancellation that set it has finished; operations woken by it whose own
+// context is not done wait for that, then retry.
+type canceller struct {
+	set func(time.Time) error // SetReadDeadline or SetWriteDeadline
+
+	// gen changes (under mu) whenever a cancellation sets or clears the
+	// deadline, so an operation can tell that a deadline error it got
+	// may have come from a cancellation that is already over.
+	gen atomic.Uint64
+
+	mu      sync.Mutex
+	pending int           // cancellations whose past deadline is in force
+	cleared chan struct{} // closed when pending drops back to 0
+}
+
+// cancel moves the deadline into the past, waking waiters.
+func (c *canceller) cancel() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == 0 {
+		c.cleared = make(chan struct{})
+	}
+	c.pending++
+	c.gen.Add(1)
+	c.set(time.Unix(1, 0)) // an error means the file is closed: nothing to wake
+}
+
+// finish ends one cancellation; the last one clears the deadline.
+func (c *canceller) finish() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending--
+	if c.pending == 0 {
+		c.set(time.Time{})
+		c.gen.Add(1)
+		close(c.cleared)
+		c.cleared = nil
+	}
+}
+
+// foreign reports whether a deadline error seen by an operation that
+// started at generation gen may have come from a cancellation, so that the
+// operation must retry; wait, if not nil, is closed when the past deadline
+// is gone and the retry can proceed.
+func (c *canceller) foreign(gen uint64) (retry bool, wait <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending > 0 {
+		return true, c.cleared
+	}
+	return c.gen.Load() != gen, nil
 }
 
 // New takes ownership of f, which must have been created O_NONBLOCK so that
@@ -46,15 +104,20 @@ func New(f *os.File) (*FD, error) {
 		f.Close()
 		return nil, err
 	}
-	return &FD{f: f, rc: rc}, nil
+	p := &FD{f: f, rc: rc}
+	p.rd.set, p.wd.set = f.SetReadDeadline, f.SetWriteDeadline
+	return p, nil
 }
 
-// File returns the underlying file. It stays owned by the FD; do not call
-// its Fd method, which would make it blocking.
+// File returns the underlying file. It stays owned by the FD: do not close
+// it (use Close), set deadlines on it, or call its Fd method, which would
+// make it blocking.
 func (p *FD) File() *os.File { return p.f }
 
-// Close closes the file, waking blocked operations. It is idempotent.
+// Close closes the file, waking blocked operations, which return an error
+// matching os.ErrClosed. It is idempotent.
 func (p *FD) Close() error {
+	p.closed.Store(true)
 	err := p.f.Close()
 	if errors.Is(err, os.ErrClosed) {
 		return nil
@@ -63,21 +126,24 @@ func (p *FD) Close() error {
 }
 
 // Control runs fn with the raw fd, for calls that never block (ioctl,
-// fstat). The fd is valid only during fn.
+// fstat). The fd is valid only during fn. After Close it returns an error
+// matching os.ErrClosed without calling fn.
 func (p *FD) Control(fn func(fd int)) error {
-	return p.rc.Control(func(fd uintptr) { fn(int(fd)) })
+	return p.closedErr("control", p.rc.Control(func(fd uintptr) { fn(int(fd)) }))
 }
 
 // Read calls fn with the raw fd until it reports done. When fn returns
 // false (its syscall said EAGAIN), Read parks until the fd is readable, ctx
-// is done, or the file is closed.
+// is done, or the FD is closed. It returns nil once fn is done, ctx.Err()
+// when ctx ends first, or an error matching os.ErrClosed. fn reports its
+// own syscall errors through variables it captures.
 func (p *FD) Read(ctx context.Context, fn func(fd int) (done bool)) error {
-	return p.do(ctx, true, fn)
+	return p.do(ctx, &p.rd, p.rc.Read, "read", fn)
 }
 
 // Write is Read for writability.
 func (p *FD) Write(ctx context.Context, fn func(fd int) (done bool)) error {
-	return p.do(ctx, false, fn)
+	return p.do(ctx, &p.wd, p.rc.Write, "write", fn)
 }
 
 // WaitReadable parks until the fd is readable. It does not consume
@@ -109,54 +175,63 @@ func (p *FD) Readable() (bool, error) {
 	return ready, perr
 }
 
-func (p *FD) do(ctx context.Context, read bool, fn func(fd int) bool) error {
+func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) error, name string, fn func(fd int) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	call := func(fd uintptr) bool { return fn(int(fd)) }
-	op := p.rc.Write
-	setDeadline := p.f.SetWriteDeadline
-	if read {
-		op, setDeadline = p.rc.Read, p.f.SetReadDeadline
-	}
 	if ctx.Done() == nil {
-		return p.retry(ctx, op, call)
+		return p.closedErr(name, p.wait(ctx, c, op, call))
 	}
-
-	// Wake the waiter when ctx is done. AfterFunc runs its function in a
-	// new goroutine only if ctx is cancelled before stop is called.
+	// Wake the waiter when ctx is done. AfterFunc runs its function (in
+	// a new goroutine) only if ctx ends before stop is called.
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		p.mu.Lock()
-		p.cancelling.Add(1)
-		setDeadline(time.Unix(1, 0))
-		p.mu.Unlock()
+		c.cancel()
 		close(fired)
 	})
-	err := p.retry(ctx, op, call)
+	err := p.wait(ctx, c, op, call)
 	if !stop() {
-		// The cancellation ran or is running: wait for it, then clear
-		// the deadline it set so the next operation is not affected.
+		// The cancellation ran or is running: let it finish, then
+		// withdraw its deadline so later operations are not affected.
 		<-fired
-		p.mu.Lock()
-		setDeadline(time.Time{})
-		p.cancelling.Add(-1)
-		p.mu.Unlock()
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return ctx.Err()
-		}
+		c.finish()
 	}
-	return err
+	return p.closedErr(name, err)
 }
 
-// retry runs op, and runs it again when it was woken by another
-// operation's cancellation rather than by its own context.
-func (p *FD) retry(ctx context.Context, op func(func(uintptr) bool) error, call func(uintptr) bool) error {
+// wait runs op until it succeeds or fails for a reason of its own: a
+// deadline error caused by another operation's cancellation is retried,
+// once that cancellation has withdrawn its deadline.
+func (p *FD) wait(ctx context.Context, c *canceller, op func(func(uintptr) bool) error, call func(uintptr) bool) error {
 	for {
+		gen := c.gen.Load()
 		err := op(call)
-		if !errors.Is(err, os.ErrDeadlineExceeded) || ctx.Err() != nil || p.cancelling.Load() == 0 {
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
-		time.Sleep(50 * time.Microsecond) // until the canceller clears its deadline
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		retry, cleared := c.foreign(gen)
+		if !retry {
+			return err // a deadline set on File() by its user
+		}
+		if cleared != nil {
+			select {
+			case <-cleared:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	}
+}
+
+// closedErr turns the runtime poller's "use of closed file" into an error
+// matching os.ErrClosed, as os.File's own methods do.
+func (p *FD) closedErr(op string, err error) error {
+	if err != nil && p.closed.Load() && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return &os.PathError{Op: op, Path: p.f.Name(), Err: os.ErrClosed}
+	}
+	return err
 }

@@ -11,6 +11,7 @@ package pseudofs
 import (
 	"io"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/lxgo/lx/internal/sys"
@@ -142,6 +143,7 @@ func Open(path string) (*Reader, error) {
 // Read implements io.Reader.
 func (r *Reader) Read(p []byte) (int, error) {
 	n, err := sys.Read(r.fd.Int(), p)
+	runtime.KeepAlive(r) // the FD's cleanup must not close the fd mid-read
 	if err == nil && n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}

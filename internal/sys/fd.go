@@ -35,7 +35,10 @@ func NewFD(fd int) *FD {
 }
 
 // Int returns the raw fd, or -1 after Close or Release. The FD keeps
-// ownership; the value is valid only until Close.
+// ownership; the value is valid only until Close, and only while the FD is
+// reachable: a caller whose last use of the FD is this call must keep it
+// alive (defer f.Close(), or runtime.KeepAlive(f) after the raw fd's last
+// use), or the cleanup can close the fd under a running system call.
 func (f *FD) Int() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

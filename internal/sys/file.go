@@ -36,7 +36,7 @@ func Openat(dirfd int, path string, flags int) (*FD, error) {
 
 // OpenatZ is the allocation-free form of Openat for hot paths: path must end
 // in a NUL byte, and the caller owns the returned raw fd and must CloseRaw
-// it. name is used only for the error.
+// it. Only the error path allocates.
 func OpenatZ(dirfd int, path []byte, flags int) (int, error) {
 	if len(path) == 0 || path[len(path)-1] != 0 {
 		return -1, wrapPath("open", string(path), unix.EINVAL)
@@ -117,7 +117,8 @@ func Fstatat(dirfd int, path string, flags int) (Stat, error) {
 	return fromUnixStat(&st), nil
 }
 
-// Fstatfs returns the filesystem magic number of the filesystem holding fd.
+// FstatfsType returns the filesystem magic number (statfs(2) f_type) of the
+// filesystem holding fd.
 func FstatfsType(fd int) (int64, error) {
 	var st unix.Statfs_t
 	if err := retry(func() error { return unix.Fstatfs(fd, &st) }); err != nil {

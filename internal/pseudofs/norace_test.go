@@ -1,0 +1,5 @@
+//go:build !race
+
+package pseudofs
+
+const raceEnabled = false
