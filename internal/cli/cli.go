@@ -1,0 +1,222 @@
+// Package cli is the shell of the lx command: flag parsing, dispatch to
+// subcommands, help, and the exit-code contract. Each subcommand is a type
+// in a file of its own that registers itself in an init function, so that
+// adding a command means adding one file.
+//
+// Every command accepts --json and --help. By default a command prints
+// aligned tables for people; with --json it prints one indented JSON
+// object carrying the typed values the lx library returns, with sizes in
+// bytes and durations in nanoseconds (the key names say so: "_bytes",
+// "_ns"). Errors go to stderr.
+//
+// Exit codes: 0 success, 1 an error while running the command, 2 a usage
+// error (unknown command, bad flag, wrong number of arguments).
+//
+// This package imports only public lx packages, like any other user of the
+// library would.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Exit codes of the lx command.
+const (
+	ExitOK    = 0 // the command succeeded
+	ExitError = 1 // the command failed; the reason is on stderr
+	ExitUsage = 2 // the command line was wrong; usage is on stderr
+)
+
+// Env is what a command runs with: where it writes and the flags common to
+// every command. Tests inject buffers.
+type Env struct {
+	// Stdout receives the command's output: tables, or JSON with --json.
+	Stdout io.Writer
+	// Stderr receives errors and usage messages.
+	Stderr io.Writer
+	// JSON is set by --json: print one JSON object instead of tables.
+	JSON bool
+}
+
+// Command is one lx subcommand. Commands are structs; Run receives the
+// positional arguments left after flag parsing.
+type Command interface {
+	// Name is the word that selects the command ("overview").
+	Name() string
+	// Synopsis is a one-line summary for the command list of `lx help`.
+	Synopsis() string
+	// Usage is the syntax of the arguments after the name, such as
+	// "[flags] <pid>"; "[flags]" for a command without arguments.
+	Usage() string
+	// Help is the long description `lx help NAME` prints after the usage
+	// line and before the flags.
+	Help() string
+	// Run runs the command. It returns a *UsageError (see Usagef) for a
+	// wrong command line and any other error for a failure.
+	Run(ctx context.Context, env *Env, args []string) error
+}
+
+// FlagSetter is implemented by commands that have flags besides --json and
+// --help. SetFlags binds them to fields of the command value.
+type FlagSetter interface {
+	SetFlags(fs *flag.FlagSet)
+}
+
+// UsageError is a wrong command line: the command exits with ExitUsage.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// defaultCommand runs when lx is given no command.
+const defaultCommand = "overview"
+
+// registry maps command names to constructors. A fresh value per run keeps
+// flag state out of shared variables.
+var registry = map[string]func() Command{}
+
+// register adds a command; each command file calls it from init.
+func register(newCommand func() Command) {
+	name := newCommand().Name()
+	if _, dup := registry[name]; dup {
+		panic("cli: command " + name + " registered twice")
+	}
+	registry[name] = newCommand
+}
+
+// commandNames returns the registered names in sorted order.
+func commandNames() []string {
+	names := make([]string, 0, len(registry))
+	for name := range registry {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Main runs the lx command line args (without the program name) and returns
+// the exit code. With no command, or when the first argument is a flag
+// other than --help, it runs the overview command.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	name := defaultCommand
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "-help" || a == "--help":
+			writeMainUsage(stdout)
+			return ExitOK
+		case strings.HasPrefix(a, "-") && a != "-":
+			// flags of the default command: `lx --json`
+		default:
+			name, args = a, args[1:]
+		}
+	}
+	newCommand, ok := registry[name]
+	if !ok {
+		fmt.Fprintf(stderr, "lx: unknown command %q\n\n", name)
+		writeMainUsage(stderr)
+		return ExitUsage
+	}
+	return run(ctx, newCommand(), args, &Env{Stdout: stdout, Stderr: stderr})
+}
+
+// run parses the flags of cmd and runs it.
+func run(ctx context.Context, cmd Command, args []string, env *Env) int {
+	fs := newFlagSet(cmd, env)
+	pos, err := parseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		writeCommandHelp(env.Stdout, cmd, fs)
+		return ExitOK
+	case err != nil:
+		err = &UsageError{Msg: err.Error()}
+	default:
+		err = cmd.Run(ctx, env, pos)
+	}
+	var usage *UsageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(env.Stderr, "lx %s: %v\nusage: lx %s %s\nRun 'lx help %s' for details.\n",
+			cmd.Name(), err, cmd.Name(), cmd.Usage(), cmd.Name())
+		return ExitUsage
+	default:
+		fmt.Fprintf(env.Stderr, "lx %s: %v\n", cmd.Name(), err)
+		return ExitError
+	}
+}
+
+// newFlagSet returns the flags of cmd: --json, bound to env.JSON, and the
+// command's own.
+func newFlagSet(cmd Command, env *Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("lx "+cmd.Name(), flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by run, help by writeCommandHelp
+	fs.Usage = func() {}
+	fs.BoolVar(&env.JSON, "json", false, "print one JSON object instead of tables")
+	if s, ok := cmd.(FlagSetter); ok {
+		s.SetFlags(fs)
+	}
+	return fs
+}
+
+// parseFlags parses args with flags anywhere among the positional
+// arguments (`lx help overview --json` as well as `lx help --json
+// overview`); everything after "--" is positional. flag.FlagSet alone
+// stops at the first positional argument.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// writeMainUsage writes the top-level help: what lx is and its commands.
+func writeMainUsage(w io.Writer) {
+	fmt.Fprintf(w, "lx shows what the running Linux kernel offers and what it is doing.\n\n")
+	fmt.Fprintf(w, "usage: lx [command] [flags] [arguments]\n\ncommands:\n")
+	t := newTable(w)
+	for _, name := range commandNames() {
+		cmd := registry[name]()
+		suffix := ""
+		if name == defaultCommand {
+			suffix = " (the default)"
+		}
+		t.Row("  "+name, cmd.Synopsis()+suffix)
+	}
+	t.Flush()
+	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help.\n")
+	fmt.Fprintf(w, "Run 'lx help <command>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
+}
+
+// writeCommandHelp writes the help of one command.
+func writeCommandHelp(w io.Writer, cmd Command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: lx %s %s\n\n%s\n", cmd.Name(), cmd.Usage(), cmd.Synopsis())
+	if h := strings.TrimSpace(cmd.Help()); h != "" {
+		fmt.Fprintf(w, "\n%s\n", h)
+	}
+	fmt.Fprintf(w, "\nflags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}

@@ -1,0 +1,241 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lxgo/lx/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// runLX runs the lx command line args in-process.
+func runLX(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func TestDispatch(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		code       int
+		stdout     []string // substrings
+		stderr     []string
+		quietOut   bool // nothing on stdout
+		quietError bool // nothing on stderr
+	}{
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"usage: lx [command]", "overview", "help", "(the default)"}, quietError: true},
+		{args: []string{"--help"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
+		{args: []string{"-h"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
+		{args: []string{"help", "overview"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json", "unavailable"}, quietError: true},
+		{args: []string{"overview", "--help"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json"}, quietError: true},
+		{args: []string{"overview", "-h"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]"}, quietError: true},
+		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command]"}, quietError: true},
+		{args: []string{"nosuch"}, code: ExitUsage, stderr: []string{`lx: unknown command "nosuch"`, "usage: lx"}, quietOut: true},
+		{args: []string{"overview", "--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus", "usage: lx overview [flags]"}, quietOut: true},
+		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus"}, quietOut: true},
+		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
+		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
+		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command "nosuch"`}, quietOut: true},
+		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command"}, quietOut: true},
+		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command "--json"`}, quietOut: true},
+		{args: []string{"-"}, code: ExitUsage, stderr: []string{`unknown command "-"`}, quietOut: true},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runLX(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tc.quietOut && stdout != "" {
+				t.Errorf("unexpected stdout:\n%s", stdout)
+			}
+			if tc.quietError && stderr != "" {
+				t.Errorf("unexpected stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestHelpForms checks that the three ways of asking for a command's help
+// print the same text.
+func TestHelpForms(t *testing.T) {
+	for _, name := range commandNames() {
+		a, _, _ := runLX(t, "help", name)
+		b, _, _ := runLX(t, name, "--help")
+		c, _, _ := runLX(t, name, "-help")
+		if a != b || a != c || a == "" {
+			t.Errorf("help of %s differs:\n%s\n---\n%s\n---\n%s", name, a, b, c)
+		}
+	}
+}
+
+func TestHelpJSON(t *testing.T) {
+	type report struct {
+		Commands []commandReport `json:"commands"`
+	}
+	stdout, stderr, code := runLX(t, "help", "--json")
+	if code != ExitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var all report
+	if err := decodeOne(stdout, &all); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range all.Commands {
+		names = append(names, c.Name)
+		if c.Synopsis == "" || c.Usage == "" {
+			t.Errorf("command %s lacks synopsis or usage: %+v", c.Name, c)
+		}
+		if c.Default != (c.Name == "overview") {
+			t.Errorf("command %s: default = %v", c.Name, c.Default)
+		}
+		if !reflect.DeepEqual(c.Flags[0:1], []flagReport{{Name: "json", Usage: "print one JSON object instead of tables", Default: "false"}}) {
+			t.Errorf("command %s: flags %+v, want json first", c.Name, c.Flags)
+		}
+	}
+	if !reflect.DeepEqual(names, commandNames()) {
+		t.Errorf("help --json lists %v, registry has %v", names, commandNames())
+	}
+	// Flags may follow the positional argument.
+	stdout, _, code = runLX(t, "help", "overview", "--json")
+	var one report
+	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 1 || one.Commands[0].Name != "overview" {
+		t.Fatalf("help overview --json: exit %d, %v, %+v", code, err, one)
+	}
+}
+
+// decodeOne decodes s, which must be exactly one JSON value.
+func decodeOne(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	return nil
+}
+
+// failCommand fails with a run-time error or a usage error.
+type failCommand struct{ usage bool }
+
+func (failCommand) Name() string     { return "fail" }
+func (failCommand) Synopsis() string { return "fails" }
+func (failCommand) Usage() string    { return "[flags]" }
+func (failCommand) Help() string     { return "" }
+func (c failCommand) Run(ctx context.Context, env *Env, args []string) error {
+	if c.usage {
+		return Usagef("bad %s", "thing")
+	}
+	return errors.New("boom")
+}
+
+func TestRunErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errOut}
+	if code := run(context.Background(), failCommand{}, nil, env); code != ExitError {
+		t.Errorf("run-time error: exit %d, want %d", code, ExitError)
+	}
+	if got := errOut.String(); got != "lx fail: boom\n" {
+		t.Errorf("stderr %q", got)
+	}
+	errOut.Reset()
+	if code := run(context.Background(), failCommand{usage: true}, nil, env); code != ExitUsage {
+		t.Errorf("usage error: exit %d, want %d", code, ExitUsage)
+	}
+	if got := errOut.String(); !strings.HasPrefix(got, "lx fail: bad thing\nusage: lx fail [flags]\n") {
+		t.Errorf("stderr %q", got)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout %q", out.String())
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		pos  []string
+		json bool
+		n    int
+	}{
+		{nil, nil, false, 0},
+		{[]string{"a", "b"}, []string{"a", "b"}, false, 0},
+		{[]string{"--json", "a"}, []string{"a"}, true, 0},
+		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, 0},
+		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3},
+		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0},
+		{[]string{"--", "a"}, []string{"a"}, false, 0},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		j := fs.Bool("json", false, "")
+		n := fs.Int("n", 0, "")
+		pos, err := parseFlags(fs, tc.args)
+		if err != nil || !reflect.DeepEqual(pos, tc.pos) || *j != tc.json || *n != tc.n {
+			t.Errorf("parseFlags(%q) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, pos, *j, *n, err, tc.pos, tc.json, tc.n)
+		}
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	for _, tc := range []struct {
+		n    uint64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1 KiB"}, {1536, "1.5 KiB"}, {2 << 20, "2 MiB"},
+		{1 << 30, "1 GiB"}, {25276514304, "23.5 GiB"}, {1 << 60, "1 EiB"}, {1<<64 - 1, "16.0 EiB"},
+	} {
+		if got := formatBytes(tc.n); got != tc.want {
+			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"}, {999 * time.Millisecond, "0s"}, {12 * time.Second, "12s"}, {5 * time.Minute, "5m 0s"},
+		{2*time.Hour + 3*time.Second, "2h 0m 3s"}, {26*time.Hour + 3*time.Minute + 4*time.Second, "1d 2h 3m 4s"},
+		{-90 * time.Second, "-1m 30s"},
+	} {
+		if got := formatDuration(tc.d); got != tc.want {
+			t.Errorf("formatDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestTable(t *testing.T) {
+	var b bytes.Buffer
+	tb := newTable(&b)
+	tb.Row("a", "bb", "")
+	tb.Row("ccc", "d\te", "f\ng")
+	if err := tb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "a    bb\nccc  d e  f g\n"
+	if b.String() != want {
+		t.Errorf("table =\n%q\nwant\n%q", b.String(), want)
+	}
+}
