@@ -1,0 +1,5 @@
+//go:build !race
+
+package cpuset
+
+const raceEnabled = false
