@@ -1,0 +1,206 @@
+package procfs
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/internal/sys"
+)
+
+// OpenFlags are a file's status and access-mode flags as the kernel keeps
+// them (f_flags) and prints them in fdinfo: the open(2) O_* flags. Their
+// values are the kernel's for the architecture lx is built for. The kernel
+// clears O_CREAT, O_EXCL, O_NOCTTY and O_TRUNC after open, so fdinfo never
+// shows them; they are here for String and for callers that build flags.
+type OpenFlags uint32
+
+const (
+	OpenReadOnly   OpenFlags = 0                      // O_RDONLY (access mode 0)
+	OpenWriteOnly  OpenFlags = sys.O_WRONLY           // O_WRONLY
+	OpenReadWrite  OpenFlags = sys.O_RDWR             // O_RDWR
+	OpenAccessMode OpenFlags = sys.O_ACCMODE          // mask of the access mode
+	OpenCreate     OpenFlags = sys.O_CREAT            // O_CREAT
+	OpenExclusive  OpenFlags = sys.O_EXCL             // O_EXCL; on a pidfd: PIDFD_THREAD
+	OpenNoCTTY     OpenFlags = sys.O_NOCTTY           // O_NOCTTY
+	OpenTruncate   OpenFlags = sys.O_TRUNC            // O_TRUNC
+	OpenAppend     OpenFlags = sys.O_APPEND           // O_APPEND
+	OpenNonblock   OpenFlags = sys.O_NONBLOCK         // O_NONBLOCK
+	OpenDSync      OpenFlags = sys.O_DSYNC            // O_DSYNC
+	OpenAsync      OpenFlags = sys.O_ASYNC            // O_ASYNC (FASYNC): signal-driven I/O
+	OpenDirect     OpenFlags = sys.O_DIRECT           // O_DIRECT
+	OpenLargefile  OpenFlags = sys.O_LARGEFILE_KERNEL // O_LARGEFILE: set on every file a 64-bit process opens
+	OpenDirectory  OpenFlags = sys.O_DIRECTORY        // O_DIRECTORY
+	OpenNoFollow   OpenFlags = sys.O_NOFOLLOW         // O_NOFOLLOW
+	OpenNoAtime    OpenFlags = sys.O_NOATIME          // O_NOATIME
+	OpenCloexec    OpenFlags = sys.O_CLOEXEC          // O_CLOEXEC: the descriptor's close-on-exec flag
+	OpenSync       OpenFlags = sys.O_SYNC             // O_SYNC: includes O_DSYNC
+	OpenPath       OpenFlags = sys.O_PATH             // O_PATH (2.6.39)
+	OpenTmpfile    OpenFlags = sys.O_TMPFILE          // O_TMPFILE: includes O_DIRECTORY (3.11)
+)
+
+// openFlagNames is in the order String prints. Multi-bit flags come before
+// the single bits they include.
+var openFlagNames = [...]struct {
+	flag OpenFlags
+	name string
+}{
+	{OpenTmpfile, "O_TMPFILE"},
+	{OpenSync, "O_SYNC"},
+	{OpenCreate, "O_CREAT"},
+	{OpenExclusive, "O_EXCL"},
+	{OpenNoCTTY, "O_NOCTTY"},
+	{OpenTruncate, "O_TRUNC"},
+	{OpenAppend, "O_APPEND"},
+	{OpenNonblock, "O_NONBLOCK"},
+	{OpenDSync, "O_DSYNC"},
+	{OpenAsync, "O_ASYNC"},
+	{OpenDirect, "O_DIRECT"},
+	{OpenLargefile, "O_LARGEFILE"},
+	{OpenDirectory, "O_DIRECTORY"},
+	{OpenNoFollow, "O_NOFOLLOW"},
+	{OpenNoAtime, "O_NOATIME"},
+	{OpenCloexec, "O_CLOEXEC"},
+	{OpenPath, "O_PATH"},
+}
+
+// String returns the flags as "O_RDWR|O_CLOEXEC", access mode first. Bits
+// without a name are printed in octal at the end, as fdinfo prints flags.
+func (f OpenFlags) String() string {
+	var sb strings.Builder
+	switch f & OpenAccessMode {
+	case OpenReadOnly:
+		sb.WriteString("O_RDONLY")
+	case OpenWriteOnly:
+		sb.WriteString("O_WRONLY")
+	case OpenReadWrite:
+		sb.WriteString("O_RDWR")
+	default:
+		sb.WriteString("O_ACCMODE")
+	}
+	rest := f &^ OpenAccessMode
+	for _, n := range openFlagNames {
+		if n.flag != 0 && rest&n.flag == n.flag {
+			sb.WriteByte('|')
+			sb.WriteString(n.name)
+			rest &^= n.flag
+		}
+	}
+	if rest != 0 {
+		sb.WriteString("|0")
+		sb.WriteString(strconv.FormatUint(uint64(rest), 8))
+	}
+	return sb.String()
+}
+
+// FDInfo is /proc/PID/fdinfo/FD (proc(5) "/proc/pid/fdinfo"): the state
+// of one open file description.
+type FDInfo struct {
+	Pos   int64     // file offset
+	Flags OpenFlags // file status flags and access mode, with O_CLOEXEC of the descriptor
+	MntID int       // id of the mount holding the file, as in mountinfo (3.15)
+	Ino   uint64    // inode number of the file (5.14)
+
+	// Pidfd reports that the descriptor is a pidfd: the file has a "Pid:"
+	// line (5.4). PidfdPID is then the process's pid in the reader's pid
+	// namespace, 0 when the process is not visible there, and -1 once it
+	// has exited and been reaped. NSpid lists its pid in each pid
+	// namespace from the reader's down to the process's own (absent
+	// without CONFIG_PID_NS); when PidfdPID is 0 or -1 the kernel prints
+	// only that value.
+	Pidfd    bool
+	PidfdPID int
+	NSpid    []int
+
+	// Extra holds the remaining lines, which depend on the kind of file,
+	// in order and as printed: "eventfd-count:  5", "tfd: 3 events: 19
+	// ...", "inotify wd:1 ...", "lock:\t1: FLOCK ...", "sigmask:\t...".
+	Extra []string
+}
+
+// FDInfo reads /proc/PID/fdinfo/FD. Reading another user's process needs
+// PTRACE_MODE_READ access; a descriptor that is not open gives an error
+// matching fs.ErrNotExist.
+func (p Proc) FDInfo(fd int) (FDInfo, error) {
+	if fd < 0 {
+		return FDInfo{}, fmt.Errorf("fdinfo read: invalid descriptor %d", fd)
+	}
+	var name [32]byte
+	var info FDInfo
+	var perr error
+	err := p.readFile(string(strconv.AppendInt(append(name[:0], "fdinfo/"...), int64(fd), 10)), func(b []byte) error {
+		info, perr = parseFDInfo(b)
+		return nil
+	})
+	if err != nil {
+		return FDInfo{}, fmt.Errorf("fdinfo read: %w", err)
+	}
+	return info, perr
+}
+
+var errFDInfoLine = errors.New("line without ':'")
+
+// parseFDInfo parses an fdinfo file.
+func parseFDInfo(b []byte) (FDInfo, error) {
+	var info FDInfo
+	for n := 1; len(b) > 0; n++ {
+		var line []byte
+		line, b = parse.Line(b)
+		if len(line) == 0 {
+			continue
+		}
+		key, val, ok := parse.KeyValue(line, ':')
+		if !ok {
+			return FDInfo{}, fmt.Errorf("fdinfo parse: line %d: %w", n, errFDInfoLine)
+		}
+		var err error
+		switch string(key) {
+		case "pos":
+			info.Pos, err = parse.Int(val)
+		case "flags":
+			var v uint64
+			v, err = parse.UintBase(val, 8)
+			if err == nil && v > 1<<32-1 {
+				err = fmt.Errorf("%q out of range", val)
+			}
+			info.Flags = OpenFlags(v)
+		case "mnt_id":
+			var v int64
+			v, err = parse.Int(val)
+			info.MntID = int(v)
+		case "ino":
+			info.Ino, err = parse.Uint(val)
+		case "Pid":
+			var v int64
+			v, err = parse.Int(val)
+			info.Pidfd, info.PidfdPID = true, int(v)
+		case "NSpid":
+			info.NSpid, err = parseIntFields(val)
+		default:
+			info.Extra = append(info.Extra, string(line))
+		}
+		if err != nil {
+			return FDInfo{}, fmt.Errorf("fdinfo parse: %s: %w", key, err)
+		}
+	}
+	return info, nil
+}
+
+// parseIntFields parses space- or tab-separated decimal integers.
+func parseIntFields(b []byte) ([]int, error) {
+	var out []int
+	for {
+		var f []byte
+		f, b = parse.Field(b)
+		if len(f) == 0 {
+			return out, nil
+		}
+		v, err := parse.Int(f)
+		if err != nil || v != int64(int(v)) {
+			return nil, fmt.Errorf("%q: %w", f, strconv.ErrSyntax)
+		}
+		out = append(out, int(v))
+	}
+}

@@ -1,0 +1,428 @@
+package procfs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/lxgo/lx/internal/parse"
+)
+
+// MountFlags are the per-mount options of a mountinfo line (the sixth
+// field), as set with mount(2) MS_* flags or mount_setattr(2) MOUNT_ATTR_*.
+type MountFlags uint16
+
+const (
+	MountReadOnly    MountFlags = 1 << iota // ro (rw when absent)
+	MountNoSuid                             // nosuid
+	MountNoDev                              // nodev
+	MountNoExec                             // noexec
+	MountNoAtime                            // noatime
+	MountNoDiratime                         // nodiratime
+	MountRelatime                           // relatime
+	MountNoSymfollow                        // nosymfollow (5.10)
+	MountIdmapped                           // idmapped (5.12)
+)
+
+var mountFlagNames = [...]string{"ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "nosymfollow", "idmapped"}
+
+// String returns the options as the kernel prints them: "rw" or "ro"
+// followed by the other flags, "rw,nosuid,nodev,relatime".
+func (f MountFlags) String() string {
+	var sb strings.Builder
+	sb.WriteString("rw")
+	if f&MountReadOnly != 0 {
+		sb.Reset()
+		sb.WriteString("ro")
+	}
+	for i := 1; i < len(mountFlagNames); i++ {
+		if f&(1<<i) != 0 {
+			sb.WriteByte(',')
+			sb.WriteString(mountFlagNames[i])
+		}
+	}
+	return sb.String()
+}
+
+// parseMountFlags parses the per-mount options. Options lx does not know
+// are left out of the flags (they stay in Mount.Options).
+func parseMountFlags(b []byte) MountFlags {
+	var f MountFlags
+	for len(b) > 0 {
+		var opt []byte
+		opt, b, _ = cutByte(b, ',')
+		for i, name := range mountFlagNames {
+			if string(opt) == name {
+				f |= 1 << i
+				break
+			}
+		}
+	}
+	return f
+}
+
+// Propagation is the propagation state of a mount: the optional fields of
+// its mountinfo line (Documentation/filesystems/sharedsubtree.rst). Peer
+// group ids start at 1, so 0 means "absent". A mount with none of them is
+// private.
+type Propagation struct {
+	Shared        int  // "shared:N": the mount is shared in peer group N
+	Master        int  // "master:N": the mount is a slave receiving from peer group N
+	PropagateFrom int  // "propagate_from:N": the slave receives from peer group N, the closest dominant group visible from the process's root (only when it differs from Master)
+	Unbindable    bool // "unbindable": the mount cannot be bind mounted
+}
+
+// String returns the optional fields as the kernel prints them, or
+// "private" when there are none.
+func (p Propagation) String() string {
+	var b []byte
+	if p.Shared != 0 {
+		b = strconv.AppendInt(append(b, "shared:"...), int64(p.Shared), 10)
+	}
+	if p.Master != 0 {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(append(b, "master:"...), int64(p.Master), 10)
+	}
+	if p.PropagateFrom != 0 {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(append(b, "propagate_from:"...), int64(p.PropagateFrom), 10)
+	}
+	if p.Unbindable {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, "unbindable"...)
+	}
+	if len(b) == 0 {
+		return "private"
+	}
+	return string(b)
+}
+
+// Mount is one line of /proc/PID/mountinfo: a mount as the process sees it
+// (proc(5) "/proc/pid/mountinfo", Documentation/filesystems/proc.rst 3.5).
+//
+// Root, MountPoint, FSType and Source are unescaped: the kernel writes a
+// space, tab, newline and backslash in them as \040, \011, \012 and \134.
+type Mount struct {
+	ID          int    // mount id, unique in the mount namespace; may be reused after unmount
+	ParentID    int    // id of the parent mount (itself for the root of the namespace's tree)
+	Dev         Dev    // st_dev of files on this file system
+	Root        string // the directory of the file system mounted here ("/" unless a bind mount of a subtree)
+	MountPoint  string // where it is mounted, relative to the process's root directory
+	Options     string // per-mount options as printed, "rw,nosuid,relatime"
+	Flags       MountFlags
+	Propagation Propagation
+	FSType      string // file system type, with subtype: "ext4", "fuse.sshfs"
+	Source      string // file-system-specific source ("/dev/vda", "tmpfs", "none")
+
+	// SuperOptions are the per-superblock options, "rw,size=1024k". They
+	// are left as the kernel printed them: file systems escape a comma,
+	// '=', space, tab, newline or backslash inside a value in octal
+	// (seq_show_option), and unescaping first would make the commas
+	// ambiguous. SuperOption splits and unescapes one option.
+	SuperOptions string
+}
+
+// SuperOption returns the value of the super-block option key, unescaped,
+// and whether it is present. A flag option without '=' has value "".
+func (m Mount) SuperOption(key string) (string, bool) {
+	for opt := range strings.SplitSeq(m.SuperOptions, ",") {
+		k, v, _ := strings.Cut(opt, "=")
+		if unescape(k) == key {
+			return unescape(v), true
+		}
+	}
+	return "", false
+}
+
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	return string(parse.Unescape(nil, []byte(s)))
+}
+
+// MountView is a mountinfo line seen through MountInfoSeq. Its byte
+// slices point into a buffer that is reused: they are valid only until the
+// loop body returns. Copy what you keep, or call Mount.
+type MountView struct {
+	ID, ParentID int
+	Dev          Dev
+	Root         []byte // unescaped
+	MountPoint   []byte // unescaped
+	Options      []byte
+	Flags        MountFlags
+	Propagation  Propagation
+	FSType       []byte // unescaped
+	Source       []byte // unescaped
+	SuperOptions []byte // escaped, see Mount.SuperOptions
+}
+
+// Mount copies the view into a Mount that may be kept. Its strings share
+// one allocation.
+func (v *MountView) Mount() Mount {
+	var sb strings.Builder
+	sb.Grow(len(v.Root) + len(v.MountPoint) + len(v.Options) + len(v.FSType) + len(v.Source) + len(v.SuperOptions))
+	sb.Write(v.Root)
+	sb.Write(v.MountPoint)
+	sb.Write(v.Options)
+	sb.Write(v.FSType)
+	sb.Write(v.Source)
+	sb.Write(v.SuperOptions)
+	s := sb.String()
+	next := func(b []byte) string {
+		r := s[:len(b)]
+		s = s[len(b):]
+		return r
+	}
+	return Mount{
+		ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
+		Root: next(v.Root), MountPoint: next(v.MountPoint), Options: next(v.Options),
+		Flags: v.Flags, Propagation: v.Propagation,
+		FSType: next(v.FSType), Source: next(v.Source), SuperOptions: next(v.SuperOptions),
+	}
+}
+
+// MountInfo reads /proc/PID/mountinfo: the mounts of the process's mount
+// namespace that are reachable from its root directory, in mount order.
+// Reading another process's mountinfo needs PTRACE_MODE_READ access.
+//
+// The whole file is read with as few read(2) calls as the buffer allows:
+// the kernel only guarantees a consistent table within one read. All
+// strings of the result share one allocation.
+func (p Proc) MountInfo() ([]Mount, error) {
+	var ms []Mount
+	var perr error
+	err := p.readFile("mountinfo", func(b []byte) error {
+		ms, perr = parseMountInfo(b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mountinfo read: %w", err)
+	}
+	return ms, perr
+}
+
+// MountInfoSeq is MountInfo as an iterator of views into the read buffer.
+// It allocates nothing in steady state: each MountView is valid only until
+// the loop body returns (see MountView). A read error or a malformed line
+// is yielded once, last.
+func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
+	return func(yield func(MountView, error) bool) {
+		stopped := false
+		var perr error
+		err := p.readFile("mountinfo", func(b []byte) error {
+			for n := 1; len(b) > 0; n++ {
+				var line []byte
+				line, b = parse.Line(b)
+				if len(line) == 0 {
+					continue
+				}
+				var v MountView
+				if _, err := parseMountLine(line, &v); err != nil {
+					perr = fmt.Errorf("mountinfo parse: line %d: %w", n, err)
+					return nil
+				}
+				if !yield(v, nil) {
+					stopped = true
+					return nil
+				}
+			}
+			return nil
+		})
+		switch {
+		case stopped:
+		case err != nil:
+			yield(MountView{}, fmt.Errorf("mountinfo read: %w", err))
+		case perr != nil:
+			yield(MountView{}, perr)
+		}
+	}
+}
+
+// parseMountInfo parses a whole mountinfo file. It unescapes b in place.
+// The unescaped fields become substrings of one copy of b.
+func parseMountInfo(b []byte) ([]Mount, error) {
+	s := string(b)
+	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
+	rest := b
+	for n := 1; len(rest) > 0; n++ {
+		var line []byte
+		line, rest = parse.Line(rest)
+		if len(line) == 0 {
+			continue
+		}
+		var v MountView
+		esc, err := parseMountLine(line, &v)
+		if err != nil {
+			return nil, fmt.Errorf("mountinfo parse: line %d: %w", n, err)
+		}
+		// A field without escapes is the same bytes in s; an unescaped
+		// one is shorter and gets its own string.
+		sub := func(f []byte, escaped bool) string {
+			if len(f) == 0 {
+				return ""
+			}
+			if escaped {
+				return string(f)
+			}
+			off := cap(b) - cap(f)
+			return s[off : off+len(f)]
+		}
+		ms = append(ms, Mount{
+			ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
+			Root:         sub(v.Root, esc&escRoot != 0),
+			MountPoint:   sub(v.MountPoint, esc&escMountPoint != 0),
+			Options:      sub(v.Options, false),
+			Flags:        v.Flags,
+			Propagation:  v.Propagation,
+			FSType:       sub(v.FSType, esc&escFSType != 0),
+			Source:       sub(v.Source, esc&escSource != 0),
+			SuperOptions: sub(v.SuperOptions, false),
+		})
+	}
+	return ms, nil
+}
+
+// Fields that parseMountLine unescaped.
+const (
+	escRoot = 1 << iota
+	escMountPoint
+	escFSType
+	escSource
+)
+
+var (
+	errMountFields    = errors.New("too few fields")
+	errMountSeparator = errors.New(`no " - " separator`)
+)
+
+// parseMountLine parses one mountinfo line into v, unescaping the escaped
+// fields in place, and reports which ones it changed.
+//
+//	36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+//	(1)(2)(3)   (4)   (5)         (6)        (7)     (8)(9)  (10)      (11)
+//
+// Fields are separated by exactly one space; an empty field (a source of
+// "") shows as two spaces.
+func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
+	var f []byte
+	var ok bool
+	next := func() bool {
+		f, line, ok = cutByte(line, ' ')
+		return ok
+	}
+	if !next() {
+		return 0, errMountFields
+	}
+	id, err := parse.Uint(f)
+	if err != nil || id > 1<<31-1 {
+		return 0, fmt.Errorf("mount id %q: %w", f, strconv.ErrSyntax)
+	}
+	if !next() {
+		return 0, errMountFields
+	}
+	parent, err := parse.Uint(f)
+	if err != nil || parent > 1<<31-1 {
+		return 0, fmt.Errorf("parent id %q: %w", f, strconv.ErrSyntax)
+	}
+	v.ID, v.ParentID = int(id), int(parent)
+	if !next() {
+		return 0, errMountFields
+	}
+	if v.Dev, err = parseDev(f, 10); err != nil {
+		return 0, fmt.Errorf("%w %q", err, f)
+	}
+	if !next() {
+		return 0, errMountFields
+	}
+	v.Root, esc = unescapeField(f, esc, escRoot)
+	if !next() {
+		return 0, errMountFields
+	}
+	v.MountPoint, esc = unescapeField(f, esc, escMountPoint)
+	if !next() {
+		return 0, errMountFields
+	}
+	v.Options = f
+	v.Flags = parseMountFlags(f)
+	for {
+		if !next() {
+			return 0, errMountSeparator
+		}
+		if len(f) == 1 && f[0] == '-' {
+			break
+		}
+		v.Propagation.set(f)
+	}
+	if !next() {
+		return 0, errMountFields
+	}
+	v.FSType, esc = unescapeField(f, esc, escFSType)
+	if !next() {
+		// The super options are the last field; tolerate a line that
+		// ends after the source.
+		v.Source, esc = unescapeField(f, esc, escSource)
+		return esc, nil
+	}
+	v.Source, esc = unescapeField(f, esc, escSource)
+	v.SuperOptions = line
+	return esc, nil
+}
+
+// cutByte is bytes.Cut for one separator byte. The fields of mountinfo
+// are short, and a plain loop beats bytes.IndexByte's call on them.
+func cutByte(b []byte, sep byte) (before, after []byte, found bool) {
+	for i, c := range b {
+		if c == sep {
+			return b[:i], b[i+1:], true
+		}
+	}
+	return b, nil, false
+}
+
+// unescapeField decodes the octal escapes of f in place. parse.Unescape
+// appends to dst while reading src ahead of it, and every escape shrinks,
+// so dst == src[:0] is safe (TestUnescapeInPlace checks it).
+func unescapeField(f []byte, esc, bit uint8) ([]byte, uint8) {
+	if bytes.IndexByte(f, '\\') < 0 {
+		return f, esc
+	}
+	u := parse.Unescape(f[:0], f)
+	if len(u) != len(f) {
+		esc |= bit
+	}
+	return u, esc
+}
+
+// set records one optional field. Unknown fields are ignored, as
+// proc(5) asks of parsers.
+func (p *Propagation) set(f []byte) {
+	tag, val, ok := bytes.Cut(f, []byte{':'})
+	if !ok {
+		if string(f) == "unbindable" {
+			p.Unbindable = true
+		}
+		return
+	}
+	n, err := parse.Uint(val)
+	if err != nil || n > 1<<31-1 {
+		return
+	}
+	switch string(tag) {
+	case "shared":
+		p.Shared = int(n)
+	case "master":
+		p.Master = int(n)
+	case "propagate_from":
+		p.PropagateFrom = int(n)
+	}
+}
