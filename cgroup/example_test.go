@@ -37,8 +37,8 @@ func ExampleFS_OfProcess() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, h := range m.Hierarchies {
-		fmt.Println(h.ID, h.Controllers, h.Path)
+	for _, h := range m {
+		fmt.Println(h.HierarchyID, h.Controllers, h.Path)
 	}
 	// Output:
 	// 12 [cpu cpuacct] /system.slice/cron.service
