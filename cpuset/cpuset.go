@@ -68,7 +68,7 @@ func Range(lo, hi int) Set {
 func FromWords(w []uint64) (Set, error) {
 	n := trimLen(w)
 	if n > (MaxCPU+1)/64 {
-		return Set{}, &ParseError{Func: "FromWords", Input: "", Msg: "CPU " + strconv.Itoa((n-1)*64+bits.Len64(w[n-1])-1) + " above maximum " + strconv.Itoa(MaxCPU), Err: strconv.ErrRange}
+		return Set{}, &ParseError{Func: "FromWords", Msg: "CPU " + strconv.Itoa((n-1)*64+bits.Len64(w[n-1])-1) + " above maximum " + strconv.Itoa(MaxCPU), Err: strconv.ErrRange}
 	}
 	if n == 0 {
 		return Set{}, nil

@@ -8,13 +8,16 @@ import "strconv"
 // above 2^32-1, a mask word over 32 bits).
 type ParseError struct {
 	Func   string // "Parse", "ParseMask", ... : the function called
-	Input  string // the text parsed
+	Input  string // the text parsed ("" for FromWords)
 	Offset int    // byte offset of the problem in Input
 	Msg    string // what is wrong
 	Err    error  // strconv.ErrSyntax or strconv.ErrRange
 }
 
 func (e *ParseError) Error() string {
+	if e.Func == "FromWords" {
+		return "cpuset: invalid CPU words: " + e.Msg
+	}
 	what := "CPU list"
 	if e.Func == "ParseMask" || e.Func == "ParseMaskBytes" {
 		what = "CPU mask"
@@ -28,9 +31,10 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-//go:noinline
 // parseErr builds a *ParseError; it is called only on failure, so the copy
 // of a []byte input is paid only then.
+//
+//go:noinline
 func parseErr[T text](fn string, in T, off int, msg string, err error) error {
 	return &ParseError{Func: fn, Input: string(in), Offset: off, Msg: msg, Err: err}
 }

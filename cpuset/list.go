@@ -51,17 +51,13 @@ func parseList[T text](s T, size int, fn string) (Set, error) {
 	if size > 0 {
 		limit = uint64(size - 1)
 	}
-	i := 0
-	for {
-		for i < len(s) && isSep(s[i]) {
+	for i := 0; i < len(s); {
+		if isSep(s[i]) {
 			i++
+			continue
 		}
-		if i == len(s) {
-			break
-		}
-		var lo, hi, used, group uint64
-		var err error
 		rangeAt := i
+		var lo, hi uint64
 		isRange := true // a used/group pattern may follow a range or "all"
 		if i+3 <= len(s) && s[i]|0x20 == 'a' && s[i+1]|0x20 == 'l' && s[i+2]|0x20 == 'l' {
 			if size == 0 {
@@ -70,51 +66,54 @@ func parseList[T text](s T, size int, fn string) (Set, error) {
 			lo, hi = 0, limit
 			i += 3
 		} else {
-			if lo, i, err = listNum(s, i, size, fn); err != nil {
-				return Set{}, err
+			j := 0
+			if lo, j = listNum(s, i, size); j == i || lo > maxNum {
+				return Set{}, numErr(fn, s, i, size)
 			}
-			hi = lo
+			i, hi = j, lo
 			if i < len(s) && s[i] == '-' {
-				if hi, i, err = listNum(s, i+1, size, fn); err != nil {
-					return Set{}, err
+				if hi, j = listNum(s, i+1, size); j == i+1 || hi > maxNum {
+					return Set{}, numErr(fn, s, i+1, size)
 				}
+				i = j
 			} else {
 				isRange = false
-				if i < len(s) && !isSep(s[i]) {
-					return Set{}, unexpected(fn, s, i, "'-', ',' or end")
-				}
 			}
 		}
-		used, group = hi+1, hi+1
+		used, group := hi+1, hi+1
 		if isRange && i < len(s) && s[i] == ':' {
-			if used, i, err = listNum(s, i+1, size, fn); err != nil {
-				return Set{}, err
+			j := 0
+			if used, j = listNum(s, i+1, size); j == i+1 || used > maxNum {
+				return Set{}, numErr(fn, s, i+1, size)
 			}
+			i = j
 			if i >= len(s) || s[i] != '/' {
 				return Set{}, unexpected(fn, s, i, "'/' after the used size")
 			}
-			if group, i, err = listNum(s, i+1, size, fn); err != nil {
-				return Set{}, err
+			if group, j = listNum(s, i+1, size); j == i+1 || group > maxNum {
+				return Set{}, numErr(fn, s, i+1, size)
 			}
+			i = j
 		}
 		if i < len(s) && !isSep(s[i]) {
-			return Set{}, unexpected(fn, s, i, "':', ',' or end")
+			want := "':', ',' or end"
+			if !isRange {
+				want = "'-', ',' or end"
+			}
+			return Set{}, unexpected(fn, s, i, want)
 		}
-		switch {
-		case lo > hi:
-			return Set{}, parseErr(fn, s, rangeAt, "range start "+strconv.FormatUint(lo, 10)+" above end "+strconv.FormatUint(hi, 10), strconv.ErrSyntax)
-		case group == 0:
-			return Set{}, parseErr(fn, s, rangeAt, "group size 0", strconv.ErrSyntax)
-		case used > group:
-			return Set{}, parseErr(fn, s, rangeAt, "used size "+strconv.FormatUint(used, 10)+" above group size "+strconv.FormatUint(group, 10), strconv.ErrSyntax)
-		case hi > limit:
-			return Set{}, parseErr(fn, s, rangeAt, "CPU "+strconv.FormatUint(hi, 10)+" above maximum "+strconv.FormatUint(limit, 10), strconv.ErrRange)
+		if lo > hi || group == 0 || used > group || hi > limit {
+			return Set{}, regionErr(fn, s, rangeAt, lo, hi, used, group, limit)
 		}
 		if used == 0 {
 			continue
 		}
 		if n := int(hi/64) + 1; n > len(w) {
 			w = grow(w, n)
+		}
+		if used == group { // a plain range or CPU
+			setRange(w, uint(lo), uint(hi))
+			continue
 		}
 		for start := lo; start <= hi; start += group {
 			setRange(w, uint(start), uint(min(hi, start+used-1)))
@@ -129,35 +128,56 @@ func parseList[T text](s T, size int, fn string) (Set, error) {
 	return Set{w: out}, nil
 }
 
+// maxNum is the largest number the kernel accepts in a list (a u32).
+const maxNum = 1<<32 - 1
+
 // listNum parses the decimal number (or, with a size, "N") at s[i:] and
-// returns it and the offset after it. Like the kernel it accepts numbers up
-// to 2^32-1 here; CPU numbers are checked against the limit later.
-func listNum[T text](s T, i, size int, fn string) (uint64, int, error) {
-	if i < len(s) && s[i] == 'N' {
-		if size == 0 {
-			return 0, i, parseErr(fn, s, i, `"N" needs the bitmap size (use ParseSize)`, strconv.ErrSyntax)
-		}
-		return uint64(size - 1), i + 1, nil
+// returns it and the offset after it; the offset is i if there is no number,
+// and the number is above maxNum if it is too large. CPU numbers are checked
+// against the limit later.
+func listNum[T text](s T, i, size int) (uint64, int) {
+	if i < len(s) && s[i] == 'N' && size > 0 {
+		return uint64(size - 1), i + 1
 	}
-	start := i
 	var n uint64
-	for i < len(s) && s[i]-'0' <= 9 {
-		n = n*10 + uint64(s[i]-'0')
-		if n > 1<<32-1 {
-			for i < len(s) && s[i]-'0' <= 9 {
-				i++
-			}
-			return 0, i, parseErr(fn, s, start, "number "+string(s[start:i])+" too large", strconv.ErrRange)
-		}
-		i++
+	for ; i < len(s) && s[i]-'0' <= 9; i++ {
+		n = min(n*10+uint64(s[i]-'0'), maxNum+1)
 	}
-	if i == start {
-		return 0, i, unexpected(fn, s, i, "a number")
+	return n, i
+}
+
+// numErr explains why listNum failed at s[i:].
+func numErr[T text](fn string, s T, i, size int) error {
+	if i < len(s) && s[i] == 'N' && size == 0 {
+		return parseErr(fn, s, i, `"N" needs the bitmap size (use ParseSize)`, strconv.ErrSyntax)
 	}
-	return n, i, nil
+	j := i
+	for j < len(s) && s[j]-'0' <= 9 {
+		j++
+	}
+	if j == i {
+		return unexpected(fn, s, i, "a number")
+	}
+	return parseErr(fn, s, i, "number "+string(s[i:j])+" too large", strconv.ErrRange)
+}
+
+// regionErr explains why the region at s[at:] is invalid.
+func regionErr[T text](fn string, s T, at int, lo, hi, used, group, limit uint64) error {
+	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	switch {
+	case lo > hi:
+		return parseErr(fn, s, at, "range start "+u(lo)+" above end "+u(hi), strconv.ErrSyntax)
+	case group == 0:
+		return parseErr(fn, s, at, "group size 0", strconv.ErrSyntax)
+	case used > group:
+		return parseErr(fn, s, at, "used size "+u(used)+" above group size "+u(group), strconv.ErrSyntax)
+	}
+	return parseErr(fn, s, at, "CPU "+u(hi)+" above maximum "+u(limit), strconv.ErrRange)
 }
 
 // unexpected reports what was found at s[i] when want was expected.
+//
+//go:noinline
 func unexpected[T text](fn string, s T, i int, want string) error {
 	got := "end of input"
 	if i < len(s) {

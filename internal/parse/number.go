@@ -87,15 +87,22 @@ func rangeInt(neg bool) int64 {
 // ("0x", "0o") or sign. Hexadecimal digits may be upper or lower case. Any
 // other base is an error.
 func UintBase(b []byte, base int) (uint64, error) {
+	var v uint64
+	var err error
 	switch base {
 	case 10:
-		return Uint(b)
+		v, err = Uint(b)
 	case 16:
-		return Hex(b)
+		v, err = uintPow2(b, 4, "parse.UintBase")
 	case 8:
-		return uintPow2(b, 3, "parse.UintBase")
+		v, err = uintPow2(b, 3, "parse.UintBase")
+	default:
+		return 0, &strconv.NumError{Func: "parse.UintBase", Num: string(b), Err: errors.New("invalid base " + strconv.Itoa(base))}
 	}
-	return 0, &strconv.NumError{Func: "parse.UintBase", Num: string(b), Err: errors.New("invalid base " + strconv.Itoa(base))}
+	if err != nil {
+		return v, rename(err, "parse.UintBase")
+	}
+	return v, nil
 }
 
 // Hex parses an unsigned hexadecimal number without "0x" prefix, in upper or

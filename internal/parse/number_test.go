@@ -144,16 +144,12 @@ func TestUintBase(t *testing.T) {
 		{"123", 10, 123, nil},
 		{"12a", 10, 0, strconv.ErrSyntax},
 		{"1aF", 16, 0x1af, nil},
+		{"1aG", 16, 0, strconv.ErrSyntax},
+		{"10000000000000000", 16, math.MaxUint64, strconv.ErrRange},
+		{"18446744073709551616", 10, math.MaxUint64, strconv.ErrRange},
 	} {
 		got, err := UintBase([]byte(c.in), c.base)
-		fn := "parse.UintBase"
-		switch c.base {
-		case 10:
-			fn = "parse.Uint"
-		case 16:
-			fn = "parse.Hex"
-		}
-		checkNumErr(t, fn, c.in, err, c.err)
+		checkNumErr(t, "parse.UintBase", c.in, err, c.err)
 		if got != c.want {
 			t.Errorf("UintBase(%q, %d) = %d, want %d", c.in, c.base, got, c.want)
 		}
