@@ -1,0 +1,129 @@
+package pidfd_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/lxgo/lx/pidfd"
+)
+
+// Start a child with a pidfd from clone (no PID-reuse window) and wait for
+// it without blocking an OS thread.
+func ExampleFromCmd() {
+	var fdNum int
+	cmd := exec.Command("/bin/sh", "-c", "exit 3")
+	cmd.SysProcAttr = &syscall.SysProcAttr{PidFD: &fdNum}
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cmd.Process.Release() // the runtime's own pidfd
+	fd, err := pidfd.FromCmd(cmd)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fd.Close()
+
+	st, err := fd.Wait(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(st)
+	// Output: exit status 3
+}
+
+// Stop a child politely, then forcefully if it does not exit in time.
+func ExampleFD_Signal() {
+	cmd := exec.Command("/bin/sleep", "1000")
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cmd.Process.Release()
+	fd, err := pidfd.FromProcess(cmd.Process) // race-free: not yet waited for
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fd.Close()
+
+	fd.Signal(syscall.SIGTERM, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := fd.WaitExited(ctx); errors.Is(err, context.DeadlineExceeded) {
+		fd.Kill()
+	}
+	st, err := fd.Wait(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(st)
+	// Output: signal: terminated
+}
+
+// Ask the kernel about a process; the answer is about the pidfd's process
+// even if its PID has been reused since.
+func ExampleFD_Info() {
+	fd, err := pidfd.Self()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fd.Close()
+	info, err := fd.Info()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.PID == os.Getpid(), info.Creds.EUID == uint32(os.Geteuid()))
+	// Output: true true
+}
+
+// Compare process identities; an ID is never reused.
+func ExampleSameProcess() {
+	a, err := pidfd.Self()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer a.Close()
+	b, err := pidfd.Open(os.Getpid(), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close()
+	same, err := pidfd.SameProcess(a, b)
+	if errors.Is(err, errors.ErrUnsupported) {
+		fmt.Println(true) // before Linux 6.9 there are no pidfs IDs
+		return
+	}
+	fmt.Println(same, err)
+	// Output: true <nil>
+}
+
+// Open a process's network namespace as a file, for setns(2).
+func ExampleFD_Namespace() {
+	fd, err := pidfd.Self()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fd.Close()
+	ns, err := fd.Namespace(pidfd.NSNet)
+	if err != nil {
+		fmt.Println(err) // Linux 6.11 or newer
+		return
+	}
+	defer ns.Close()
+	fmt.Println("opened", pidfd.NSNet, "namespace")
+	// Output: opened net namespace
+}
