@@ -6,7 +6,18 @@
 // Every file has its own Go file here, a reader method and a pure parser.
 // Values are in base units: bytes, time.Duration, cpuset.Set. Readers use
 // pooled buffers and allocate nothing in steady state unless the value
-// itself holds strings.
+// itself holds strings; names (Comm) live in fixed-size arrays.
+//
+// Processes: FS.Procs iterates over all processes (getdents64 into a
+// pooled buffer), Proc.Threads over a process's threads. FS.ProcFromPidFD
+// anchors a Proc to a pidfd so that a reused PID can never be read by
+// mistake. A Sampler keeps the files of many processes open and re-reads
+// them with pread(2), for monitoring loops.
+//
+// Errors: reading a process that has exited and been reaped gives an
+// error matching os.ErrProcessDone and syscall.ESRCH (a *DoneError); a
+// file the kernel does not provide gives fs.ErrNotExist; a file that needs
+// ptrace access (environ, io) gives fs.ErrPermission.
 package procfs
 
 import (

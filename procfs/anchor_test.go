@@ -1,0 +1,226 @@
+package procfs
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/kernel"
+)
+
+// checkDone fails unless err says the process is gone.
+func checkDone(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("%s: %v, want an error matching os.ErrProcessDone and ESRCH", what, err)
+	}
+}
+
+func TestProcFromPidFD(t *testing.T) {
+	c := spawnChild(t, "anchored", []string{"anchored", "arg"}, nil, true)
+	if c.pidfd == nil {
+		t.Skip("no pidfd from os.StartProcess")
+	}
+	p, err := Default().ProcFromPidFD(c.pidfd)
+	testutil.SkipIfUnsupported(t, err, kernel.V(5, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.PID() != c.proc.Pid || !p.Anchored() {
+		t.Fatalf("pid %d anchored %v, want %d", p.PID(), p.Anchored(), c.proc.Pid)
+	}
+	st, err := p.Stat()
+	if err != nil || st.PID != c.proc.Pid || !st.Comm.Equal("anchored") {
+		t.Fatalf("stat %d %q %v", st.PID, st.Comm.String(), err)
+	}
+	if args, err := p.Cmdline(); err != nil || !slices.Equal(args, []string{"anchored", "arg"}) {
+		t.Errorf("cmdline %q %v", args, err)
+	}
+	if th, err := p.Thread(c.proc.Pid).Status(); err != nil || th.PID != c.proc.Pid {
+		t.Errorf("main thread status %d %v", th.PID, err)
+	}
+	n := 0
+	for th, err := range p.Threads() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := th.Stat(); err != nil {
+			t.Errorf("thread %v: %v", th, err)
+		}
+		n++
+	}
+	if n < 1 {
+		t.Error("no threads")
+	}
+	// Files a kernel lacks are missing, not a dead process.
+	if _, err := p.Stat(); err != nil {
+		t.Fatal(err)
+	}
+	var missing error
+	missing = p.readFile("no-such-file", func([]byte) error { return nil })
+	if !errors.Is(missing, fs.ErrNotExist) || errors.Is(missing, os.ErrProcessDone) {
+		t.Errorf("missing file of a live process: %v", missing)
+	}
+
+	// Killed but not reaped: a zombie, still readable.
+	if err := c.proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		st, err := p.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.State == StateZombie {
+			if !st.ExitCode.Signaled() || st.ExitCode.Signal() != syscall.SIGKILL {
+				t.Errorf("zombie exit code %#x", uint32(st.ExitCode))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not a zombie: %v", st.State)
+		}
+	}
+
+	// Reaped: every read fails with ErrProcessDone.
+	if _, err := c.proc.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	checkReadsDone(t, p)
+	_, err = Default().ProcFromPidFD(c.pidfd)
+	checkDone(t, "anchor after reap", err)
+
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := p.Stat(); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("read after Close: %v", err)
+	}
+	for _, err := range p.Threads() {
+		if !errors.Is(err, fs.ErrClosed) {
+			t.Errorf("threads after Close: %v", err)
+		}
+	}
+}
+
+func checkReadsDone(t *testing.T, p Proc) {
+	t.Helper()
+	_, err := p.Stat()
+	checkDone(t, "Stat", err)
+	_, err = p.Status()
+	checkDone(t, "Status", err)
+	_, err = p.Statm()
+	checkDone(t, "Statm", err)
+	_, err = p.Comm()
+	checkDone(t, "Comm", err)
+	_, err = p.Limits()
+	checkDone(t, "Limits", err)
+	_, err = p.IO()
+	checkDone(t, "IO", err)
+	_, err = p.Cmdline()
+	checkDone(t, "Cmdline", err)
+	_, err = p.Environ()
+	checkDone(t, "Environ", err)
+	_, err = p.Thread(p.PID()).Stat()
+	checkDone(t, "Thread.Stat", err)
+	for _, err := range p.Threads() {
+		checkDone(t, "Threads", err)
+	}
+}
+
+func TestProcFromPidFDErrors(t *testing.T) {
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Default().ProcFromPidFD(f); err == nil || errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("not a pidfd: %v", err)
+	}
+	f.Close()
+	if _, err := Default().ProcFromPidFD(f); err == nil || errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("closed file: %v", err)
+	}
+}
+
+func TestParsePidfdFdinfoPID(t *testing.T) {
+	for in, want := range map[string]int{
+		"pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1\nPid:\t1234\nNSpid:\t1234\n": 1234,
+		"Pid:\t-1\nNSpid:\t-1\n": -1,
+		"Pid:\t0\n":              0,
+	} {
+		if got, err := parsePidfdFdinfoPID([]byte(in)); err != nil || got != want {
+			t.Errorf("%q: %d %v", in, got, err)
+		}
+	}
+	if _, err := parsePidfdFdinfoPID([]byte("pos:\t0\n")); !errors.Is(err, errNotPidFD) {
+		t.Errorf("no Pid line: %v", err)
+	}
+	if _, err := parsePidfdFdinfoPID([]byte("Pid:\tx\n")); err == nil {
+		t.Error("bad Pid line")
+	}
+}
+
+// TestAnchorSurvivesPIDReuse makes the kernel hand a reaped process's PID
+// to a new process (ns_last_pid in a fresh PID namespace) and checks that
+// the anchored Proc refuses to read the newcomer while a path-based Proc
+// reads it.
+func TestAnchorSurvivesPIDReuse(t *testing.T) {
+	testutil.RunInChild(t, &testutil.ChildOptions{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+	}, func(t *testing.T) {
+		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+			t.Skipf("make / private: %v", err)
+		}
+		dir := t.TempDir()
+		if err := syscall.Mount("proc", dir, "proc", 0, ""); err != nil {
+			t.Skipf("mount proc: %v", err)
+		}
+		defer syscall.Unmount(dir, syscall.MNT_DETACH)
+		fsys, err := NewFS(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastPID := filepath.Join(dir, "sys/kernel/ns_last_pid")
+		first := spawnChild(t, "first", []string{"first"}, nil, true)
+		if first.pidfd == nil {
+			t.Skip("no pidfd")
+		}
+		p, err := fsys.ProcFromPidFD(first.pidfd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		pid := p.PID()
+		if c, err := p.Comm(); err != nil || !c.Equal("first") {
+			t.Fatalf("comm %q %v", c.String(), err)
+		}
+		first.stop()
+
+		// The next fork gets pid again.
+		if err := os.WriteFile(lastPID, []byte(strconv.Itoa(pid-1)), 0); err != nil {
+			t.Skipf("ns_last_pid: %v", err)
+		}
+		second := spawnChild(t, "second", []string{"second"}, nil, false)
+		if second.proc.Pid != pid {
+			t.Skipf("PID not reused: got %d, want %d", second.proc.Pid, pid)
+		}
+		if c, err := fsys.Proc(pid).Comm(); err != nil || !c.Equal("second") {
+			t.Errorf("path-based read of the new process: %q %v", c.String(), err)
+		}
+		checkReadsDone(t, p)
+	})
+}

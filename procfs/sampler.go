@@ -1,0 +1,276 @@
+package procfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+
+	"github.com/lxgo/lx/cpuset"
+	"github.com/lxgo/lx/internal/pseudofs"
+	"github.com/lxgo/lx/internal/sys"
+)
+
+// SampleFiles selects the per-process files a Sampler reads.
+type SampleFiles uint8
+
+// Files a Sampler can keep open.
+const (
+	SampleStat   SampleFiles = 1 << iota // /proc/PID/stat into Sample.Stat
+	SampleStatm                          // /proc/PID/statm into Sample.Statm
+	SampleStatus                         // /proc/PID/status into Sample.Status
+	SampleIO                             // /proc/PID/io into Sample.IO (needs ptrace access)
+)
+
+var sampleFileNames = [...]string{"stat", "statm", "status", "io"}
+
+// String lists the files, "stat|statm".
+func (f SampleFiles) String() string {
+	var b []byte
+	for i, n := range sampleFileNames {
+		if f&(1<<i) != 0 {
+			if len(b) > 0 {
+				b = append(b, '|')
+			}
+			b = append(b, n...)
+		}
+	}
+	if rest := f &^ (1<<len(sampleFileNames) - 1); rest != 0 || f == 0 {
+		if len(b) > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, fmt.Sprintf("%#x", uint8(rest))...)
+	}
+	return string(b)
+}
+
+// SamplerOptions configures a Sampler. nil means defaults.
+type SamplerOptions struct {
+	// Files are the files read for each process; zero means SampleStat.
+	Files SampleFiles
+}
+
+// Sample is one process's values from one pass of a Sampler. Only the
+// fields of the files the Sampler reads are filled.
+type Sample struct {
+	PID    int // the process id (a thread id for threads added with AddProc)
+	Stat   Stat
+	Statm  Statm
+	Status Status
+	IO     IO
+}
+
+// Sampler re-reads the files of a set of processes, as a monitoring loop
+// does. It opens each process's files once (Add) and re-reads them with
+// pread(2) at offset 0: one system call per file per sample, instead of
+// open, read and close, and no path lookup. procfs regenerates the
+// contents on every read. A file held open stays bound to its process, so
+// a Sampler never reads a new process that reused a PID: once the process
+// is reaped its reads fail with ESRCH, the Sampler reports it (an error
+// matching os.ErrProcessDone) and drops it.
+//
+// A Sampler holds len(Files) file descriptors per process: mind
+// RLIMIT_NOFILE. It is not safe for concurrent use. Close releases
+// everything.
+type Sampler struct {
+	fs     FS
+	files  SampleFiles
+	procs  []sampled
+	index  map[int]int // pid -> position in procs
+	buf    []byte
+	sample Sample
+}
+
+type sampled struct {
+	pid int
+	fds [len(sampleFileNames)]*sys.FD
+	// The CPU and memory node sets of the process's last status, so that
+	// unchanged lists are not parsed again (they differ between processes).
+	cpus, mems       cpuset.Set
+	cpusRaw, memsRaw []byte
+}
+
+// NewSampler returns an empty Sampler reading processes of fs.
+func NewSampler(fs FS, opts *SamplerOptions) *Sampler {
+	files := SampleStat
+	if opts != nil && opts.Files != 0 {
+		files = opts.Files
+	}
+	return &Sampler{fs: fs, files: files, index: make(map[int]int), buf: make([]byte, 0, pseudofs.MinBuf)}
+}
+
+// Add opens the files of process pid by path. Between listing a PID and
+// Add, the PID may be reused (see Proc); AddProc with an anchored Proc
+// avoids that. Adding a pid twice does nothing. A process that has exited
+// gives an error matching os.ErrProcessDone.
+func (s *Sampler) Add(pid int) error { return s.AddProc(s.fs.Proc(pid)) }
+
+// AddProc opens the files of p (a process or a thread; keyed by p.TID()).
+// For an anchored p, the files are opened through its directory, so they
+// belong to the process p was anchored to. p may be closed afterwards.
+func (s *Sampler) AddProc(p Proc) error {
+	if s.index == nil {
+		return fmt.Errorf("procfs sampler: add pid %d: %w", p.TID(), fs.ErrClosed)
+	}
+	id := p.TID()
+	if _, ok := s.index[id]; ok {
+		return nil
+	}
+	sp := sampled{pid: id}
+	for i, name := range sampleFileNames {
+		if s.files&(1<<i) == 0 {
+			continue
+		}
+		fd, err := p.open(name, 0)
+		if err != nil {
+			sp.close()
+			return fmt.Errorf("procfs sampler: add pid %d: %w", id, err)
+		}
+		sp.fds[i] = sys.NewFD(fd)
+	}
+	s.index[id] = len(s.procs)
+	s.procs = append(s.procs, sp)
+	return nil
+}
+
+// Remove closes the files of pid and forgets it. It reports whether pid
+// was in the set.
+func (s *Sampler) Remove(pid int) bool {
+	i, ok := s.index[pid]
+	if !ok {
+		return false
+	}
+	s.drop(i)
+	return true
+}
+
+// drop closes procs[i] and moves the last process into its place.
+func (s *Sampler) drop(i int) {
+	s.procs[i].close()
+	delete(s.index, s.procs[i].pid)
+	last := len(s.procs) - 1
+	if i != last {
+		s.procs[i] = s.procs[last]
+		s.index[s.procs[i].pid] = i
+	}
+	s.procs[last] = sampled{}
+	s.procs = s.procs[:last]
+}
+
+// Len returns the number of processes in the set.
+func (s *Sampler) Len() int { return len(s.procs) }
+
+// PIDs yields the processes in the set, in sampling order.
+func (s *Sampler) PIDs() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for _, sp := range s.procs {
+			if !yield(sp.pid) {
+				return
+			}
+		}
+	}
+}
+
+// Sample reads the files of every process in the set once and yields each
+// process's values. The *Sample is reused: it is valid until the next
+// step of the iteration. A process that has exited is yielded once with
+// an error matching os.ErrProcessDone (Sample.PID tells which) and removed
+// from the set; other errors (a parse error, EACCES on io) are yielded
+// with the process kept. The order is unspecified. A pass allocates
+// nothing in steady state.
+func (s *Sampler) Sample() iter.Seq2[*Sample, error] {
+	return func(yield func(*Sample, error) bool) {
+		for i := 0; i < len(s.procs); {
+			sp := &s.procs[i]
+			err := s.read(sp)
+			if err != nil && errors.Is(err, os.ErrProcessDone) {
+				s.sample.PID = sp.pid
+				s.drop(i) // the last process moves to i: do not advance
+				if !yield(&s.sample, err) {
+					return
+				}
+				continue
+			}
+			i++
+			if !yield(&s.sample, err) {
+				return
+			}
+		}
+	}
+}
+
+// read fills s.sample from sp's open files.
+func (s *Sampler) read(sp *sampled) error {
+	s.sample.PID = sp.pid
+	for i, fd := range sp.fds {
+		if fd == nil {
+			continue
+		}
+		b, err := preadFile(fd.Int(), s.buf)
+		if cap(b) > cap(s.buf) {
+			s.buf = b[:0]
+		}
+		if err != nil {
+			if e := sys.Errno(err); e == sys.ESRCH || e == sys.ENOENT {
+				return &DoneError{PID: sp.pid, Err: err}
+			}
+			return fmt.Errorf("procfs sampler: pid %d %s: %w", sp.pid, sampleFileNames[i], err)
+		}
+		switch i {
+		case 0:
+			err = parseStat(b, &s.sample.Stat)
+		case 1:
+			err = parseStatm(b, &s.sample.Statm)
+		case 2:
+			st := &s.sample.Status
+			st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = sp.cpus, sp.mems, sp.cpusRaw, sp.memsRaw
+			err = parseStatus(b, st)
+			sp.cpus, sp.mems, sp.cpusRaw, sp.memsRaw = st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw
+		case 3:
+			err = parseIO(b, &s.sample.IO)
+		}
+		if err != nil {
+			return fmt.Errorf("procfs sampler: parse pid %d %s: %w", sp.pid, sampleFileNames[i], err)
+		}
+	}
+	return nil
+}
+
+// preadFile reads a whole per-process seq_file from offset 0. These files
+// (stat, statm, status, io) are single-record seq_files: the kernel builds
+// the whole text and a read with a large enough buffer returns all of it,
+// so a short read is the end and one pread(2) suffices. A full buffer is
+// read again from 0 with growing buffers.
+func preadFile(fd int, buf []byte) ([]byte, error) {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, pseudofs.MinBuf)
+	}
+	n, err := sys.Pread(fd, buf[:cap(buf)], 0)
+	if err != nil {
+		return buf[:0], err
+	}
+	if n < cap(buf) {
+		return buf[:n], nil
+	}
+	return pseudofs.PreadAll(fd, buf)
+}
+
+// Close closes every file and empties the set. It is idempotent; the
+// Sampler cannot be used afterwards.
+func (s *Sampler) Close() error {
+	for i := range s.procs {
+		s.procs[i].close()
+	}
+	s.procs, s.index = nil, nil
+	return nil
+}
+
+func (sp *sampled) close() {
+	for i, fd := range sp.fds {
+		if fd != nil {
+			fd.Close()
+			sp.fds[i] = nil
+		}
+	}
+}

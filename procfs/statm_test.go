@@ -1,0 +1,53 @@
+package procfs
+
+import (
+	"testing"
+)
+
+func TestParseStatm(t *testing.T) {
+	var s Statm
+	if err := parseStatm(readFixture(t, "proc-statm-6.18-cat"), &s); err != nil {
+		t.Fatal(err)
+	}
+	// 765 410 382 5 0 123 0
+	want := Statm{Size: 765 * pageSize, Resident: 410 * pageSize, Shared: 382 * pageSize, Text: 5 * pageSize, Data: 123 * pageSize}
+	if s != want {
+		t.Errorf("got %+v, want %+v", s, want)
+	}
+	if err := parseStatm(readFixture(t, "proc-statm-6.18-kthreadd"), &s); err != nil || s != (Statm{}) {
+		t.Errorf("kernel thread: %+v %v", s, err)
+	}
+	for _, in := range []string{"", "1 2 3", "1 2 3 4 5 6 x\n", "-1 2 3 4 5 6 7\n"} {
+		if err := parseStatm([]byte(in), &s); err == nil {
+			t.Errorf("%q: no error", in)
+		}
+	}
+}
+
+func TestStatmSelf(t *testing.T) {
+	p := Default().Self()
+	s, err := p.Statm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The two reads are moments apart; sizes agree within a few MiB.
+	near := func(a, b uint64) bool { return a-b < 8<<20 || b-a < 8<<20 }
+	if s.Size == 0 || s.Resident == 0 || !near(s.Size, st.VmSize) || !near(s.Resident, st.VmRSS) || s.Text != st.VmExe {
+		t.Errorf("statm %+v, status VmSize %d VmRSS %d VmExe %d", s, st.VmSize, st.VmRSS, st.VmExe)
+	}
+	if n := testing.AllocsPerRun(100, func() { s, err = p.Statm() }); n != 0 || err != nil {
+		t.Errorf("Statm: %v allocs, err %v", n, err)
+	}
+}
+
+func FuzzParseStatm(f *testing.F) {
+	f.Add(readFixture(f, "proc-statm-6.18-cat"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s Statm
+		parseStatm(b, &s)
+	})
+}

@@ -1,0 +1,297 @@
+package procfs
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/lxgo/lx/cpuset"
+)
+
+func parseStatusFixture(t *testing.T, name string) Status {
+	t.Helper()
+	var st Status
+	if err := parseStatus(readFixture(t, name), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestParseStatusSynthetic(t *testing.T) {
+	st := parseStatusFixture(t, "proc-status-synthetic-all")
+	want := Status{
+		Name: MakeComm("weird\nname\\x"), Umask: 0o077, State: StateStopped,
+		TGID: 42, NGID: 7, PID: 43, PPID: 1, TracerPID: 9,
+		UID: IDs{1000, 1001, 1002, 1003}, GID: IDs{2000, 2001, 2002, 2003}, FDSize: 64,
+		Groups: []uint32{10, 20, 4294967294},
+		NSTGID: []int{42, 5, 1}, NSPID: []int{43, 6, 2}, NSPGID: []int{40, 3, 1}, NSSID: []int{40, 3, 1},
+		VmPeak: 1024 << 10, VmSize: 512 << 10, VmLck: 4 << 10, VmHWM: 256 << 10, VmRSS: 128 << 10,
+		RssAnon: 64 << 10, RssFile: 60 << 10, RssShmem: 4 << 10, VmData: 32 << 10, VmStk: 132 << 10,
+		VmExe: 8 << 10, VmLib: 1000 << 10, VmPTE: 44 << 10, VmSwap: 12 << 10, HugetlbPages: 2048 << 10,
+		CoreDumping: true, THPEnabled: false, UntagMask: 0x7fffffffffff,
+		Threads: 3, SigQ: SigQueue{2, 15000},
+		SigPnd: 1 << 8, ShdPnd: 1 << 33, SigBlk: 1 << 16, SigIgn: 1 << 12, SigCgt: 0x180004a02,
+		CapPrm: 1 << 21, CapEff: 1<<21 | 1, CapBnd: 1<<41 - 1, CapAmb: 1 << 10,
+		NoNewPrivs: true, Seccomp: SeccompFilter, SeccompFilters: 3,
+		SpeculationStoreBypass: SSBThreadForceMitigated, SpeculationIndirectBranch: IBConditionalDisabled,
+		CPUsAllowed: cpuset.Of(0, 2, 32, 33, 34, 35), MemsAllowed: cpuset.Of(0, 1),
+		VoluntaryCtxtSwitches: 150, NonvoluntaryCtxtSwitches: 545,
+		X86ThreadFeatures: X86ShadowStack | X86WRSS, X86ThreadFeaturesLocked: X86ShadowStack,
+	}
+	st.cpusRaw, st.memsRaw = nil, nil
+	if !reflect.DeepEqual(st, want) {
+		t.Errorf("got  %+v\nwant %+v", st, want)
+	}
+	if !st.SigPnd.Has(syscall.SIGKILL) || !st.SigBlk.Has(syscall.SIGCHLD) || st.SigBlk.Has(syscall.SIGINT) {
+		t.Errorf("signal sets %v %v", st.SigPnd, st.SigBlk)
+	}
+	if got := st.SigCgt.String(); got != "SIGINT,SIGUSR1,SIGUSR2,SIGTERM,SIG32,SIG33" {
+		t.Errorf("SigCgt %q", got)
+	}
+	if !st.CapEff.Has(CapSysAdmin) || !st.CapEff.Has(CapChown) || st.CapEff.Has(CapKill) || st.CapEff.String() != "CAP_CHOWN,CAP_SYS_ADMIN" {
+		t.Errorf("CapEff %v", st.CapEff)
+	}
+	if st.Seccomp.String() != "filter" || st.SpeculationStoreBypass.String() != "thread force mitigated" ||
+		st.SpeculationIndirectBranch.String() != "conditional disabled" || st.X86ThreadFeatures.String() != "shstk wrss" {
+		t.Errorf("strings %v %v %v %v", st.Seccomp, st.SpeculationStoreBypass, st.SpeculationIndirectBranch, st.X86ThreadFeatures)
+	}
+}
+
+func TestParseStatusFixtures(t *testing.T) {
+	t.Run("cat", func(t *testing.T) {
+		st := parseStatusFixture(t, "proc-status-6.18-cat")
+		if !st.Name.Equal("cat") || st.Umask != 0o022 || st.State != StateRunning || st.TGID != st.PID ||
+			len(st.Groups) != 0 || !slices.Equal(st.NSPID, []int{st.PID}) || st.Kthread || !st.THPEnabled ||
+			st.VmRSS != st.RssAnon+st.RssFile+st.RssShmem || st.VmRSS == 0 || st.UntagMask != 1<<64-1 ||
+			st.SigQ.Limit != 96365 || st.CapEff != 0x1fffeffffff || st.CapEff.Has(CapSysResource) ||
+			!st.CPUsAllowed.Equal(cpuset.Of(0, 1)) || !st.MemsAllowed.Equal(cpuset.Of(0)) ||
+			st.SpeculationStoreBypass != SSBVulnerable || st.SpeculationIndirectBranch != IBAlwaysEnabled {
+			t.Errorf("got %+v", st)
+		}
+	})
+	for _, name := range []string{"proc-status-6.18-kthreadd", "proc-status-6.18-kworker"} {
+		t.Run(name, func(t *testing.T) {
+			st := parseStatusFixture(t, name)
+			if !st.Kthread || st.VmSize != 0 || st.VmRSS != 0 || st.PPID > 2 || st.Threads != 1 {
+				t.Errorf("kernel thread: %+v", st)
+			}
+		})
+	}
+	t.Run("kworker name", func(t *testing.T) {
+		st := parseStatusFixture(t, "proc-status-6.18-kworker")
+		if !st.Name.Equal("kworker/0:0H-events_highpri") || st.State != StateIdle {
+			t.Errorf("name %q state %v", st.Name.String(), st.State)
+		}
+	})
+	t.Run("hostile name", func(t *testing.T) {
+		st := parseStatusFixture(t, "proc-status-6.18-hostile")
+		if !st.Name.Equal("a) (b\nc d") {
+			t.Errorf("name %q", st.Name.String())
+		}
+	})
+	t.Run("zombie", func(t *testing.T) {
+		st := parseStatusFixture(t, "proc-status-6.18-zombie")
+		if st.State != StateZombie || st.Umask != 0 || st.FDSize != 0 || st.VmSize != 0 || st.SigIgn != 6 {
+			t.Errorf("zombie %+v", st)
+		}
+	})
+}
+
+func TestParseStatusName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Name:\tplain\n":                            "plain",
+		"Name:\t lead and trail \n":                 " lead and trail ",
+		"Name:\ta\\nb\n":                            "a\nb",
+		"Name:\ta\\\\nb\n":                          "a\\nb",
+		"Name:\tx\\012y\\134z\n":                    "x\ny\\z",
+		"Name:\ttab\there\n":                        "tab\there",
+		"Name:\tcolon: in name\n":                   "colon: in name",
+		"Name:\ttrailing\\\n":                       "trailing\\",
+		"Name:\t\n":                                 "",
+		"Name:\t\xff\xfe\n":                         "\xff\xfe",
+		"Name:\t" + string(make([]byte, 70)) + "\n": string(make([]byte, commMax)),
+	} {
+		var st Status
+		if err := parseStatus([]byte(in), &st); err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if !st.Name.Equal(want) {
+			t.Errorf("%q: name %q, want %q", in, st.Name.String(), want)
+		}
+	}
+}
+
+func TestParseStatusErrors(t *testing.T) {
+	for _, in := range []string{
+		"Uid:\t0\t0\t0\n",
+		"Uid:\t0\t0\t0\t4294967296\n",
+		"VmRSS:\t12x kB\n",
+		"SigQ:\t12\n",
+		"SigQ:\t1/x\n",
+		"Groups:\t1 -2\n",
+		"NSpid:\t1 x\n",
+		"CapEff:\tzz\n",
+		"NoNewPrivs:\t2\n",
+		"Umask:\t0099\n",
+		"Cpus_allowed_list:\t3-1\n",
+		"State:\t\n",
+		"untag_mask:\t0x\n",
+	} {
+		var st Status
+		err := parseStatus([]byte(in), &st)
+		var ke *StatusKeyError
+		if !errors.As(err, &ke) {
+			t.Errorf("%q: error %v, want *StatusKeyError", in, err)
+		}
+	}
+}
+
+// TestReadStatusReuse checks that ReadStatus reuses the slices and keeps
+// an unchanged CPU set, and that Status copies stay independent of sets.
+func TestReadStatusReuse(t *testing.T) {
+	in := readFixture(t, "proc-status-synthetic-all")
+	var st Status
+	if err := parseStatus(in, &st); err != nil {
+		t.Fatal(err)
+	}
+	keep := st
+	groups := &st.Groups[0]
+	if err := parseStatus(in, &st); err != nil {
+		t.Fatal(err)
+	}
+	if &st.Groups[0] != groups {
+		t.Error("Groups not reused")
+	}
+	if !st.CPUsAllowed.Equal(keep.CPUsAllowed) || !keep.CPUsAllowed.Equal(cpuset.Of(0, 2, 32, 33, 34, 35)) {
+		t.Error("CPU set changed")
+	}
+	other := []byte("Cpus_allowed_list:\t1\nMems_allowed_list:\t0\n")
+	if err := parseStatus(other, &st); err != nil {
+		t.Fatal(err)
+	}
+	if !st.CPUsAllowed.Equal(cpuset.Of(1)) || !keep.CPUsAllowed.Equal(cpuset.Of(0, 2, 32, 33, 34, 35)) || len(st.Groups) != 0 {
+		t.Errorf("after change: %v (copy %v) groups %v", st.CPUsAllowed, keep.CPUsAllowed, st.Groups)
+	}
+}
+
+func TestStatusSelf(t *testing.T) {
+	p := Default().Self()
+	st, err := p.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
+	if st.TGID != os.Getpid() || st.PPID != os.Getppid() || st.UID.Real != uid || st.UID.Effective != uint32(os.Geteuid()) ||
+		st.GID.Real != gid || st.GID.Effective != uint32(os.Getegid()) || st.Kthread {
+		t.Errorf("ids: %+v", st)
+	}
+	groups, err := os.Getgroups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int, len(st.Groups))
+	for i, g := range st.Groups {
+		got[i] = int(g)
+	}
+	slices.Sort(groups)
+	slices.Sort(got)
+	if !slices.Equal(got, groups) {
+		t.Errorf("groups %v, want %v", got, groups)
+	}
+	if len(st.NSTGID) == 0 || st.NSTGID[0] != os.Getpid() {
+		t.Errorf("NStgid %v", st.NSTGID)
+	}
+	if st.VmRSS == 0 || st.VmSize < st.VmRSS || st.Threads < 1 || st.CPUsAllowed.Count() < 1 || st.MemsAllowed.Count() < 1 {
+		t.Errorf("memory or sets: %+v", st)
+	}
+	// Go catches SIGURG for preemption and ignores nothing by default.
+	if !st.SigCgt.Has(syscall.SIGURG) {
+		t.Errorf("SigCgt %v lacks SIGURG", st.SigCgt)
+	}
+	stat, err := p.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stat.Comm != st.Name {
+		t.Errorf("stat comm %q, status name %q", stat.Comm.String(), st.Name.String())
+	}
+	v, ok, err := p.StatusValue("Tgid")
+	if err != nil || !ok || v != strconv.Itoa(os.Getpid()) {
+		t.Errorf("StatusValue(Tgid) = %q %v %v", v, ok, err)
+	}
+	if _, ok, err := p.StatusValue("NoSuchKey"); ok || err != nil {
+		t.Errorf("StatusValue(NoSuchKey) = %v %v", ok, err)
+	}
+}
+
+func TestStatusAllocs(t *testing.T) {
+	p := Default().Self()
+	var st Status
+	if err := p.ReadStatus(&st); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if err := p.ReadStatus(&st); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("ReadStatus: %v allocs, want 0", n)
+	}
+}
+
+func TestSignalSetString(t *testing.T) {
+	var s SignalSet
+	if s.String() != "" || s.Has(0) || s.Has(65) {
+		t.Error("empty set")
+	}
+	s = 1<<(syscall.SIGKILL-1) | 1<<(syscall.SIGTERM-1) | 1<<63
+	if s.String() != "SIGKILL,SIGTERM,SIG64" || !s.Has(64) {
+		t.Errorf("%q", s.String())
+	}
+	if got := slices.Collect(s.Signals()); !slices.Equal(got, []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM, 64}) {
+		t.Errorf("Signals %v", got)
+	}
+}
+
+func TestCapSetString(t *testing.T) {
+	s := CapSet(1<<CapNetAdmin | 1<<CapCheckpointRestore | 1<<45)
+	if s.String() != "CAP_NET_ADMIN,CAP_CHECKPOINT_RESTORE,CAP_45" || !s.Has(45) || s.Has(CapChown) || s.Has(64) {
+		t.Errorf("%q", s.String())
+	}
+	if got := slices.Collect(s.Caps()); !slices.Equal(got, []Cap{CapNetAdmin, CapCheckpointRestore, 45}) {
+		t.Errorf("Caps %v", got)
+	}
+	if len(capNames) != int(CapCheckpointRestore)+1 {
+		t.Errorf("%d cap names", len(capNames))
+	}
+}
+
+func TestStatusMissingProcess(t *testing.T) {
+	_, err := Default().Proc(1 << 30).Status()
+	if !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("err %v", err)
+	}
+}
+
+func FuzzParseStatus(f *testing.F) {
+	for _, name := range []string{"proc-status-6.18-cat", "proc-status-synthetic-all", "proc-status-6.18-kthreadd"} {
+		f.Add(readFixture(f, name))
+	}
+	f.Add([]byte("Name:\t\\"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var st Status
+		parseStatus(b, &st)
+		parseStatus(b, &st) // reuse path
+	})
+}
+
+func lockThread()   { runtime.LockOSThread() }
+func unlockThread() { runtime.UnlockOSThread() }
+func gettid() int   { return syscall.Gettid() }

@@ -1,0 +1,63 @@
+package procfs
+
+import (
+	"os"
+	"runtime"
+	"slices"
+	"syscall"
+	"testing"
+)
+
+func TestThreadsSelf(t *testing.T) {
+	tidc := make(chan int)
+	release := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		tid := syscall.Gettid()
+		// A thread reading its own stat is running.
+		if st, err := Default().Self().Thread(tid).Stat(); err != nil || st.State != StateRunning {
+			t.Errorf("own thread state %v: %v", st.State, err)
+		}
+		tidc <- tid
+		<-release
+	}()
+	tid := <-tidc
+	defer close(release)
+
+	p := Default().Self()
+	var tids []int
+	for th, err := range p.Threads() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th.PID() != os.Getpid() || !th.IsThread() {
+			t.Errorf("thread %v", th)
+		}
+		tids = append(tids, th.TID())
+	}
+	if !slices.IsSorted(tids) || !slices.Contains(tids, os.Getpid()) || !slices.Contains(tids, tid) {
+		t.Errorf("tids %v lack %d or %d", tids, os.Getpid(), tid)
+	}
+	th := p.Thread(tid)
+	st, err := th.Stat()
+	wantExit := syscall.Signal(-1) // threads do not signal the parent
+	if tid == os.Getpid() {
+		wantExit = syscall.SIGCHLD // the goroutine ran on the main thread
+	}
+	if err != nil || st.PID != tid || st.ExitSignal != wantExit {
+		t.Errorf("thread stat pid %d exit signal %d: %v", st.PID, st.ExitSignal, err)
+	}
+	status, err := th.Status()
+	if err != nil || status.PID != tid || status.TGID != os.Getpid() {
+		t.Errorf("thread status pid %d tgid %d: %v", status.PID, status.TGID, err)
+	}
+	// A thread's comm is its own; Go threads share the process name.
+	if c, err := th.Comm(); err != nil || c != st.Comm {
+		t.Errorf("thread comm %q %v", c.String(), err)
+	}
+	// Another process's thread id is not our thread.
+	if _, err := p.Thread(1).Stat(); err == nil && os.Getpid() != 1 {
+		t.Error("pid 1 read as a thread of this process")
+	}
+}
