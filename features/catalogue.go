@@ -42,8 +42,10 @@ var catalogue = []*entry{
 	newEntry("userfaultfd", kernel.V(4, 3),
 		"page faults of a memory range handled in user space: userfaultfd(2)",
 		userfaultfd),
-	newEntry("memfd_secret", kernel.V(5, 14),
-		"memory removed from the kernel's direct map, out of reach of the kernel itself: memfd_secret(2)",
+	// The syscall arrived in 5.14 but answered ENOSYS unless the kernel was
+	// booted with secretmem.enable=1; 6.5 turned it on by default.
+	newEntry("memfd_secret", kernel.V(6, 5),
+		"memory removed from the kernel's direct map, out of reach of the kernel itself: memfd_secret(2) (5.14 with secretmem.enable=1)",
 		noDetail(sys.ProbeMemfdSecret)),
 }
 

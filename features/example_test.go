@@ -23,7 +23,7 @@ func ExampleList() {
 	// landlock (Linux 5.13)
 	// seccomp user notification (Linux 5.0)
 	// userfaultfd (Linux 4.3)
-	// memfd_secret (Linux 5.14)
+	// memfd_secret (Linux 6.5)
 }
 
 // Probe everything and print a table: yes, no (the kernel lacks it) or

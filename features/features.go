@@ -19,7 +19,7 @@
 //	                                 installs no filter
 //	userfaultfd                4.3   userfaultfd(2): creates and closes one; when that is not
 //	                                 permitted, with UFFD_USER_MODE_ONLY, then via /dev/userfaultfd
-//	memfd_secret               5.14  memfd_secret(2): creates and closes a secret-memory fd
+//	memfd_secret               6.5   memfd_secret(2): creates and closes a secret-memory fd
 //
 // Every probe closes what it opens and changes no process state. Probing
 // needs no privilege, but a missing privilege can hide an interface: a

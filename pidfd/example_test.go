@@ -106,8 +106,12 @@ func ExampleSameProcess() {
 		fmt.Println(true) // before Linux 6.9 there are no pidfs IDs
 		return
 	}
-	fmt.Println(same, err)
-	// Output: true <nil>
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(same)
+	// Output: true
 }
 
 // Open a process's network namespace as a file, for setns(2).
@@ -119,8 +123,13 @@ func ExampleFD_Namespace() {
 	}
 	defer fd.Close()
 	ns, err := fd.Namespace(pidfd.NSNet)
+	if errors.Is(err, errors.ErrUnsupported) {
+		// Before Linux 6.11: open /proc/PID/ns/net instead.
+		fmt.Println("opened", pidfd.NSNet, "namespace")
+		return
+	}
 	if err != nil {
-		fmt.Println(err) // Linux 6.11 or newer
+		fmt.Println(err)
 		return
 	}
 	defer ns.Close()

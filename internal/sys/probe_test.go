@@ -38,7 +38,7 @@ func probes() map[string]struct {
 	add("seccomp notif sizes", kernel.V(5, 0), err)
 	_, err = sys.ProbeUserfaultfd()
 	add("userfaultfd", kernel.V(4, 3), err)
-	add("memfd_secret", kernel.V(5, 14), sys.ProbeMemfdSecret())
+	add("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret()) // on by default since 6.5
 	return m
 }
 

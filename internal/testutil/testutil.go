@@ -20,7 +20,8 @@ import (
 // SkipIfUnsupported handles an error from trying a kernel interface that
 // minKernel and later have. It does nothing when err is nil or unrelated to
 // support. It skips the test when the kernel said "not here" (ENOSYS,
-// EOPNOTSUPP, ENOTTY, a *kernel.FeatureError) on a kernel older than
+// EOPNOTSUPP, ENOTTY, EINVAL for a flag or ioctl it does not know, a
+// *kernel.FeatureError) on a kernel older than
 // minKernel, or said "not allowed" (EPERM, EACCES), which depends on the
 // caller and the sandbox. It FAILS the test when the kernel said "not here"
 // although it is minKernel or newer: that is a bug in lx, not a skip.
@@ -35,7 +36,10 @@ func SkipIfUnsupported(t testing.TB, err error, minKernel kernel.Version) {
 	}
 	notHere := errors.Is(err, errors.ErrUnsupported)
 	switch sys.Errno(err) {
-	case sys.ENOSYS, sys.EOPNOTSUPP, sys.ENOTTY:
+	case sys.ENOSYS, sys.EOPNOTSUPP, sys.ENOTTY, sys.EINVAL:
+		// EINVAL is how older kernels reject an unknown flag or ioctl;
+		// the caller passes only valid input, so on a kernel that should
+		// know the flag it is still a failure.
 		notHere = true
 	}
 	if !notHere {
