@@ -64,8 +64,7 @@ func TestProcFromPidFD(t *testing.T) {
 	if _, err := p.Stat(); err != nil {
 		t.Fatal(err)
 	}
-	var missing error
-	missing = p.readFile("no-such-file", func([]byte) error { return nil })
+	missing := p.readFile("no-such-file", func([]byte) error { return nil })
 	if !errors.Is(missing, fs.ErrNotExist) || errors.Is(missing, os.ErrProcessDone) {
 		t.Errorf("missing file of a live process: %v", missing)
 	}

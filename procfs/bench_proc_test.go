@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // These benchmarks compare lx's readers with the floor of reading the same
@@ -193,4 +194,40 @@ func BenchmarkSampler(b *testing.B) {
 			}
 		}
 	})
+}
+
+// pair runs one raw read and one lx read per iteration.
+func pair(b *testing.B, name string, lx func(p Proc) error) {
+	path := "/proc/" + strconv.Itoa(os.Getpid()) + "/" + name
+	buf := make([]byte, 4096)
+	p := Default().Self()
+	var tr, tl time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		fd, _ := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		syscall.Read(fd, buf)
+		syscall.Close(fd)
+		t1 := time.Now()
+		if err := lx(p); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		tr += t1.Sub(t0)
+		tl += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(tr.Nanoseconds())/float64(b.N), "raw-ns")
+	b.ReportMetric(float64(tl.Nanoseconds())/float64(b.N), "lx-ns")
+	b.ReportMetric(float64(tl)/float64(tr), "ratio")
+}
+
+// BenchmarkPaired times the raw floor and lx's reader alternately in the
+// same loop and reports both and their ratio (lx/raw), which is robust to
+// the drift of a shared machine that separate sub-benchmarks suffer from.
+func BenchmarkPaired(b *testing.B) {
+	var st Stat
+	var ss Status
+	b.Run("stat", func(b *testing.B) { pair(b, "stat", func(p Proc) error { return p.ReadStat(&st) }) })
+	b.Run("statm", func(b *testing.B) { pair(b, "statm", func(p Proc) error { _, err := p.Statm(); return err }) })
+	b.Run("status", func(b *testing.B) { pair(b, "status", func(p Proc) error { return p.ReadStatus(&ss) }) })
+	b.Run("limits", func(b *testing.B) { pair(b, "limits", func(p Proc) error { _, err := p.Limits(); return err }) })
 }

@@ -54,11 +54,6 @@ func NewFS(mountPoint string) (FS, error) {
 // MountPoint returns the directory the FS reads.
 func (fs FS) MountPoint() string { return fs.root }
 
-// path joins a path below the mount point.
-func (fs FS) path(elem ...string) string {
-	return pseudofs.FS{Proc: fs.root}.ProcPath(elem...)
-}
-
 // readFile reads one file below the mount point into a pooled buffer and
 // hands it to parse (which must not keep it).
 func (fs FS) readFile(name string, parse func(b []byte) error) error {

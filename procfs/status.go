@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"strconv"
@@ -168,6 +169,8 @@ func parseStatus(b []byte, st *Status) error {
 	groups, nstgid, nspid, nspgid, nssid := st.Groups[:0], st.NSTGID[:0], st.NSPID[:0], st.NSPGID[:0], st.NSSID[:0]
 	cpus, mems, cpusRaw, memsRaw := st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw
 	*st = Status{}
+	st.Groups, st.NSTGID, st.NSPID, st.NSPGID, st.NSSID = groups, nstgid, nspid, nspgid, nssid
+	st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = cpus, mems, cpusRaw, memsRaw
 	var err error
 	hint := 0
 	for len(b) > 0 && err == nil {
@@ -176,9 +179,9 @@ func parseStatus(b []byte, st *Status) error {
 		// Otherwise find the ':' by hand (keys are short).
 		k := skUnknown
 		var key, raw []byte
-		if h := hint; h < len(statusKeys) && len(b) > len(statusKeys[h]) &&
-			string(b[:len(statusKeys[h])]) == statusKeys[h] && b[len(statusKeys[h])] == ':' {
-			k, key, raw = h, b[:len(statusKeys[h])], b[len(statusKeys[h])+1:]
+		if h := hint; h < len(statusKeys) && statusKeyAt(b, h) {
+			n := len(statusKeys[h])
+			k, key, raw = h, b[:n], b[n+1:]
 			hint = h + 1
 		} else {
 			i := 0
@@ -195,6 +198,31 @@ func parseStatus(b []byte, st *Status) error {
 			key, raw = b[:i], b[i+1:]
 			k = statusKey(key, &hint)
 		}
+		// Fast paths for the common value forms, which consume the line
+		// in one pass; anything unusual falls through to the general code
+		// below, which also reports errors.
+		if k >= 0 {
+			switch statusKinds[k] {
+			case kindDec, kindBool:
+				if v, n, ok := scanDec(raw); ok && (v <= 1 || statusKinds[k] == kindDec) {
+					st.setDec(k, v)
+					b = raw[n:]
+					continue
+				}
+			case kindKB:
+				if v, n, ok := scanKB(raw); ok {
+					*st.kbField(k) = v
+					b = raw[n:]
+					continue
+				}
+			case kindHex:
+				if v, n, ok := scanHex(raw); ok {
+					st.setHex(k, v)
+					b = raw[n:]
+					continue
+				}
+			}
+		}
 		// The line's end: values can be long (Mems_allowed has 288 bytes).
 		if nl := bytes.IndexByte(raw, '\n'); nl >= 0 {
 			raw, b = raw[:nl], raw[nl+1:]
@@ -209,149 +237,153 @@ func parseStatus(b []byte, st *Status) error {
 			unescapeComm(&st.Name, raw)
 			continue
 		}
-		v := trimBlank(raw)
-		switch k {
-		case skUmask:
-			var u uint64
-			u, err = parse.UintBase(v, 8)
-			st.Umask = fs.FileMode(u) & fs.ModePerm
-		case skState:
-			if len(v) == 0 {
-				err = errSyntax
-				break
-			}
-			st.State = State(v[0])
-		case skTgid:
-			st.TGID, err = statusInt(v)
-		case skNgid:
-			st.NGID, err = statusInt(v)
-		case skPid:
-			st.PID, err = statusInt(v)
-		case skPPid:
-			st.PPID, err = statusInt(v)
-		case skTracerPid:
-			st.TracerPID, err = statusInt(v)
-		case skUid:
-			st.UID, err = parseIDs(v)
-		case skGid:
-			st.GID, err = parseIDs(v)
-		case skFDSize:
-			st.FDSize, err = statusInt(v)
-		case skGroups:
-			groups, err = appendUint32s(groups, v)
-		case skNStgid:
-			nstgid, err = appendInts(nstgid, v)
-		case skNSpid:
-			nspid, err = appendInts(nspid, v)
-		case skNSpgid:
-			nspgid, err = appendInts(nspgid, v)
-		case skNSsid:
-			nssid, err = appendInts(nssid, v)
-		case skKthread:
-			st.Kthread, err = statusBool(v)
-		case skVmPeak:
-			st.VmPeak, err = parse.KB(v)
-		case skVmSize:
-			st.VmSize, err = parse.KB(v)
-		case skVmLck:
-			st.VmLck, err = parse.KB(v)
-		case skVmPin:
-			st.VmPin, err = parse.KB(v)
-		case skVmHWM:
-			st.VmHWM, err = parse.KB(v)
-		case skVmRSS:
-			st.VmRSS, err = parse.KB(v)
-		case skRssAnon:
-			st.RssAnon, err = parse.KB(v)
-		case skRssFile:
-			st.RssFile, err = parse.KB(v)
-		case skRssShmem:
-			st.RssShmem, err = parse.KB(v)
-		case skVmData:
-			st.VmData, err = parse.KB(v)
-		case skVmStk:
-			st.VmStk, err = parse.KB(v)
-		case skVmExe:
-			st.VmExe, err = parse.KB(v)
-		case skVmLib:
-			st.VmLib, err = parse.KB(v)
-		case skVmPTE:
-			st.VmPTE, err = parse.KB(v)
-		case skVmSwap:
-			st.VmSwap, err = parse.KB(v)
-		case skHugetlbPages:
-			st.HugetlbPages, err = parse.KB(v)
-		case skCoreDumping:
-			st.CoreDumping, err = statusBool(v)
-		case skTHPEnabled:
-			st.THPEnabled, err = statusBool(v)
-		case skUntagMask:
-			if len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
-				v = v[2:]
-			}
-			st.UntagMask, err = parse.Hex(v)
-		case skThreads:
-			st.Threads, err = statusInt(v)
-		case skSigQ:
-			q, l, ok := bytes.Cut(v, []byte{'/'})
-			if !ok {
-				err = errSyntax
-				break
-			}
-			if st.SigQ.Queued, err = parse.Uint(q); err == nil {
-				st.SigQ.Limit, err = parse.Uint(l)
-			}
-		case skSigPnd:
-			st.SigPnd, err = parseSignalSet(v)
-		case skShdPnd:
-			st.ShdPnd, err = parseSignalSet(v)
-		case skSigBlk:
-			st.SigBlk, err = parseSignalSet(v)
-		case skSigIgn:
-			st.SigIgn, err = parseSignalSet(v)
-		case skSigCgt:
-			st.SigCgt, err = parseSignalSet(v)
-		case skCapInh:
-			st.CapInh, err = parseCapSet(v)
-		case skCapPrm:
-			st.CapPrm, err = parseCapSet(v)
-		case skCapEff:
-			st.CapEff, err = parseCapSet(v)
-		case skCapBnd:
-			st.CapBnd, err = parseCapSet(v)
-		case skCapAmb:
-			st.CapAmb, err = parseCapSet(v)
-		case skNoNewPrivs:
-			st.NoNewPrivs, err = statusBool(v)
-		case skSeccomp:
-			var n int
-			n, err = statusInt(v)
-			st.Seccomp = SeccompMode(n)
-		case skSeccompFilters:
-			st.SeccompFilters, err = statusInt(v)
-		case skSpeculation_Store_Bypass:
-			st.SpeculationStoreBypass = parseSpecStoreBypass(v)
-		case skSpeculationIndirectBranch:
-			st.SpeculationIndirectBranch = parseSpecIndirectBranch(v)
-		case skCpusAllowedList:
-			cpus, cpusRaw, err = parseSetCached(v, cpus, cpusRaw)
-		case skMemsAllowedList:
-			mems, memsRaw, err = parseSetCached(v, mems, memsRaw)
-		case skVoluntaryCtxtSwitches:
-			st.VoluntaryCtxtSwitches, err = parse.Uint(v)
-		case skNonvoluntaryCtxtSwitches:
-			st.NonvoluntaryCtxtSwitches, err = parse.Uint(v)
-		case skX86_ThreadFeatures:
-			st.X86ThreadFeatures = parseX86Features(v)
-		case skX86_ThreadFeaturesLocked:
-			st.X86ThreadFeaturesLocked = parseX86Features(v)
-		}
+		err = st.parseValue(k, trimBlank(raw))
 		if err != nil {
 			err = &StatusKeyError{Key: string(key), Err: err}
 		}
 	}
-	st.Groups, st.NSTGID, st.NSPID, st.NSPGID, st.NSSID = groups, nstgid, nspid, nspgid, nssid
-	st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = cpus, mems, cpusRaw, memsRaw
+	return err
+}
+
+// parseValue parses the value v (trimmed) of key k into st: the general
+// path of parseStatus.
+func (st *Status) parseValue(k int, v []byte) (err error) {
+	switch k {
+	case skUmask:
+		var u uint64
+		u, err = parse.UintBase(v, 8)
+		st.Umask = fs.FileMode(u) & fs.ModePerm
+	case skState:
+		if len(v) == 0 {
+			err = errSyntax
+			break
+		}
+		st.State = State(v[0])
+	case skTgid:
+		st.TGID, err = statusInt(v)
+	case skNgid:
+		st.NGID, err = statusInt(v)
+	case skPid:
+		st.PID, err = statusInt(v)
+	case skPPid:
+		st.PPID, err = statusInt(v)
+	case skTracerPid:
+		st.TracerPID, err = statusInt(v)
+	case skUid:
+		st.UID, err = parseIDs(v)
+	case skGid:
+		st.GID, err = parseIDs(v)
+	case skFDSize:
+		st.FDSize, err = statusInt(v)
+	case skGroups:
+		st.Groups, err = appendUint32s(st.Groups, v)
+	case skNStgid:
+		st.NSTGID, err = appendInts(st.NSTGID, v)
+	case skNSpid:
+		st.NSPID, err = appendInts(st.NSPID, v)
+	case skNSpgid:
+		st.NSPGID, err = appendInts(st.NSPGID, v)
+	case skNSsid:
+		st.NSSID, err = appendInts(st.NSSID, v)
+	case skKthread:
+		st.Kthread, err = statusBool(v)
+	case skVmPeak:
+		st.VmPeak, err = parse.KB(v)
+	case skVmSize:
+		st.VmSize, err = parse.KB(v)
+	case skVmLck:
+		st.VmLck, err = parse.KB(v)
+	case skVmPin:
+		st.VmPin, err = parse.KB(v)
+	case skVmHWM:
+		st.VmHWM, err = parse.KB(v)
+	case skVmRSS:
+		st.VmRSS, err = parse.KB(v)
+	case skRssAnon:
+		st.RssAnon, err = parse.KB(v)
+	case skRssFile:
+		st.RssFile, err = parse.KB(v)
+	case skRssShmem:
+		st.RssShmem, err = parse.KB(v)
+	case skVmData:
+		st.VmData, err = parse.KB(v)
+	case skVmStk:
+		st.VmStk, err = parse.KB(v)
+	case skVmExe:
+		st.VmExe, err = parse.KB(v)
+	case skVmLib:
+		st.VmLib, err = parse.KB(v)
+	case skVmPTE:
+		st.VmPTE, err = parse.KB(v)
+	case skVmSwap:
+		st.VmSwap, err = parse.KB(v)
+	case skHugetlbPages:
+		st.HugetlbPages, err = parse.KB(v)
+	case skCoreDumping:
+		st.CoreDumping, err = statusBool(v)
+	case skTHPEnabled:
+		st.THPEnabled, err = statusBool(v)
+	case skUntagMask:
+		if len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+			v = v[2:]
+		}
+		st.UntagMask, err = parse.Hex(v)
+	case skThreads:
+		st.Threads, err = statusInt(v)
+	case skSigQ:
+		q, l, ok := bytes.Cut(v, []byte{'/'})
+		if !ok {
+			err = errSyntax
+			break
+		}
+		if st.SigQ.Queued, err = parse.Uint(q); err == nil {
+			st.SigQ.Limit, err = parse.Uint(l)
+		}
+	case skSigPnd:
+		st.SigPnd, err = parseSignalSet(v)
+	case skShdPnd:
+		st.ShdPnd, err = parseSignalSet(v)
+	case skSigBlk:
+		st.SigBlk, err = parseSignalSet(v)
+	case skSigIgn:
+		st.SigIgn, err = parseSignalSet(v)
+	case skSigCgt:
+		st.SigCgt, err = parseSignalSet(v)
+	case skCapInh:
+		st.CapInh, err = parseCapSet(v)
+	case skCapPrm:
+		st.CapPrm, err = parseCapSet(v)
+	case skCapEff:
+		st.CapEff, err = parseCapSet(v)
+	case skCapBnd:
+		st.CapBnd, err = parseCapSet(v)
+	case skCapAmb:
+		st.CapAmb, err = parseCapSet(v)
+	case skNoNewPrivs:
+		st.NoNewPrivs, err = statusBool(v)
+	case skSeccomp:
+		var n int
+		n, err = statusInt(v)
+		st.Seccomp = SeccompMode(n)
+	case skSeccompFilters:
+		st.SeccompFilters, err = statusInt(v)
+	case skSpeculation_Store_Bypass:
+		st.SpeculationStoreBypass = parseSpecStoreBypass(v)
+	case skSpeculationIndirectBranch:
+		st.SpeculationIndirectBranch = parseSpecIndirectBranch(v)
+	case skCpusAllowedList:
+		st.CPUsAllowed, st.cpusRaw, err = parseSetCached(v, st.CPUsAllowed, st.cpusRaw)
+	case skMemsAllowedList:
+		st.MemsAllowed, st.memsRaw, err = parseSetCached(v, st.MemsAllowed, st.memsRaw)
+	case skVoluntaryCtxtSwitches:
+		st.VoluntaryCtxtSwitches, err = parse.Uint(v)
+	case skNonvoluntaryCtxtSwitches:
+		st.NonvoluntaryCtxtSwitches, err = parse.Uint(v)
+	case skX86_ThreadFeatures:
+		st.X86ThreadFeatures = parseX86Features(v)
+	case skX86_ThreadFeaturesLocked:
+		st.X86ThreadFeaturesLocked = parseX86Features(v)
+	}
 	return err
 }
 
@@ -426,6 +458,274 @@ const (
 	skX86_ThreadFeatures
 	skX86_ThreadFeaturesLocked
 )
+
+// statusKeyWords holds the first 8 bytes of each "key:" (little-endian,
+// zero-padded) and a mask of its length, so that statusKeyAt compares most
+// keys with one load instead of a memequal call.
+var statusKeyWords = func() (t [len(statusKeys)]struct{ word, mask uint64 }) {
+	for i, k := range statusKeys {
+		var w [8]byte
+		n := copy(w[:], k+":")
+		t[i].word = binary.LittleEndian.Uint64(w[:])
+		t[i].mask = 1<<(8*n) - 1
+		if n == 8 {
+			t[i].mask = 1<<64 - 1
+		}
+	}
+	return t
+}()
+
+// statusKeyAt reports whether b starts with statusKeys[h] and ':'.
+func statusKeyAt(b []byte, h int) bool {
+	key := statusKeys[h]
+	if len(b) <= len(key) {
+		return false
+	}
+	if len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&statusKeyWords[h].mask != statusKeyWords[h].word {
+			return false
+		}
+		if len(key) < 8 {
+			return true
+		}
+		return string(b[8:len(key)]) == key[8:] && b[len(key)] == ':'
+	}
+	return string(b[:len(key)]) == key && b[len(key)] == ':'
+}
+
+// Value forms with a fast path in parseStatus.
+const (
+	kindOther = iota
+	kindDec   // a decimal number (or a 0/1 flag)
+	kindKB    // "   1234 kB"
+	kindHex   // 16 hex digits: signal and capability sets
+	kindBool  // 0 or 1
+)
+
+var statusKinds = func() (t [len(statusKeys)]uint8) {
+	for _, k := range []int{skTgid, skNgid, skPid, skPPid, skTracerPid, skFDSize, skThreads, skSeccomp,
+		skSeccompFilters, skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches} {
+		t[k] = kindDec
+	}
+	for _, k := range []int{skKthread, skCoreDumping, skTHPEnabled, skNoNewPrivs} {
+		t[k] = kindBool
+	}
+	for k := skVmPeak; k <= skHugetlbPages; k++ {
+		t[k] = kindKB
+	}
+	for k := skSigPnd; k <= skCapAmb; k++ {
+		t[k] = kindHex
+	}
+	return t
+}()
+
+// scanDec reads "\t<digits>\n" and returns the number and the bytes used.
+func scanDec(b []byte) (v uint64, n int, ok bool) {
+	i := 0
+	for i < len(b) && b[i] == '\t' {
+		i++
+	}
+	start := i
+	for ; i < len(b) && i-start < 19; i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + uint64(c)
+	}
+	if i == start || i >= len(b) || b[i] != '\n' {
+		return 0, 0, false
+	}
+	return v, i + 1, true
+}
+
+// scanKB reads "\t   <digits> kB\n" and returns bytes and the bytes used.
+func scanKB(b []byte) (v uint64, n int, ok bool) {
+	i := 0
+	for i < len(b) && (b[i] == '\t' || b[i] == ' ') {
+		i++
+	}
+	start := i
+	for ; i < len(b) && i-start < 16; i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + uint64(c)
+	}
+	if i == start || len(b)-i < 4 || string(b[i:i+4]) != " kB\n" {
+		return 0, 0, false
+	}
+	return v << 10, i + 4, true
+}
+
+// scanHex reads "\t<up to 16 hex digits>\n".
+func scanHex(b []byte) (v uint64, n int, ok bool) {
+	// The kernel prints exactly 16 digits: convert them 8 at a time.
+	if len(b) >= 18 && b[0] == '\t' && b[17] == '\n' {
+		hi, okHi := hex8(binary.LittleEndian.Uint64(b[1:9]))
+		lo, okLo := hex8(binary.LittleEndian.Uint64(b[9:17]))
+		if okHi && okLo {
+			return hi<<32 | lo, 18, true
+		}
+	}
+	i := 0
+	for i < len(b) && b[i] == '\t' {
+		i++
+	}
+	start := i
+	for ; i < len(b) && i-start < 16; i++ {
+		d := hexDigit[b[i]]
+		if d > 15 {
+			break
+		}
+		v = v<<4 | uint64(d)
+	}
+	if i == start || i >= len(b) || b[i] != '\n' {
+		return 0, 0, false
+	}
+	return v, i + 1, true
+}
+
+// hex8 converts 8 ASCII hex digits (0-9, a-f, A-F), loaded little-endian
+// so that the first digit is the low byte, to their 32-bit value, with SWAR
+// arithmetic on the whole word. ok is false if a byte is not a hex digit.
+func hex8(x uint64) (uint64, bool) {
+	const ones = 0x0101010101010101
+	const high = 0x8080808080808080
+	if x&high != 0 {
+		return 0, false
+	}
+	// For bytes below 0x80, y + (0x80-c)*ones sets a byte's high bit iff
+	// the byte is >= c, without carries between bytes.
+	ge := func(y, c uint64) uint64 { return (y + (0x80-c)*ones) & high }
+	lower := x | 0x2020202020202020 // A-F become a-f; only they and a-f land in a-f
+	digit := ge(x, '0') &^ ge(x, '9'+1)
+	letter := ge(lower, 'a') &^ ge(lower, 'f'+1)
+	if (digit|letter)&high != high {
+		return 0, false
+	}
+	// A digit's value is its low nibble; a letter's (bit 6 set) is 9 more.
+	v := x&0x0f0f0f0f0f0f0f0f + (x>>6&ones)*9
+	// Pack the nibbles, first digit most significant.
+	v = (v<<4 | v>>8) & 0x00ff00ff00ff00ff
+	v = (v<<8 | v>>16) & 0x0000ffff0000ffff
+	v = (v<<16 | v>>32) & 0xffffffff
+	return v, true
+}
+
+var hexDigit = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = uint8(c - 'a' + 10)
+		t[c-'a'+'A'] = uint8(c - 'a' + 10)
+	}
+	return t
+}()
+
+// setDec stores a kindDec or kindBool value.
+func (st *Status) setDec(k int, v uint64) {
+	switch k {
+	case skTgid:
+		st.TGID = int(v)
+	case skNgid:
+		st.NGID = int(v)
+	case skPid:
+		st.PID = int(v)
+	case skPPid:
+		st.PPID = int(v)
+	case skTracerPid:
+		st.TracerPID = int(v)
+	case skFDSize:
+		st.FDSize = int(v)
+	case skThreads:
+		st.Threads = int(v)
+	case skSeccomp:
+		st.Seccomp = SeccompMode(v)
+	case skSeccompFilters:
+		st.SeccompFilters = int(v)
+	case skVoluntaryCtxtSwitches:
+		st.VoluntaryCtxtSwitches = v
+	case skNonvoluntaryCtxtSwitches:
+		st.NonvoluntaryCtxtSwitches = v
+	case skKthread:
+		st.Kthread = v != 0
+	case skCoreDumping:
+		st.CoreDumping = v != 0
+	case skTHPEnabled:
+		st.THPEnabled = v != 0
+	case skNoNewPrivs:
+		st.NoNewPrivs = v != 0
+	}
+}
+
+// kbField returns the field of a kindKB key.
+func (st *Status) kbField(k int) *uint64 {
+	switch k {
+	case skVmPeak:
+		return &st.VmPeak
+	case skVmSize:
+		return &st.VmSize
+	case skVmLck:
+		return &st.VmLck
+	case skVmPin:
+		return &st.VmPin
+	case skVmHWM:
+		return &st.VmHWM
+	case skVmRSS:
+		return &st.VmRSS
+	case skRssAnon:
+		return &st.RssAnon
+	case skRssFile:
+		return &st.RssFile
+	case skRssShmem:
+		return &st.RssShmem
+	case skVmData:
+		return &st.VmData
+	case skVmStk:
+		return &st.VmStk
+	case skVmExe:
+		return &st.VmExe
+	case skVmLib:
+		return &st.VmLib
+	case skVmPTE:
+		return &st.VmPTE
+	case skVmSwap:
+		return &st.VmSwap
+	}
+	return &st.HugetlbPages
+}
+
+// setHex stores a kindHex value.
+func (st *Status) setHex(k int, v uint64) {
+	switch k {
+	case skSigPnd:
+		st.SigPnd = SignalSet(v)
+	case skShdPnd:
+		st.ShdPnd = SignalSet(v)
+	case skSigBlk:
+		st.SigBlk = SignalSet(v)
+	case skSigIgn:
+		st.SigIgn = SignalSet(v)
+	case skSigCgt:
+		st.SigCgt = SignalSet(v)
+	case skCapInh:
+		st.CapInh = CapSet(v)
+	case skCapPrm:
+		st.CapPrm = CapSet(v)
+	case skCapEff:
+		st.CapEff = CapSet(v)
+	case skCapBnd:
+		st.CapBnd = CapSet(v)
+	case skCapAmb:
+		st.CapAmb = CapSet(v)
+	}
+}
 
 // statusKey returns the index of key in statusKeys, or skUnknown, and
 // sets *hint to the index after it.

@@ -1,0 +1,178 @@
+package vmtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Shape is a guest's hardware.
+type Shape int
+
+const (
+	// Default is 2 vCPUs and 1024 MiB in one NUMA node.
+	Default Shape = iota
+	// NUMA2 is 2 vCPUs and 1024 MiB split into two NUMA nodes of one CPU
+	// and 512 MiB each.
+	NUMA2
+)
+
+func (s Shape) String() string {
+	switch s {
+	case Default:
+		return "default"
+	case NUMA2:
+		return "numa2"
+	}
+	return fmt.Sprintf("Shape(%d)", int(s))
+}
+
+// Package is one row of the guest matrix.
+type Package struct {
+	// Path is the module-relative package path.
+	Path string
+	// Shape is the guest it needs.
+	Shape Shape
+	// Cmdline holds extra kernel parameters it needs, e.g. "hugepages=16".
+	Cmdline []string
+	// Hugetlbfs mounts hugetlbfs at /dev/hugepages.
+	Hugetlbfs bool
+}
+
+// Packages is the guest matrix: every package whose tests run on each
+// guest kernel. Adding a package is one line. Packages with the same
+// shape, command line and mounts share one boot per kernel.
+//
+// To add when the packages land: numa (Shape: NUMA2, for mbind and
+// move_pages across two nodes) and mount (statmount/listmount -> mountinfo
+// fallback on 6.1).
+var Packages = []Package{
+	{Path: "internal/vmtest/guesttest"},
+	{Path: "internal/vmtest/guesttest", Shape: NUMA2},
+	{Path: "kernel"},
+	{Path: "internal/sys"},
+	{Path: "internal/feature"},
+	{Path: "internal/pseudofs"},
+	{Path: "internal/poll"},
+	{Path: "internal/thread"},
+	{Path: "internal/testutil"},
+	{Path: "features"},
+	{Path: "procfs"},
+	{Path: "pidfd"},
+	{Path: "cgroup"},
+	{Path: "cpu"},
+	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
+}
+
+// Group is one guest boot per kernel: packages that share a shape, a
+// kernel command line and mounts.
+type Group struct {
+	Shape     Shape
+	Cmdline   []string
+	Hugetlbfs bool
+	Packages  []string // module-relative paths, in table order
+}
+
+// Name describes the group, e.g. "default" or "numa2 hugepages=16".
+func (g Group) Name() string {
+	s := g.Shape.String()
+	if len(g.Cmdline) > 0 {
+		s += " " + strings.Join(g.Cmdline, " ")
+	}
+	if g.Hugetlbfs {
+		s += " hugetlbfs"
+	}
+	return s
+}
+
+// Groups splits rows into boots, keeping the order of first appearance.
+func Groups(rows []Package) []Group {
+	var groups []Group
+	for _, r := range rows {
+		i := slices.IndexFunc(groups, func(g Group) bool {
+			return g.Shape == r.Shape && g.Hugetlbfs == r.Hugetlbfs && slices.Equal(g.Cmdline, r.Cmdline)
+		})
+		if i < 0 {
+			groups = append(groups, Group{Shape: r.Shape, Cmdline: slices.Clone(r.Cmdline), Hugetlbfs: r.Hugetlbfs})
+			i = len(groups) - 1
+		}
+		if !slices.Contains(groups[i].Packages, r.Path) {
+			groups[i].Packages = append(groups[i].Packages, r.Path)
+		}
+	}
+	return groups
+}
+
+// Options returns the guest options of g on kernel k.
+func (g Group) Options(k Kernel, timeout time.Duration) *Options {
+	o := &Options{Kernel: k, Cmdline: g.Cmdline, Hugetlbfs: g.Hugetlbfs, Timeout: timeout}
+	if g.Shape == NUMA2 {
+		o.NUMANodes = 2
+	}
+	return o
+}
+
+// Present splits module-relative package paths into those in the tree
+// and those not (yet) in it, with go list.
+func Present(ctx context.Context, paths []string) (present, missing []string, err error) {
+	args := []string{"list", "-e", "-json=ImportPath,Error"}
+	for _, p := range paths {
+		args = append(args, ImportPath(p))
+	}
+	out, err := goCmd(ctx, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	bad := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Error      *struct{ Err string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			return nil, nil, fmt.Errorf("go list: %w", err)
+		}
+		// A package that is not in the tree is missing; one that does not
+		// compile is not, and fails its build later.
+		if p.Error != nil && notInTree(p.Error.Err) {
+			bad[p.ImportPath] = true
+		}
+	}
+	for _, p := range paths {
+		if bad[ImportPath(p)] {
+			missing = append(missing, p)
+		} else {
+			present = append(present, p)
+		}
+	}
+	return present, missing, nil
+}
+
+func notInTree(msg string) bool {
+	return strings.Contains(msg, "no required module provides package") ||
+		strings.Contains(msg, "cannot find package") ||
+		strings.Contains(msg, "no Go files in")
+}
+
+// Selected is Packages, or only the rows whose Path is listed in
+// $LX_VMTEST_PACKAGES (comma-separated), for a developer who wants one
+// package's guest run.
+func Selected() []Package {
+	want := os.Getenv("LX_VMTEST_PACKAGES")
+	if want == "" {
+		return Packages
+	}
+	var rows []Package
+	for _, r := range Packages {
+		if slices.Contains(strings.Split(want, ","), r.Path) {
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
