@@ -24,8 +24,10 @@ type pkg struct {
 	Dir          string
 }
 
-// layer of each non-domain package; domain packages are everything else
-// that is public. Lower numbers are lower layers.
+// layer of each package that is neither a concept package (layer
+// conceptLayer, listed in docs/architecture.md) nor a domain package
+// (domainLayer: every other public package). Lower numbers are lower
+// layers.
 var layers = map[string]int{
 	"internal/abi":      0,
 	"internal/parse":    0,
@@ -36,10 +38,15 @@ var layers = map[string]int{
 	"internal/poll":     3,
 	"internal/thread":   3,
 	"internal/pseudofs": 3,
-	// domain packages are layer 4
-	"internal/cli": 5,
-	"cmd/lx":       6,
+	// concept packages are layer 4, domain packages layer 5
+	"cmd/lx": 7,
 }
+
+const (
+	conceptLayer = 4 // each concept's value types: capability, signal, ns, ...
+	domainLayer  = 5 // procfs, pidfd, cgroup, ...: may use every concept package
+	cliLayer     = 6 // cmd/lx/internal/...: public packages only
+)
 
 // test-only helpers may be imported by tests of any layer but by no
 // library code.
@@ -56,39 +63,70 @@ func isTestOnly(rel string) bool {
 	return false
 }
 
-func layerOf(rel string) int {
+// isCLI reports whether rel is the lx command's implementation.
+func isCLI(rel string) bool { return strings.HasPrefix(rel, "cmd/lx/internal/") }
+
+func layerOf(rel string, concepts map[string]bool) int {
 	if l, ok := layers[rel]; ok {
 		return l
 	}
-	return 4
+	switch {
+	case isCLI(rel):
+		return cliLayer
+	case concepts[rel]:
+		return conceptLayer
+	}
+	return domainLayer
 }
 
-// allowedEdges reads the "domain edges" table of docs/architecture.md:
-// lines of the form "| from | to |" after the "<!-- edges -->" marker.
-func allowedEdges(t *testing.T) map[[2]string]bool {
+// docTable reads the rows of a table of docs/architecture.md between
+// "<!-- NAME -->" and "<!-- /NAME -->": the backquoted package names in
+// the first cols cells of each row.
+func docTable(t *testing.T, name string, cols int) [][]string {
 	f, err := os.Open("docs/architecture.md")
 	if err != nil {
 		t.Fatalf("open architecture doc: %v", err)
 	}
 	defer f.Close()
-	edges := map[[2]string]bool{}
-	row := regexp.MustCompile("^\\|\\s*`([a-z0-9/]+)`\\s*\\|\\s*`([a-z0-9/]+)`\\s*\\|")
+	var rows [][]string
+	cell := "\\s*`([a-z0-9/]+)`\\s*\\|"
+	row := regexp.MustCompile("^\\|" + strings.Repeat(cell, cols))
 	in := false
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		line := s.Text()
-		if strings.Contains(line, "<!-- edges -->") {
+		if strings.Contains(line, "<!-- "+name+" -->") {
 			in = true
 			continue
 		}
-		if in && strings.Contains(line, "<!-- /edges -->") {
-			break
+		if in && strings.Contains(line, "<!-- /"+name+" -->") {
+			return rows
 		}
 		if m := row.FindStringSubmatch(line); in && m != nil {
-			edges[[2]string{m[1], m[2]}] = true
+			rows = append(rows, m[1:])
 		}
 	}
+	t.Fatalf("docs/architecture.md has no %q table", name)
+	return nil
+}
+
+// allowedEdges reads the "edges" table of docs/architecture.md: the
+// imports allowed between two concept or two domain packages.
+func allowedEdges(t *testing.T) map[[2]string]bool {
+	edges := map[[2]string]bool{}
+	for _, r := range docTable(t, "edges", 2) {
+		edges[[2]string{r[0], r[1]}] = true
+	}
 	return edges
+}
+
+// conceptPackages reads the "concepts" table of docs/architecture.md.
+func conceptPackages(t *testing.T) map[string]bool {
+	concepts := map[string]bool{}
+	for _, r := range docTable(t, "concepts", 1) {
+		concepts[r[0]] = true
+	}
+	return concepts
 }
 
 func TestLayering(t *testing.T) {
@@ -97,6 +135,7 @@ func TestLayering(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	edges := allowedEdges(t)
+	concepts := conceptPackages(t)
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	n := 0
 	for dec.More() {
@@ -109,7 +148,7 @@ func TestLayering(t *testing.T) {
 		if rel == "" {
 			continue // the root package holds only this test
 		}
-		from := layerOf(rel)
+		from := layerOf(rel, concepts)
 		for _, imp := range p.Imports {
 			if imp == "golang.org/x/sys/unix" && rel != "internal/sys" {
 				t.Errorf("%s imports x/sys/unix: only internal/sys may", rel)
@@ -121,16 +160,17 @@ func TestLayering(t *testing.T) {
 				continue
 			}
 			to := strings.TrimPrefix(imp, mod+"/")
+			toLayer := layerOf(to, concepts)
 			switch {
 			case isTestOnly(to) && !isTestOnly(rel):
 				t.Errorf("%s (library code) imports test helper %s", rel, to)
-			case strings.HasPrefix(rel, "internal/cli") && strings.HasPrefix(to, "internal/") && !strings.HasPrefix(to, "internal/cli"):
-				t.Errorf("internal/cli imports %s: the CLI uses public packages only", to)
-			case layerOf(to) > from:
-				t.Errorf("%s (layer %d) imports %s (layer %d): arrows point down only", rel, from, to, layerOf(to))
-			case from == 4 && layerOf(to) == 4 && !isTestOnly(rel) && !edges[[2]string{rel, to}]:
-				t.Errorf("domain package %s imports domain package %s: not an edge in docs/architecture.md", rel, to)
-			case from == layerOf(to) && from < 4 && rel != to:
+			case isCLI(rel) && strings.Contains(to+"/", "internal/") && !isCLI(to):
+				t.Errorf("%s imports %s: the CLI uses public packages only", rel, to)
+			case toLayer > from:
+				t.Errorf("%s (layer %d) imports %s (layer %d): arrows point down only", rel, from, to, toLayer)
+			case (from == conceptLayer || from == domainLayer) && toLayer == from && !isTestOnly(rel) && !edges[[2]string{rel, to}]:
+				t.Errorf("package %s imports %s of its own layer: not an edge in docs/architecture.md", rel, to)
+			case from == toLayer && from < conceptLayer && rel != to:
 				t.Errorf("%s imports %s from the same layer", rel, to)
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/cli"
+	"github.com/lxgo/lx/cmd/lx/internal/cli"
 )
 
 func main() {
