@@ -29,7 +29,7 @@ var (
 	probeHandle = feature.New("pidfs file handles", kernel.V(6, 13), func() error {
 		return withSelf(0, func(fd int) error {
 			var buf [8]byte
-			_, _, err := sys.PidfdNameToHandle(fd, buf[:])
+			_, _, err := sys.NameToHandleFD(fd, buf[:])
 			return err
 		})
 	})
@@ -70,7 +70,7 @@ func (f *FD) ID() (ID, error) {
 			return err
 		}
 		var buf [16]byte
-		typ, n, err := sys.PidfdNameToHandle(fd, buf[:])
+		typ, n, err := sys.NameToHandleFD(fd, buf[:])
 		if err != nil {
 			return err
 		}

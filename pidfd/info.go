@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -15,17 +14,17 @@ import (
 
 var probeInfo = feature.New("PIDFD_GET_INFO", kernel.V(6, 13), func() error {
 	return withSelf(0, func(fd int) error {
-		info := abi.PidfdInfo{Mask: abi.PIDFD_INFO_PID}
-		return sys.PidfdGetInfo(fd, &info)
+		_, err := sys.PidfdGetInfo(fd, sys.PIDFD_INFO_PID)
+		return err
 	})
 })
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
 // out on purpose: its offset differed between header versions (see
 // internal/abi), and lx does not need it.
-const infoRequest = abi.PIDFD_INFO_PID | abi.PIDFD_INFO_CREDS | abi.PIDFD_INFO_CGROUPID |
-	abi.PIDFD_INFO_EXIT | abi.PIDFD_INFO_COREDUMP | abi.PIDFD_INFO_COREDUMP_SIGNAL |
-	abi.PIDFD_INFO_COREDUMP_CODE
+const infoRequest = sys.PIDFD_INFO_PID | sys.PIDFD_INFO_CREDS | sys.PIDFD_INFO_CGROUPID |
+	sys.PIDFD_INFO_EXIT | sys.PIDFD_INFO_COREDUMP | sys.PIDFD_INFO_COREDUMP_SIGNAL |
+	sys.PIDFD_INFO_COREDUMP_CODE
 
 // InfoSource says where Info came from.
 type InfoSource uint8
@@ -163,9 +162,11 @@ func (f *FD) Info() (Info, error) {
 	if err := probeInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
 		return f.infoFromProc()
 	}
-	var ki abi.PidfdInfo
-	ki.Mask = infoRequest
-	err := f.control(func(fd int) error { return sys.PidfdGetInfo(fd, &ki) })
+	var ki sys.PidfdInfo
+	err := f.control(func(fd int) (err error) {
+		ki, err = sys.PidfdGetInfo(fd, infoRequest)
+		return err
+	})
 	if err != nil {
 		if sys.Errno(err) == sys.ESRCH {
 			err = processDone(err)
@@ -177,31 +178,31 @@ func (f *FD) Info() (Info, error) {
 
 // decodeInfo turns the kernel's answer into Info, reading only the fields
 // whose mask bit is set.
-func decodeInfo(ki *abi.PidfdInfo) Info {
+func decodeInfo(ki *sys.PidfdInfo) Info {
 	in := Info{Source: FromIoctl}
 	m := ki.Mask
-	if m&abi.PIDFD_INFO_PID != 0 {
+	if m&sys.PIDFD_INFO_PID != 0 {
 		in.PID, in.TGID, in.PPID = int(ki.Pid), int(ki.Tgid), int(ki.Ppid)
 	}
-	if m&abi.PIDFD_INFO_CREDS != 0 {
+	if m&sys.PIDFD_INFO_CREDS != 0 {
 		in.Creds = &Creds{
 			UID: ki.Ruid, EUID: ki.Euid, SUID: ki.Suid, FSUID: ki.Fsuid,
 			GID: ki.Rgid, EGID: ki.Egid, SGID: ki.Sgid, FSGID: ki.Fsgid,
 		}
 	}
-	if m&abi.PIDFD_INFO_CGROUPID != 0 {
+	if m&sys.PIDFD_INFO_CGROUPID != 0 {
 		in.cgroupID, in.hasCgroupID = ki.CgroupID, true
 	}
-	if m&abi.PIDFD_INFO_EXIT != 0 {
+	if m&sys.PIDFD_INFO_EXIT != 0 {
 		st := exitFromWaitStatus(ki.ExitCode)
 		in.Exit = &st
 	}
-	if m&abi.PIDFD_INFO_COREDUMP != 0 {
+	if m&sys.PIDFD_INFO_COREDUMP != 0 {
 		cd := &Coredump{Flags: CoredumpFlags(ki.CoredumpMask)}
-		if m&abi.PIDFD_INFO_COREDUMP_SIGNAL != 0 {
+		if m&sys.PIDFD_INFO_COREDUMP_SIGNAL != 0 {
 			cd.Signal = syscall.Signal(ki.CoredumpSignal)
 		}
-		if m&abi.PIDFD_INFO_COREDUMP_CODE != 0 {
+		if m&sys.PIDFD_INFO_COREDUMP_CODE != 0 {
 			cd.code, cd.hasCode = SigCode(int32(ki.CoredumpCode)), true
 		}
 		in.Coredump = cd

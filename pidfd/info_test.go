@@ -232,14 +232,14 @@ func TestCoredumpFlagsString(t *testing.T) {
 // The public constants carry the kernel's values.
 func TestConstantsMatchKernel(t *testing.T) {
 	for got, want := range map[CoredumpFlags]uint32{
-		CoreDumped: abi.PIDFD_COREDUMPED, CoreSkipped: abi.PIDFD_COREDUMP_SKIP,
-		CoreAsUser: abi.PIDFD_COREDUMP_USER, CoreAsRoot: abi.PIDFD_COREDUMP_ROOT,
+		CoreDumped: sys.PIDFD_COREDUMPED, CoreSkipped: sys.PIDFD_COREDUMP_SKIP,
+		CoreAsUser: sys.PIDFD_COREDUMP_USER, CoreAsRoot: sys.PIDFD_COREDUMP_ROOT,
 	} {
 		if uint32(got) != want {
 			t.Errorf("CoredumpFlags %v = %#x, kernel %#x", got, uint32(got), want)
 		}
 	}
-	for got, want := range map[ExitReason]int{Exited: sys.CLD_EXITED, Killed: sys.CLD_KILLED, Dumped: sys.CLD_DUMPED} {
+	for got, want := range map[ExitReason]int{Exited: abi.CLD_EXITED, Killed: abi.CLD_KILLED, Dumped: abi.CLD_DUMPED} {
 		if int(got) != want {
 			t.Errorf("ExitReason %v = %d, kernel %d", got, got, want)
 		}

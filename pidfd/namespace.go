@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -14,7 +13,7 @@ import (
 
 var probeNamespace = feature.New("PIDFD_GET_*_NAMESPACE", kernel.V(6, 11), func() error {
 	return withSelf(0, func(fd int) error {
-		ns, err := sys.PidfdGetNamespace(fd, abi.PIDFD_GET_MNT_NAMESPACE_NR)
+		ns, err := sys.PidfdGetNamespace(fd, sys.PIDFD_GET_MNT_NAMESPACE)
 		if err != nil {
 			return err
 		}
@@ -45,17 +44,17 @@ var nsNames = [...]string{
 }
 
 // ioctl numbers, indexed by NamespaceType.
-var nsIoctl = [...]uint32{
-	NSCgroup:          abi.PIDFD_GET_CGROUP_NAMESPACE_NR,
-	NSIPC:             abi.PIDFD_GET_IPC_NAMESPACE_NR,
-	NSMnt:             abi.PIDFD_GET_MNT_NAMESPACE_NR,
-	NSNet:             abi.PIDFD_GET_NET_NAMESPACE_NR,
-	NSPID:             abi.PIDFD_GET_PID_NAMESPACE_NR,
-	NSPIDForChildren:  abi.PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE_NR,
-	NSTime:            abi.PIDFD_GET_TIME_NAMESPACE_NR,
-	NSTimeForChildren: abi.PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE_NR,
-	NSUser:            abi.PIDFD_GET_USER_NAMESPACE_NR,
-	NSUTS:             abi.PIDFD_GET_UTS_NAMESPACE_NR,
+var nsIoctl = [...]sys.IoctlReq{
+	NSCgroup:          sys.PIDFD_GET_CGROUP_NAMESPACE,
+	NSIPC:             sys.PIDFD_GET_IPC_NAMESPACE,
+	NSMnt:             sys.PIDFD_GET_MNT_NAMESPACE,
+	NSNet:             sys.PIDFD_GET_NET_NAMESPACE,
+	NSPID:             sys.PIDFD_GET_PID_NAMESPACE,
+	NSPIDForChildren:  sys.PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE,
+	NSTime:            sys.PIDFD_GET_TIME_NAMESPACE,
+	NSTimeForChildren: sys.PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE,
+	NSUser:            sys.PIDFD_GET_USER_NAMESPACE,
+	NSUTS:             sys.PIDFD_GET_UTS_NAMESPACE,
 }
 
 // NamespaceTypes lists every NamespaceType.

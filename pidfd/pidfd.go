@@ -126,7 +126,7 @@ func open(pid int, thread bool) (*sys.FD, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := sys.PidfdSetNonblock(fd.Int()); err != nil {
+			if err := sys.SetNonblock(fd.Int()); err != nil {
 				fd.Close()
 				return nil, err
 			}
@@ -236,11 +236,11 @@ func FromFile(f *os.File) (*FD, error) {
 			return
 		}
 		var flags int
-		if flags, err = sys.PidfdGetFlags(int(raw)); err != nil {
+		if flags, err = sys.FcntlGetfl(int(raw)); err != nil {
 			return
 		}
 		if flags&sys.O_NONBLOCK != 0 {
-			fd, err = sys.PidfdDup(int(raw))
+			fd, err = sys.Dup(int(raw))
 			return
 		}
 		fd, err = reopen(int(raw), pid, flags&sys.PIDFD_THREAD)
@@ -271,11 +271,11 @@ func reopen(raw, pid, thread int) (*sys.FD, error) {
 	}
 	// Reaped (its description's flags no longer matter to anyone's
 	// waitid) or not visible in our PID namespace: share the description.
-	fd, err := sys.PidfdDup(raw)
+	fd, err := sys.Dup(raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := sys.PidfdSetNonblock(fd.Int()); err != nil {
+	if err := sys.SetNonblock(fd.Int()); err != nil {
 		fd.Close()
 		return nil, err
 	}

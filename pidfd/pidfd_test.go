@@ -209,7 +209,7 @@ func TestFromFileReaped(t *testing.T) {
 	fd := reapedChild(t)
 	rc, _ := fd.SyscallConn()
 	var dup *sys.FD
-	rc.Control(func(raw uintptr) { dup, _ = sys.PidfdDup(int(raw)) })
+	rc.Control(func(raw uintptr) { dup, _ = sys.Dup(int(raw)) })
 	got, err := FromFile(dup.File("dup"))
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +337,7 @@ func TestFromFileSharedFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := sys.PidfdDup(raw.Int()) // another holder of the description
+	other, err := sys.Dup(raw.Int()) // another holder of the description
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestFromFileSharedFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fd.Close()
-	if fl, err := sys.PidfdGetFlags(other.Int()); err != nil || fl&sys.O_NONBLOCK != 0 {
+	if fl, err := sys.FcntlGetfl(other.Int()); err != nil || fl&sys.O_NONBLOCK != 0 {
 		t.Errorf("the other holder's flags = %#o, %v; want blocking", fl, err)
 	}
 	if !flagsHave(t, fdFlags(t, fd), sys.O_NONBLOCK) {

@@ -155,7 +155,7 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 	if err != nil {
 		return fmt.Errorf("pidfd signal: %w", err)
 	}
-	var info *sys.PidfdSiginfo
+	var info *sys.Siginfo
 	if si != nil {
 		if si.Int != 0 && si.Ptr != 0 {
 			return errors.New("pidfd signal: SigInfo sets both Int and Ptr; si_value holds one")
@@ -168,7 +168,7 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 		if si.Ptr == 0 {
 			value = uintptr(uint32(si.Int)) // sival_int: the low 32 bits (little-endian arches)
 		}
-		info = &sys.PidfdSiginfo{
+		info = &sys.Siginfo{
 			Signo: int32(sig), Code: int32(code),
 			Pid: int32(os.Getpid()), Uid: uint32(os.Getuid()),
 			Value: value,

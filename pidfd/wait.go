@@ -14,7 +14,7 @@ import (
 )
 
 var probeWaitid = feature.New("waitid(P_PIDFD)", kernel.V(5, 4), func() error {
-	_, err := sys.PidfdWaitid(-1, sys.WEXITED|sys.WNOHANG)
+	_, err := sys.Waitid(sys.P_PIDFD, 1<<31-1, sys.WEXITED|sys.WNOHANG)
 	if sys.Errno(err) == sys.EBADF {
 		return nil // P_PIDFD is known; -1 is not a pidfd
 	}
@@ -162,9 +162,9 @@ func (f *FD) Wait(ctx context.Context) (ExitStatus, error) {
 // (waitid(2) with WNOHANG). ok is false while the process is still
 // running. Errors are those of Wait.
 func (f *FD) TryWait() (st ExitStatus, ok bool, err error) {
-	var c sys.PidfdChild
+	var c sys.WaitResult
 	err = f.control(func(fd int) (err error) {
-		c, err = sys.PidfdWaitid(fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
+		c, err = sys.Waitid(sys.P_PIDFD, fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
 		return err
 	})
 	if err != nil {
