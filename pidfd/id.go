@@ -10,29 +10,6 @@ import (
 	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
-)
-
-var (
-	probePidfs = feature.New("pidfs", kernel.V(6, 9), func() error {
-		return withSelf(0, func(fd int) error {
-			magic, err := sys.FstatfsType(fd)
-			if err != nil {
-				return err
-			}
-			if magic != sys.PID_FS_MAGIC {
-				return sys.EOPNOTSUPP // an anon_inode pidfd: no 64-bit identity
-			}
-			return nil
-		})
-	})
-	probeHandle = feature.New("pidfs file handles", kernel.V(6, 13), func() error {
-		return withSelf(0, func(fd int) error {
-			var buf [8]byte
-			_, _, err := sys.NameToHandleFD(fd, buf[:])
-			return err
-		})
-	})
 )
 
 // ID is the identity of a process for the lifetime of the system: the
@@ -56,7 +33,7 @@ func (f *FD) ID() (ID, error) {
 	if id := f.id.Load(); id != 0 {
 		return ID(id), nil
 	}
-	if err := probePidfs.Check(); err != nil {
+	if err := feature.Pidfs.Check(); err != nil {
 		return 0, fmt.Errorf("pidfd id: %w", err)
 	}
 	var id uint64
@@ -66,7 +43,7 @@ func (f *FD) ID() (ID, error) {
 			id = st.Ino
 			return err
 		}
-		if err := probeHandle.Check(); err != nil {
+		if err := feature.PidfsHandle.Check(); err != nil {
 			return err
 		}
 		var buf [16]byte

@@ -9,15 +9,7 @@ import (
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
-
-var probeInfo = feature.New("PIDFD_GET_INFO", kernel.V(6, 13), func() error {
-	return withSelf(0, func(fd int) error {
-		_, err := sys.PidfdGetInfo(fd, sys.PIDFD_INFO_PID)
-		return err
-	})
-})
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
 // out on purpose: its offset differed between header versions (see
@@ -159,7 +151,7 @@ func (c Coredump) Code() (code SigCode, ok bool) { return c.code, c.hasCode }
 // when the kernel cannot say, an error matching os.ErrProcessDone and
 // syscall.ESRCH. No privilege is needed.
 func (f *FD) Info() (Info, error) {
-	if err := probeInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
+	if err := feature.PidfdInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
 		return f.infoFromProc()
 	}
 	var ki sys.PidfdInfo

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/internal/abi"
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
@@ -73,7 +74,7 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if in.Source == FromProc {
-		testutil.SkipIfUnsupported(t, probeInfo.Check(), kernel.V(6, 13))
+		testutil.SkipIfUnsupported(t, feature.PidfdInfo.Check(), kernel.V(6, 13))
 	}
 	checkAgainstStatus(t, in, fd.PID())
 	if in.PPID != os.Getpid() {

@@ -11,16 +11,6 @@ import (
 	"github.com/lxgo/lx/kernel"
 )
 
-var probeNamespace = feature.New("PIDFD_GET_*_NAMESPACE", kernel.V(6, 11), func() error {
-	return withSelf(0, func(fd int) error {
-		ns, err := sys.PidfdGetNamespace(fd, sys.PIDFD_GET_MNT_NAMESPACE)
-		if err != nil {
-			return err
-		}
-		return ns.Close()
-	})
-})
-
 // NamespaceType is a kind of namespace, named as in /proc/PID/ns.
 type NamespaceType uint8
 
@@ -96,7 +86,7 @@ func (f *FD) Namespace(t NamespaceType) (*os.File, error) {
 	if err != nil {
 		switch sys.Errno(err) {
 		case sys.ENOTTY, sys.EINVAL:
-			if perr := probeNamespace.Check(); errors.Is(perr, errors.ErrUnsupported) {
+			if perr := feature.PidfdNamespace.Check(); errors.Is(perr, errors.ErrUnsupported) {
 				err = perr
 			}
 		case sys.EOPNOTSUPP:

@@ -33,7 +33,6 @@ import (
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
 
 // FD is an open pidfd. It is safe for concurrent use; Close wakes every
@@ -53,30 +52,6 @@ type OpenOptions struct {
 	// readable when that thread exits, and signals sent through it go to
 	// that thread.
 	Thread bool
-}
-
-// Feature probes. Each runs once while its answer is conclusive.
-var (
-	probeOpen = feature.New("pidfd_open", kernel.V(5, 3), func() error {
-		return withSelf(0, func(int) error { return nil })
-	})
-	probeNonblock = feature.New("PIDFD_NONBLOCK", kernel.V(5, 10), func() error {
-		return withSelf(sys.PIDFD_NONBLOCK, func(int) error { return nil })
-	})
-	probeThread = feature.New("PIDFD_THREAD", kernel.V(6, 9), func() error {
-		return withSelf(sys.PIDFD_THREAD, func(int) error { return nil })
-	})
-)
-
-// withSelf opens a pidfd for the calling process with flags and runs fn on
-// it, for probes.
-func withSelf(flags int, fn func(fd int) error) error {
-	fd, err := sys.PidfdOpen(sys.Getpid(), flags)
-	if err != nil {
-		return err
-	}
-	defer fd.Close()
-	return fn(fd.Int())
 }
 
 // Open opens a pidfd for the process pid (pidfd_open(2), Linux 5.3), or
@@ -113,14 +88,14 @@ func open(pid int, thread bool) (*sys.FD, error) {
 	}
 	switch sys.Errno(err) {
 	case sys.ENOSYS:
-		return nil, probeOpen.Unsupported(err)
+		return nil, feature.PidfdOpen.Unsupported(err)
 	case sys.EINVAL:
 		if thread {
-			if perr := probeThread.Check(); errors.Is(perr, errors.ErrUnsupported) {
+			if perr := feature.PidfdThread.Check(); errors.Is(perr, errors.ErrUnsupported) {
 				return nil, perr
 			}
 		}
-		if perr := probeNonblock.Check(); errors.Is(perr, errors.ErrUnsupported) {
+		if perr := feature.PidfdNonblock.Check(); errors.Is(perr, errors.ErrUnsupported) {
 			// 5.3 to 5.9: open blocking and set O_NONBLOCK ourselves.
 			fd, err := sys.PidfdOpen(pid, flags&^sys.PIDFD_NONBLOCK)
 			if err != nil {

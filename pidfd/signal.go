@@ -9,18 +9,6 @@ import (
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
-)
-
-var (
-	probeSignal = feature.New("pidfd_send_signal", kernel.V(5, 1), func() error {
-		return withSelf(0, func(fd int) error { return sys.PidfdSendSignal(fd, 0, nil, 0) })
-	})
-	probeScope = feature.New("PIDFD_SIGNAL_* scope flags", kernel.V(6, 9), func() error {
-		return withSelf(0, func(fd int) error {
-			return sys.PidfdSendSignal(fd, 0, nil, sys.PIDFD_SIGNAL_THREAD_GROUP)
-		})
-	})
 )
 
 // SignalScope says which tasks a signal sent through a pidfd reaches
@@ -185,10 +173,10 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 		}
 		return fmt.Errorf("pidfd send %v: %w", sig, processDone(err))
 	case sys.ENOSYS:
-		return fmt.Errorf("pidfd send %v: %w", sig, probeSignal.Unsupported(err))
+		return fmt.Errorf("pidfd send %v: %w", sig, feature.PidfdSendSignal.Unsupported(err))
 	case sys.EINVAL:
 		if flags != 0 {
-			if perr := probeScope.Check(); errors.Is(perr, errors.ErrUnsupported) {
+			if perr := feature.PidfdSignalScope.Check(); errors.Is(perr, errors.ErrUnsupported) {
 				return fmt.Errorf("pidfd send %v: %w", sig, perr)
 			}
 		}

@@ -10,16 +10,7 @@ import (
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
-
-var probeWaitid = feature.New("waitid(P_PIDFD)", kernel.V(5, 4), func() error {
-	_, err := sys.Waitid(sys.P_PIDFD, 1<<31-1, sys.WEXITED|sys.WNOHANG)
-	if sys.Errno(err) == sys.EBADF {
-		return nil // P_PIDFD is known; -1 is not a pidfd
-	}
-	return err
-})
 
 // ErrNotChild is matched (with errors.Is) by the error Wait returns for a
 // running process that is not a child of the caller: only the parent (or a
@@ -201,7 +192,7 @@ func (f *FD) waitError(err error) error {
 		}
 		return fmt.Errorf("pidfd wait %d: exited and not waitable by the caller (already reaped, or not a child): %w", f.pid, processDone(err))
 	case sys.EINVAL:
-		if perr := probeWaitid.Check(); errors.Is(perr, errors.ErrUnsupported) {
+		if perr := feature.PidfdWaitid.Check(); errors.Is(perr, errors.ErrUnsupported) {
 			err = perr
 		}
 	}
