@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -29,10 +30,8 @@ func (f *FD) Getfd(targetFD int) (*os.File, error) {
 	if targetFD < 0 {
 		return nil, fmt.Errorf("pidfd getfd: invalid target fd %d", targetFD)
 	}
-	var nfd *sys.FD
-	err := f.control(func(fd int) (err error) {
-		nfd, err = sys.PidfdGetfd(fd, targetFD)
-		return err
+	nfd, err := poll.ControlT(f.pfd, "pidfd_getfd", func(fd int) (*sys.FD, error) {
+		return sys.PidfdGetfd(fd, targetFD)
 	})
 	if err != nil {
 		switch sys.Errno(err) {

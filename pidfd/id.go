@@ -9,6 +9,7 @@ import (
 
 	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -36,27 +37,7 @@ func (f *FD) ID() (ID, error) {
 	if err := feature.Pidfs.Check(); err != nil {
 		return 0, fmt.Errorf("pidfd id: %w", err)
 	}
-	var id uint64
-	err := f.control(func(fd int) error {
-		if bits.UintSize == 64 {
-			st, err := sys.Fstat(fd)
-			id = st.Ino
-			return err
-		}
-		if err := feature.PidfsHandle.Check(); err != nil {
-			return err
-		}
-		var buf [16]byte
-		typ, n, err := sys.NameToHandleFD(fd, buf[:])
-		if err != nil {
-			return err
-		}
-		if typ != abi.FILEID_KERNFS || n != 8 {
-			return fmt.Errorf("unexpected pidfs file handle (type %d, %d bytes)", typ, n)
-		}
-		id = binary.NativeEndian.Uint64(buf[:])
-		return nil
-	})
+	id, err := poll.ControlT(f.pfd, "pidfs id", pidfsID)
 	if err != nil {
 		return 0, fmt.Errorf("pidfd id: %w", err)
 	}
@@ -65,6 +46,26 @@ func (f *FD) ID() (ID, error) {
 	}
 	f.id.Store(id)
 	return ID(id), nil
+}
+
+// pidfsID reads the pidfs inode number of the pidfd fd; see FD.ID.
+func pidfsID(fd int) (uint64, error) {
+	if bits.UintSize == 64 {
+		st, err := sys.Fstat(fd)
+		return st.Ino, err
+	}
+	if err := feature.PidfsHandle.Check(); err != nil {
+		return 0, err
+	}
+	var buf [16]byte
+	typ, n, err := sys.NameToHandleFD(fd, buf[:])
+	if err != nil {
+		return 0, err
+	}
+	if typ != abi.FILEID_KERNFS || n != 8 {
+		return 0, fmt.Errorf("unexpected pidfs file handle (type %d, %d bytes)", typ, n)
+	}
+	return binary.NativeEndian.Uint64(buf[:]), nil
 }
 
 // SameProcess reports whether a and b refer to the same process (or

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -154,10 +155,8 @@ func (f *FD) Info() (Info, error) {
 	if err := feature.PidfdInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
 		return f.infoFromProc()
 	}
-	var ki sys.PidfdInfo
-	err := f.control(func(fd int) (err error) {
-		ki, err = sys.PidfdGetInfo(fd, infoRequest)
-		return err
+	ki, err := poll.ControlT(f.pfd, "ioctl", func(fd int) (sys.PidfdInfo, error) {
+		return sys.PidfdGetInfo(fd, infoRequest)
 	})
 	if err != nil {
 		if sys.Errno(err) == sys.ESRCH {

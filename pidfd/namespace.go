@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
 )
@@ -78,10 +79,8 @@ func (f *FD) Namespace(t NamespaceType) (*os.File, error) {
 	if t == 0 || int(t) >= len(nsIoctl) {
 		return nil, fmt.Errorf("pidfd namespace: invalid namespace type %d", t)
 	}
-	var ns *sys.FD
-	err := f.control(func(fd int) (err error) {
-		ns, err = sys.PidfdGetNamespace(fd, nsIoctl[t])
-		return err
+	ns, err := poll.ControlT(f.pfd, "ioctl", func(fd int) (*sys.FD, error) {
+		return sys.PidfdGetNamespace(fd, nsIoctl[t])
 	})
 	if err != nil {
 		switch sys.Errno(err) {

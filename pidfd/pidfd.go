@@ -283,15 +283,6 @@ func (f *FD) Close() error { return f.pfd.Close() }
 // only inside Control; do not change its flags.
 func (f *FD) SyscallConn() (syscall.RawConn, error) { return f.pfd.File().SyscallConn() }
 
-// control runs fn with the raw pidfd.
-func (f *FD) control(fn func(fd int) error) error {
-	var ferr error
-	if err := f.pfd.Control(func(fd int) { ferr = fn(fd) }); err != nil {
-		return err
-	}
-	return ferr
-}
-
 // processDone marks err (ESRCH, ECHILD) as "the process has finished":
 // the result matches both os.ErrProcessDone and err.
 func processDone(err error) error {

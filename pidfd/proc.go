@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
 )
@@ -24,17 +25,16 @@ var errNotPidfd = errors.New("not a pidfd (no Pid: line in fdinfo)")
 // then fdinfo again to detect that the PID was released (and possibly
 // reused) while status was read.
 func (f *FD) infoFromProc() (Info, error) {
-	var in Info
-	err := f.control(func(fd int) error {
+	in, err := poll.ControlT(f.pfd, "procfs", func(fd int) (Info, error) {
 		pid, err := fdinfoPid(fd)
 		if err != nil {
-			return err
+			return Info{}, err
 		}
 		if pid < 0 {
-			return processDone(sys.ESRCH)
+			return Info{}, processDone(sys.ESRCH)
 		}
 		if pid == 0 {
-			return errors.New("process is not visible in the caller's PID namespace")
+			return Info{}, errors.New("process is not visible in the caller's PID namespace")
 		}
 		var st procStatus
 		var stack [64]byte
@@ -47,23 +47,22 @@ func (f *FD) infoFromProc() (Info, error) {
 		})
 		again, err := fdinfoPid(fd)
 		if err != nil {
-			return err
+			return Info{}, err
 		}
 		if again != pid {
-			return processDone(sys.ESRCH) // reaped while we read status
+			return Info{}, processDone(sys.ESRCH) // reaped while we read status
 		}
 		if serr != nil {
-			return serr
+			return Info{}, serr
 		}
-		in = Info{
+		return Info{
 			PID: st.pid, TGID: st.tgid, PPID: st.ppid,
 			Creds: &Creds{
 				UID: st.uid[0], EUID: st.uid[1], SUID: st.uid[2], FSUID: st.uid[3],
 				GID: st.gid[0], EGID: st.gid[1], SGID: st.gid[2], FSGID: st.gid[3],
 			},
 			Source: FromProc,
-		}
-		return nil
+		}, nil
 	})
 	if err != nil {
 		return Info{}, fmt.Errorf("pidfd info (procfs fallback): %w", err)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -162,7 +163,9 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 			Value: value,
 		}
 	}
-	err = f.control(func(fd int) error { return sys.PidfdSendSignal(fd, sig, info, flags) })
+	_, err = poll.ControlT(f.pfd, "pidfd_send_signal", func(fd int) (struct{}, error) {
+		return struct{}{}, sys.PidfdSendSignal(fd, sig, info, flags)
+	})
 	if err == nil {
 		return nil
 	}

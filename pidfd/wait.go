@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -153,10 +154,8 @@ func (f *FD) Wait(ctx context.Context) (ExitStatus, error) {
 // (waitid(2) with WNOHANG). ok is false while the process is still
 // running. Errors are those of Wait.
 func (f *FD) TryWait() (st ExitStatus, ok bool, err error) {
-	var c sys.WaitResult
-	err = f.control(func(fd int) (err error) {
-		c, err = sys.Waitid(sys.P_PIDFD, fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
-		return err
+	c, err := poll.ControlT(f.pfd, "waitid", func(fd int) (sys.WaitResult, error) {
+		return sys.Waitid(sys.P_PIDFD, fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
 	})
 	if err != nil {
 		return ExitStatus{}, false, f.waitError(err)
