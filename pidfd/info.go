@@ -10,6 +10,8 @@ import (
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
 )
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
@@ -79,10 +81,10 @@ type Creds struct {
 type CoredumpFlags uint32
 
 const (
-	CoreDumped  CoredumpFlags = 1 << 0 // PIDFD_COREDUMPED: the process dumped core
-	CoreSkipped CoredumpFlags = 1 << 1 // PIDFD_COREDUMP_SKIP: core dump generation was skipped
-	CoreAsUser  CoredumpFlags = 1 << 2 // PIDFD_COREDUMP_USER: dumped (or would be) as the process's user
-	CoreAsRoot  CoredumpFlags = 1 << 3 // PIDFD_COREDUMP_ROOT: dumped (or would be) as root; treat as sensitive
+	CoreDumped  CoredumpFlags = sys.PIDFD_COREDUMPED    // the process dumped core
+	CoreSkipped CoredumpFlags = sys.PIDFD_COREDUMP_SKIP // core dump generation was skipped
+	CoreAsUser  CoredumpFlags = sys.PIDFD_COREDUMP_USER // dumped (or would be) as the process's user
+	CoreAsRoot  CoredumpFlags = sys.PIDFD_COREDUMP_ROOT // dumped (or would be) as root; treat as sensitive
 )
 
 var coredumpNames = [...]struct {
@@ -199,4 +201,68 @@ func decodeInfo(ki *sys.PidfdInfo) Info {
 		in.Coredump = cd
 	}
 	return in
+}
+
+// The /proc fallback of Info, for kernels without PIDFD_GET_INFO (before
+// 6.13). procfs reads and parses the files.
+
+var errNotPidfd = errors.New("not a pidfd (no Pid: line in fdinfo)")
+
+// infoFromProc is Info's fallback: fdinfo's Pid, then /proc/PID/status,
+// then fdinfo again to detect that the PID was released (and possibly
+// reused) while status was read.
+func (f *FD) infoFromProc() (Info, error) {
+	in, err := poll.ControlT(f.pfd, "procfs", func(fd int) (Info, error) {
+		pid, err := fdinfoPid(fd)
+		if err != nil {
+			return Info{}, err
+		}
+		if pid < 0 {
+			return Info{}, processDone(sys.ESRCH)
+		}
+		if pid == 0 {
+			return Info{}, errors.New("process is not visible in the caller's PID namespace")
+		}
+		st, serr := procfs.Default().Proc(pid).Status()
+		again, err := fdinfoPid(fd)
+		if err != nil {
+			return Info{}, err
+		}
+		if again != pid {
+			return Info{}, processDone(sys.ESRCH) // reaped while we read status
+		}
+		if serr != nil {
+			return Info{}, serr
+		}
+		return Info{
+			PID: st.PID, TGID: st.TGID, PPID: st.PPID,
+			Creds: &Creds{
+				UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
+				GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
+			},
+			Source: FromProc,
+		}, nil
+	})
+	if err != nil {
+		return Info{}, fmt.Errorf("pidfd info (procfs fallback): %w", err)
+	}
+	return in, nil
+}
+
+// fdinfoPid returns the pid of the pidfd fd of the calling process, from
+// the "Pid:" line of /proc/self/fdinfo/FD: -1 once the process has been
+// reaped, 0 if it is not visible in procfs's PID namespace. A file without
+// the line gives errNotPidfd.
+func fdinfoPid(fd int) (int, error) {
+	info, err := procfs.Default().Self().FDInfo(fd)
+	if err != nil {
+		return 0, err
+	}
+	if !info.Pidfd {
+		return 0, errNotPidfd
+	}
+	if pid := info.PidfdPID; pid < -1 || pid > kernel.MaxPID {
+		return 0, fmt.Errorf("fdinfo of fd %d: Pid %d out of range", fd, pid)
+	}
+	return info.PidfdPID, nil
 }

@@ -11,9 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
-	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
 )
@@ -227,22 +225,5 @@ func TestCoredumpFlagsString(t *testing.T) {
 	}
 	if FromIoctl.String() != "PIDFD_GET_INFO" || FromProc.String() != "procfs" || InfoSource(0).String() != "InfoSource(0)" {
 		t.Error("InfoSource.String")
-	}
-}
-
-// The public constants carry the kernel's values.
-func TestConstantsMatchKernel(t *testing.T) {
-	for got, want := range map[CoredumpFlags]uint32{
-		CoreDumped: sys.PIDFD_COREDUMPED, CoreSkipped: sys.PIDFD_COREDUMP_SKIP,
-		CoreAsUser: sys.PIDFD_COREDUMP_USER, CoreAsRoot: sys.PIDFD_COREDUMP_ROOT,
-	} {
-		if uint32(got) != want {
-			t.Errorf("CoredumpFlags %v = %#x, kernel %#x", got, uint32(got), want)
-		}
-	}
-	for got, want := range map[ExitReason]int{Exited: abi.CLD_EXITED, Killed: abi.CLD_KILLED, Dumped: abi.CLD_DUMPED} {
-		if int(got) != want {
-			t.Errorf("ExitReason %v = %d, kernel %d", got, got, want)
-		}
 	}
 }

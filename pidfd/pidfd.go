@@ -33,6 +33,8 @@ import (
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
 )
 
 // FD is an open pidfd. It is safe for concurrent use; Close wakes every
@@ -65,9 +67,13 @@ type OpenOptions struct {
 // race-free only for one's own unreaped children (whose PID cannot be
 // reused) or when the caller checks afterwards, for example with
 // [FD.Info], that it opened the intended process.
+//
+// pid must be 1 to 2^31-1 (kernel.MaxPID): a larger value would reach the
+// kernel cut to 32 bits and name another process, so it is rejected with
+// an error matching fs.ErrInvalid before any system call.
 func Open(pid int, opts *OpenOptions) (*FD, error) {
-	if pid <= 0 {
-		return nil, fmt.Errorf("pidfd open: invalid pid %d", pid)
+	if err := kernel.CheckPID(pid); err != nil {
+		return nil, fmt.Errorf("pidfd open: %w", err)
 	}
 	thread := opts != nil && opts.Thread
 	fd, err := open(pid, thread)
@@ -108,15 +114,27 @@ func open(pid int, thread bool) (*sys.FD, error) {
 			return fd, nil
 		}
 		if !thread {
-			return nil, fmt.Errorf("%w (not a thread-group leader? use OpenOptions.Thread for a thread id)", err)
+			return nil, threadHint(pid, err)
 		}
 	case sys.ENOENT:
 		// 6.9 and later: pid is a thread that is not a thread-group leader.
 		if !thread {
-			return nil, fmt.Errorf("%w (not a thread-group leader; use OpenOptions.Thread for a thread id)", err)
+			return nil, threadHint(pid, err)
 		}
 	}
 	return nil, err
+}
+
+// threadHint adds to err, pidfd_open's answer for pid without PIDFD_THREAD
+// (EINVAL before 6.9, ENOENT since), the advice to use OpenOptions.Thread,
+// but only when that is the cause: pid is a thread whose thread group id
+// (the Tgid line of /proc/PID/status) is another.
+func threadHint(pid int, err error) error {
+	st, serr := procfs.Default().Proc(pid).Status()
+	if serr != nil || st.TGID == pid || kernel.CheckPID(st.TGID) != nil {
+		return err
+	}
+	return fmt.Errorf("%w (%d is a thread of process %d, not its leader: use OpenOptions.Thread to open the thread)", err, pid, st.TGID)
 }
 
 // Self opens a pidfd for the calling process.
@@ -172,6 +190,9 @@ func FromCmd(cmd *exec.Cmd) (*FD, error) {
 	}
 	orig := sys.NewFD(raw)
 	defer orig.Close()
+	if err := kernel.CheckPID(cmd.Process.Pid); err != nil {
+		return nil, fmt.Errorf("pidfd from cmd: %w", err)
+	}
 	fd, err := reopen(raw, cmd.Process.Pid, 0)
 	if err != nil {
 		return nil, fmt.Errorf("pidfd from cmd: %w", err)
@@ -230,9 +251,10 @@ func FromFile(f *os.File) (*FD, error) {
 }
 
 // reopen returns a non-blocking pidfd for the task of the blocking pidfd
-// raw (whose PID is pid) without changing raw's shared flags; see FromFile.
+// raw (whose PID is pid, or -1 or 0 when it has none) without changing
+// raw's shared flags; see FromFile.
 func reopen(raw, pid, thread int) (*sys.FD, error) {
-	if pid > 0 {
+	if kernel.CheckPID(pid) == nil {
 		fd, err := open(pid, thread != 0)
 		if err == nil {
 			// raw's task still exists (a zombie accepts signal 0; EPERM
