@@ -152,10 +152,10 @@ func Self() (*FD, error) {
 // This is race-free only while p is an unreaped child of the caller: until
 // it is waited for, a child's PID cannot be reused. Once p.Wait has
 // returned, or for a process found with os.FindProcess that is not a
-// child, the PID may already name another process. (Go 1.26's
-// os.Process.WithHandle would give the runtime's own pidfd; lx supports Go
-// 1.25, so it opens a new one.) For a child started by os/exec, prefer
-// [FromCmd] with SysProcAttr.PidFD, which has no window at all.
+// child, the PID may already name another process. (The runtime's own
+// pidfd, os.Process.WithHandle, is not adopted: it is blocking, and p.Wait
+// waits on it.) For a child started by os/exec, prefer [FromCmd] with
+// SysProcAttr.PidFD, which has no window at all.
 func FromProcess(p *os.Process) (*FD, error) {
 	if p == nil || p.Pid <= 0 {
 		return nil, errors.New("pidfd from process: nil or released process")
