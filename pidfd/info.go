@@ -16,7 +16,7 @@ import (
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
 // out on purpose: its offset differed between header versions (see
-// internal/abi), and lx does not need it.
+// sys.PidfdInfo), and lx does not need it.
 const infoRequest = sys.PIDFD_INFO_PID | sys.PIDFD_INFO_CREDS | sys.PIDFD_INFO_CGROUPID |
 	sys.PIDFD_INFO_EXIT | sys.PIDFD_INFO_COREDUMP | sys.PIDFD_INFO_COREDUMP_SIGNAL |
 	sys.PIDFD_INFO_COREDUMP_CODE
