@@ -11,44 +11,34 @@
 package cgroup
 
 import (
-	"cmp"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 )
 
-// FS reads one procfs and one cgroup mount root. The zero value is not
+// FS reads one system's procfs and cgroup mount. The zero value is not
 // usable; use Default or NewFS.
 type FS struct {
 	fs pseudofs.FS
 }
 
-// Options says where an FS reads. nil or empty fields mean the host's
-// mount points.
-type Options struct {
-	// Root is a directory holding proc/ and sys/fs/cgroup trees laid out
-	// like the host's (a container's root through /proc/PID/root, or a
-	// test fixture). Empty means "/".
-	Root string
-	// Proc is the procfs mount point; it overrides Root/proc.
-	Proc string
-	// Cgroup is the cgroup mount root; it overrides Root/sys/fs/cgroup.
-	Cgroup string
-}
-
-// Default returns the FS of the host's /proc and /sys/fs/cgroup.
+// Default returns the FS of the running system: /proc and /sys/fs/cgroup.
 func Default() FS { return FS{fs: pseudofs.Default()} }
 
-// NewFS returns an FS reading where opts says. It does not check that the
-// files exist; the first read does.
-func NewFS(opts *Options) FS {
-	fs := pseudofs.Default()
-	if opts == nil {
-		return FS{fs: fs}
+// NewFS returns the FS of the system whose root directory is root: "/" for
+// this machine, /proc/PID/root for a container's view, a testdata tree in
+// tests. The FS reads root/proc and root/sys/fs/cgroup. It checks that
+// root is a directory; the first read finds out whether the files exist.
+func NewFS(root string) (FS, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return FS{}, fmt.Errorf("cgroup open: %w", err)
 	}
-	if opts.Root != "" {
-		fs = pseudofs.Rooted(opts.Root)
+	if !st.IsDir() {
+		return FS{}, fmt.Errorf("cgroup open: %w", &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR})
 	}
-	fs.Proc = cmp.Or(opts.Proc, fs.Proc)
-	fs.Cgroup = cmp.Or(opts.Cgroup, fs.Cgroup)
-	return FS{fs: fs}
+	return FS{fs: pseudofs.Rooted(root)}, nil
 }

@@ -32,7 +32,10 @@ func Example() {
 // Reading another process's cgroups from a container's /proc (here a test
 // fixture).
 func ExampleFS_OfProcess() {
-	fsys := cgroup.NewFS(&cgroup.Options{Root: "testdata/hybrid"})
+	fsys, err := cgroup.NewFS("testdata/hybrid")
+	if err != nil {
+		log.Fatal(err)
+	}
 	m, err := fsys.OfProcess(4242)
 	if err != nil {
 		log.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -27,7 +28,7 @@ func TestMembershipFixtures(t *testing.T) {
 		{root: "unified", pid: 1, unified: "/user.slice/user-1000.slice/user@1000.service/app.slice/a:b.scope", unifiedOK: true, nHierarchies: 1},
 		{root: "legacy", pid: 1, memory: "/user.slice/user-1000.slice", memoryOK: true, nHierarchies: 4, cpuacctPath: "/user.slice"},
 	} {
-		fsys := NewFS(&Options{Root: "testdata/" + tc.root})
+		fsys := mustFS(t, "testdata/"+tc.root)
 		m, err := fsys.OfProcess(tc.pid)
 		if err != nil {
 			t.Fatalf("%s/%d: %v", tc.root, tc.pid, err)
@@ -48,7 +49,7 @@ func TestMembershipFixtures(t *testing.T) {
 }
 
 func TestOfProcessErrors(t *testing.T) {
-	fsys := NewFS(&Options{Root: "testdata/hybrid"})
+	fsys := mustFS(t, "testdata/hybrid")
 	if _, err := fsys.OfProcess(7); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("OfProcess(missing pid) = %v, want fs.ErrNotExist", err)
 	}
@@ -95,5 +96,36 @@ func TestSelfLive(t *testing.T) {
 	}
 	if _, err := OfProcess(1 << 30); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("OfProcess(no such pid) = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// mustFS is NewFS for a directory that exists.
+func mustFS(t testing.TB, root string) FS {
+	t.Helper()
+	fsys, err := NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}
+
+func TestNewFS(t *testing.T) {
+	if _, err := NewFS("testdata/does-not-exist"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("NewFS(missing) = %v, want fs.ErrNotExist", err)
+	}
+	if _, err := NewFS("testdata/hybrid/proc/1/cgroup"); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("NewFS(file) = %v, want ENOTDIR", err)
+	}
+	// "/" is the running system: the same answers as Default.
+	root := mustFS(t, "/")
+	a, errA := root.Self()
+	b, errB := Default().Self()
+	if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+		t.Errorf("NewFS(\"/\").Self() = %v, %v; Default().Self() = %v, %v", a, errA, b, errB)
+	}
+	ma, errA := root.Mode()
+	mb, errB := Default().Mode()
+	if ma != mb || (errA == nil) != (errB == nil) {
+		t.Errorf("NewFS(\"/\").Mode() = %v, %v; Default().Mode() = %v, %v", ma, errA, mb, errB)
 	}
 }

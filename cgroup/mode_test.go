@@ -149,10 +149,11 @@ func TestModeLive(t *testing.T) {
 	}
 }
 
-// TestModeFixture checks that a root that is no cgroup mount (the
-// testdata directory) is an error, not a guess.
+// TestModeFixture checks that a cgroup root that is missing, or is no
+// cgroup mount (testdata/notmounted/sys/fs/cgroup), is an error, not a
+// guess.
 func TestModeFixture(t *testing.T) {
-	root := NewFS(&Options{Root: "testdata/hybrid"})
+	root := mustFS(t, "testdata/hybrid")
 	magic, err := sys.StatfsType("testdata")
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestModeFixture(t *testing.T) {
 		// testdata/hybrid/sys/fs/cgroup does not exist.
 		t.Fatalf("Mode on a fixture without sys/fs/cgroup = %v, want ErrNotExist", err)
 	}
-	m, err := NewFS(&Options{Cgroup: "testdata"}).Mode()
+	m, err := mustFS(t, "testdata/notmounted").Mode()
 	if !errors.Is(err, errNotCgroupMount) {
 		t.Fatalf("Mode on a plain directory = %v, %v; want errNotCgroupMount", m, err)
 	}

@@ -7,42 +7,34 @@
 package cpu
 
 import (
-	"cmp"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 )
 
-// FS reads the CPU files of one sysfs mount. The zero value is not usable;
-// use Default or NewFS.
+// FS reads the CPU files of one system's sysfs. The zero value is not
+// usable; use Default or NewFS.
 type FS struct {
 	fs pseudofs.FS
 }
 
-// Options says where an FS reads. nil or empty fields mean the host's
-// mount points.
-type Options struct {
-	// Root is a directory holding a sys/ tree laid out like the host's (a
-	// container's root through /proc/PID/root, or a test fixture). Empty
-	// means "/".
-	Root string
-	// Sys is the sysfs mount point; it overrides Root/sys. Empty means
-	// Root/sys.
-	Sys string
-}
-
-// Default returns the FS of the host's /sys.
+// Default returns the FS of the running system: /sys.
 func Default() FS { return FS{fs: pseudofs.Default()} }
 
-// NewFS returns an FS reading where opts says. It does not check that the
-// files exist; the first read does.
-func NewFS(opts *Options) FS {
-	fs := pseudofs.Default()
-	if opts == nil {
-		return FS{fs: fs}
+// NewFS returns the FS of the system whose root directory is root: "/" for
+// this machine, /proc/PID/root for a container's view, a testdata tree in
+// tests. The FS reads root/sys. It checks that root is a directory; the
+// first read finds out whether the files exist.
+func NewFS(root string) (FS, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return FS{}, fmt.Errorf("cpu open: %w", err)
 	}
-	if opts.Root != "" {
-		fs = pseudofs.Rooted(opts.Root)
+	if !st.IsDir() {
+		return FS{}, fmt.Errorf("cpu open: %w", &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR})
 	}
-	fs.Sys = cmp.Or(opts.Sys, fs.Sys)
-	return FS{fs: fs}
+	return FS{fs: pseudofs.Rooted(root)}, nil
 }

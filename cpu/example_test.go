@@ -23,7 +23,10 @@ func Example() {
 // Reading a sysfs tree other than the host's: here a test fixture of a
 // machine with CPUs taken offline.
 func ExampleFS_Online() {
-	fsys := cpu.NewFS(&cpu.Options{Root: "testdata/hotplug"})
+	fsys, err := cpu.NewFS("testdata/hotplug")
+	if err != nil {
+		log.Fatal(err)
+	}
 	online, err := fsys.Online()
 	if err != nil {
 		log.Fatal(err)

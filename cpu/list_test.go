@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lxgo/lx/cpuset"
@@ -20,7 +21,10 @@ func TestListFixtures(t *testing.T) {
 		{"hotplug", "0-3,8-11,16", "0-63", "0-31"},
 		{"single", "0", "0", "0"},
 	} {
-		fsys := NewFS(&Options{Root: "testdata/" + tc.root})
+		fsys, err := NewFS("testdata/" + tc.root)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, f := range []struct {
 			name string
 			read func() (cpuset.Set, error)
@@ -42,7 +46,10 @@ func TestListFixtures(t *testing.T) {
 }
 
 func TestListErrors(t *testing.T) {
-	fsys := NewFS(&Options{Root: "testdata/bad"})
+	fsys, err := NewFS("testdata/bad")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := fsys.Online(); err == nil || !strings.Contains(err.Error(), "cpu online read") {
 		t.Errorf("Online on a malformed list = %v, want a parse error", err)
 	}
@@ -53,8 +60,24 @@ func TestListErrors(t *testing.T) {
 	if _, err := fsys.Possible(); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Possible on a missing file = %v, want fs.ErrNotExist", err)
 	}
-	if _, err := NewFS(&Options{Sys: "testdata/hotplug/sys"}).Online(); err != nil {
-		t.Errorf("Options.Sys: %v", err)
+}
+
+func TestNewFS(t *testing.T) {
+	if _, err := NewFS("testdata/does-not-exist"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("NewFS(missing) = %v, want fs.ErrNotExist", err)
+	}
+	if _, err := NewFS("testdata/hotplug/sys/devices/system/cpu/online"); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("NewFS(file) = %v, want ENOTDIR", err)
+	}
+	// "/" is the running system: the same answer as Default.
+	root, err := NewFS("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, errA := root.Online()
+	b, errB := Default().Online()
+	if errA != nil || errB != nil || !a.Equal(b) {
+		t.Errorf("NewFS(\"/\").Online() = %v, %v; Default().Online() = %v, %v", a, errA, b, errB)
 	}
 }
 

@@ -13,8 +13,8 @@ func ExampleList() {
 		fmt.Printf("%s (Linux %s)\n", f.Name, f.MinKernel)
 	}
 	// Output:
-	// pidfd (Linux 5.3)
-	// pidfs ids (Linux 6.9)
+	// pidfd_open (Linux 5.3)
+	// pidfs (Linux 6.9)
 	// PIDFD_GET_INFO (Linux 6.13)
 	// clone3 (Linux 5.3)
 	// openat2 (Linux 5.6)

@@ -6,8 +6,8 @@
 // The catalogue, in display order, with each feature's first mainline
 // kernel, man page and probe:
 //
-//	pidfd                      5.3   pidfd_open(2): opens and closes a pidfd for this process
-//	pidfs ids                  6.9   fstatfs(2): the pidfd lives on pidfs (PID_FS_MAGIC)
+//	pidfd_open                 5.3   pidfd_open(2): opens and closes a pidfd for this process
+//	pidfs                      6.9   fstatfs(2): the pidfd lives on pidfs (PID_FS_MAGIC)
 //	PIDFD_GET_INFO             6.13  ioctl_pidfd(2): asks a pidfd for this process's pid
 //	clone3                     5.3   clone3(2): an oversized argument must give E2BIG; creates nothing
 //	openat2                    5.6   openat2(2): opens "/" as O_PATH with RESOLVE_NO_MAGICLINKS
@@ -26,8 +26,9 @@
 // Status whose Err is not errors.ErrUnsupported (typically EPERM, from a
 // seccomp filter, a sysctl or a missing capability) is inconclusive.
 //
-// Answers are cached for the life of the process only when they are
-// conclusive (the interface works, or the kernel said it does not exist);
+// The probes are the ones the rest of lx uses (package pidfd asks the same
+// pidfd_open probe), so each feature is probed once per process. Answers
+// are cached for the life of the process only when they are conclusive (the interface works, or the kernel said it does not exist);
 // inconclusive ones are probed again on the next call. Probe and Check are
 // safe for concurrent use. The package reads /proc/sys/kernel/io_uring_disabled
 // to explain an io_uring EPERM.
@@ -36,7 +37,6 @@ package features
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/kernel"
@@ -63,35 +63,29 @@ type Status struct {
 	Err error
 }
 
-// entry is a catalogue row with its cached probe.
+// entry is a catalogue row: a shared probe, what the feature is for, and
+// optionally an explanation for errors the probe cannot give itself.
 type entry struct {
-	Feature
-	probe  *feature.Probe
-	detail atomic.Pointer[string] // set once, when the probe succeeds
+	probe   *feature.Probe
+	desc    string
+	explain func(error) error
 }
 
-func newEntry(name string, min kernel.Version, desc string, fn func() (detail string, err error)) *entry {
-	e := &entry{Feature: Feature{Name: name, MinKernel: min, Description: desc}}
-	e.probe = feature.New(name, min, func() error {
-		d, err := fn()
-		if err == nil {
-			e.detail.Store(&d)
-		}
-		return err
-	})
-	return e
+func (e *entry) feature() Feature {
+	return Feature{Name: e.probe.Name(), MinKernel: e.probe.MinKernel(), Description: e.desc}
 }
 
 func (e *entry) status() Status {
-	s := Status{Feature: e.Feature}
-	if err := e.probe.Check(); err != nil {
+	s := Status{Feature: e.feature()}
+	d, err := e.probe.Detail()
+	if err != nil {
+		if e.explain != nil {
+			err = e.explain(err)
+		}
 		s.Err = err
 		return s
 	}
-	s.Available = true
-	if d := e.detail.Load(); d != nil {
-		s.Detail = *d
-	}
+	s.Available, s.Detail = true, d
 	return s
 }
 
@@ -99,7 +93,7 @@ func (e *entry) status() Status {
 func List() []Feature {
 	out := make([]Feature, len(catalogue))
 	for i, e := range catalogue {
-		out[i] = e.Feature
+		out[i] = e.feature()
 	}
 	return out
 }
@@ -111,7 +105,7 @@ func Probe(ctx context.Context) []Status {
 	out := make([]Status, len(catalogue))
 	for i, e := range catalogue {
 		if err := ctx.Err(); err != nil {
-			out[i] = Status{Feature: e.Feature, Err: err}
+			out[i] = Status{Feature: e.feature(), Err: err}
 			continue
 		}
 		out[i] = e.status()
@@ -124,7 +118,7 @@ func Probe(ctx context.Context) []Status {
 // the Status.
 func Check(name string) (Status, error) {
 	for _, e := range catalogue {
-		if e.Name == name {
+		if e.probe.Name() == name {
 			return e.status(), nil
 		}
 	}

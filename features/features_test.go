@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestList(t *testing.T) {
-	want := []string{"pidfd", "pidfs ids", "PIDFD_GET_INFO", "clone3", "openat2", "statmount/listmount",
+	want := []string{"pidfd_open", "pidfs", "PIDFD_GET_INFO", "clone3", "openat2", "statmount/listmount",
 		"io_uring", "landlock", "seccomp user notification", "userfaultfd", "memfd_secret"}
 	list := List()
 	if len(list) != len(want) {
@@ -37,7 +37,7 @@ func TestList(t *testing.T) {
 		}
 	}
 	list[0].Name = "changed"
-	if List()[0].Name != "pidfd" {
+	if List()[0].Name != "pidfd_open" {
 		t.Error("List returned the catalogue itself, not a copy")
 	}
 }
@@ -110,7 +110,7 @@ func TestCheck(t *testing.T) {
 func TestCached(t *testing.T) {
 	var e *entry
 	for _, c := range catalogue {
-		if c.Name == "landlock" {
+		if c.probe.Name() == "landlock" {
 			e = c
 		}
 	}

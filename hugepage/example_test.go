@@ -26,7 +26,10 @@ func Example() {
 // Read the pools of a fixture tree, as a test or a tool inspecting a
 // container's /sys would.
 func ExampleFS_Pools() {
-	fsys := hugepage.NewFS(&hugepage.Options{Root: "testdata/x86"})
+	fsys, err := hugepage.NewFS("testdata/x86")
+	if err != nil {
+		log.Fatal(err)
+	}
 	pools, err := fsys.Pools()
 	if err != nil {
 		log.Fatal(err)

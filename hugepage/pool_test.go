@@ -68,7 +68,7 @@ func TestPoolsFixtures(t *testing.T) {
 			{Size: 1 << 30, Total: 2},
 		}},
 	} {
-		got, err := NewFS(&Options{Root: "testdata/" + tc.root}).Pools()
+		got, err := mustFS(t, "testdata/"+tc.root).Pools()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.root, err)
 		}
@@ -79,15 +79,15 @@ func TestPoolsFixtures(t *testing.T) {
 }
 
 func TestPoolsErrors(t *testing.T) {
-	_, err := NewFS(&Options{Root: "testdata/nohugetlb"}).Pools()
+	_, err := mustFS(t, "testdata/nohugetlb").Pools()
 	if !errors.Is(err, errors.ErrUnsupported) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Pools without hugetlb = %v, want ErrUnsupported and ErrNotExist", err)
 	}
-	_, err = NewFS(&Options{Root: "testdata/bad"}).Pools()
+	_, err = mustFS(t, "testdata/bad").Pools()
 	if !errors.Is(err, strconv.ErrSyntax) || !strings.Contains(err.Error(), "hugepages-2048kB") {
 		t.Errorf("Pools with a malformed count = %v, want ErrSyntax naming the pool", err)
 	}
-	_, err = NewFS(&Options{Root: "testdata/missingfile"}).Pools()
+	_, err = mustFS(t, "testdata/missingfile").Pools()
 	if !errors.Is(err, fs.ErrNotExist) || errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("Pools with a missing file = %v, want ErrNotExist only", err)
 	}

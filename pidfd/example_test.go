@@ -66,7 +66,7 @@ func ExampleFD_Signal() {
 		return
 	}
 	fmt.Println(st)
-	// Output: signal: terminated
+	// Output: signal: SIGTERM
 }
 
 // Ask the kernel about a process; the answer is about the pidfd's process

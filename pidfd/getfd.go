@@ -6,19 +6,9 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
-
-var probeGetfd = feature.New("pidfd_getfd", kernel.V(5, 6), func() error {
-	return withSelf(0, func(fd int) error {
-		_, err := sys.PidfdGetfd(fd, -1)
-		if sys.Errno(err) == sys.EBADF {
-			return nil // the call exists; -1 is not an open fd
-		}
-		return err
-	})
-})
 
 // Getfd returns a duplicate of the target process's file descriptor
 // targetFD (pidfd_getfd(2), Linux 5.6), close-on-exec, as an *os.File
@@ -40,15 +30,13 @@ func (f *FD) Getfd(targetFD int) (*os.File, error) {
 	if targetFD < 0 {
 		return nil, fmt.Errorf("pidfd getfd: invalid target fd %d", targetFD)
 	}
-	var nfd *sys.FD
-	err := f.control(func(fd int) (err error) {
-		nfd, err = sys.PidfdGetfd(fd, targetFD)
-		return err
+	nfd, err := poll.ControlT(f.pfd, "pidfd_getfd", func(fd int) (*sys.FD, error) {
+		return sys.PidfdGetfd(fd, targetFD)
 	})
 	if err != nil {
 		switch sys.Errno(err) {
 		case sys.ENOSYS:
-			err = probeGetfd.Unsupported(err)
+			err = feature.PidfdGetfd.Unsupported(err)
 		case sys.ESRCH:
 			err = processDone(err)
 		}

@@ -9,30 +9,8 @@ import (
 
 	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
-)
-
-var (
-	probePidfs = feature.New("pidfs", kernel.V(6, 9), func() error {
-		return withSelf(0, func(fd int) error {
-			magic, err := sys.FstatfsType(fd)
-			if err != nil {
-				return err
-			}
-			if magic != sys.PID_FS_MAGIC {
-				return sys.EOPNOTSUPP // an anon_inode pidfd: no 64-bit identity
-			}
-			return nil
-		})
-	})
-	probeHandle = feature.New("pidfs file handles", kernel.V(6, 13), func() error {
-		return withSelf(0, func(fd int) error {
-			var buf [8]byte
-			_, _, err := sys.PidfdNameToHandle(fd, buf[:])
-			return err
-		})
-	})
 )
 
 // ID is the identity of a process for the lifetime of the system: the
@@ -56,30 +34,10 @@ func (f *FD) ID() (ID, error) {
 	if id := f.id.Load(); id != 0 {
 		return ID(id), nil
 	}
-	if err := probePidfs.Check(); err != nil {
+	if err := feature.Pidfs.Check(); err != nil {
 		return 0, fmt.Errorf("pidfd id: %w", err)
 	}
-	var id uint64
-	err := f.control(func(fd int) error {
-		if bits.UintSize == 64 {
-			st, err := sys.Fstat(fd)
-			id = st.Ino
-			return err
-		}
-		if err := probeHandle.Check(); err != nil {
-			return err
-		}
-		var buf [16]byte
-		typ, n, err := sys.PidfdNameToHandle(fd, buf[:])
-		if err != nil {
-			return err
-		}
-		if typ != abi.FILEID_KERNFS || n != 8 {
-			return fmt.Errorf("unexpected pidfs file handle (type %d, %d bytes)", typ, n)
-		}
-		id = binary.NativeEndian.Uint64(buf[:])
-		return nil
-	})
+	id, err := poll.ControlT(f.pfd, "pidfs id", pidfsID)
 	if err != nil {
 		return 0, fmt.Errorf("pidfd id: %w", err)
 	}
@@ -88,6 +46,26 @@ func (f *FD) ID() (ID, error) {
 	}
 	f.id.Store(id)
 	return ID(id), nil
+}
+
+// pidfsID reads the pidfs inode number of the pidfd fd; see FD.ID.
+func pidfsID(fd int) (uint64, error) {
+	if bits.UintSize == 64 {
+		st, err := sys.Fstat(fd)
+		return st.Ino, err
+	}
+	if err := feature.PidfsHandle.Check(); err != nil {
+		return 0, err
+	}
+	var buf [16]byte
+	typ, n, err := sys.NameToHandleFD(fd, buf[:])
+	if err != nil {
+		return 0, err
+	}
+	if typ != abi.FILEID_KERNFS || n != 8 {
+		return 0, fmt.Errorf("unexpected pidfs file handle (type %d, %d bytes)", typ, n)
+	}
+	return binary.NativeEndian.Uint64(buf[:]), nil
 }
 
 // SameProcess reports whether a and b refer to the same process (or

@@ -7,25 +7,19 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
 )
-
-var probeInfo = feature.New("PIDFD_GET_INFO", kernel.V(6, 13), func() error {
-	return withSelf(0, func(fd int) error {
-		info := abi.PidfdInfo{Mask: abi.PIDFD_INFO_PID}
-		return sys.PidfdGetInfo(fd, &info)
-	})
-})
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
 // out on purpose: its offset differed between header versions (see
-// internal/abi), and lx does not need it.
-const infoRequest = abi.PIDFD_INFO_PID | abi.PIDFD_INFO_CREDS | abi.PIDFD_INFO_CGROUPID |
-	abi.PIDFD_INFO_EXIT | abi.PIDFD_INFO_COREDUMP | abi.PIDFD_INFO_COREDUMP_SIGNAL |
-	abi.PIDFD_INFO_COREDUMP_CODE
+// sys.PidfdInfo), and lx does not need it.
+const infoRequest = sys.PIDFD_INFO_PID | sys.PIDFD_INFO_CREDS | sys.PIDFD_INFO_CGROUPID |
+	sys.PIDFD_INFO_EXIT | sys.PIDFD_INFO_COREDUMP | sys.PIDFD_INFO_COREDUMP_SIGNAL |
+	sys.PIDFD_INFO_COREDUMP_CODE
 
 // InfoSource says where Info came from.
 type InfoSource uint8
@@ -87,10 +81,10 @@ type Creds struct {
 type CoredumpFlags uint32
 
 const (
-	CoreDumped  CoredumpFlags = 1 << 0 // PIDFD_COREDUMPED: the process dumped core
-	CoreSkipped CoredumpFlags = 1 << 1 // PIDFD_COREDUMP_SKIP: core dump generation was skipped
-	CoreAsUser  CoredumpFlags = 1 << 2 // PIDFD_COREDUMP_USER: dumped (or would be) as the process's user
-	CoreAsRoot  CoredumpFlags = 1 << 3 // PIDFD_COREDUMP_ROOT: dumped (or would be) as root; treat as sensitive
+	CoreDumped  CoredumpFlags = sys.PIDFD_COREDUMPED    // the process dumped core
+	CoreSkipped CoredumpFlags = sys.PIDFD_COREDUMP_SKIP // core dump generation was skipped
+	CoreAsUser  CoredumpFlags = sys.PIDFD_COREDUMP_USER // dumped (or would be) as the process's user
+	CoreAsRoot  CoredumpFlags = sys.PIDFD_COREDUMP_ROOT // dumped (or would be) as root; treat as sensitive
 )
 
 var coredumpNames = [...]struct {
@@ -160,12 +154,12 @@ func (c Coredump) Code() (code SigCode, ok bool) { return c.code, c.hasCode }
 // when the kernel cannot say, an error matching os.ErrProcessDone and
 // syscall.ESRCH. No privilege is needed.
 func (f *FD) Info() (Info, error) {
-	if err := probeInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
+	if err := feature.PidfdInfo.Check(); errors.Is(err, errors.ErrUnsupported) {
 		return f.infoFromProc()
 	}
-	var ki abi.PidfdInfo
-	ki.Mask = infoRequest
-	err := f.control(func(fd int) error { return sys.PidfdGetInfo(fd, &ki) })
+	ki, err := poll.ControlT(f.pfd, "ioctl", func(fd int) (sys.PidfdInfo, error) {
+		return sys.PidfdGetInfo(fd, infoRequest)
+	})
 	if err != nil {
 		if sys.Errno(err) == sys.ESRCH {
 			err = processDone(err)
@@ -177,34 +171,98 @@ func (f *FD) Info() (Info, error) {
 
 // decodeInfo turns the kernel's answer into Info, reading only the fields
 // whose mask bit is set.
-func decodeInfo(ki *abi.PidfdInfo) Info {
+func decodeInfo(ki *sys.PidfdInfo) Info {
 	in := Info{Source: FromIoctl}
 	m := ki.Mask
-	if m&abi.PIDFD_INFO_PID != 0 {
+	if m&sys.PIDFD_INFO_PID != 0 {
 		in.PID, in.TGID, in.PPID = int(ki.Pid), int(ki.Tgid), int(ki.Ppid)
 	}
-	if m&abi.PIDFD_INFO_CREDS != 0 {
+	if m&sys.PIDFD_INFO_CREDS != 0 {
 		in.Creds = &Creds{
 			UID: ki.Ruid, EUID: ki.Euid, SUID: ki.Suid, FSUID: ki.Fsuid,
 			GID: ki.Rgid, EGID: ki.Egid, SGID: ki.Sgid, FSGID: ki.Fsgid,
 		}
 	}
-	if m&abi.PIDFD_INFO_CGROUPID != 0 {
+	if m&sys.PIDFD_INFO_CGROUPID != 0 {
 		in.cgroupID, in.hasCgroupID = ki.CgroupID, true
 	}
-	if m&abi.PIDFD_INFO_EXIT != 0 {
+	if m&sys.PIDFD_INFO_EXIT != 0 {
 		st := exitFromWaitStatus(ki.ExitCode)
 		in.Exit = &st
 	}
-	if m&abi.PIDFD_INFO_COREDUMP != 0 {
+	if m&sys.PIDFD_INFO_COREDUMP != 0 {
 		cd := &Coredump{Flags: CoredumpFlags(ki.CoredumpMask)}
-		if m&abi.PIDFD_INFO_COREDUMP_SIGNAL != 0 {
+		if m&sys.PIDFD_INFO_COREDUMP_SIGNAL != 0 {
 			cd.Signal = syscall.Signal(ki.CoredumpSignal)
 		}
-		if m&abi.PIDFD_INFO_COREDUMP_CODE != 0 {
+		if m&sys.PIDFD_INFO_COREDUMP_CODE != 0 {
 			cd.code, cd.hasCode = SigCode(int32(ki.CoredumpCode)), true
 		}
 		in.Coredump = cd
 	}
 	return in
+}
+
+// The /proc fallback of Info, for kernels without PIDFD_GET_INFO (before
+// 6.13). procfs reads and parses the files.
+
+var errNotPidfd = errors.New("not a pidfd (no Pid: line in fdinfo)")
+
+// infoFromProc is Info's fallback: fdinfo's Pid, then /proc/PID/status,
+// then fdinfo again to detect that the PID was released (and possibly
+// reused) while status was read.
+func (f *FD) infoFromProc() (Info, error) {
+	in, err := poll.ControlT(f.pfd, "procfs", func(fd int) (Info, error) {
+		pid, err := fdinfoPid(fd)
+		if err != nil {
+			return Info{}, err
+		}
+		if pid < 0 {
+			return Info{}, processDone(sys.ESRCH)
+		}
+		if pid == 0 {
+			return Info{}, errors.New("process is not visible in the caller's PID namespace")
+		}
+		st, serr := procfs.Default().Proc(pid).Status()
+		again, err := fdinfoPid(fd)
+		if err != nil {
+			return Info{}, err
+		}
+		if again != pid {
+			return Info{}, processDone(sys.ESRCH) // reaped while we read status
+		}
+		if serr != nil {
+			return Info{}, serr
+		}
+		return Info{
+			PID: st.PID, TGID: st.TGID, PPID: st.PPID,
+			Creds: &Creds{
+				UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
+				GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
+			},
+			Source: FromProc,
+		}, nil
+	})
+	if err != nil {
+		return Info{}, fmt.Errorf("pidfd info (procfs fallback): %w", err)
+	}
+	return in, nil
+}
+
+// fdinfoPid returns the pid of the pidfd fd of the calling process, from
+// the "Pid:" line of /proc/self/fdinfo/FD: -1 once the process has been
+// reaped, 0 if it is not visible in procfs's PID namespace. A file without
+// the line gives errNotPidfd.
+func fdinfoPid(fd int) (int, error) {
+	info, err := procfs.Default().Self().FDInfo(fd)
+	if err != nil {
+		return 0, err
+	}
+	if !info.Pidfd {
+		return 0, errNotPidfd
+	}
+	if pid := info.PidfdPID; pid < -1 || pid > kernel.MaxPID {
+		return 0, fmt.Errorf("fdinfo of fd %d: Pid %d out of range", fd, pid)
+	}
+	return info.PidfdPID, nil
 }

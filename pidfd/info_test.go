@@ -11,8 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/lxgo/lx/internal/abi"
-	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
 )
@@ -73,7 +72,7 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if in.Source == FromProc {
-		testutil.SkipIfUnsupported(t, probeInfo.Check(), kernel.V(6, 13))
+		testutil.SkipIfUnsupported(t, feature.PidfdInfo.Check(), kernel.V(6, 13))
 	}
 	checkAgainstStatus(t, in, fd.PID())
 	if in.PPID != os.Getpid() {
@@ -226,22 +225,5 @@ func TestCoredumpFlagsString(t *testing.T) {
 	}
 	if FromIoctl.String() != "PIDFD_GET_INFO" || FromProc.String() != "procfs" || InfoSource(0).String() != "InfoSource(0)" {
 		t.Error("InfoSource.String")
-	}
-}
-
-// The public constants carry the kernel's values.
-func TestConstantsMatchKernel(t *testing.T) {
-	for got, want := range map[CoredumpFlags]uint32{
-		CoreDumped: abi.PIDFD_COREDUMPED, CoreSkipped: abi.PIDFD_COREDUMP_SKIP,
-		CoreAsUser: abi.PIDFD_COREDUMP_USER, CoreAsRoot: abi.PIDFD_COREDUMP_ROOT,
-	} {
-		if uint32(got) != want {
-			t.Errorf("CoredumpFlags %v = %#x, kernel %#x", got, uint32(got), want)
-		}
-	}
-	for got, want := range map[ExitReason]int{Exited: sys.CLD_EXITED, Killed: sys.CLD_KILLED, Dumped: sys.CLD_DUMPED} {
-		if int(got) != want {
-			t.Errorf("ExitReason %v = %d, kernel %d", got, got, want)
-		}
 	}
 }

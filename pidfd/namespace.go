@@ -6,21 +6,11 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
 )
-
-var probeNamespace = feature.New("PIDFD_GET_*_NAMESPACE", kernel.V(6, 11), func() error {
-	return withSelf(0, func(fd int) error {
-		ns, err := sys.PidfdGetNamespace(fd, abi.PIDFD_GET_MNT_NAMESPACE_NR)
-		if err != nil {
-			return err
-		}
-		return ns.Close()
-	})
-})
 
 // NamespaceType is a kind of namespace, named as in /proc/PID/ns.
 type NamespaceType uint8
@@ -45,17 +35,17 @@ var nsNames = [...]string{
 }
 
 // ioctl numbers, indexed by NamespaceType.
-var nsIoctl = [...]uint32{
-	NSCgroup:          abi.PIDFD_GET_CGROUP_NAMESPACE_NR,
-	NSIPC:             abi.PIDFD_GET_IPC_NAMESPACE_NR,
-	NSMnt:             abi.PIDFD_GET_MNT_NAMESPACE_NR,
-	NSNet:             abi.PIDFD_GET_NET_NAMESPACE_NR,
-	NSPID:             abi.PIDFD_GET_PID_NAMESPACE_NR,
-	NSPIDForChildren:  abi.PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE_NR,
-	NSTime:            abi.PIDFD_GET_TIME_NAMESPACE_NR,
-	NSTimeForChildren: abi.PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE_NR,
-	NSUser:            abi.PIDFD_GET_USER_NAMESPACE_NR,
-	NSUTS:             abi.PIDFD_GET_UTS_NAMESPACE_NR,
+var nsIoctl = [...]sys.IoctlReq{
+	NSCgroup:          sys.PIDFD_GET_CGROUP_NAMESPACE,
+	NSIPC:             sys.PIDFD_GET_IPC_NAMESPACE,
+	NSMnt:             sys.PIDFD_GET_MNT_NAMESPACE,
+	NSNet:             sys.PIDFD_GET_NET_NAMESPACE,
+	NSPID:             sys.PIDFD_GET_PID_NAMESPACE,
+	NSPIDForChildren:  sys.PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE,
+	NSTime:            sys.PIDFD_GET_TIME_NAMESPACE,
+	NSTimeForChildren: sys.PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE,
+	NSUser:            sys.PIDFD_GET_USER_NAMESPACE,
+	NSUTS:             sys.PIDFD_GET_UTS_NAMESPACE,
 }
 
 // NamespaceTypes lists every NamespaceType.
@@ -89,15 +79,13 @@ func (f *FD) Namespace(t NamespaceType) (*os.File, error) {
 	if t == 0 || int(t) >= len(nsIoctl) {
 		return nil, fmt.Errorf("pidfd namespace: invalid namespace type %d", t)
 	}
-	var ns *sys.FD
-	err := f.control(func(fd int) (err error) {
-		ns, err = sys.PidfdGetNamespace(fd, nsIoctl[t])
-		return err
+	ns, err := poll.ControlT(f.pfd, "ioctl", func(fd int) (*sys.FD, error) {
+		return sys.PidfdGetNamespace(fd, nsIoctl[t])
 	})
 	if err != nil {
 		switch sys.Errno(err) {
 		case sys.ENOTTY, sys.EINVAL:
-			if perr := probeNamespace.Check(); errors.Is(perr, errors.ErrUnsupported) {
+			if perr := feature.PidfdNamespace.Check(); errors.Is(perr, errors.ErrUnsupported) {
 				err = perr
 			}
 		case sys.EOPNOTSUPP:

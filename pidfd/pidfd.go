@@ -34,6 +34,7 @@ import (
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
 )
 
 // FD is an open pidfd. It is safe for concurrent use; Close wakes every
@@ -55,30 +56,6 @@ type OpenOptions struct {
 	Thread bool
 }
 
-// Feature probes. Each runs once while its answer is conclusive.
-var (
-	probeOpen = feature.New("pidfd_open", kernel.V(5, 3), func() error {
-		return withSelf(0, func(int) error { return nil })
-	})
-	probeNonblock = feature.New("PIDFD_NONBLOCK", kernel.V(5, 10), func() error {
-		return withSelf(sys.PIDFD_NONBLOCK, func(int) error { return nil })
-	})
-	probeThread = feature.New("PIDFD_THREAD", kernel.V(6, 9), func() error {
-		return withSelf(sys.PIDFD_THREAD, func(int) error { return nil })
-	})
-)
-
-// withSelf opens a pidfd for the calling process with flags and runs fn on
-// it, for probes.
-func withSelf(flags int, fn func(fd int) error) error {
-	fd, err := sys.PidfdOpen(sys.Getpid(), flags)
-	if err != nil {
-		return err
-	}
-	defer fd.Close()
-	return fn(fd.Int())
-}
-
 // Open opens a pidfd for the process pid (pidfd_open(2), Linux 5.3), or
 // for the thread pid when opts.Thread is set (Linux 6.9). The pidfd is
 // close-on-exec and non-blocking (PIDFD_NONBLOCK, 5.10; on 5.3 to 5.9
@@ -90,9 +67,13 @@ func withSelf(flags int, fn func(fd int) error) error {
 // race-free only for one's own unreaped children (whose PID cannot be
 // reused) or when the caller checks afterwards, for example with
 // [FD.Info], that it opened the intended process.
+//
+// pid must be 1 to 2^31-1 (kernel.MaxPID): a larger value would reach the
+// kernel cut to 32 bits and name another process, so it is rejected with
+// an error matching fs.ErrInvalid before any system call.
 func Open(pid int, opts *OpenOptions) (*FD, error) {
-	if pid <= 0 {
-		return nil, fmt.Errorf("pidfd open: invalid pid %d", pid)
+	if err := kernel.CheckPID(pid); err != nil {
+		return nil, fmt.Errorf("pidfd open: %w", err)
 	}
 	thread := opts != nil && opts.Thread
 	fd, err := open(pid, thread)
@@ -113,35 +94,47 @@ func open(pid int, thread bool) (*sys.FD, error) {
 	}
 	switch sys.Errno(err) {
 	case sys.ENOSYS:
-		return nil, probeOpen.Unsupported(err)
+		return nil, feature.PidfdOpen.Unsupported(err)
 	case sys.EINVAL:
 		if thread {
-			if perr := probeThread.Check(); errors.Is(perr, errors.ErrUnsupported) {
+			if perr := feature.PidfdThread.Check(); errors.Is(perr, errors.ErrUnsupported) {
 				return nil, perr
 			}
 		}
-		if perr := probeNonblock.Check(); errors.Is(perr, errors.ErrUnsupported) {
+		if perr := feature.PidfdNonblock.Check(); errors.Is(perr, errors.ErrUnsupported) {
 			// 5.3 to 5.9: open blocking and set O_NONBLOCK ourselves.
 			fd, err := sys.PidfdOpen(pid, flags&^sys.PIDFD_NONBLOCK)
 			if err != nil {
 				return nil, err
 			}
-			if err := sys.PidfdSetNonblock(fd.Int()); err != nil {
+			if err := sys.SetNonblock(fd.Int()); err != nil {
 				fd.Close()
 				return nil, err
 			}
 			return fd, nil
 		}
 		if !thread {
-			return nil, fmt.Errorf("%w (not a thread-group leader? use OpenOptions.Thread for a thread id)", err)
+			return nil, threadHint(pid, err)
 		}
 	case sys.ENOENT:
 		// 6.9 and later: pid is a thread that is not a thread-group leader.
 		if !thread {
-			return nil, fmt.Errorf("%w (not a thread-group leader; use OpenOptions.Thread for a thread id)", err)
+			return nil, threadHint(pid, err)
 		}
 	}
 	return nil, err
+}
+
+// threadHint adds to err, pidfd_open's answer for pid without PIDFD_THREAD
+// (EINVAL before 6.9, ENOENT since), the advice to use OpenOptions.Thread,
+// but only when that is the cause: pid is a thread whose thread group id
+// (the Tgid line of /proc/PID/status) is another.
+func threadHint(pid int, err error) error {
+	st, serr := procfs.Default().Proc(pid).Status()
+	if serr != nil || st.TGID == pid || kernel.CheckPID(st.TGID) != nil {
+		return err
+	}
+	return fmt.Errorf("%w (%d is a thread of process %d, not its leader: use OpenOptions.Thread to open the thread)", err, pid, st.TGID)
 }
 
 // Self opens a pidfd for the calling process.
@@ -159,10 +152,10 @@ func Self() (*FD, error) {
 // This is race-free only while p is an unreaped child of the caller: until
 // it is waited for, a child's PID cannot be reused. Once p.Wait has
 // returned, or for a process found with os.FindProcess that is not a
-// child, the PID may already name another process. (Go 1.26's
-// os.Process.WithHandle would give the runtime's own pidfd; lx supports Go
-// 1.25, so it opens a new one.) For a child started by os/exec, prefer
-// [FromCmd] with SysProcAttr.PidFD, which has no window at all.
+// child, the PID may already name another process. (The runtime's own
+// pidfd, os.Process.WithHandle, is not adopted: it is blocking, and p.Wait
+// waits on it.) For a child started by os/exec, prefer [FromCmd] with
+// SysProcAttr.PidFD, which has no window at all.
 func FromProcess(p *os.Process) (*FD, error) {
 	if p == nil || p.Pid <= 0 {
 		return nil, errors.New("pidfd from process: nil or released process")
@@ -197,6 +190,9 @@ func FromCmd(cmd *exec.Cmd) (*FD, error) {
 	}
 	orig := sys.NewFD(raw)
 	defer orig.Close()
+	if err := kernel.CheckPID(cmd.Process.Pid); err != nil {
+		return nil, fmt.Errorf("pidfd from cmd: %w", err)
+	}
 	fd, err := reopen(raw, cmd.Process.Pid, 0)
 	if err != nil {
 		return nil, fmt.Errorf("pidfd from cmd: %w", err)
@@ -236,11 +232,11 @@ func FromFile(f *os.File) (*FD, error) {
 			return
 		}
 		var flags int
-		if flags, err = sys.PidfdGetFlags(int(raw)); err != nil {
+		if flags, err = sys.FcntlGetfl(int(raw)); err != nil {
 			return
 		}
 		if flags&sys.O_NONBLOCK != 0 {
-			fd, err = sys.PidfdDup(int(raw))
+			fd, err = sys.Dup(int(raw))
 			return
 		}
 		fd, err = reopen(int(raw), pid, flags&sys.PIDFD_THREAD)
@@ -255,9 +251,10 @@ func FromFile(f *os.File) (*FD, error) {
 }
 
 // reopen returns a non-blocking pidfd for the task of the blocking pidfd
-// raw (whose PID is pid) without changing raw's shared flags; see FromFile.
+// raw (whose PID is pid, or -1 or 0 when it has none) without changing
+// raw's shared flags; see FromFile.
 func reopen(raw, pid, thread int) (*sys.FD, error) {
-	if pid > 0 {
+	if kernel.CheckPID(pid) == nil {
 		fd, err := open(pid, thread != 0)
 		if err == nil {
 			// raw's task still exists (a zombie accepts signal 0; EPERM
@@ -271,11 +268,11 @@ func reopen(raw, pid, thread int) (*sys.FD, error) {
 	}
 	// Reaped (its description's flags no longer matter to anyone's
 	// waitid) or not visible in our PID namespace: share the description.
-	fd, err := sys.PidfdDup(raw)
+	fd, err := sys.Dup(raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := sys.PidfdSetNonblock(fd.Int()); err != nil {
+	if err := sys.SetNonblock(fd.Int()); err != nil {
 		fd.Close()
 		return nil, err
 	}
@@ -307,15 +304,6 @@ func (f *FD) Close() error { return f.pfd.Close() }
 // wrap (setns(2) on a pidfd, passing it over a unix socket). The fd is valid
 // only inside Control; do not change its flags.
 func (f *FD) SyscallConn() (syscall.RawConn, error) { return f.pfd.File().SyscallConn() }
-
-// control runs fn with the raw pidfd.
-func (f *FD) control(fn func(fd int) error) error {
-	var ferr error
-	if err := f.pfd.Control(func(fd int) { ferr = fn(fd) }); err != nil {
-		return err
-	}
-	return ferr
-}
 
 // processDone marks err (ESRCH, ECHILD) as "the process has finished":
 // the result matches both os.ErrProcessDone and err.

@@ -2,6 +2,7 @@ package pidfd
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
@@ -90,8 +91,77 @@ func TestOpenErrors(t *testing.T) {
 	if fd, err := Open(cmd.Process.Pid, nil); err == nil {
 		fd.Close()
 		t.Logf("pid %d was reused already", cmd.Process.Pid)
-	} else if !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("Open(reaped) = %v, want ESRCH", err)
+	} else if !errors.Is(err, syscall.ESRCH) || strings.Contains(err.Error(), "OpenOptions.Thread") {
+		t.Errorf("Open(reaped) = %v, want ESRCH without a thread hint", err)
+	}
+}
+
+// Regression: a pid above 2^31-1 reached pidfd_open cut to 32 bits, so
+// Open(1<<32 + child) opened the child and Kill killed it, and
+// Open(1<<32 + 1) opened init. Such a pid is now an error matching
+// fs.ErrInvalid that names it, and no process is touched.
+func TestOpenPIDOutOfRange(t *testing.T) {
+	_, c := sleeper(t)
+	child := c.PID()
+	maxPID := kernel.MaxPID
+	pids := []int{-child, maxPID + 1} // 2147483648 (on 32-bit the sum wraps, and is still invalid)
+	if strconv.IntSize == 64 {
+		shift := 32 // a variable, so that 1<<shift compiles on 32-bit too
+		pids = append(pids, 1<<shift+child, 1<<shift+1, -1<<shift+child)
+	}
+	for _, pid := range pids {
+		fd, err := Open(pid, nil)
+		if err == nil {
+			fd.Close() // never Kill: it may be another process
+			t.Errorf("Open(%d) succeeded (pid %d?)", pid, fd.PID())
+			continue
+		}
+		if !errors.Is(err, fs.ErrInvalid) || !strings.Contains(err.Error(), strconv.Itoa(pid)) {
+			t.Errorf("Open(%d) = %v, want fs.ErrInvalid naming the pid", pid, err)
+		}
+		if strings.Contains(err.Error(), "thread") {
+			t.Errorf("Open(%d) = %v: the thread hint is not the cause", pid, err)
+		}
+	}
+	if exited, err := c.Exited(); err != nil || exited {
+		t.Fatalf("child Exited() = %v, %v after the out-of-range opens", exited, err)
+	}
+	if err := c.Signal(0, nil); err != nil {
+		t.Errorf("child gone: %v", err)
+	}
+}
+
+// Open without OpenOptions.Thread on a thread that is not its process's
+// leader fails (EINVAL before 6.9, ENOENT since) with advice to use
+// OpenOptions.Thread that names the process.
+func TestOpenThreadHint(t *testing.T) {
+	tids := make(chan int)
+	release := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		tids <- sys.Gettid()
+		<-release
+		// Exit with the thread locked: the runtime terminates it.
+	}()
+	tid := <-tids
+	defer func() { close(release); <-done }()
+	if tid == os.Getpid() {
+		t.Skip("goroutine ran on the main thread")
+	}
+	fd, err := Open(tid, nil)
+	if err == nil {
+		fd.Close()
+		t.Fatalf("Open(%d), a non-leader thread, without Thread succeeded", tid)
+	}
+	testutil.SkipIfUnsupported(t, errors.Unwrap(err), kernel.V(5, 3)) // pidfd_open itself
+	if !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("Open(thread) = %v, want ENOENT or EINVAL", err)
+	}
+	want := "thread of process " + strconv.Itoa(os.Getpid())
+	if !strings.Contains(err.Error(), "OpenOptions.Thread") || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open(thread) = %v, want the OpenOptions.Thread hint naming process %d", err, os.Getpid())
 	}
 }
 
@@ -209,7 +279,7 @@ func TestFromFileReaped(t *testing.T) {
 	fd := reapedChild(t)
 	rc, _ := fd.SyscallConn()
 	var dup *sys.FD
-	rc.Control(func(raw uintptr) { dup, _ = sys.PidfdDup(int(raw)) })
+	rc.Control(func(raw uintptr) { dup, _ = sys.Dup(int(raw)) })
 	got, err := FromFile(dup.File("dup"))
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +407,7 @@ func TestFromFileSharedFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := sys.PidfdDup(raw.Int()) // another holder of the description
+	other, err := sys.Dup(raw.Int()) // another holder of the description
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +417,7 @@ func TestFromFileSharedFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fd.Close()
-	if fl, err := sys.PidfdGetFlags(other.Int()); err != nil || fl&sys.O_NONBLOCK != 0 {
+	if fl, err := sys.FcntlGetfl(other.Int()); err != nil || fl&sys.O_NONBLOCK != 0 {
 		t.Errorf("the other holder's flags = %#o, %v; want blocking", fl, err)
 	}
 	if !flagsHave(t, fdFlags(t, fd), sys.O_NONBLOCK) {

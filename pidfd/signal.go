@@ -8,19 +8,8 @@ import (
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
-)
-
-var (
-	probeSignal = feature.New("pidfd_send_signal", kernel.V(5, 1), func() error {
-		return withSelf(0, func(fd int) error { return sys.PidfdSendSignal(fd, 0, nil, 0) })
-	})
-	probeScope = feature.New("PIDFD_SIGNAL_* scope flags", kernel.V(6, 9), func() error {
-		return withSelf(0, func(fd int) error {
-			return sys.PidfdSendSignal(fd, 0, nil, sys.PIDFD_SIGNAL_THREAD_GROUP)
-		})
-	})
 )
 
 // SignalScope says which tasks a signal sent through a pidfd reaches
@@ -153,12 +142,12 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 	}
 	flags, err := scope.flag()
 	if err != nil {
-		return fmt.Errorf("pidfd signal: %w", err)
+		return fmt.Errorf("pidfd send %s: %w", signalName(sig), err)
 	}
-	var info *sys.PidfdSiginfo
+	var info *sys.Siginfo
 	if si != nil {
 		if si.Int != 0 && si.Ptr != 0 {
-			return errors.New("pidfd signal: SigInfo sets both Int and Ptr; si_value holds one")
+			return fmt.Errorf("pidfd send %s: SigInfo sets both Int and Ptr; si_value holds one", signalName(sig))
 		}
 		code := si.Code
 		if code == 0 {
@@ -168,37 +157,67 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 		if si.Ptr == 0 {
 			value = uintptr(uint32(si.Int)) // sival_int: the low 32 bits (little-endian arches)
 		}
-		info = &sys.PidfdSiginfo{
+		info = &sys.Siginfo{
 			Signo: int32(sig), Code: int32(code),
 			Pid: int32(os.Getpid()), Uid: uint32(os.Getuid()),
 			Value: value,
 		}
 	}
-	err = f.control(func(fd int) error { return sys.PidfdSendSignal(fd, sig, info, flags) })
+	_, err = poll.ControlT(f.pfd, "pidfd_send_signal", func(fd int) (struct{}, error) {
+		return struct{}{}, sys.PidfdSendSignal(fd, sig, info, flags)
+	})
 	if err == nil {
 		return nil
 	}
+	name := signalName(sig)
 	switch sys.Errno(err) {
 	case sys.ESRCH:
 		if scope == ScopeProcessGroup {
-			return fmt.Errorf("pidfd send %v to process group %d: %w (the process has exited or does not lead a process group)", sig, f.pid, err)
+			return fmt.Errorf("pidfd send %s to process group %d: %w (the process has exited or does not lead a process group)", name, f.pid, err)
 		}
-		return fmt.Errorf("pidfd send %v: %w", sig, processDone(err))
+		return fmt.Errorf("pidfd send %s: %w", name, processDone(err))
 	case sys.ENOSYS:
-		return fmt.Errorf("pidfd send %v: %w", sig, probeSignal.Unsupported(err))
+		return fmt.Errorf("pidfd send %s: %w", name, feature.PidfdSendSignal.Unsupported(err))
 	case sys.EINVAL:
 		if flags != 0 {
-			if perr := probeScope.Check(); errors.Is(perr, errors.ErrUnsupported) {
-				return fmt.Errorf("pidfd send %v: %w", sig, perr)
+			if perr := feature.PidfdSignalScope.Check(); errors.Is(perr, errors.ErrUnsupported) {
+				return fmt.Errorf("pidfd send %s: %w", name, perr)
 			}
 		}
 	case sys.EPERM:
 		if info != nil && (info.Code >= 0 || info.Code == int32(CodeTkill)) {
-			return fmt.Errorf("pidfd send %v: siginfo code %v is allowed only for a thread signalling itself; use a negative code such as SI_QUEUE: %w", sig, SigCode(info.Code), err)
+			return fmt.Errorf("pidfd send %s: siginfo code %v is allowed only for a thread signalling itself; use a negative code such as SI_QUEUE: %w", name, SigCode(info.Code), err)
 		}
 	}
-	return fmt.Errorf("pidfd send %v: %w", sig, err)
+	return fmt.Errorf("pidfd send %s: %w", name, err)
 }
 
 // Kill sends SIGKILL to the process. It is Signal(syscall.SIGKILL, nil).
 func (f *FD) Kill() error { return f.Signal(syscall.SIGKILL, nil) }
+
+// signalNames are the kernel's names of the standard signals. The values
+// come from package syscall, which has each architecture's numbering.
+// (The signal package will own this table; pidfd then uses its type.)
+var signalNames = map[syscall.Signal]string{
+	syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT",
+	syscall.SIGILL: "SIGILL", syscall.SIGTRAP: "SIGTRAP", syscall.SIGABRT: "SIGABRT",
+	syscall.SIGBUS: "SIGBUS", syscall.SIGFPE: "SIGFPE", syscall.SIGKILL: "SIGKILL",
+	syscall.SIGUSR1: "SIGUSR1", syscall.SIGSEGV: "SIGSEGV", syscall.SIGUSR2: "SIGUSR2",
+	syscall.SIGPIPE: "SIGPIPE", syscall.SIGALRM: "SIGALRM", syscall.SIGTERM: "SIGTERM",
+	syscall.SIGSTKFLT: "SIGSTKFLT", syscall.SIGCHLD: "SIGCHLD", syscall.SIGCONT: "SIGCONT",
+	syscall.SIGSTOP: "SIGSTOP", syscall.SIGTSTP: "SIGTSTP", syscall.SIGTTIN: "SIGTTIN",
+	syscall.SIGTTOU: "SIGTTOU", syscall.SIGURG: "SIGURG", syscall.SIGXCPU: "SIGXCPU",
+	syscall.SIGXFSZ: "SIGXFSZ", syscall.SIGVTALRM: "SIGVTALRM", syscall.SIGPROF: "SIGPROF",
+	syscall.SIGWINCH: "SIGWINCH", syscall.SIGIO: "SIGIO", syscall.SIGPWR: "SIGPWR",
+	syscall.SIGSYS: "SIGSYS",
+}
+
+// signalName returns sig's kernel name ("SIGTERM"); signal 0, real-time
+// signals (which have numbers, not names) and unknown values print as
+// "signal N".
+func signalName(sig syscall.Signal) string {
+	if name, ok := signalNames[sig]; ok {
+		return name
+	}
+	return "signal " + strconv.Itoa(int(sig))
+}

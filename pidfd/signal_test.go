@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -129,6 +130,8 @@ func TestAfterReap(t *testing.T) {
 	fd := reapedChild(t)
 	if err := fd.Signal(syscall.SIGKILL, nil); !isDone(err) || !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("Signal after reap: %v, want os.ErrProcessDone and ESRCH", err)
+	} else if !strings.HasPrefix(err.Error(), "pidfd send SIGKILL: ") {
+		t.Errorf("Signal after reap: %q does not name SIGKILL", err)
 	}
 	if _, err := fd.Getfd(0); !isDone(err) {
 		t.Errorf("Getfd after reap: %v, want os.ErrProcessDone", err)
@@ -144,5 +147,23 @@ func TestAfterReap(t *testing.T) {
 	}
 	if _, ok, err := fd.TryWait(); ok || !isDone(err) {
 		t.Errorf("TryWait after reap: %v %v, want os.ErrProcessDone", ok, err)
+	}
+}
+
+// Signals are named as the kernel names them, not as strsignal(3)
+// describes them ("terminated").
+func TestSignalName(t *testing.T) {
+	for sig, want := range map[syscall.Signal]string{
+		syscall.SIGTERM: "SIGTERM", syscall.SIGKILL: "SIGKILL", syscall.SIGSEGV: "SIGSEGV",
+		syscall.SIGCHLD: "SIGCHLD", syscall.SIGSYS: "SIGSYS", 0: "signal 0", 34: "signal 34", 65: "signal 65",
+	} {
+		if got := signalName(sig); got != want {
+			t.Errorf("signalName(%d) = %q, want %q", int(sig), got, want)
+		}
+	}
+	for sig := syscall.Signal(1); sig < 32; sig++ {
+		if strings.HasPrefix(signalName(sig), "signal ") {
+			t.Errorf("standard signal %d (%v) has no name", int(sig), sig)
+		}
 	}
 }

@@ -8,18 +8,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
-
-var probeWaitid = feature.New("waitid(P_PIDFD)", kernel.V(5, 4), func() error {
-	_, err := sys.PidfdWaitid(-1, sys.WEXITED|sys.WNOHANG)
-	if sys.Errno(err) == sys.EBADF {
-		return nil // P_PIDFD is known; -1 is not a pidfd
-	}
-	return err
-})
 
 // ErrNotChild is matched (with errors.Is) by the error Wait returns for a
 // running process that is not a child of the caller: only the parent (or a
@@ -27,17 +20,21 @@ var probeWaitid = feature.New("waitid(P_PIDFD)", kernel.V(5, 4), func() error {
 // for any process's exit. The error also matches syscall.ECHILD.
 var ErrNotChild = errors.New("process is not a child of the caller")
 
-// ExitReason says how a process ended: the CLD_* si_code of SIGCHLD.
+// ExitReason says how a process ended: the CLD_* si_code of SIGCHLD. The
+// zero value means no exit has been seen.
 type ExitReason uint8
 
 const (
-	Exited ExitReason = 1 // CLD_EXITED: called exit(2) or returned from main
-	Killed ExitReason = 2 // CLD_KILLED: killed by a signal
-	Dumped ExitReason = 3 // CLD_DUMPED: killed by a signal and dumped core
+	Exited ExitReason = abi.CLD_EXITED // called exit(2) or returned from main
+	Killed ExitReason = abi.CLD_KILLED // killed by a signal
+	Dumped ExitReason = abi.CLD_DUMPED // killed by a signal and dumped core
 )
 
+// String returns "exited", "killed" or "dumped"; the zero value is "none".
 func (r ExitReason) String() string {
 	switch r {
+	case 0:
+		return "none"
 	case Exited:
 		return "exited"
 	case Killed:
@@ -48,7 +45,9 @@ func (r ExitReason) String() string {
 	return "ExitReason(" + strconv.Itoa(int(r)) + ")"
 }
 
-// ExitStatus is how a process ended.
+// ExitStatus is how a process ended. The zero value, which Wait and
+// TryWait return with an error or before the process has exited, is no
+// status at all.
 type ExitStatus struct {
 	Reason ExitReason
 	// Code is the exit code (0 to 255) when Reason is Exited.
@@ -71,16 +70,19 @@ func (s ExitStatus) Success() bool { return s.Reason == Exited && s.Code == 0 }
 // CoreDumped reports whether the process was killed and dumped core.
 func (s ExitStatus) CoreDumped() bool { return s.Reason == Dumped }
 
-// String formats s as os.ProcessState does: "exit status 3",
-// "signal: terminated", "signal: segmentation fault (core dumped)".
+// String formats s in the shape of os.ProcessState, with the signal's
+// kernel name: "exit status 3", "signal: SIGTERM", "signal: SIGSEGV (core
+// dumped)"; the zero value is "no exit status".
 func (s ExitStatus) String() string {
 	switch s.Reason {
+	case 0:
+		return "no exit status"
 	case Exited:
 		return "exit status " + strconv.Itoa(s.Code)
 	case Killed:
-		return "signal: " + s.Signal.String()
+		return "signal: " + signalName(s.Signal)
 	case Dumped:
-		return "signal: " + s.Signal.String() + " (core dumped)"
+		return "signal: " + signalName(s.Signal) + " (core dumped)"
 	}
 	return s.Reason.String()
 }
@@ -162,10 +164,8 @@ func (f *FD) Wait(ctx context.Context) (ExitStatus, error) {
 // (waitid(2) with WNOHANG). ok is false while the process is still
 // running. Errors are those of Wait.
 func (f *FD) TryWait() (st ExitStatus, ok bool, err error) {
-	var c sys.PidfdChild
-	err = f.control(func(fd int) (err error) {
-		c, err = sys.PidfdWaitid(fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
-		return err
+	c, err := poll.ControlT(f.pfd, "waitid", func(fd int) (sys.WaitResult, error) {
+		return sys.Waitid(sys.P_PIDFD, fd, sys.WEXITED|sys.WNOHANG|sys.WALL)
 	})
 	if err != nil {
 		return ExitStatus{}, false, f.waitError(err)
@@ -201,7 +201,7 @@ func (f *FD) waitError(err error) error {
 		}
 		return fmt.Errorf("pidfd wait %d: exited and not waitable by the caller (already reaped, or not a child): %w", f.pid, processDone(err))
 	case sys.EINVAL:
-		if perr := probeWaitid.Check(); errors.Is(perr, errors.ErrUnsupported) {
+		if perr := feature.PidfdWaitid.Check(); errors.Is(perr, errors.ErrUnsupported) {
 			err = perr
 		}
 	}

@@ -44,7 +44,7 @@ func TestWaitSignaled(t *testing.T) {
 	if st.Reason != Killed || st.Signal != syscall.SIGKILL || st.Code != 0 {
 		t.Errorf("status %+v, want killed by SIGKILL", st)
 	}
-	if got := st.String(); got != "signal: killed" {
+	if got := st.String(); got != "signal: SIGKILL" {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -55,7 +55,7 @@ func TestSignalTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st := wait(t, fd); st.Reason != Killed || st.Signal != syscall.SIGTERM {
-		t.Errorf("status %v, want signal: terminated", st)
+		t.Errorf("status %v, want signal: SIGTERM", st)
 	}
 }
 
@@ -84,7 +84,7 @@ func TestWaitCoreDump(t *testing.T) {
 	if st.Reason != Dumped || st.Signal != syscall.SIGSEGV || !st.CoreDumped() {
 		t.Fatalf("status %+v (%v), want SIGSEGV with core dumped", st, st)
 	}
-	if got := st.String(); got != "signal: segmentation fault (core dumped)" {
+	if got := st.String(); got != "signal: SIGSEGV (core dumped)" {
 		t.Errorf("String() = %q", got)
 	}
 	in, err := fd.Info()
@@ -123,10 +123,11 @@ func TestExitFromWaitStatus(t *testing.T) {
 		{0, ExitStatus{Reason: Exited}, "exit status 0"},
 		{3 << 8, ExitStatus{Reason: Exited, Code: 3}, "exit status 3"},
 		{255 << 8, ExitStatus{Reason: Exited, Code: 255}, "exit status 255"},
-		{9, ExitStatus{Reason: Killed, Signal: syscall.SIGKILL}, "signal: killed"},
-		{15, ExitStatus{Reason: Killed, Signal: syscall.SIGTERM}, "signal: terminated"},
-		{0x80 | 11, ExitStatus{Reason: Dumped, Signal: syscall.SIGSEGV}, "signal: segmentation fault (core dumped)"},
-		{0x80 | 6, ExitStatus{Reason: Dumped, Signal: syscall.SIGABRT}, "signal: aborted (core dumped)"},
+		{9, ExitStatus{Reason: Killed, Signal: syscall.SIGKILL}, "signal: SIGKILL"},
+		{15, ExitStatus{Reason: Killed, Signal: syscall.SIGTERM}, "signal: SIGTERM"},
+		{0x80 | 11, ExitStatus{Reason: Dumped, Signal: syscall.SIGSEGV}, "signal: SIGSEGV (core dumped)"},
+		{0x80 | 6, ExitStatus{Reason: Dumped, Signal: syscall.SIGABRT}, "signal: SIGABRT (core dumped)"},
+		{40, ExitStatus{Reason: Killed, Signal: 40}, "signal: signal 40"}, // a real-time signal
 	} {
 		got := exitFromWaitStatus(c.ws)
 		if got.Reason != c.want.Reason || got.Code != c.want.Code || got.Signal != c.want.Signal {
@@ -136,7 +137,11 @@ func TestExitFromWaitStatus(t *testing.T) {
 			t.Errorf("exitFromWaitStatus(%#x).String() = %q, want %q", c.ws, got.String(), c.str)
 		}
 	}
-	for r, s := range map[ExitReason]string{Exited: "exited", Killed: "killed", Dumped: "dumped", 9: "ExitReason(9)"} {
+	// The zero value is no status, not "ExitReason(0)".
+	if got := (ExitStatus{}).String(); got != "no exit status" {
+		t.Errorf("ExitStatus{}.String() = %q, want \"no exit status\"", got)
+	}
+	for r, s := range map[ExitReason]string{0: "none", Exited: "exited", Killed: "killed", Dumped: "dumped", 9: "ExitReason(9)"} {
 		if r.String() != s {
 			t.Errorf("%d.String() = %q, want %q", r, r.String(), s)
 		}

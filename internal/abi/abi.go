@@ -2,6 +2,9 @@
 // golang.org/x/sys/unix lacks, in the kernel's own memory layout, for
 // internal/sys to pass to raw system calls and ioctls.
 //
+// Whatever a release of x/sys adds is dropped from here in favour of x/sys
+// (internal/sys then re-exports it): lx keeps no second copy.
+//
 // There is one Go file per uapi header, named after it (linux/io_uring.h is
 // io_uring.go), and each file names its header in a comment. Names follow
 // the kernel: constants keep their C spelling (IORING_REGISTER_PROBE),

@@ -7,7 +7,7 @@ package abi
 // fields of struct statmount without moving the fields below.
 
 // MntIDReq is struct mnt_id_req, the request of statmount(2) and
-// listmount(2), MNT_ID_REQ_SIZE_VER0 bytes.
+// listmount(2), MNT_ID_REQ_SIZE_VER0 (unix.MNT_ID_REQ_SIZE_VER0) bytes.
 type MntIDReq struct {
 	Size  uint32 // MNT_ID_REQ_SIZE_VER0
 	Spare uint32 // must be 0
@@ -40,9 +40,6 @@ type Statmount struct {
 	MntPoint       uint32 // str
 	Spare2         [50]uint64
 }
-
-// MNT_ID_REQ_SIZE_VER0 is the size of the first struct mnt_id_req.
-const MNT_ID_REQ_SIZE_VER0 = 24
 
 // STATMOUNT_MNT_BASIC asks statmount(2) for the mnt_* fields.
 const STATMOUNT_MNT_BASIC = 0x00000002

@@ -16,7 +16,8 @@ func TestMountLayout(t *testing.T) {
 	var s abi.Statmount
 	checkLayouts(t,
 		layout{Header: "linux/mount.h", C: "struct mnt_id_req", Size: unsafe.Sizeof(r),
-			Upstream: up, PinnedSize: abi.MNT_ID_REQ_SIZE_VER0, Fields: []field{
+			// PinnedSize is MNT_ID_REQ_SIZE_VER0.
+			Upstream: up, PinnedSize: 24, Fields: []field{
 				{C: "size", Offset: unsafe.Offsetof(r.Size), Pinned: 0},
 				{C: "spare", Offset: unsafe.Offsetof(r.Spare), Pinned: 4},
 				{C: "mnt_id", Offset: unsafe.Offsetof(r.MntID), Pinned: 8},

@@ -3,8 +3,8 @@ package abi
 // From include/uapi/linux/sched.h (clone3(2)).
 
 // CloneArgs is struct clone_args, the argument of clone3(2) (Linux 5.3),
-// as of CLONE_ARGS_SIZE_VER2 (5.7). Pointer-valued fields carry addresses
-// as uint64 on every architecture.
+// as of CLONE_ARGS_SIZE_VER2 (5.7; x/sys has the size constants).
+// Pointer-valued fields carry addresses as uint64 on every architecture.
 type CloneArgs struct {
 	Flags      uint64 // CLONE_* flags; no CSIGNAL bits
 	Pidfd      uint64 // with CLONE_PIDFD: where the kernel stores the pidfd (an int)
@@ -18,9 +18,3 @@ type CloneArgs struct {
 	SetTIDSize uint64
 	Cgroup     uint64 // with CLONE_INTO_CGROUP: a cgroup v2 directory fd (5.7)
 }
-
-// Published sizes of struct clone_args.
-const (
-	CLONE_ARGS_SIZE_VER0 = 64 // 5.3
-	CLONE_ARGS_SIZE_VER2 = 88 // 5.7, CloneArgs
-)

@@ -23,8 +23,4 @@ func TestCloneArgsLayout(t *testing.T) {
 		{C: "set_tid_size", Offset: unsafe.Offsetof(a.SetTIDSize)},
 		{C: "cgroup", Offset: unsafe.Offsetof(a.Cgroup)},
 	}})
-	checkConstants(t,
-		constant{Header: h, C: "CLONE_ARGS_SIZE_VER0", Go: abi.CLONE_ARGS_SIZE_VER0},
-		constant{Header: h, C: "CLONE_ARGS_SIZE_VER2", Go: abi.CLONE_ARGS_SIZE_VER2},
-	)
 }

@@ -3,6 +3,7 @@ package feature
 import (
 	"errors"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestCaching(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			runs := 0
-			p := New("thing", kernel.V(6, 9), func() error { runs++; return tt.err })
+			p := newProbe("thing", kernel.V(6, 9), func() error { runs++; return tt.err })
 			var err error
 			for range 3 {
 				err = p.Check()
@@ -45,5 +46,34 @@ func TestCaching(t *testing.T) {
 				t.Errorf("want *kernel.FeatureError{thing, 6.9}, got %#v", err)
 			}
 		})
+	}
+}
+
+// A detail is kept only with a conclusive success, and an inconclusive
+// failure returns no detail.
+func TestDetailCaching(t *testing.T) {
+	runs := 0
+	fail := true
+	p := newDetailProbe("thing", kernel.V(5, 0), func() (string, error) {
+		runs++
+		if fail {
+			return "ignored", os.NewSyscallError("x", syscall.EPERM)
+		}
+		return "ABI " + strconv.Itoa(runs), nil
+	})
+	if d, err := p.Detail(); d != "" || !errors.Is(err, syscall.EPERM) {
+		t.Errorf("inconclusive Detail = %q, %v; want \"\" and EPERM", d, err)
+	}
+	fail = false
+	for range 3 {
+		if d, err := p.Detail(); d != "ABI 2" || err != nil {
+			t.Errorf("Detail = %q, %v; want \"ABI 2\"", d, err)
+		}
+	}
+	if runs != 2 {
+		t.Errorf("probe ran %d times, want 2", runs)
+	}
+	if err := p.Check(); err != nil {
+		t.Errorf("Check after success = %v", err)
 	}
 }

@@ -4,6 +4,19 @@
 // every operation goes through its syscall.RawConn, so a goroutine waiting
 // for readiness parks instead of blocking an OS thread.
 //
+// Operations are the typed helpers ReadT, WriteT and ControlT: the caller's
+// closure makes the system call on the raw fd and returns its result and
+// error; for ReadT and WriteT, EAGAIN (which is EWOULDBLOCK on Linux) means
+// "not ready": the goroutine parks until the fd is ready and the closure
+// runs again. A fd-kind package (eventfd, timerfd, signalfd, inotify, ...)
+// therefore writes one closure per operation:
+//
+//	n, err := poll.ReadT(ctx, p, "read", func(fd int) (uint64, error) {
+//		var b [8]byte
+//		_, err := sys.Read(fd, b[:])
+//		return binary.NativeEndian.Uint64(b[:]), err
+//	})
+//
 // Context cancellation is mapped onto deadlines: when ctx is done, the
 // file's read (or write) deadline is moved into the past, which wakes the
 // waiter, and the operation returns ctx.Err(). No goroutine is started
@@ -125,56 +138,84 @@ func (p *FD) Close() error {
 	return err
 }
 
-// Control runs fn with the raw fd, for calls that never block (ioctl,
-// fstat). The fd is valid only during fn. After Close it returns an error
-// matching os.ErrClosed without calling fn.
-func (p *FD) Control(fn func(fd int)) error {
-	return p.closedErr("control", p.rc.Control(func(fd uintptr) { fn(int(fd)) }))
+// ReadT runs fn with the raw fd until it is done and returns its result.
+// When fn's error is EAGAIN (or EWOULDBLOCK), ReadT parks until the fd is
+// readable, ctx is done or the FD is closed, then calls fn again; an EINTR
+// from fn is retried at once. A bare syscall.Errno from fn is returned as
+// *os.SyscallError named op; any other error (already an *os.SyscallError
+// or *fs.PathError, or one fn made itself) is returned unchanged. When ctx
+// ends first ReadT returns ctx.Err(), and after Close an error matching
+// os.ErrClosed; fn is not called after either.
+func ReadT[T any](ctx context.Context, p *FD, op string, fn func(fd int) (T, error)) (T, error) {
+	return rwT(ctx, p, &p.rd, p.rc.Read, op, fn)
 }
 
-// Read calls fn with the raw fd until it reports done. When fn returns
-// false (its syscall said EAGAIN), Read parks until the fd is readable, ctx
-// is done, or the FD is closed. It returns nil once fn is done, ctx.Err()
-// when ctx ends first, or an error matching os.ErrClosed. fn reports its
-// own syscall errors through variables it captures.
-func (p *FD) Read(ctx context.Context, fn func(fd int) (done bool)) error {
-	return p.do(ctx, &p.rd, p.rc.Read, "read", fn)
+// WriteT is ReadT for calls that wait for the fd to become writable.
+func WriteT[T any](ctx context.Context, p *FD, op string, fn func(fd int) (T, error)) (T, error) {
+	return rwT(ctx, p, &p.wd, p.rc.Write, op, fn)
 }
 
-// Write is Read for writability.
-func (p *FD) Write(ctx context.Context, fn func(fd int) (done bool)) error {
-	return p.do(ctx, &p.wd, p.rc.Write, "write", fn)
+// ControlT runs fn once with the raw fd, for calls that never wait (ioctl,
+// fstat, waitid with WNOHANG): an EAGAIN from fn is returned like any other
+// error. The fd is valid only during fn. Errors are wrapped as by ReadT;
+// after Close ControlT returns an error matching os.ErrClosed without
+// calling fn.
+func ControlT[T any](p *FD, op string, fn func(fd int) (T, error)) (T, error) {
+	var t T
+	var err error
+	if cerr := p.closedErr(op, p.rc.Control(func(fd uintptr) { t, err = fn(int(fd)) })); cerr != nil {
+		var zero T
+		return zero, cerr
+	}
+	return t, wrapErr(op, err)
+}
+
+// rwT is ReadT and WriteT: the poller's wait for one direction around fn.
+func rwT[T any](ctx context.Context, p *FD, c *canceller, wait func(func(uintptr) bool) error, op string, fn func(fd int) (T, error)) (T, error) {
+	var t T
+	var err error
+	perr := p.do(ctx, c, wait, op, func(fd int) bool {
+		for {
+			t, err = fn(fd)
+			if !errors.Is(err, syscall.EINTR) {
+				return !errors.Is(err, syscall.EAGAIN)
+			}
+		}
+	})
+	if perr != nil {
+		var zero T
+		return zero, perr
+	}
+	return t, wrapErr(op, err)
+}
+
+// wrapErr names a bare errno after op; other errors pass unchanged.
+func wrapErr(op string, err error) error {
+	if errno, ok := err.(syscall.Errno); ok {
+		return os.NewSyscallError(op, errno)
+	}
+	return err
 }
 
 // WaitReadable parks until the fd is readable. It does not consume
 // anything: readiness is confirmed with poll(2), so a level that was already
 // reported earlier (the poller is edge-triggered) is still seen.
 func (p *FD) WaitReadable(ctx context.Context) error {
-	var perr error
-	err := p.Read(ctx, func(fd int) bool {
+	_, err := ReadT(ctx, p, "poll", func(fd int) (struct{}, error) {
 		ready, err := sys.PollIn(fd)
-		if err != nil {
-			perr = err
-			return true
+		if err == nil && !ready {
+			err = syscall.EAGAIN
 		}
-		return ready
+		return struct{}{}, err
 	})
-	if err != nil {
-		return err
-	}
-	return perr
+	return err
 }
 
 // Readable reports, without waiting, whether the fd is readable now.
-func (p *FD) Readable() (bool, error) {
-	var ready bool
-	var perr error
-	if err := p.Control(func(fd int) { ready, perr = sys.PollIn(fd) }); err != nil {
-		return false, err
-	}
-	return ready, perr
-}
+func (p *FD) Readable() (bool, error) { return ControlT(p, "poll", sys.PollIn) }
 
+// do waits in the poller with op (the RawConn's Read or Write) until fn
+// reports done, ctx ends or the FD is closed.
 func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) error, name string, fn func(fd int) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err

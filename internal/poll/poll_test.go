@@ -31,45 +31,31 @@ func newEventfd(t *testing.T, flags int) *poll.FD {
 	return p
 }
 
-// read reads the eventfd counter. waiting, if not nil, is closed the
-// first time the read finds the counter empty, so the caller knows the
-// reader is about to park.
+// read reads the eventfd counter with ReadT and counts the calls of its
+// closure. waiting, if not nil, is closed the first time the read finds
+// the counter empty, so the caller knows the reader is about to park.
 func read(ctx context.Context, p *poll.FD, waiting chan struct{}) (uint64, int, error) {
-	var v uint64
-	var rerr error
 	calls := 0
-	err := p.Read(ctx, func(fd int) bool {
+	v, err := poll.ReadT(ctx, p, "read", func(fd int) (uint64, error) {
 		calls++
 		var b [8]byte
 		_, err := sys.Read(fd, b[:])
-		if errors.Is(err, sys.EAGAIN) {
-			if waiting != nil {
-				close(waiting)
-				waiting = nil
-			}
-			return false
+		if errors.Is(err, sys.EAGAIN) && waiting != nil {
+			close(waiting)
+			waiting = nil
 		}
-		rerr, v = err, binary.NativeEndian.Uint64(b[:])
-		return true
+		return binary.NativeEndian.Uint64(b[:]), err
 	})
-	if err == nil {
-		err = rerr
-	}
 	return v, calls, err
 }
 
 func write(t *testing.T, p *poll.FD, v uint64) {
 	t.Helper()
-	var werr error
-	err := p.Write(context.Background(), func(fd int) bool {
+	_, err := poll.WriteT(context.Background(), p, "write", func(fd int) (int, error) {
 		var b [8]byte
 		binary.NativeEndian.PutUint64(b[:], v)
-		_, werr = sys.Write(fd, b[:])
-		return !errors.Is(werr, sys.EAGAIN)
+		return sys.Write(fd, b[:])
 	})
-	if err == nil {
-		err = werr
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +163,8 @@ func TestCloseUnblocksRead(t *testing.T) {
 		t.Errorf("read after Close = %v, want os.ErrClosed", err)
 	}
 	called := false
-	if err := p.Control(func(int) { called = true }); !errors.Is(err, os.ErrClosed) || called {
-		t.Errorf("Control after Close = %v (fn called: %v), want os.ErrClosed", err, called)
+	if _, err := poll.ControlT(p, "ioctl", func(int) (int, error) { called = true; return 0, nil }); !errors.Is(err, os.ErrClosed) || called {
+		t.Errorf("ControlT after Close = %v (fn called: %v), want os.ErrClosed", err, called)
 	}
 	if _, err := p.Readable(); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Readable after Close = %v, want os.ErrClosed", err)
@@ -321,9 +307,9 @@ func TestWaitReadableTwice(t *testing.T) {
 
 func TestControl(t *testing.T) {
 	p := newEventfd(t, 0)
-	var got int = -1
-	if err := p.Control(func(fd int) { got = fd }); err != nil || got < 0 {
-		t.Errorf("Control = %v, fd %d", err, got)
+	got, err := poll.ControlT(p, "fd", func(fd int) (int, error) { return fd, nil })
+	if err != nil || got < 0 {
+		t.Errorf("ControlT = %v, fd %d", err, got)
 	}
 }
 
@@ -351,7 +337,7 @@ func TestNotPollable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	err = p.Read(context.Background(), func(int) bool { return false })
+	_, err = poll.ReadT(context.Background(), p, "read", func(int) (int, error) { return 0, sys.EAGAIN })
 	if err == nil {
 		t.Error("waiting on a non-pollable fd succeeded")
 	}

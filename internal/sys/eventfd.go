@@ -2,6 +2,8 @@ package sys
 
 import "golang.org/x/sys/unix"
 
+// eventfd2(2).
+
 // eventfd(2) flags for Eventfd. EFD_CLOEXEC is always added.
 const (
 	EFD_NONBLOCK  = unix.EFD_NONBLOCK

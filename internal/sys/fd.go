@@ -79,3 +79,6 @@ func (f *FD) File(name string) *os.File {
 	}
 	return os.NewFile(uintptr(fd), name)
 }
+
+// CloseRaw closes a raw fd obtained from an allocation-free call.
+func CloseRaw(fd int) error { return wrap("close", unix.Close(fd)) }

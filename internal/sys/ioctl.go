@@ -1,5 +1,14 @@
 package sys
 
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ioctl(2) and its request encoding.
+
 // ioctl request encoding, as in include/uapi/asm-generic/ioctl.h. amd64,
 // 386, arm64 and riscv64 (the architectures lx builds for) all use the
 // generic layout: 8 bits number, 8 bits type, 14 bits size, 2 bits
@@ -46,3 +55,32 @@ func (r IoctlReq) Dir() uint32  { return uint32(r) >> iocDirShift & 3 }
 func (r IoctlReq) Type() uint32 { return uint32(r) >> iocTypeShift & (1<<iocTypeBits - 1) }
 func (r IoctlReq) Nr() uint32   { return uint32(r) >> iocNRShift & (1<<iocNRBits - 1) }
 func (r IoctlReq) Size() uint32 { return uint32(r) >> iocSizeShift & (1<<iocSizeBits - 1) }
+
+// Ioctl issues an ioctl whose argument is a plain integer.
+func Ioctl(fd int, req IoctlReq, arg uintptr) (int, error) {
+	for {
+		r, _, e := syscall.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), arg)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, wrap("ioctl", e)
+		}
+		return int(r), nil
+	}
+}
+
+// IoctlPtr issues an ioctl whose argument points to memory of the size
+// encoded in req. The memory must stay valid for the call only.
+func IoctlPtr(fd int, req IoctlReq, arg unsafe.Pointer) (int, error) {
+	for {
+		r, _, e := syscall.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, wrap("ioctl", e)
+		}
+		return int(r), nil
+	}
+}

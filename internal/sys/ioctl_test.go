@@ -99,9 +99,8 @@ func TestIoctlEncodingMatchesXSys(t *testing.T) {
 		{"NS_GET_USERNS", uint64(sys.IO(0xb7, 1)), uint64(unix.NS_GET_USERNS)},
 		{"SECCOMP_IOCTL_NOTIF_RECV", uint64(sys.IOWR('!', 0, 80)), uint64(uint32(unix.SECCOMP_IOCTL_NOTIF_RECV))},
 		{"SECCOMP_IOCTL_NOTIF_ID_VALID", uint64(sys.IOW('!', 2, 8)), uint64(unix.SECCOMP_IOCTL_NOTIF_ID_VALID)},
-		// x/sys v0.49's PIDFD_GET_INFO for the 88-byte pidfd_info (newer
-		// than the x/sys release lx requires, so pinned here).
-		{"PIDFD_GET_INFO", uint64(sys.IOWR(0xff, 11, 88)), 0xc058ff0b},
+		{"PIDFD_GET_INFO", uint64(sys.IOWR(0xff, 11, 88)), uint64(unix.PIDFD_GET_INFO)},
+		{"PIDFD_GET_NET_NAMESPACE", uint64(sys.IO(0xff, 4)), uint64(sys.PIDFD_GET_NET_NAMESPACE)},
 		{"RNDGETENTCNT", uint64(sys.IOR('R', 0, 4)), uint64(uint32(unix.RNDGETENTCNT))},
 		{"TIOCGPTPEER", uint64(sys.IO('T', 0x41)), uint64(unix.TIOCGPTPEER)},
 	} {

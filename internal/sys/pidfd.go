@@ -1,8 +1,8 @@
 package sys
 
 import (
+	"fmt"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -10,39 +10,57 @@ import (
 	"github.com/lxgo/lx/internal/abi"
 )
 
+// pidfd_open(2), pidfd_send_signal(2), pidfd_getfd(2) and the pidfs
+// ioctls (ioctl_pidfd(2), include/uapi/linux/pidfd.h), with their probes.
+// waitid(P_PIDFD) is in waitid.go, file handles of pidfs in fhandle.go.
+
 // pidfd flags and constants, re-exported for package pidfd.
 const (
 	PIDFD_NONBLOCK = unix.PIDFD_NONBLOCK // pidfd_open: O_NONBLOCK (5.10)
-	// PIDFD_THREAD is O_EXCL (include/uapi/linux/pidfd.h, 6.9); x/sys
-	// v0.47, the newest release that supports go 1.25, lacks it.
-	PIDFD_THREAD = unix.O_EXCL // pidfd_open: a thread, not a thread group (6.9)
+	PIDFD_THREAD   = unix.PIDFD_THREAD   // pidfd_open: a thread, not a thread group (6.9)
 
-	// pidfd_send_signal scope flags, include/uapi/linux/pidfd.h (6.9).
-	PIDFD_SIGNAL_THREAD        = 1 << 0
-	PIDFD_SIGNAL_THREAD_GROUP  = 1 << 1
-	PIDFD_SIGNAL_PROCESS_GROUP = 1 << 2
+	// pidfd_send_signal scope flags (6.9).
+	PIDFD_SIGNAL_THREAD        = unix.PIDFD_SIGNAL_THREAD
+	PIDFD_SIGNAL_THREAD_GROUP  = unix.PIDFD_SIGNAL_THREAD_GROUP
+	PIDFD_SIGNAL_PROCESS_GROUP = unix.PIDFD_SIGNAL_PROCESS_GROUP
+)
 
-	PID_FS_MAGIC = unix.PID_FS_MAGIC // fstatfs(2) f_type of a pidfd on pidfs (6.9)
+// struct pidfd_info mask bits: what PidfdGetInfo asks for and what the
+// kernel filled.
+const (
+	PIDFD_INFO_PID             = unix.PIDFD_INFO_PID      // always returned while the task exists
+	PIDFD_INFO_CREDS           = unix.PIDFD_INFO_CREDS    // always returned while the task exists
+	PIDFD_INFO_CGROUPID        = unix.PIDFD_INFO_CGROUPID // returned if available
+	PIDFD_INFO_EXIT            = unix.PIDFD_INFO_EXIT     // only if requested; only after reap (6.15)
+	PIDFD_INFO_COREDUMP        = unix.PIDFD_INFO_COREDUMP // only if requested (6.16)
+	PIDFD_INFO_COREDUMP_SIGNAL = abi.PIDFD_INFO_COREDUMP_SIGNAL
+	PIDFD_INFO_COREDUMP_CODE   = abi.PIDFD_INFO_COREDUMP_CODE
+)
 
-	WEXITED = unix.WEXITED
-	WNOHANG = unix.WNOHANG
-	WALL    = unix.WALL // __WALL: wait for clone children too
+// coredump_mask values of struct pidfd_info.
+const (
+	PIDFD_COREDUMPED    = unix.PIDFD_COREDUMPED    // the task dumped core
+	PIDFD_COREDUMP_SKIP = unix.PIDFD_COREDUMP_SKIP // core dump generation was skipped
+	PIDFD_COREDUMP_USER = unix.PIDFD_COREDUMP_USER // dumped (or would be) as the user
+	PIDFD_COREDUMP_ROOT = unix.PIDFD_COREDUMP_ROOT // dumped (or would be) as root: sensitive
+)
 
-	// si_code values of SIGCHLD, from include/uapi/asm-generic/siginfo.h
-	// (x/sys does not export them).
-	CLD_EXITED    = 1
-	CLD_KILLED    = 2
-	CLD_DUMPED    = 3
-	CLD_TRAPPED   = 4
-	CLD_STOPPED   = 5
-	CLD_CONTINUED = 6
-
-	// SI_QUEUE is the si_code of sigqueue(3) (asm-generic/siginfo.h).
-	SI_QUEUE = -1
+// PIDFD_GET_<TYPE>_NAMESPACE ioctls (6.11), for PidfdGetNamespace.
+const (
+	PIDFD_GET_CGROUP_NAMESPACE            IoctlReq = unix.PIDFD_GET_CGROUP_NAMESPACE
+	PIDFD_GET_IPC_NAMESPACE               IoctlReq = unix.PIDFD_GET_IPC_NAMESPACE
+	PIDFD_GET_MNT_NAMESPACE               IoctlReq = unix.PIDFD_GET_MNT_NAMESPACE
+	PIDFD_GET_NET_NAMESPACE               IoctlReq = unix.PIDFD_GET_NET_NAMESPACE
+	PIDFD_GET_PID_NAMESPACE               IoctlReq = unix.PIDFD_GET_PID_NAMESPACE
+	PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE  IoctlReq = unix.PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE
+	PIDFD_GET_TIME_NAMESPACE              IoctlReq = unix.PIDFD_GET_TIME_NAMESPACE
+	PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE IoctlReq = unix.PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE
+	PIDFD_GET_USER_NAMESPACE              IoctlReq = unix.PIDFD_GET_USER_NAMESPACE
+	PIDFD_GET_UTS_NAMESPACE               IoctlReq = unix.PIDFD_GET_UTS_NAMESPACE
 )
 
 // PidfdOpen calls pidfd_open(2). The kernel always sets O_CLOEXEC on the
-// new fd.
+// new fd. pid reaches the kernel as a pid_t: the caller range-checks it.
 func PidfdOpen(pid int, flags int) (*FD, error) {
 	fd, err := retry1(func() (int, error) { return unix.PidfdOpen(pid, flags) })
 	if err != nil {
@@ -51,54 +69,8 @@ func PidfdOpen(pid int, flags int) (*FD, error) {
 	return NewFD(fd), nil
 }
 
-// PidfdSetNonblock sets O_NONBLOCK on fd's open file description, which is
-// shared with every duplicate of fd.
-func PidfdSetNonblock(fd int) error {
-	return wrap("fcntl", unix.SetNonblock(fd, true))
-}
-
-// PidfdGetFlags returns fd's file status flags (fcntl F_GETFL), which for a
-// pidfd include O_NONBLOCK and PIDFD_THREAD.
-func PidfdGetFlags(fd int) (int, error) {
-	fl, err := retry1(func() (int, error) { return unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0) })
-	return fl, wrap("fcntl", err)
-}
-
-// PidfdDup duplicates fd with F_DUPFD_CLOEXEC.
-func PidfdDup(fd int) (*FD, error) {
-	nfd, err := retry1(func() (int, error) { return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0) })
-	if err != nil {
-		return nil, wrap("fcntl", err)
-	}
-	return NewFD(nfd), nil
-}
-
-// PidfdSiginfo is the part of a siginfo_t that rt_sigqueueinfo(2) and
-// pidfd_send_signal(2) let the sender choose: the _rt member of the union.
-type PidfdSiginfo struct {
-	Signo int32
-	Code  int32
-	Pid   int32   // si_pid
-	Uid   uint32  // si_uid
-	Value uintptr // si_value (sival_int in the low 32 bits on little-endian)
-}
-
-// sigUnion is the offset of the union in siginfo_t: three ints, then
-// padding to the union's alignment, which is a pointer's
-// (include/uapi/asm-generic/siginfo.h, __ARCH_SI_PREAMBLE_SIZE).
-const sigUnion = (12 + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
-
-// fill writes p into a kernel siginfo_t.
-func (p *PidfdSiginfo) fill(si *unix.Siginfo) {
-	*si = unix.Siginfo{Signo: p.Signo, Code: p.Code}
-	b := (*[unsafe.Sizeof(unix.Siginfo{})]byte)(unsafe.Pointer(si))
-	*(*int32)(unsafe.Pointer(&b[sigUnion])) = p.Pid
-	*(*uint32)(unsafe.Pointer(&b[sigUnion+4])) = p.Uid
-	*(*uintptr)(unsafe.Pointer(&b[sigUnion+8])) = p.Value
-}
-
 // PidfdSendSignal calls pidfd_send_signal(2). info may be nil.
-func PidfdSendSignal(pidfd int, sig syscall.Signal, info *PidfdSiginfo, flags int) error {
+func PidfdSendSignal(pidfd int, sig syscall.Signal, info *Siginfo, flags int) error {
 	var si *unix.Siginfo
 	if info != nil {
 		si = new(unix.Siginfo)
@@ -120,103 +92,149 @@ func PidfdGetfd(pidfd, targetfd int) (*FD, error) {
 	return NewFD(fd), nil
 }
 
-// PidfdChild is what waitid(2) reports about a child, with the rusage.
-type PidfdChild struct {
-	Pid    int   // si_pid; 0 when WNOHANG found nothing to report
-	Uid    int   // si_uid
-	Code   int32 // si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED, ...
-	Status int32 // si_status: exit code for CLD_EXITED, else the signal
-	Rusage PidfdRusage
+// PidfdInfo is struct pidfd_info (unix.PidfdInfo) as Go values. A field is
+// meaningful only when its PIDFD_INFO_* bit is set in Mask.
+//
+// History of the struct (the kernel accepts any size of at least
+// PIDFD_INFO_SIZE_VER0, fills what fits and clears the mask bits of fields
+// that do not fit):
+//
+//	6.13  VER0, 64 bytes: mask, cgroupid, pid..fsgid
+//	6.15  exit_code (in VER0's former spare word)
+//	6.16  VER1, 72 bytes: coredump_mask
+//	later coredump_signal (PIDFD_INFO_COREDUMP_SIGNAL)
+//	7.1   VER3, 88 bytes: coredump_code, coredump_pad, supported_mask at 80
+//
+// A development version of the header placed supported_mask at offset 72.
+// lx never requests PIDFD_INFO_SUPPORTED_MASK, so it is correct under
+// either layout.
+type PidfdInfo struct {
+	Mask                                             uint64
+	CgroupID                                         uint64
+	Pid, Tgid, Ppid                                  uint32
+	Ruid, Rgid, Euid, Egid, Suid, Sgid, Fsuid, Fsgid uint32
+	ExitCode                                         int32 // a wait status, as from waitpid(2)
+	CoredumpMask, CoredumpSignal, CoredumpCode       uint32
 }
 
-// PidfdRusage is struct rusage in Go units.
-type PidfdRusage struct {
-	Utime, Stime   time.Duration
-	MaxrssKB       int64
-	Minflt, Majflt int64
-	Inblock        int64
-	Oublock        int64
-	Nvcsw, Nivcsw  int64
-}
-
-// PidfdWaitid calls waitid(P_PIDFD, pidfd, &info, options, &rusage) (5.4).
-func PidfdWaitid(pidfd int, options int) (PidfdChild, error) {
-	var si unix.Siginfo
-	var ru unix.Rusage
-	err := retry(func() error { return unix.Waitid(unix.P_PIDFD, pidfd, &si, options, &ru) })
-	if err != nil {
-		return PidfdChild{}, wrap("waitid", err)
+// PidfdGetInfo issues the PIDFD_GET_INFO ioctl (6.13), asking for the
+// fields in mask, with x/sys's 88-byte struct pidfd_info.
+func PidfdGetInfo(pidfd int, mask uint64) (PidfdInfo, error) {
+	ki := unix.PidfdInfo{Mask: mask}
+	if _, err := IoctlPtr(pidfd, unix.PIDFD_GET_INFO, unsafe.Pointer(&ki)); err != nil {
+		return PidfdInfo{}, err
 	}
-	b := (*[unsafe.Sizeof(unix.Siginfo{})]byte)(unsafe.Pointer(&si))
-	return PidfdChild{
-		Pid:    int(*(*int32)(unsafe.Pointer(&b[sigUnion]))),
-		Uid:    int(*(*uint32)(unsafe.Pointer(&b[sigUnion+4]))),
-		Code:   si.Code,
-		Status: *(*int32)(unsafe.Pointer(&b[sigUnion+8])),
-		Rusage: PidfdRusage{
-			Utime:    time.Duration(ru.Utime.Nano()),
-			Stime:    time.Duration(ru.Stime.Nano()),
-			MaxrssKB: int64(ru.Maxrss),
-			Minflt:   int64(ru.Minflt),
-			Majflt:   int64(ru.Majflt),
-			Inblock:  int64(ru.Inblock),
-			Oublock:  int64(ru.Oublock),
-			Nvcsw:    int64(ru.Nvcsw),
-			Nivcsw:   int64(ru.Nivcsw),
-		},
+	return PidfdInfo{
+		Mask: ki.Mask, CgroupID: ki.Cgroupid,
+		Pid: ki.Pid, Tgid: ki.Tgid, Ppid: ki.Ppid,
+		Ruid: ki.Ruid, Rgid: ki.Rgid, Euid: ki.Euid, Egid: ki.Egid,
+		Suid: ki.Suid, Sgid: ki.Sgid, Fsuid: ki.Fsuid, Fsgid: ki.Fsgid,
+		ExitCode:     ki.Exit_code,
+		CoredumpMask: ki.Coredump_mask, CoredumpSignal: ki.Coredump_signal, CoredumpCode: ki.Coredump_code,
 	}, nil
 }
 
-// pidfdGetInfo is PIDFD_GET_INFO with the size of lx's struct pidfd_info.
-var pidfdGetInfo = IOWR(abi.PIDFS_IOCTL_MAGIC, abi.PIDFD_GET_INFO_NR, uint32(unsafe.Sizeof(abi.PidfdInfo{})))
-
-// PidfdGetInfo issues the PIDFD_GET_INFO ioctl (6.13). info.Mask carries the
-// request in and the answer out.
-func PidfdGetInfo(pidfd int, info *abi.PidfdInfo) error {
-	_, err := IoctlPtr(pidfd, pidfdGetInfo, unsafe.Pointer(info))
-	return err
-}
-
-// PidfdGetNamespace issues PIDFD_GET_<type>_NAMESPACE, _IO(0xFF, nr)
-// (6.11), and returns the new nsfs fd, which the kernel opens O_CLOEXEC.
-func PidfdGetNamespace(pidfd int, nr uint32) (*FD, error) {
-	fd, err := Ioctl(pidfd, IO(abi.PIDFS_IOCTL_MAGIC, nr), 0)
+// PidfdGetNamespace issues one of the PIDFD_GET_<TYPE>_NAMESPACE ioctls
+// (6.11) and returns the new nsfs fd, which the kernel opens O_CLOEXEC.
+func PidfdGetNamespace(pidfd int, req IoctlReq) (*FD, error) {
+	fd, err := Ioctl(pidfd, req, 0)
 	if err != nil {
 		return nil, err
 	}
 	return NewFD(fd), nil
 }
 
-// maxHandleSize is MAX_HANDLE_SZ from include/linux/exportfs.h.
-const maxHandleSize = 128
+// Feature probes of the pidfd family. Each opens a pidfd for the calling
+// process, makes the smallest call that proves the interface works and
+// closes the pidfd; see the features list in internal/feature/probes.go.
 
-// pidfdHandle is struct file_handle with room for the largest handle.
-type pidfdHandle struct {
-	bytes uint32
-	typ   int32
-	f     [maxHandleSize]byte
+// withSelfPidfd opens a pidfd for the calling process with flags, runs fn
+// on it and closes it.
+func withSelfPidfd(flags int, fn func(fd int) error) error {
+	fd, err := retry1(func() (int, error) { return unix.PidfdOpen(unix.Getpid(), flags) })
+	if err != nil {
+		return wrap("pidfd_open", err)
+	}
+	defer unix.Close(fd)
+	return fn(fd)
 }
 
-// emptyPath is "" for AT_EMPTY_PATH.
-var emptyPath = [1]byte{0}
+func nothing(int) error { return nil }
 
-// PidfdNameToHandle calls name_to_handle_at(pidfd, "", &handle, &mount_id,
-// AT_EMPTY_PATH) and copies the handle into buf, returning its type and
-// length. It owns the syscall because x/sys's NameToHandleAt passes a
-// 32-bit mount id that AT_HANDLE_MNT_ID_UNIQUE would overflow; no such
-// flag is passed here. pidfs supports file handles from 6.13.
-func PidfdNameToHandle(pidfd int, buf []byte) (typ int32, n int, err error) {
-	var h pidfdHandle
-	h.bytes = maxHandleSize
-	var mountID int32
-	_, err = Syscall6("name_to_handle_at", unix.SYS_NAME_TO_HANDLE_AT, uintptr(pidfd),
-		uintptr(unsafe.Pointer(&emptyPath[0])), uintptr(unsafe.Pointer(&h)),
-		uintptr(unsafe.Pointer(&mountID)), unix.AT_EMPTY_PATH, 0)
-	if err != nil {
-		return 0, 0, err
-	}
-	if h.bytes > maxHandleSize {
-		return 0, 0, wrap("name_to_handle_at", unix.EOVERFLOW)
-	}
-	return h.typ, copy(buf, h.f[:h.bytes]), nil
+// ProbePidfdOpen opens a pidfd with pidfd_open(2) (Linux 5.3).
+func ProbePidfdOpen() error { return withSelfPidfd(0, nothing) }
+
+// ProbePidfdNonblock opens a pidfd with PIDFD_NONBLOCK (Linux 5.10).
+func ProbePidfdNonblock() error { return withSelfPidfd(PIDFD_NONBLOCK, nothing) }
+
+// ProbePidfdThread opens a pidfd with PIDFD_THREAD (Linux 6.9).
+func ProbePidfdThread() error { return withSelfPidfd(PIDFD_THREAD, nothing) }
+
+// ProbePidfdSendSignal sends signal 0 (a permission and existence check
+// that delivers nothing) through a pidfd with pidfd_send_signal(2) (Linux
+// 5.1).
+func ProbePidfdSendSignal() error {
+	return withSelfPidfd(0, func(fd int) error { return PidfdSendSignal(fd, 0, nil, 0) })
+}
+
+// ProbePidfdSignalScope sends signal 0 with PIDFD_SIGNAL_THREAD_GROUP, one
+// of the scope flags of pidfd_send_signal(2) (Linux 6.9).
+func ProbePidfdSignalScope() error {
+	return withSelfPidfd(0, func(fd int) error { return PidfdSendSignal(fd, 0, nil, PIDFD_SIGNAL_THREAD_GROUP) })
+}
+
+// ProbePidfdGetfd calls pidfd_getfd(2) (Linux 5.6) for fd -1, which a
+// kernel with the call rejects with EBADF.
+func ProbePidfdGetfd() error {
+	return withSelfPidfd(0, func(fd int) error {
+		_, err := PidfdGetfd(fd, -1)
+		if Errno(err) == unix.EBADF {
+			return nil
+		}
+		return err
+	})
+}
+
+// ProbePidfdNamespace opens the calling process's mount namespace with
+// PIDFD_GET_MNT_NAMESPACE (Linux 6.11) and closes it.
+func ProbePidfdNamespace() error {
+	return withSelfPidfd(0, func(fd int) error {
+		ns, err := PidfdGetNamespace(fd, PIDFD_GET_MNT_NAMESPACE)
+		if err != nil {
+			return err
+		}
+		return ns.Close()
+	})
+}
+
+// ProbePidfs checks that pidfds live on pidfs (Linux 6.9), whose 64-bit
+// inode numbers identify a process for the life of the system: fstatfs(2)
+// on a pidfd reports PID_FS_MAGIC. Older kernels put pidfds on anon_inodefs;
+// the probe then fails with an error matching EOPNOTSUPP.
+func ProbePidfs() error {
+	return withSelfPidfd(0, func(fd int) error {
+		magic, err := FstatfsType(fd)
+		if err != nil {
+			return err
+		}
+		if magic != PID_FS_MAGIC {
+			return fmt.Errorf("pidfd is on filesystem %#x, not pidfs: %w", magic, unix.EOPNOTSUPP)
+		}
+		return nil
+	})
+}
+
+// ProbePidfdInfo asks PIDFD_GET_INFO (Linux 6.13) for the calling process's
+// pid through a pidfd and checks the answer.
+func ProbePidfdInfo() error {
+	return withSelfPidfd(0, func(fd int) error {
+		info, err := PidfdGetInfo(fd, PIDFD_INFO_PID)
+		if err != nil {
+			return err
+		}
+		if info.Mask&PIDFD_INFO_PID == 0 || int(info.Pid) != unix.Getpid() {
+			return fmt.Errorf("PIDFD_GET_INFO on own pidfd: pid %d (mask %#x), want %d", info.Pid, info.Mask, unix.Getpid())
+		}
+		return nil
+	})
 }

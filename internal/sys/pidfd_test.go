@@ -1,11 +1,8 @@
 package sys
 
 import (
-	"encoding/binary"
 	"errors"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -15,34 +12,6 @@ import (
 
 	"github.com/lxgo/lx/internal/abi"
 )
-
-// The union of siginfo_t starts after three ints, aligned to a pointer.
-func TestPidfdSiginfoLayout(t *testing.T) {
-	want := map[string]uintptr{"amd64": 16, "arm64": 16, "riscv64": 16, "386": 12}[runtime.GOARCH]
-	if want == 0 {
-		t.Skipf("no pinned layout for %s", runtime.GOARCH)
-	}
-	if sigUnion != want {
-		t.Fatalf("siginfo union offset = %d, want %d", sigUnion, want)
-	}
-	var si unix.Siginfo
-	p := PidfdSiginfo{Signo: 10, Code: SI_QUEUE, Pid: 1234, Uid: 1000, Value: 42}
-	p.fill(&si)
-	b := (*[unsafe.Sizeof(si)]byte)(unsafe.Pointer(&si))[:]
-	ne := binary.NativeEndian
-	if si.Signo != 10 || si.Code != SI_QUEUE || si.Errno != 0 {
-		t.Errorf("header = %d/%d/%d", si.Signo, si.Errno, si.Code)
-	}
-	if got := ne.Uint32(b[want:]); got != 1234 {
-		t.Errorf("si_pid = %d", got)
-	}
-	if got := ne.Uint32(b[want+4:]); got != 1000 {
-		t.Errorf("si_uid = %d", got)
-	}
-	if got := int32(ne.Uint32(b[want+8:])); got != 42 { // sival_int
-		t.Errorf("si_value.sival_int = %d", got)
-	}
-}
 
 func selfPidfd(t *testing.T) *FD {
 	t.Helper()
@@ -57,73 +26,77 @@ func selfPidfd(t *testing.T) *FD {
 	return fd
 }
 
-func TestPidfdWaitid(t *testing.T) {
-	cmd := exec.Command("/bin/sh", "-c", "exit 7")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+// struct pidfd_info comes from x/sys (unix.PidfdInfo). The 6.1 headers
+// installed on the build machines predate PIDFD_GET_INFO, so its layout is
+// pinned to include/uapi/linux/pidfd.h as published in Linux 7.1
+// (PIDFD_INFO_SIZE_VER3), and the mask bits lx adds in internal/abi must
+// continue x/sys's sequence.
+func TestPidfdInfoLayout(t *testing.T) {
+	var s unix.PidfdInfo
+	for _, f := range []struct {
+		c       string
+		off, at uintptr
+	}{
+		{"mask", unsafe.Offsetof(s.Mask), 0},
+		{"cgroupid", unsafe.Offsetof(s.Cgroupid), 8},
+		{"pid", unsafe.Offsetof(s.Pid), 16},
+		{"tgid", unsafe.Offsetof(s.Tgid), 20},
+		{"ppid", unsafe.Offsetof(s.Ppid), 24},
+		{"ruid", unsafe.Offsetof(s.Ruid), 28},
+		{"rgid", unsafe.Offsetof(s.Rgid), 32},
+		{"euid", unsafe.Offsetof(s.Euid), 36},
+		{"egid", unsafe.Offsetof(s.Egid), 40},
+		{"suid", unsafe.Offsetof(s.Suid), 44},
+		{"sgid", unsafe.Offsetof(s.Sgid), 48},
+		{"fsuid", unsafe.Offsetof(s.Fsuid), 52},
+		{"fsgid", unsafe.Offsetof(s.Fsgid), 56},
+		{"exit_code", unsafe.Offsetof(s.Exit_code), 60},
+		{"coredump_mask", unsafe.Offsetof(s.Coredump_mask), 64},
+		{"coredump_signal", unsafe.Offsetof(s.Coredump_signal), 68},
+		{"coredump_code", unsafe.Offsetof(s.Coredump_code), 72},
+		{"coredump_pad", unsafe.Offsetof(s.Coredump_pad), 76},
+		{"supported_mask", unsafe.Offsetof(s.Supported_mask), 80},
+	} {
+		if f.off != f.at {
+			t.Errorf("offsetof(struct pidfd_info, %s): x/sys %d, Linux 7.1 %d", f.c, f.off, f.at)
+		}
 	}
-	defer cmd.Process.Release()
-	fd, err := PidfdOpen(cmd.Process.Pid, 0)
-	if err != nil {
-		t.Fatal(err)
+	if unsafe.Sizeof(s) != 88 || unix.SizeofPidfdInfo != 88 {
+		t.Errorf("sizeof(struct pidfd_info): x/sys %d, Linux 7.1 88 (PIDFD_INFO_SIZE_VER3)", unsafe.Sizeof(s))
 	}
-	defer fd.Close()
-	// Blocking waitid: the fd is not O_NONBLOCK.
-	c, err := PidfdWaitid(fd.Int(), WEXITED)
-	if err != nil {
-		t.Fatal(err)
+	if end := unsafe.Offsetof(s.Exit_code) + unsafe.Sizeof(s.Exit_code); end != unix.PIDFD_INFO_SIZE_VER0 {
+		t.Errorf("VER0 fields end at %d, want %d", end, unix.PIDFD_INFO_SIZE_VER0)
 	}
-	if c.Pid != cmd.Process.Pid || c.Code != CLD_EXITED || c.Status != 7 || c.Uid != os.Getuid() {
-		t.Errorf("waitid = %+v, want pid %d, CLD_EXITED, status 7", c, cmd.Process.Pid)
+	// PIDFD_INFO_SUPPORTED_MASK (1<<5, which lx does not use) sits between
+	// x/sys's last bit and lx's first.
+	if unix.PIDFD_INFO_COREDUMP<<2 != abi.PIDFD_INFO_COREDUMP_SIGNAL || abi.PIDFD_INFO_COREDUMP_SIGNAL<<1 != abi.PIDFD_INFO_COREDUMP_CODE {
+		t.Errorf("mask bits: x/sys ends at %#x, abi has %#x and %#x", unix.PIDFD_INFO_COREDUMP, abi.PIDFD_INFO_COREDUMP_SIGNAL, abi.PIDFD_INFO_COREDUMP_CODE)
 	}
-	if _, err := PidfdWaitid(fd.Int(), WEXITED|WNOHANG); !errors.Is(err, ECHILD) {
-		t.Errorf("second waitid: %v, want ECHILD", err)
+	if IOWR(0xff, 11, uint32(unsafe.Sizeof(s))) != unix.PIDFD_GET_INFO {
+		t.Errorf("PIDFD_GET_INFO = %#x, want _IOWR(0xff, 11, %d)", uint32(unix.PIDFD_GET_INFO), unsafe.Sizeof(s))
 	}
 }
 
 func TestPidfdGetInfo(t *testing.T) {
 	fd := selfPidfd(t)
-	info := abi.PidfdInfo{Mask: abi.PIDFD_INFO_PID}
-	if err := PidfdGetInfo(fd.Int(), &info); err != nil {
+	info, err := PidfdGetInfo(fd.Int(), PIDFD_INFO_PID)
+	if err != nil {
 		if IsNotSupported(err) {
 			t.Skipf("no PIDFD_GET_INFO: %v", err)
 		}
 		t.Fatal(err)
 	}
-	if info.Mask&abi.PIDFD_INFO_PID == 0 || int(info.Pid) != os.Getpid() || int(info.Tgid) != os.Getpid() {
+	if info.Mask&PIDFD_INFO_PID == 0 || int(info.Pid) != os.Getpid() || int(info.Tgid) != os.Getpid() {
 		t.Errorf("info = %+v, want pid %d", info, os.Getpid())
 	}
-}
-
-func TestPidfdNameToHandle(t *testing.T) {
-	fd := selfPidfd(t)
-	var buf [16]byte
-	typ, n, err := PidfdNameToHandle(fd.Int(), buf[:])
-	if err != nil {
-		if Errno(err) == unix.EOPNOTSUPP {
-			t.Skipf("pidfs file handles need 6.13: %v", err)
-		}
-		t.Fatal(err)
-	}
-	if typ != abi.FILEID_KERNFS || n != 8 {
-		t.Fatalf("handle type %d, %d bytes; want %d, 8", typ, n, abi.FILEID_KERNFS)
-	}
-	st, err := Fstat(fd.Int())
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := binary.NativeEndian.Uint64(buf[:])
-	if unsafe.Sizeof(uintptr(0)) == 8 && id != st.Ino {
-		t.Errorf("handle id %d != st_ino %d", id, st.Ino)
-	}
-	if uint32(id) != uint32(st.Ino) {
-		t.Errorf("handle id %d and st_ino %d differ in the low 32 bits", id, st.Ino)
+	if info.Mask&PIDFD_INFO_CREDS != 0 && (int(info.Ruid) != os.Getuid() || int(info.Egid) != os.Getegid()) {
+		t.Errorf("creds = %+v, want uid %d gid %d", info, os.Getuid(), os.Getegid())
 	}
 }
 
 func TestPidfdGetNamespace(t *testing.T) {
 	fd := selfPidfd(t)
-	ns, err := PidfdGetNamespace(fd.Int(), abi.PIDFD_GET_NET_NAMESPACE_NR)
+	ns, err := PidfdGetNamespace(fd.Int(), PIDFD_GET_NET_NAMESPACE)
 	if err != nil {
 		if IsNotSupported(err) {
 			t.Skipf("no PIDFD_GET_NET_NAMESPACE: %v", err)
@@ -150,7 +123,7 @@ func TestPidfdSendSignalZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A siginfo to oneself may carry any code.
-	info := &PidfdSiginfo{Signo: 0, Code: SI_QUEUE, Pid: int32(os.Getpid()), Uid: uint32(os.Getuid())}
+	info := &Siginfo{Signo: 0, Code: -1, Pid: int32(os.Getpid()), Uid: uint32(os.Getuid())}
 	if err := PidfdSendSignal(fd.Int(), syscall.Signal(0), info, 0); err != nil {
 		t.Fatal(err)
 	}

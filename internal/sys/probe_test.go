@@ -25,7 +25,15 @@ func probes() map[string]struct {
 		}{err, min}
 	}
 	add("pidfd_open", kernel.V(5, 3), sys.ProbePidfdOpen())
+	add("PIDFD_NONBLOCK", kernel.V(5, 10), sys.ProbePidfdNonblock())
+	add("PIDFD_THREAD", kernel.V(6, 9), sys.ProbePidfdThread())
+	add("pidfd_send_signal", kernel.V(5, 1), sys.ProbePidfdSendSignal())
+	add("PIDFD_SIGNAL scopes", kernel.V(6, 9), sys.ProbePidfdSignalScope())
+	add("pidfd_getfd", kernel.V(5, 6), sys.ProbePidfdGetfd())
+	add("waitid(P_PIDFD)", kernel.V(5, 4), sys.ProbeWaitidPidfd())
+	add("PIDFD_GET_NAMESPACE", kernel.V(6, 11), sys.ProbePidfdNamespace())
 	add("pidfs", kernel.V(6, 9), sys.ProbePidfs())
+	add("pidfs file handles", kernel.V(6, 13), sys.ProbePidfsHandle())
 	add("PIDFD_GET_INFO", kernel.V(6, 13), sys.ProbePidfdInfo())
 	add("clone3", kernel.V(5, 3), sys.ProbeClone3())
 	add("openat2", kernel.V(5, 6), sys.ProbeOpenat2())

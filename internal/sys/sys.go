@@ -6,6 +6,18 @@
 //
 // Higher layers never see unix.* types: this package converts to plain Go
 // values or to the structs in internal/abi.
+//
+// Files are named after the system call family they wrap (fcntl.go,
+// waitid.go, getdents.go, pidfd.go), never after a caller, and each family
+// holds its feature probes: ProbeX functions that make the smallest call
+// that proves an interface works, close every fd they opened before they
+// return, and change no process state. A probe returns nil when the
+// interface works; otherwise the kernel's error, wrapped once: ENOSYS,
+// EINVAL, EOPNOTSUPP or ENOTTY mean the kernel does not have it (see
+// IsNotSupported), EPERM or EACCES mean this caller may not use it here
+// (a seccomp filter, a sysctl, a missing capability), which says nothing
+// about the kernel. internal/feature declares one cached probe per feature
+// on top of them.
 package sys
 
 import (

@@ -17,14 +17,19 @@ import (
 	"github.com/lxgo/lx/kernel"
 )
 
-// SkipIfUnsupported handles an error from trying a kernel interface that
-// minKernel and later have. It does nothing when err is nil or unrelated to
-// support. It skips the test when the kernel said "not here" (ENOSYS,
-// EOPNOTSUPP, ENOTTY, EINVAL for a flag or ioctl it does not know, a
-// *kernel.FeatureError) on a kernel older than
-// minKernel, or said "not allowed" (EPERM, EACCES), which depends on the
-// caller and the sandbox. It FAILS the test when the kernel said "not here"
-// although it is minKernel or newer: that is a bug in lx, not a skip.
+// SkipIfUnsupported handles an error from trying a kernel interface. It
+// does nothing when err is nil or unrelated to support. It skips the test
+// when the kernel said "not here" (ENOSYS, EOPNOTSUPP, ENOTTY, EINVAL for a
+// flag or ioctl it does not know, a *kernel.FeatureError) on a kernel
+// older than the interface, or said "not allowed" (EPERM, EACCES), which
+// depends on the caller and the sandbox. It FAILS the test when the kernel
+// said "not here" although it is new enough: that is a bug in lx, not a
+// skip.
+//
+// The minimum kernel is the one a *kernel.FeatureError in err carries;
+// minKernel is used only when err carries none (a raw errno), so callers
+// whose errors come from lx's probes pass kernel.Version{}. Without either,
+// a "not here" error skips.
 func SkipIfUnsupported(t testing.TB, err error, minKernel kernel.Version) {
 	t.Helper()
 	if err == nil {
@@ -44,6 +49,10 @@ func SkipIfUnsupported(t testing.TB, err error, minKernel kernel.Version) {
 	}
 	if !notHere {
 		return
+	}
+	var fe *kernel.FeatureError
+	if errors.As(err, &fe) && !fe.MinKernel.IsZero() {
+		minKernel = fe.MinKernel
 	}
 	running, verr := kernel.Running()
 	if verr == nil && !minKernel.IsZero() && running.AtLeast(minKernel) {

@@ -79,6 +79,16 @@ func TestSkipIfUnsupported(t *testing.T) {
 		{"FeatureError on a new kernel", &kernel.FeatureError{Feature: "x", MinKernel: older}, older, "fatal"},
 		{"wrapped ErrUnsupported", fmt.Errorf("thing: %w", errors.ErrUnsupported), older, "fatal"},
 		{"no minimum kernel", sysErr(syscall.ENOSYS), kernel.Version{}, "skip"},
+		// The minimum kernel of a FeatureError wins over the argument,
+		// which may then be zero.
+		{"FeatureError on an old kernel, no argument", &kernel.FeatureError{Feature: "x", MinKernel: newer}, kernel.Version{}, "skip"},
+		{"FeatureError on a new kernel, no argument", &kernel.FeatureError{Feature: "x", MinKernel: older}, kernel.Version{}, "fatal"},
+		{"wrapped FeatureError on a new kernel, no argument",
+			fmt.Errorf("thing: %w", &kernel.FeatureError{Feature: "x", MinKernel: older, Err: sysErr(syscall.ENOSYS)}), kernel.Version{}, "fatal"},
+		{"FeatureError newer than the argument", &kernel.FeatureError{Feature: "x", MinKernel: newer}, older, "skip"},
+		{"FeatureError older than the argument", &kernel.FeatureError{Feature: "x", MinKernel: older}, newer, "fatal"},
+		{"FeatureError without a kernel uses the argument", &kernel.FeatureError{Feature: "x"}, older, "fatal"},
+		{"FeatureError without a kernel, no argument", &kernel.FeatureError{Feature: "x"}, kernel.Version{}, "skip"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, msg := run(t, func(tb testing.TB) { SkipIfUnsupported(tb, c.err, c.min) })

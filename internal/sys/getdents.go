@@ -2,6 +2,8 @@ package sys
 
 import "golang.org/x/sys/unix"
 
+// getdents64(2).
+
 // Getdents64 reads directory entries of the directory fd into buf with
 // getdents64(2) and returns the number of bytes filled, 0 at the end of the
 // directory. buf holds packed struct linux_dirent64 records (d_ino u64,

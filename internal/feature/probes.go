@@ -1,0 +1,83 @@
+package feature
+
+import (
+	"fmt"
+
+	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
+)
+
+// Every feature probe of lx, each declared once. A probe calls the ProbeX
+// function beside its system call family in internal/sys; the comment of
+// that function says what it does. Names are what *kernel.FeatureError
+// and the features catalogue print; no two probes share one
+// (TestProbesDeclaredOnce).
+
+// Process file descriptors: pidfd_open(2), pidfd_send_signal(2),
+// pidfd_getfd(2), waitid(2), ioctl_pidfd(2) and pidfs.
+var (
+	PidfdOpen        = newProbe("pidfd_open", kernel.V(5, 3), sys.ProbePidfdOpen)
+	PidfdNonblock    = newProbe("PIDFD_NONBLOCK", kernel.V(5, 10), sys.ProbePidfdNonblock)
+	PidfdThread      = newProbe("PIDFD_THREAD", kernel.V(6, 9), sys.ProbePidfdThread)
+	PidfdSendSignal  = newProbe("pidfd_send_signal", kernel.V(5, 1), sys.ProbePidfdSendSignal)
+	PidfdSignalScope = newProbe("PIDFD_SIGNAL_* scope flags", kernel.V(6, 9), sys.ProbePidfdSignalScope)
+	PidfdGetfd       = newProbe("pidfd_getfd", kernel.V(5, 6), sys.ProbePidfdGetfd)
+	PidfdWaitid      = newProbe("waitid(P_PIDFD)", kernel.V(5, 4), sys.ProbeWaitidPidfd)
+	PidfdNamespace   = newProbe("PIDFD_GET_*_NAMESPACE", kernel.V(6, 11), sys.ProbePidfdNamespace)
+	PidfdInfo        = newProbe("PIDFD_GET_INFO", kernel.V(6, 13), sys.ProbePidfdInfo)
+	Pidfs            = newProbe("pidfs", kernel.V(6, 9), sys.ProbePidfs)
+	PidfsHandle      = newProbe("pidfs file handles", kernel.V(6, 13), sys.ProbePidfsHandle)
+)
+
+// Processes, files and mounts.
+var (
+	Clone3    = newProbe("clone3", kernel.V(5, 3), sys.ProbeClone3)
+	Openat2   = newProbe("openat2", kernel.V(5, 6), sys.ProbeOpenat2)
+	Statmount = newProbe("statmount/listmount", kernel.V(6, 8), sys.ProbeStatmount)
+	// The syscall arrived in 5.14 but answered ENOSYS unless the kernel
+	// was booted with secretmem.enable=1; 6.5 turned it on by default.
+	MemfdSecret = newProbe("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret)
+)
+
+// Probes with a detail.
+var (
+	// IOUring's detail is the last opcode the kernel knows, empty before
+	// 5.6 (no IORING_REGISTER_PROBE).
+	IOUring = newDetailProbe("io_uring", kernel.V(5, 1), func() (string, error) {
+		last, err := sys.ProbeIOUring()
+		if err != nil || last < 0 {
+			return "", err
+		}
+		return fmt.Sprintf("last opcode %d", last), nil
+	})
+	// Landlock's detail is the highest ABI version, "ABI N".
+	Landlock = newDetailProbe("landlock", kernel.V(5, 13), func() (string, error) {
+		abi, err := sys.ProbeLandlockABI()
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("ABI %d", abi), nil
+	})
+	// SeccompNotify's detail is the kernel's sizes of the notification
+	// structs.
+	SeccompNotify = newDetailProbe("seccomp user notification", kernel.V(5, 0), func() (string, error) {
+		s, err := sys.ProbeSeccompNotifSizes()
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("notif %d, resp %d, data %d bytes", s.Notif, s.NotifResp, s.Data), nil
+	})
+	// Userfaultfd's detail says when only a restricted form works.
+	Userfaultfd = newDetailProbe("userfaultfd", kernel.V(4, 3), func() (string, error) {
+		how, err := sys.ProbeUserfaultfd()
+		switch {
+		case err != nil:
+			return "", err
+		case how == sys.UffdProbeUserMode:
+			return "user-mode faults only", nil
+		case how == sys.UffdProbeDevice:
+			return "through /dev/userfaultfd", nil
+		}
+		return "", nil
+	})
+)
