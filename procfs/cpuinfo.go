@@ -1,53 +1,205 @@
 package procfs
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-
-	"github.com/lxgo/lx/internal/parse"
 )
 
-// CPUInfo is one processor's block of /proc/cpuinfo (proc(5)). The file's
-// format is architecture specific: x86 fills the Intel/AMD fields, arm64
-// the CPU* identification registers. Fields the architecture does not
-// print stay zero. Lines lx does not know are ignored. Other architectures
-// (powerpc, s390, riscv) yield Processor and whatever common fields they
-// print.
+// CPUInfo is one logical CPU of /proc/cpuinfo (proc(5)).
+//
+// The file's format is each architecture's own (show_cpuinfo or c_show in
+// arch/*/kernel/), so it is parsed by architecture, and the architecture is
+// detected from the content (Arch), never from the running machine: a
+// capture from another machine parses the same way. Understood layouts:
+//
+//   - x86 (arch/x86/kernel/cpu/proc.c): one block per CPU.
+//   - arm64 (arch/arm64/kernel/cpuinfo.c): one block per CPU; before 3.19
+//     a "Processor" model line, the "processor" lines, then one block for
+//     all CPUs.
+//   - arm (arch/arm/kernel/setup.c): since 3.8 one block per CPU with
+//     "model name"; before, a "Processor" model line, per CPU only
+//     "processor" and "BogoMIPS", then one Features/CPU ... block for all
+//     CPUs. Without CONFIG_SMP the old layout prints no "processor" line
+//     at all: that file yields one CPU, number 0.
+//   - powerpc (arch/powerpc/kernel/setup-common.c): one block per CPU,
+//     then a trailer (timebase, platform, model, machine, ...).
+//   - s390 (arch/s390/kernel/processor.c): a header (vendor_id, features,
+//     caches, "processor N: version = ..." lines), then one "cpu number"
+//     block per CPU on newer kernels; older kernels print only the header,
+//     and its "processor N" lines give the CPUs.
+//   - riscv (arch/riscv/kernel/cpu.c), mips (arch/mips/kernel/proc.c) and
+//     loongarch (arch/loongarch/kernel/proc.c): one block per CPU; mips and
+//     loongarch print "system type" (mips also "machine") once, first.
+//
+// Lines printed once for all CPUs (a header, a trailer, or old arm's shared
+// block) are applied to every CPU: their typed values are set on each CPU
+// (a CPU's own line wins over a shared one of the same name) and the lines
+// themselves are in Shared, the same slice for every CPU. Typed fields the
+// architecture does not print stay zero; a key means the same thing only
+// within one architecture (powerpc's "model" is a machine name, x86's a
+// number), so numbers are parsed only where the kernel prints a number.
+// Lines lx has no field for (and files of other architectures, whose CPUs
+// are found by their "processor" lines) are kept: every non-blank line is
+// in exactly one CPU's Fields or in Shared, with its exact bytes.
 type CPUInfo struct {
-	Processor int // logical CPU number ("processor")
+	// Processor is the logical CPU number: "processor" (s390: "cpu
+	// number", or the N of the header's "processor N" lines).
+	Processor int
+	// Arch is the layout the file was read as.
+	Arch CPUInfoArch
+
+	// ModelName names the processor model: "model name" (x86, arm,
+	// arm64 for 32-bit tasks), the "Processor" line (old arm and arm64),
+	// "cpu" (powerpc), "uarch" (riscv), "cpu model" (mips), "Model Name"
+	// (loongarch).
+	ModelName string
+	// VendorID is "vendor_id" (x86, e.g. "GenuineIntel"; s390: "IBM/S390").
+	VendorID string
+	// Flags are the CPU features in the kernel's order: "flags" (x86),
+	// "Features" (arm, arm64, loongarch), "features" (s390), "ASEs
+	// implemented" (mips). riscv's "isa" string is in RISCV. CPUs with
+	// identical lists share the slice.
+	Flags CPUFlags
+	// Bogomips is "bogomips" (x86, 32-bit powerpc), "BogoMIPS" (arm, arm64,
+	// mips, loongarch) or "bogomips per cpu" (s390).
+	Bogomips float64
+	// MHz is the clock: "cpu MHz" (x86: the current or last measured
+	// frequency), "clock" (powerpc), "cpu MHz dynamic" (s390), "CPU MHz"
+	// (loongarch).
+	MHz float64
+	// PhysicalID is the package (socket): "physical id" (x86, s390),
+	// "package" (mips, loongarch).
+	PhysicalID int
+	// CoreID is "core id" (x86, s390) or "core" (mips, loongarch).
+	CoreID int
+	// Siblings is "siblings" (x86, s390): logical CPUs in the package.
+	Siblings int
+	// CPUCores is "cpu cores" (x86, s390): cores in the package.
+	CPUCores int
 
 	// x86
-	VendorID   string  // "vendor_id", e.g. "GenuineIntel", "AuthenticAMD"
-	ModelName  string  // "model name" (also on 32-bit arm)
-	CPUFamily  int     // "cpu family"
-	Model      int     // "model"
-	Stepping   int     // "stepping"; 0 when the kernel prints "unknown"
-	Microcode  uint64  // "microcode" revision
-	MHz        float64 // "cpu MHz": the current (or last measured) frequency
-	CacheSize  uint64  // "cache size" in bytes (the file prints KB)
-	PhysicalID int     // "physical id": the package (socket)
-	Siblings   int     // "siblings": logical CPUs in the package
-	CoreID     int     // "core id"
-	CPUCores   int     // "cpu cores": cores in the package
-	APICID     int     // "apicid"
+	CPUFamily int    // "cpu family"
+	Model     int    // "model"
+	Stepping  int    // "stepping"; 0 when the kernel prints "unknown"
+	Microcode uint64 // "microcode" revision
+	CacheSize uint64 // "cache size" in bytes (the file prints KB)
+	APICID    int    // "apicid"
 
-	// arm64 (and 32-bit arm): the MIDR_EL1 fields
+	// arm and arm64: the MIDR fields.
 	CPUImplementer  uint64 // "CPU implementer", e.g. 0x41 (Arm), 0x61 (Apple)
-	CPUArchitecture int    // "CPU architecture" (8 on arm64)
+	CPUArchitecture int    // "CPU architecture": 8 on arm64 ("AArch64" before 3.19); arm's number without its suffix ("5TEJ" is 5)
 	CPUVariant      uint64 // "CPU variant"
 	CPUPart         uint64 // "CPU part", e.g. 0xd0c (Neoverse N1)
 	CPURevision     int    // "CPU revision"
 
-	// Flags are the CPU features: x86 "flags", arm "Features", riscv "isa"
-	// extensions are not split. CPUs with identical flags share the slice.
-	Flags CPUFlags
-	// Bogomips is "bogomips" (x86) or "BogoMIPS" (arm).
-	Bogomips float64
+	PowerPC   CPUInfoPowerPC   // powerpc only
+	S390      CPUInfoS390      // s390 only
+	RISCV     CPUInfoRISCV     // riscv only
+	MIPS      CPUInfoMIPS      // mips only
+	LoongArch CPUInfoLoongArch // loongarch only
+
+	// Fields are the lines of this CPU's own block, in file order.
+	Fields []CPUInfoField
+	// Shared are the lines printed once for all CPUs, in file order. All
+	// CPUs of one file share this slice.
+	Shared []CPUInfoField
 }
 
-// CPUFlags is the feature list of a CPU, in the kernel's order.
+// CPUInfoPowerPC is what powerpc prints (arch/powerpc/kernel/setup-common.c).
+// Revision and PVR are per CPU; the rest comes from the trailer printed
+// after the last CPU, and so is the same on every CPU.
+type CPUInfoPowerPC struct {
+	Revision string // "revision" without the PVR part, e.g. "2.2"
+	PVR      uint32 // the processor version register, from "revision"'s "(pvr 004e 1202)"
+	Timebase uint64 // "timebase": the time base frequency in Hz
+	Platform string // "platform", e.g. "pSeries", "PowerNV", "PowerMac"
+	Model    string // "model": the machine's device-tree model, e.g. "IBM,9009-22A"
+	Machine  string // "machine" (pseries, powernv, pmac), e.g. "CHRP IBM,9009-22A"
+	MMU      string // "MMU" (pseries, powernv): "Radix" or "Hash"
+}
+
+// CPUInfoS390 is what s390 prints (arch/s390/kernel/processor.c). The
+// header's fields (Processors, MaxThreadID) are the same on every CPU.
+// Version, Identification and Machine come from the header's "processor N:
+// version = ..." line or the CPU's own block; the topology fields only from
+// the CPU's block (CONFIG_SCHED_TOPOLOGY kernels that print per-CPU blocks).
+type CPUInfoS390 struct {
+	Processors     int     // "# processors": online CPUs
+	MaxThreadID    int     // "max thread id": SMT threads per core minus one
+	Version        uint8   // "version" (hex in the file)
+	Identification uint32  // "identification" (hex in the file)
+	Machine        uint16  // "machine": the machine type, printed in hex (0x3931 prints as 3931: z16)
+	BookID         int     // "book id"
+	DrawerID       int     // "drawer id"
+	Dedicated      bool    // "dedicated": the CPU is not shared with other guests
+	Address        int     // "address": the CPU address
+	MHzStatic      float64 // "cpu MHz static" (the dynamic clock is MHz)
+}
+
+// CPUInfoRISCV is what riscv prints (arch/riscv/kernel/cpu.c).
+type CPUInfoRISCV struct {
+	Hart      uint64 // "hart": the hart ID
+	ISA       string // "isa": the extensions all harts have, e.g. "rv64imafdc_zicsr_zifencei"
+	HartISA   string // "hart isa" (newer kernels): this hart's extensions
+	MMU       string // "mmu": "sv39", "sv48", "sv57"
+	MVendorID uint64 // "mvendorid" (newer kernels)
+	MArchID   uint64 // "marchid"
+	MImpID    uint64 // "mimpid"
+}
+
+// CPUInfoMIPS is what mips prints (arch/mips/kernel/proc.c). SystemType and
+// Machine are printed once, before the first CPU.
+type CPUInfoMIPS struct {
+	SystemType string   // "system type", e.g. "MediaTek MT7621 ver:1 eco:3"
+	Machine    string   // "machine" (device-tree boards)
+	ISA        CPUFlags // "isa", e.g. mips1 mips2 mips32r1 mips32r2
+	Options    CPUFlags // "Options implemented" (newer kernels)
+	TLBEntries int      // "tlb_entries"
+}
+
+// CPUInfoLoongArch is what loongarch prints (arch/loongarch/kernel/proc.c).
+// SystemType is printed once, before the first CPU.
+type CPUInfoLoongArch struct {
+	SystemType  string   // "system type"
+	CPUFamily   string   // "CPU Family", e.g. "Loongson-64bit"
+	GlobalID    int      // "global_id" (newer kernels)
+	CPURevision uint8    // "CPU Revision"
+	FPURevision uint8    // "FPU Revision"
+	TLBEntries  int      // "TLB Entries"
+	ISA         CPUFlags // "ISA", e.g. loongarch32r loongarch32s loongarch64
+}
+
+// CPUInfoField is one "key : value" line of /proc/cpuinfo. Key and Value
+// are the bytes before and after the first ':', without the spaces and
+// tabs around them; a line without ':' has an empty Key and the line as
+// Value.
+type CPUInfoField struct {
+	Line  int // 1-based line number in the file
+	Key   string
+	Value string
+}
+
+// Field returns the value of the line named key: the CPU's own line if it
+// has one, else the first shared line of that name. ok is false when the
+// kernel printed no such line.
+func (c *CPUInfo) Field(key string) (value string, ok bool) {
+	for _, f := range c.Fields {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	for _, f := range c.Shared {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// CPUFlags is a feature list of a CPU, in the kernel's order.
 type CPUFlags []string
 
 // Has reports whether flag (e.g. "avx2", "sse4_2", "atomics") is present.
@@ -56,9 +208,10 @@ func (f CPUFlags) Has(flag string) bool { return slices.Contains(f, flag) }
 // String returns the flags separated by spaces, as the kernel prints them.
 func (f CPUFlags) String() string { return strings.Join(f, " ") }
 
-// CPUInfo reads /proc/cpuinfo: one CPUInfo per online CPU. Any user can
-// read it. On x86 the read is slow (milliseconds on large machines): the
-// kernel queries every CPU's frequency with an IPI.
+// CPUInfo reads /proc/cpuinfo: one CPUInfo per online CPU, in the kernel's
+// order. Any user can read it. A file from which no CPU can be read is an
+// error, never an empty list. On x86 the read is slow (milliseconds on
+// large machines): the kernel queries every CPU's frequency with an IPI.
 func (fs FS) CPUInfo() ([]CPUInfo, error) {
 	var cpus []CPUInfo
 	var perr error
@@ -72,175 +225,277 @@ func (fs FS) CPUInfo() ([]CPUInfo, error) {
 	return cpus, perr
 }
 
-// parseCPUInfo parses the contents of /proc/cpuinfo. Each "processor" line
-// starts a CPU; lines before the first one (32-bit arm's "Processor" model
-// line) are skipped, as are lines lx does not know. Old arm64 kernels
-// (before 3.19) print all "processor" lines first and one shared block
-// after them; that block is given to every CPU.
+// errNoCPU is the error for a file that names no CPU.
+var errNoCPU = errors.New("no CPU found")
+
+// cpuinfoErr is a parse error at a 1-based line (0: the whole file) and
+// key of /proc/cpuinfo. It is the one place that shapes cpuinfo's parse
+// errors.
+func cpuinfoErr(line int, key string, err error) error {
+	if line == 0 {
+		return fmt.Errorf("cpuinfo parse: %w", err)
+	}
+	return fmt.Errorf("cpuinfo parse: line %d: %s: %w", line, key, err)
+}
+
+// parseCPUInfo parses the contents of /proc/cpuinfo.
+//
+// It copies b into one string once: every string it returns (values,
+// flags, fields) is a substring of that copy, so a file costs a handful of
+// allocations however many lines it has.
+//
+// The first pass puts every non-blank line either into a CPU's own block
+// (from the line that starts the CPU to the next blank line) or into the
+// shared lines; the second parses the shared lines into a template CPU;
+// the third gives each CPU the template and then its own lines.
 func parseCPUInfo(b []byte) ([]CPUInfo, error) {
-	var cpus []CPUInfo
-	var c *CPUInfo
-	fields := 0            // fields of the current CPU
-	earlierFields := false // an earlier CPU had fields of its own
-	for n := 1; len(b) > 0; n++ {
-		var line []byte
-		line, b = parse.Line(b)
-		key, val, ok := parse.KeyValue(line, ':')
-		if !ok {
-			continue // the blank line between CPUs
+	s := string(b)
+	arch := detectCPUInfoArch(s)
+
+	// One array holds every line: own lines fill it from the front (each
+	// CPU's are contiguous), shared lines from the back, reversed at the end.
+	fields := make([]CPUInfoField, strings.Count(s, "\n")+1)
+	nOwn, sharedAt := 0, len(fields)
+	// The CPUs' numbers and own lines, on the stack for up to 64 CPUs, so
+	// that the CPUs themselves are allocated once, at their final count.
+	var buf [64]cpuinfoBlock
+	blocks := buf[:0]
+	in := false     // inside the current CPU's block
+	armOld := false // arm's layout before 3.8 (arm64's before 3.19)
+	for n, rest := 1, s; len(rest) > 0; n++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		key, val, colon := cpuinfoSplit(line)
+		if !colon && val == "" {
+			in = false // the blank line that ends a block
+			continue
 		}
-		if string(key) == "processor" {
-			p, err := parseCount(val)
+		f := CPUInfoField{Line: n, Key: key, Value: val}
+		if arch.startsCPU(key, val) {
+			p, err := cpuinfoCount(val)
 			if err != nil {
-				return nil, fmt.Errorf("cpuinfo parse: line %d: processor: %w", n, err)
+				return nil, cpuinfoErr(n, key, err)
 			}
-			earlierFields = earlierFields || fields > 0
-			fields = 0
-			cpus = append(cpus, CPUInfo{Processor: p})
-			c = &cpus[len(cpus)-1]
-			continue
+			if k := len(blocks); k > 0 {
+				if last := blocks[k-1].processor; p <= last {
+					return nil, cpuinfoErr(n, key, fmt.Errorf("CPU %d after CPU %d", p, last))
+				}
+			}
+			blocks = append(blocks, cpuinfoBlock{processor: p, start: nOwn})
+			in = true
+		} else if arch == CPUInfoArchARM || arch == CPUInfoArchARM64 {
+			if key == "Processor" {
+				armOld = true // the model line; a numeric one started a CPU above
+			}
+			// In the old layout a CPU's block has only "processor" and
+			// "BogoMIPS"; arm64 before 3.19 has no blank line after its
+			// "processor" lines, so the shared block follows the last one.
+			in = in && !(armOld && key != "BogoMIPS")
 		}
-		if c == nil {
-			continue
-		}
-		var prev *CPUInfo
-		if len(cpus) > 1 {
-			prev = &cpus[len(cpus)-2]
-		}
-		known, err := c.set(key, val, prev)
-		if err != nil {
-			return nil, fmt.Errorf("cpuinfo parse: line %d: %s: %w", n, key, err)
-		}
-		if known {
-			fields++
+		if in {
+			fields[nOwn] = f
+			nOwn++
+			blocks[len(blocks)-1].end = nOwn
+		} else {
+			sharedAt--
+			fields[sharedAt] = f
 		}
 	}
-	if !earlierFields && fields > 0 && len(cpus) > 1 {
-		shared := cpus[len(cpus)-1]
-		for i := range cpus[:len(cpus)-1] {
-			p := cpus[i].Processor
-			cpus[i] = shared
-			cpus[i].Processor = p
+	shared := fields[sharedAt:len(fields):len(fields)]
+	slices.Reverse(shared)
+	if len(shared) == 0 {
+		shared = nil
+	}
+
+	if len(blocks) == 0 {
+		var err error
+		if blocks, err = cpuinfoHeaderCPUs(arch, shared, blocks); err != nil {
+			return nil, err
+		}
+	}
+	if len(blocks) == 0 {
+		return nil, cpuinfoErr(0, "", errNoCPU)
+	}
+
+	tmpl := CPUInfo{Arch: arch}
+	for _, f := range shared {
+		if err := tmpl.set(f, nil); err != nil {
+			return nil, err
+		}
+	}
+	cpus := make([]CPUInfo, len(blocks))
+	hdr := 0 // s390: the next header line to look at for a CPU's ids
+	for i, blk := range blocks {
+		c := &cpus[i]
+		*c = tmpl
+		c.Processor, c.Shared = blk.processor, shared
+		if blk.end > blk.start {
+			c.Fields = fields[blk.start:blk.end:blk.end]
+		}
+		if arch == CPUInfoArchS390 {
+			if err := c.setS390Header(shared, &hdr); err != nil {
+				return nil, err
+			}
+		}
+		var prev *CPUInfo
+		if i > 0 {
+			prev = &cpus[i-1]
+		}
+		for _, f := range c.Fields {
+			if err := c.set(f, prev); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return cpus, nil
 }
 
-// set stores one "key : value" line. prev is the previous CPU, whose
-// strings are shared when equal, so a 128-CPU machine does not hold 128
-// copies of its flag list.
-func (c *CPUInfo) set(key, val []byte, prev *CPUInfo) (known bool, err error) {
-	known = true
-	switch string(key) {
-	case "vendor_id":
-		c.VendorID = cpuinfoShare(val, prev, func(p *CPUInfo) string { return p.VendorID })
-	case "model name":
-		c.ModelName = cpuinfoShare(val, prev, func(p *CPUInfo) string { return p.ModelName })
-	case "cpu family":
-		c.CPUFamily, err = parseCount(val)
-	case "model":
-		c.Model, err = parseCount(val)
-	case "stepping":
-		if string(val) != "unknown" {
-			c.Stepping, err = parseCount(val)
-		}
-	case "microcode":
-		c.Microcode, err = parseHex0x(val)
-	case "cpu MHz":
-		c.MHz, err = parseFloat(val)
-	case "cache size":
-		c.CacheSize, err = parseCacheSize(val)
-	case "physical id":
-		c.PhysicalID, err = parseCount(val)
-	case "siblings":
-		c.Siblings, err = parseCount(val)
-	case "core id":
-		c.CoreID, err = parseCount(val)
-	case "cpu cores":
-		c.CPUCores, err = parseCount(val)
-	case "apicid":
-		c.APICID, err = parseCount(val)
-	case "flags", "Features":
-		c.Flags = cpuinfoFlags(val, prev)
-	case "bogomips", "BogoMIPS":
-		c.Bogomips, err = parseFloat(val)
-	case "CPU implementer":
-		c.CPUImplementer, err = parseHex0x(val)
-	case "CPU architecture":
-		// 32-bit arm prints "7", old kernels "AArch64".
-		if string(val) == "AArch64" {
-			c.CPUArchitecture = 8
-		} else {
-			c.CPUArchitecture, err = parseCount(val)
-		}
-	case "CPU variant":
-		c.CPUVariant, err = parseHex0x(val)
-	case "CPU part":
-		c.CPUPart, err = parseHex0x(val)
-	case "CPU revision":
-		c.CPURevision, err = parseCount(val)
-	default:
-		known = false
-	}
-	return known, err
+// cpuinfoBlock is a CPU found by the first pass: its number and its own
+// lines, fields[start:end].
+type cpuinfoBlock struct {
+	processor, start, end int
 }
 
-// cpuinfoShare returns prev's string when it equals val, else a new string.
-func cpuinfoShare(val []byte, prev *CPUInfo, get func(*CPUInfo) string) string {
-	if prev != nil {
-		if s := get(prev); s == string(val) {
-			return s
+// cpuinfoHeaderCPUs appends to blocks the CPUs of a file without a line
+// that starts a CPU's block: s390 before the per-CPU blocks names its CPUs
+// in the header's "processor N" lines, and arm without CONFIG_SMP has one
+// CPU.
+func cpuinfoHeaderCPUs(arch CPUInfoArch, shared []CPUInfoField, blocks []cpuinfoBlock) ([]cpuinfoBlock, error) {
+	switch arch {
+	case CPUInfoArchS390:
+		for _, f := range shared {
+			p, ok, err := s390HeaderCPU(f.Key)
+			if err != nil {
+				return nil, cpuinfoErr(f.Line, f.Key, err)
+			}
+			if !ok {
+				continue
+			}
+			if k := len(blocks); k > 0 && p <= blocks[k-1].processor {
+				return nil, cpuinfoErr(f.Line, f.Key, fmt.Errorf("CPU %d after CPU %d", p, blocks[k-1].processor))
+			}
+			blocks = append(blocks, cpuinfoBlock{processor: p})
+		}
+	case CPUInfoArchARM, CPUInfoArchARM64:
+		if len(shared) > 0 {
+			blocks = append(blocks, cpuinfoBlock{processor: 0})
 		}
 	}
-	return string(val)
+	return blocks, nil
 }
 
-// cpuinfoFlags splits a flag list, reusing prev's slice when identical.
-func cpuinfoFlags(val []byte, prev *CPUInfo) CPUFlags {
-	if prev != nil && cpuinfoFlagsEqual(prev.Flags, val) {
-		return prev.Flags
+// cpuinfoSplit splits a line at its first ':' into key and value, each
+// without surrounding spaces and tabs. Without ':' the whole line, trimmed,
+// is the value and colon is false.
+func cpuinfoSplit(line string) (key, val string, colon bool) {
+	k, v, colon := strings.Cut(line, ":")
+	if !colon {
+		return "", cpuinfoTrim(k), false
 	}
-	var f CPUFlags
-	for {
-		var w []byte
-		w, val = parse.Field(val)
-		if len(w) == 0 {
-			return f
-		}
-		f = append(f, string(w))
-	}
+	return cpuinfoTrim(k), cpuinfoTrim(v), true
 }
 
-// cpuinfoFlagsEqual reports whether f is the space-separated list val.
-func cpuinfoFlagsEqual(f CPUFlags, val []byte) bool {
+// cpuinfoTrim removes spaces and tabs (only those: the kernel's padding)
+// from both ends of s.
+func cpuinfoTrim(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// cpuinfoList splits a space-separated list (flags, ISA names), reusing
+// prev when it holds the same words, so that 128 CPUs do not hold 128
+// copies of one flag list. The words are substrings of val.
+func cpuinfoList(val string, prev CPUFlags) CPUFlags {
+	if prev != nil && cpuinfoListEqual(prev, val) {
+		return prev
+	}
+	n := 0
+	for w, rest := cpuinfoWord(val); w != ""; w, rest = cpuinfoWord(rest) {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	f := make(CPUFlags, 0, n)
+	for w, rest := cpuinfoWord(val); w != ""; w, rest = cpuinfoWord(rest) {
+		f = append(f, w)
+	}
+	return f
+}
+
+// cpuinfoListEqual reports whether f is the list val.
+func cpuinfoListEqual(f CPUFlags, val string) bool {
+	w, rest := cpuinfoWord(val)
 	for _, s := range f {
-		var w []byte
-		w, val = parse.Field(val)
-		if s != string(w) {
+		if s != w {
 			return false
 		}
+		w, rest = cpuinfoWord(rest)
 	}
-	w, _ := parse.Field(val)
-	return len(w) == 0
+	return w == ""
 }
 
-// parseHex0x parses "0x1000065" (the prefix is optional).
-func parseHex0x(b []byte) (uint64, error) {
-	if len(b) > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X') {
-		b = b[2:]
+// cpuinfoWord returns the next word of s (separated by spaces and tabs)
+// and what follows it; w is empty at the end.
+func cpuinfoWord(s string) (w, rest string) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
 	}
-	return parse.Hex(b)
+	j := i
+	for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+		j++
+	}
+	return s[i:j], s[j:]
 }
 
-// parseCacheSize parses x86's "512 KB" (also "kB" and "MB").
-func parseCacheSize(b []byte) (uint64, error) {
-	num, unit, _ := bytes.Cut(b, []byte{' '})
-	v, err := parse.Uint(num)
+// cpuinfoCount parses a non-negative decimal that fits an int32 (a CPU or
+// core number, a count).
+func cpuinfoCount(v string) (int, error) {
+	n, err := strconv.ParseUint(v, 10, 31)
+	return int(n), err
+}
+
+// cpuinfoHex parses a hexadecimal number of at most bits bits, with or
+// without "0x" (the kernel prints both).
+func cpuinfoHex(v string, bits int) (uint64, error) {
+	if len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+		v = v[2:]
+	}
+	return strconv.ParseUint(v, 16, bits)
+}
+
+// cpuinfoDecimal parses the kernel's "%u.%02u" numbers (BogoMIPS, MHz):
+// digits with at most one '.', no sign, exponent, NaN or infinity.
+func cpuinfoDecimal(v string) (float64, error) {
+	ok, dot := v != "" && v != ".", false
+	for i := 0; ok && i < len(v); i++ {
+		if v[i] == '.' && !dot {
+			dot = true
+			continue
+		}
+		ok = v[i] >= '0' && v[i] <= '9'
+	}
+	if !ok {
+		return 0, &strconv.NumError{Func: "cpuinfoDecimal", Num: v, Err: strconv.ErrSyntax}
+	}
+	return strconv.ParseFloat(v, 64)
+}
+
+// cpuinfoCacheSize parses x86's "512 KB" (also "kB" and "MB") into bytes.
+func cpuinfoCacheSize(v string) (uint64, error) {
+	num, unit, _ := strings.Cut(v, " ")
+	n, err := strconv.ParseUint(num, 10, 64)
 	if err != nil {
 		return 0, err
 	}
-	var shift int
-	switch string(parse.Trim(unit)) {
+	var shift uint
+	switch cpuinfoTrim(unit) {
 	case "KB", "kB", "K":
 		shift = 10
 	case "MB", "M":
@@ -248,8 +503,8 @@ func parseCacheSize(b []byte) (uint64, error) {
 	default:
 		return 0, fmt.Errorf("unknown unit %q", unit)
 	}
-	if v > (1<<64-1)>>shift {
-		return 0, fmt.Errorf("cache size %q out of range", b)
+	if n > (1<<64-1)>>shift {
+		return 0, fmt.Errorf("cache size %q out of range", v)
 	}
-	return v << shift, nil
+	return n << shift, nil
 }
