@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,16 +34,27 @@ func TestDispatch(t *testing.T) {
 		quietOut   bool // nothing on stdout
 		quietError bool // nothing on stderr
 	}{
-		{args: []string{"help"}, code: ExitOK, stdout: []string{"usage: lx [command]", "overview", "help", "(the default)"}, quietError: true},
-		{args: []string{"--help"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
-		{args: []string{"-h"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"usage: lx [--json]", "overview", "help", "(the default)"}, quietError: true},
+		{args: []string{"--help"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
+		{args: []string{"-h"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
 		{args: []string{"help", "overview"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json", "unavailable"}, quietError: true},
 		{args: []string{"overview", "--help"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json"}, quietError: true},
 		{args: []string{"overview", "-h"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]"}, quietError: true},
 		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command]"}, quietError: true},
 		{args: []string{"nosuch"}, code: ExitUsage, stderr: []string{`lx: unknown command "nosuch"`, "usage: lx"}, quietOut: true},
 		{args: []string{"overview", "--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus", "usage: lx overview [flags]"}, quietOut: true},
-		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus"}, quietOut: true},
+		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"lx: flag provided but not defined: -bogus\nusage: lx [--json]"}, quietOut: true},
+		{args: []string{"--bogus", "ps"}, code: ExitUsage, stderr: []string{"lx: flag provided but not defined: -bogus\n"}, quietOut: true},
+		{args: []string{"--json=maybe", "ps"}, code: ExitUsage, stderr: []string{"lx: invalid boolean value"}, quietOut: true},
+		{args: []string{"--json", "help", "help"}, code: ExitOK, stdout: []string{`"name": "help"`}, quietError: true},
+		{args: []string{"-json", "--", "help"}, code: ExitOK, stdout: []string{`"commands": [`}, quietError: true},
+		{args: []string{"--json", "--help"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
+		{args: []string{"--version"}, code: ExitOK, stdout: []string{"go  ", runtime.Version()}, quietError: true},
+		{args: []string{"--json", "--version"}, code: ExitOK, stdout: []string{`"go_version": "` + runtime.Version() + `"`}, quietError: true},
+		{args: []string{"--version", "ps"}, code: ExitUsage, stderr: []string{`lx version: version takes no arguments, got "ps"`}, quietOut: true},
+		{args: []string{"version", "--json"}, code: ExitOK, stdout: []string{`"go_version": "`}, quietError: true},
+		{args: []string{"proc", "-1"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -1: want 1..2147483647\nusage: lx proc"}, quietOut: true},
+		{args: []string{"proc", "--json", "-5"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -5: want 1..2147483647\n"}, quietOut: true},
 		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
 		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
 		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command "nosuch"`}, quietOut: true},
@@ -186,6 +198,10 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3},
 		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0},
 		{[]string{"--", "a"}, []string{"a"}, false, 0},
+		{[]string{"-1", "--json"}, []string{"-1"}, true, 0},                   // a negative number is positional
+		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7},   // but a flag's value may be one
+		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6},          // "-" alone is positional
+		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0}, // the last one counts
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		j := fs.Bool("json", false, "")

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
 )
@@ -191,10 +192,9 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if len(args) != 1 {
 		return Usagef("want one process id, got %d arguments", len(args))
 	}
-	n, err := strconv.ParseUint(args[0], 10, 31) // digits only, fits a pid_t
-	pid := int(n)
-	if err != nil || pid <= 0 {
-		return Usagef("invalid process id %q: want a positive decimal number", args[0])
+	pid, err := parsePID(args[0])
+	if err != nil {
+		return err
 	}
 	loc := c.loc
 	if loc == nil {
@@ -211,6 +211,28 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 		return writeJSON(env.Stdout, r)
 	}
 	return renderProc(env.Stdout, r)
+}
+
+// parsePID parses a process id given on the command line: decimal digits,
+// optionally after a minus sign, in the range kernel.CheckPID accepts. A
+// wrong one is a *UsageError naming it.
+func parsePID(s string) (int, error) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, Usagef("invalid process id %q: not a decimal number", s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n != int64(int(n)) { // beyond int64, or beyond a 32-bit int
+		return 0, Usagef("invalid process id %s: want 1..%d", s, kernel.MaxPID)
+	}
+	if err := kernel.CheckPID(int(n)); err != nil {
+		var r *kernel.RangeError
+		if errors.As(err, &r) {
+			r.What = "process id"
+		}
+		return 0, &UsageError{Msg: err.Error()}
+	}
+	return int(n), nil
 }
 
 // errNoProcess is the error for a PID that names no process.
