@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lxgo/lx/internal/testutil"
 )
@@ -210,48 +209,5 @@ func TestParseFlags(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(pos, tc.pos) || *j != tc.json || *n != tc.n {
 			t.Errorf("parseFlags(%q) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, pos, *j, *n, err, tc.pos, tc.json, tc.n)
 		}
-	}
-}
-
-func TestFormatBytes(t *testing.T) {
-	for _, tc := range []struct {
-		n    uint64
-		want string
-	}{
-		{0, "0 B"}, {1023, "1023 B"}, {1024, "1 KiB"}, {1536, "1.5 KiB"}, {2 << 20, "2 MiB"},
-		{1 << 30, "1 GiB"}, {25276514304, "23.5 GiB"}, {1 << 60, "1 EiB"}, {1<<64 - 1, "16.0 EiB"},
-	} {
-		if got := formatBytes(tc.n); got != tc.want {
-			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0s"}, {999 * time.Millisecond, "0s"}, {12 * time.Second, "12s"}, {5 * time.Minute, "5m 0s"},
-		{2*time.Hour + 3*time.Second, "2h 0m 3s"}, {26*time.Hour + 3*time.Minute + 4*time.Second, "1d 2h 3m 4s"},
-		{-90 * time.Second, "-1m 30s"},
-	} {
-		if got := formatDuration(tc.d); got != tc.want {
-			t.Errorf("formatDuration(%v) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
-func TestTable(t *testing.T) {
-	var b bytes.Buffer
-	tb := newTable(&b)
-	tb.Row("a", "bb", "")
-	tb.Row("ccc", "d\te", "f\ng")
-	if err := tb.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	want := "a    bb\nccc  d e  f g\n"
-	if b.String() != want {
-		t.Errorf("table =\n%q\nwant\n%q", b.String(), want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -311,7 +312,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if ks, err := fsys.KernelStat(); err != nil {
 		miss("identity.start_time", err)
 	} else {
-		t := st.StartedAt(ks.BootTime.In(loc))
+		t := startTime(&st, ks.BootTime.In(loc))
 		r.Identity.Start = &t
 	}
 
@@ -458,7 +459,7 @@ func renderProc(w io.Writer, r procReport) error {
 	if !id.Anchored {
 		t.Row("anchored", "no: read /proc by path (no pidfd)")
 	}
-	t.Row("comm", printable(id.Comm))
+	t.Row("comm", escape(id.Comm))
 	state := id.State + " (" + id.StateName + ")"
 	if id.KernelThread {
 		state += ", kernel thread"
@@ -467,17 +468,17 @@ func renderProc(w io.Writer, r procReport) error {
 	t.Row("parent", strconv.Itoa(id.PPID))
 	t.Row("pgid, sid", strconv.Itoa(id.PGID)+", "+strconv.Itoa(id.SID))
 	if id.Start != nil {
-		t.Row("started", id.Start.Format("2006-01-02 15:04:05.00 MST"))
+		t.Row("started", formatTime(*id.Start))
 	} else {
 		t.Row("started", why("identity.start_time"))
 	}
-	t.Row("cpu time", fmt.Sprintf("%s user, %s system", id.UserTime, id.SystemTime))
+	t.Row("cpu time", formatCPUTimes(id.UserTime, id.SystemTime))
 	t.Row("scheduling", fmt.Sprintf("%s, nice %d, last on CPU %d", id.Policy, id.Nice, id.LastCPU))
 	switch {
 	case r.Cmdline == nil:
 		t.Row("command", why("cmdline"))
 	case len(r.Cmdline) == 0:
-		t.Row("command", "none ["+printable(id.Comm)+"]")
+		t.Row("command", "none ["+escape(id.Comm)+"]")
 	default:
 		t.Row("command", quoteArgs(r.Cmdline))
 	}
@@ -525,7 +526,7 @@ func renderProc(w io.Writer, r procReport) error {
 				label = "cgroups"
 			}
 			name := joinOr(cg.Controllers, ",", "(v2)")
-			line := fmt.Sprintf("%d:%s %s", cg.HierarchyID, name, printable(cg.Path))
+			line := fmt.Sprintf("%d:%s %s", cg.HierarchyID, name, escape(cg.Path))
 			if cg.Deleted {
 				line += " (deleted)"
 			}
@@ -537,12 +538,12 @@ func renderProc(w io.Writer, r procReport) error {
 		for i, tid := range th.TIDs {
 			tids[i] = strconv.Itoa(tid)
 		}
-		t.Row("threads", fmt.Sprintf("%d: %s", th.Count, strings.Join(tids, " ")))
+		t.Row("threads", formatCount(th.Count)+": "+strings.Join(tids, " "))
 	} else {
 		t.Row("threads", why("threads"))
 	}
 	if r.FDs.Count != nil {
-		t.Row("open fds", strconv.Itoa(*r.FDs.Count))
+		t.Row("open fds", formatCount(*r.FDs.Count))
 	} else {
 		t.Row("open fds", why("fds.count"))
 	}
@@ -586,9 +587,9 @@ func renderProc(w io.Writer, r procReport) error {
 	if len(r.Limits) > 0 {
 		fmt.Fprintln(w)
 		t = newTable(w)
-		t.Row("RESOURCE", "SOFT", "HARD", "UNIT")
-		for _, l := range r.Limits {
-			t.Row(l.Resource, l.Soft.String(), l.Hard.String(), l.Unit)
+		t.Row("RESOURCE", "SOFT", "HARD")
+		for i, l := range r.Limits {
+			t.Row(l.Resource, formatLimit(procfs.Rlimit(i), l.Soft), formatLimit(procfs.Rlimit(i), l.Hard))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -599,7 +600,7 @@ func renderProc(w io.Writer, r procReport) error {
 		t = newTable(w)
 		t.Row("FD", "KIND", "TARGET")
 		for _, f := range r.FDs.Open {
-			t.Row(strconv.Itoa(f.FD), f.Kind, printable(f.Target))
+			t.Row(formatCount(f.FD), f.Kind, escape(f.Target))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -608,10 +609,28 @@ func renderProc(w io.Writer, r procReport) error {
 	if len(r.Environ) > 0 {
 		fmt.Fprintf(w, "\nENVIRONMENT\n")
 		for _, e := range r.Environ {
-			fmt.Fprintln(w, printable(e))
+			fmt.Fprintln(w, escape(e))
 		}
 	}
 	return nil
+}
+
+// formatLimit formats a limit value of resource res with its unit:
+// "unlimited", "8 MiB", "1024", "1h 0m 0s".
+func formatLimit(res procfs.Rlimit, v procfs.LimitValue) string {
+	if v.IsUnlimited() {
+		return "unlimited"
+	}
+	switch res.Unit() {
+	case procfs.UnitBytes:
+		return formatBytes(uint64(v))
+	case procfs.UnitSeconds, procfs.UnitMicroseconds:
+		if d, _ := res.Duration(v); d != math.MaxInt64 { // MaxInt64: beyond a Duration
+			return formatDuration(d)
+		}
+		return formatCount(uint64(v)) + " " + res.Unit().String()
+	}
+	return formatCount(uint64(v))
 }
 
 // fmtIDs formats the four ids.

@@ -10,11 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/lxgo/lx/procfs"
@@ -207,12 +204,21 @@ func readPSProcess(p procfs.Proc, st *procfs.Stat, status *procfs.Status, boot t
 		Threads:       st.NumThreads,
 		RSS:           status.VmRSS,
 		CPUTime:       st.CPUTime(),
-		Start:         st.StartedAt(boot),
+		Start:         startTime(st, boot),
 		Comm:          st.Comm.String(),
 		Cmdline:       args,
 		CmdlineBase64: base64IfInvalid(args),
 		KernelThread:  kthread,
 	}, nil
+}
+
+// startTime returns when the process of st started: boot plus the start
+// time in clock ticks from st, truncated to the second. boot comes from
+// btime in /proc/stat, which the kernel gives in whole seconds (rounded
+// down), so finer digits would be precision lx does not have; truncated,
+// the result is the second ps shows.
+func startTime(st *procfs.Stat, boot time.Time) time.Time {
+	return st.StartedAt(boot).Truncate(time.Second)
 }
 
 // base64IfInvalid returns ss base64-encoded when one of them is not valid
@@ -237,102 +243,22 @@ func renderPS(w io.Writer, r psReport) error {
 	t := newTable(w)
 	t.Row("PID", "PPID", "S", "UID", "THR", "RSS", "TIME", "STARTED", "COMM", "COMMAND")
 	for _, p := range r.Processes {
-		rss := "0"
-		if p.RSS > 0 {
-			rss = strings.ReplaceAll(formatBytes(p.RSS), " ", "")
-		}
-		t.Row(strconv.Itoa(p.PID), strconv.Itoa(p.PPID), p.State,
-			strconv.FormatUint(uint64(p.UID), 10), strconv.Itoa(p.Threads), rss,
-			formatCPUTime(p.CPUTime), p.Start.Format("2006-01-02 15:04:05"),
-			printable(p.Comm), psArgs(p))
+		t.Row(formatCount(p.PID), formatCount(p.PPID), p.State, formatCount(p.UID),
+			formatCount(p.Threads), formatBytes(p.RSS), formatCPUTime(p.CPUTime),
+			formatTime(p.Start), escape(p.Comm), psArgs(p))
 	}
 	return t.Flush()
 }
 
-// psArgs is the COMMAND column: the arguments joined by spaces, or [comm]
-// when there are none, as ps prints them.
+// psArgs is the COMMAND column: the command line as quoteArgs shows it, or
+// [comm] when there is none (a kernel thread, a zombie), as ps prints it.
 func psArgs(p psProcess) string {
 	if len(p.Cmdline) == 0 {
-		s := "[" + printable(p.Comm) + "]"
+		s := "[" + escape(p.Comm) + "]"
 		if p.State == string(rune(procfs.StateZombie)) {
 			s += " <defunct>"
 		}
 		return s
 	}
-	return printable(strings.Join(p.Cmdline, " "))
-}
-
-// formatCPUTime formats d as ps's TIME column does: [DD-]HH:MM:SS,
-// truncated to the second.
-func formatCPUTime(d time.Duration) string {
-	s := int64(d / time.Second)
-	hms := fmt.Sprintf("%02d:%02d:%02d", s/3600%24, s/60%60, s%60)
-	if days := s / 86400; days > 0 {
-		return fmt.Sprintf("%d-%s", days, hms)
-	}
-	return hms
-}
-
-// printable replaces bytes that are not UTF-8 and control characters
-// with '?', as ps does, so that a name cannot garble the terminal.
-func printable(s string) string {
-	var b []byte // nil while s needs no change
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		bad := r == utf8.RuneError && n == 1 || !unicode.IsPrint(r) && r != ' '
-		if bad && b == nil {
-			b = append(make([]byte, 0, len(s)), s[:i]...)
-		}
-		switch {
-		case bad:
-			b = append(b, '?')
-		case b != nil:
-			b = append(b, s[i:i+n]...)
-		}
-		i += n
-	}
-	if b == nil {
-		return s
-	}
-	return string(b)
-}
-
-// quoteArgs formats a command line so that it can be pasted into a shell
-// and shows every byte: plain words as they are, others in single quotes,
-// and words with control characters or bytes that are not UTF-8 in bash's
-// $'...' form with \xNN escapes.
-func quoteArgs(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = quoteArg(a)
-	}
-	return strings.Join(quoted, " ")
-}
-
-func quoteArg(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
-		return s
-	}
-	if printable(s) == s {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	var b strings.Builder
-	b.WriteString("$'")
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case printable(s[i:i+n]) != s[i:i+n]: // invalid UTF-8 or a control character
-			for _, c := range []byte(s[i : i+n]) {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			}
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	b.WriteByte('\'')
-	return b.String()
+	return quoteArgs(p.Cmdline)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
+	"time"
 )
 
 func init() { register(func() Command { return &versionCommand{buildInfo: debug.ReadBuildInfo} }) }
@@ -100,7 +101,11 @@ func renderVersion(env *Env, r versionReport) error {
 		t.Row("revision", rev)
 	}
 	if r.Time != nil {
-		t.Row("committed", *r.Time)
+		committed := *r.Time
+		if tm, err := time.Parse(time.RFC3339, committed); err == nil {
+			committed = formatTime(tm)
+		}
+		t.Row("committed", committed)
 	}
 	goLine := r.GoVersion
 	if r.Platform != nil {

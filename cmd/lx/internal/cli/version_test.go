@@ -27,7 +27,7 @@ func TestVersionBuildInfo(t *testing.T) {
 		jsonParts []string
 	}{
 		{"full", full,
-			"lx         v1.2.0 github.com/lxgo/lx\nrevision   634af33c0ffee (modified)\ncommitted  2026-01-02T03:04:05Z\ngo         go1.26.8 linux/arm64\n",
+			"lx         v1.2.0 github.com/lxgo/lx\nrevision   634af33c0ffee (modified)\ncommitted  2026-01-02 03:04:05 +0000\ngo         go1.26.8 linux/arm64\n",
 			[]string{`"version": "v1.2.0"`, `"vcs_revision": "634af33c0ffee"`, `"vcs_time": "2026-01-02T03:04:05Z"`, `"vcs_modified": true`, `"platform": "linux/arm64"`}},
 		{"bare", bare,
 			"lx  (devel) github.com/lxgo/lx\ngo  go1.26.8\n",
