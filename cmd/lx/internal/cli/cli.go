@@ -4,10 +4,11 @@
 // adding a command means adding one file.
 //
 // Every command accepts --json and --help. By default a command prints
-// aligned tables for people; with --json it prints one indented JSON
-// object carrying the typed values the lx library returns, with sizes in
-// bytes and durations in nanoseconds (the key names say so: "_bytes",
-// "_ns"). Errors go to stderr.
+// aligned tables for people (table.go, with the value forms of format.go);
+// with --json it prints one indented JSON object carrying the typed values
+// the lx library returns, through the CLI's own encoder (json.go), which
+// keeps every byte of kernel strings. Errors go to stderr. `lx help json`
+// and `lx help text` describe both forms for users.
 //
 // Exit codes: 0 success, 1 an error while running the command, 2 a usage
 // error (unknown command, bad flag, wrong number of arguments).
@@ -254,9 +255,10 @@ func writeMainUsage(w io.Writer) {
 		t.Row("  "+name, cmd.Synopsis()+suffix)
 	}
 	t.Flush()
+	writeTopics(w)
 	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help, before or\n")
-	fmt.Fprintf(w, "after the command; 'lx --version' is 'lx version'. Run 'lx help <command>' for\n")
-	fmt.Fprintf(w, "details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
+	fmt.Fprintf(w, "after the command; 'lx --version' is 'lx version'. Run 'lx help <command>' or\n")
+	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
 }
 
 // writeCommandHelp writes the help of one command.

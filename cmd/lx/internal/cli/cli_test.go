@@ -39,7 +39,7 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"help", "overview"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json", "unavailable"}, quietError: true},
 		{args: []string{"overview", "--help"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json"}, quietError: true},
 		{args: []string{"overview", "-h"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]"}, quietError: true},
-		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command]"}, quietError: true},
+		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command | topic]"}, quietError: true},
 		{args: []string{"nosuch"}, code: ExitUsage, stderr: []string{`lx: unknown command "nosuch"`, "usage: lx"}, quietOut: true},
 		{args: []string{"overview", "--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus", "usage: lx overview [flags]"}, quietOut: true},
 		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"lx: flag provided but not defined: -bogus\nusage: lx [--json]"}, quietOut: true},
@@ -56,9 +56,12 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"proc", "--json", "-5"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -5: want 1..2147483647\n"}, quietOut: true},
 		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
 		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
-		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command "nosuch"`}, quietOut: true},
-		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command"}, quietOut: true},
-		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command "--json"`}, quietOut: true},
+		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: help, overview, proc, ps, version; topics: json, text)`}, quietOut: true},
+		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"topics:\n  json  the --json output", "\n  text  "}, quietError: true},
+		{args: []string{"help", "json"}, code: ExitOK, stdout: []string{"stable interface", `{"base64": "..."}`, "nanoseconds"}, quietError: true},
+		{args: []string{"help", "text"}, code: ExitOK, stdout: []string{`\xNN`, "$'...'"}, quietError: true},
+		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command or topic "--json"`}, quietOut: true},
 		{args: []string{"-"}, code: ExitUsage, stderr: []string{`unknown command "-"`}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -102,6 +105,7 @@ func TestHelpForms(t *testing.T) {
 func TestHelpJSON(t *testing.T) {
 	type report struct {
 		Commands []commandReport `json:"commands"`
+		Topics   []topicReport   `json:"topics"`
 	}
 	stdout, stderr, code := runLX(t, "help", "--json")
 	if code != ExitOK || stderr != "" {
@@ -127,11 +131,36 @@ func TestHelpJSON(t *testing.T) {
 	if !reflect.DeepEqual(names, commandNames()) {
 		t.Errorf("help --json lists %v, registry has %v", names, commandNames())
 	}
+	var topics []string
+	for _, tp := range all.Topics {
+		topics = append(topics, tp.Name)
+		if tp.Synopsis == "" || len(tp.Text) < 100 {
+			t.Errorf("topic %s lacks synopsis or text: %+v", tp.Name, tp)
+		}
+	}
+	if !reflect.DeepEqual(topics, topicNames()) {
+		t.Errorf("help --json lists topics %v, want %v", topics, topicNames())
+	}
 	// Flags may follow the positional argument.
 	stdout, _, code = runLX(t, "help", "overview", "--json")
 	var one report
-	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 1 || one.Commands[0].Name != "overview" {
+	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 1 || one.Commands[0].Name != "overview" || len(one.Topics) != 0 {
 		t.Fatalf("help overview --json: exit %d, %v, %+v", code, err, one)
+	}
+	stdout, _, code = runLX(t, "--json", "help", "json")
+	one = report{}
+	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 0 || len(one.Topics) != 1 || one.Topics[0].Text != jsonTopic {
+		t.Fatalf("help json --json: exit %d, %v, %+v", code, err, one)
+	}
+}
+
+// TestTopicsDoNotShadowCommands checks that no topic has a command's name
+// (lx help NAME would show only the command).
+func TestTopicsDoNotShadowCommands(t *testing.T) {
+	for _, name := range topicNames() {
+		if _, ok := registry[name]; ok {
+			t.Errorf("topic %q is also a command", name)
+		}
 	}
 }
 

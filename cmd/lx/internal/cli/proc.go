@@ -59,12 +59,11 @@ With --json the same data is one JSON object with the sections "identity",
 "credentials", "cgroups", "namespaces", "limits", "capabilities",
 "seccomp", "threads", "fds", "memory", "cmdline" and "environ". Sizes are
 bytes ("_bytes"), times nanoseconds ("_ns"), the start time RFC 3339.
-Limits are strings: a number in the resource's "unit", or "unlimited". A
-section (or item) that could not be read is null, and "unavailable" maps
-its dotted key ("environ", "fds.open", "identity.pidfs_id") to the reason.
-Strings are the kernel's bytes; bytes that are not UTF-8 come out as
-U+FFFD, and then "cmdline_base64" or "environ_base64" holds each entry
-exactly, base64 encoded.`
+A limit is a number in the resource's "unit", or "unlimited". A section
+(or item) that could not be read is null, and "unavailable" maps its
+dotted key ("environ", "fds.open", "identity.pidfs_id") to the reason.
+Command names, arguments, the environment, paths and descriptor targets
+are the kernel's exact bytes, as 'lx help json' describes.`
 }
 
 // procReport is the output of `lx proc PID --json`. A nil section could
@@ -81,14 +80,10 @@ type procReport struct {
 	FDs          procFDs           `json:"fds"`
 	Memory       *procMemory       `json:"memory"`
 	Cmdline      []string          `json:"cmdline"`
-	// CmdlineBase64 and EnvironBase64 hold the entries exactly when one
-	// of them is not valid UTF-8.
-	CmdlineBase64 []string `json:"cmdline_base64,omitempty"`
-	Environ       []string `json:"environ"`
-	EnvironBase64 []string `json:"environ_base64,omitempty"`
+	Environ      []string          `json:"environ"`
 	// Unavailable maps the dotted key of each section or item that could
 	// not be read to the reason.
-	Unavailable map[string]string `json:"unavailable"`
+	Unavailable map[string]error `json:"unavailable"` // encoded as messages
 }
 
 type procIdentity struct {
@@ -135,10 +130,21 @@ type procCgroup struct {
 }
 
 type procLimit struct {
-	Resource string            `json:"resource"` // "RLIMIT_NOFILE"
-	Soft     procfs.LimitValue `json:"soft"`
-	Hard     procfs.LimitValue `json:"hard"`
-	Unit     string            `json:"unit"` // "count", "bytes", "seconds", "microseconds"
+	Resource string     `json:"resource"` // "RLIMIT_NOFILE"
+	Soft     limitValue `json:"soft"`
+	Hard     limitValue `json:"hard"`
+	Unit     string     `json:"unit"` // "count", "bytes", "seconds", "microseconds"
+}
+
+// limitValue is a resource limit in --json: a number in the resource's
+// unit, or the string "unlimited" for RLIM_INFINITY.
+type limitValue procfs.LimitValue
+
+func (v limitValue) MarshalJSON() ([]byte, error) {
+	if procfs.LimitValue(v).IsUnlimited() {
+		return []byte(`"unlimited"`), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
 }
 
 type procCapabilities struct {
@@ -272,7 +278,7 @@ func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
 // exist (or whose stat cannot be read) is an error; every other section
 // that fails is recorded in Unavailable.
 func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error) {
-	r := procReport{Unavailable: map[string]string{}}
+	r := procReport{Unavailable: map[string]error{}}
 	p, fd, err := openProc(fsys, pid)
 	if err != nil {
 		return r, err
@@ -281,7 +287,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if fd != nil {
 		defer fd.Close()
 	}
-	miss := func(key string, err error) { r.Unavailable[key] = err.Error() }
+	miss := func(key string, err error) { r.Unavailable[key] = err }
 
 	st, err := p.Stat()
 	if errors.Is(err, os.ErrProcessDone) {
@@ -361,7 +367,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 		r.Limits = make([]procLimit, 0, len(lims))
 		for i, l := range lims {
 			res := procfs.Rlimit(i)
-			r.Limits = append(r.Limits, procLimit{Resource: res.String(), Soft: l.Soft, Hard: l.Hard,
+			r.Limits = append(r.Limits, procLimit{Resource: res.String(), Soft: limitValue(l.Soft), Hard: limitValue(l.Hard),
 				Unit: res.Unit().String()})
 		}
 	}
@@ -420,7 +426,6 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 		miss("cmdline", err)
 	} else {
 		r.Cmdline = append([]string{}, args...)
-		r.CmdlineBase64 = base64IfInvalid(args)
 	}
 	if noMM != nil {
 		miss("environ", noMM)
@@ -428,7 +433,6 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 		miss("environ", err)
 	} else {
 		r.Environ = append([]string{}, env.Strings()...)
-		r.EnvironBase64 = base64IfInvalid(r.Environ)
 	}
 	return r, nil
 }
@@ -446,7 +450,7 @@ func capNames(s procfs.CapSet) []string {
 // limits, open files and environment.
 func renderProc(w io.Writer, r procReport) error {
 	// why returns the reason key is unavailable.
-	why := func(key string) string { return "unavailable: " + r.Unavailable[key] }
+	why := func(key string) string { return "unavailable: " + r.Unavailable[key].Error() }
 	id := r.Identity
 
 	t := newTable(w)
@@ -589,7 +593,7 @@ func renderProc(w io.Writer, r procReport) error {
 		t = newTable(w)
 		t.Row("RESOURCE", "SOFT", "HARD")
 		for i, l := range r.Limits {
-			t.Row(l.Resource, formatLimit(procfs.Rlimit(i), l.Soft), formatLimit(procfs.Rlimit(i), l.Hard))
+			t.Row(l.Resource, formatLimit(procfs.Rlimit(i), procfs.LimitValue(l.Soft)), formatLimit(procfs.Rlimit(i), procfs.LimitValue(l.Hard)))
 		}
 		if err := t.Flush(); err != nil {
 			return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lxgo/lx/procfs"
 )
@@ -65,9 +63,8 @@ With --json the output is {"processes": [...], "errors": [...]}. Each
 process has "pid", "ppid", "state" (the letter), "uid", "threads",
 "rss_bytes", "cpu_time_ns", "start_time" (RFC 3339), "comm", "cmdline"
 (the arguments, an empty array when there are none) and "kernel_thread".
-Strings are the kernel's bytes; bytes that are not UTF-8 come out as
-U+FFFD, and then "cmdline_base64" holds each argument exactly, base64
-encoded.`
+The command name and arguments are the kernel's exact bytes, as 'lx help
+json' describes.`
 }
 
 // psReport is the output of `lx ps --json`.
@@ -80,26 +77,23 @@ type psReport struct {
 
 // psProcess is one process in `lx ps`.
 type psProcess struct {
-	PID     int           `json:"pid"`
-	PPID    int           `json:"ppid"`
-	State   string        `json:"state"` // the state letter, "S"
-	UID     uint32        `json:"uid"`   // effective user id
-	Threads int           `json:"threads"`
-	RSS     uint64        `json:"rss_bytes"`
-	CPUTime time.Duration `json:"cpu_time_ns"` // user + system
-	Start   time.Time     `json:"start_time"`
-	Comm    string        `json:"comm"`
-	Cmdline []string      `json:"cmdline"`
-	// CmdlineBase64 is Cmdline, each argument base64-encoded, present
-	// only when an argument is not valid UTF-8.
-	CmdlineBase64 []string `json:"cmdline_base64,omitempty"`
-	KernelThread  bool     `json:"kernel_thread"`
+	PID          int           `json:"pid"`
+	PPID         int           `json:"ppid"`
+	State        string        `json:"state"` // the state letter, "S"
+	UID          uint32        `json:"uid"`   // effective user id
+	Threads      int           `json:"threads"`
+	RSS          uint64        `json:"rss_bytes"`
+	CPUTime      time.Duration `json:"cpu_time_ns"` // user + system
+	Start        time.Time     `json:"start_time"`
+	Comm         string        `json:"comm"`
+	Cmdline      []string      `json:"cmdline"`
+	KernelThread bool          `json:"kernel_thread"`
 }
 
 // psError is a process `lx ps` could not read.
 type psError struct {
-	PID   int    `json:"pid"`
-	Error string `json:"error"`
+	PID   int   `json:"pid"`
+	Error error `json:"error"` // encoded as its message
 }
 
 func (c *psCommand) Run(ctx context.Context, env *Env, args []string) error {
@@ -111,7 +105,7 @@ func (c *psCommand) Run(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintf(env.Stderr, "lx ps: process %d: %s\n", e.PID, e.Error)
+		fmt.Fprintf(env.Stderr, "lx ps: process %d: %v\n", e.PID, e.Error)
 	}
 	if env.JSON {
 		err = writeJSON(env.Stdout, r)
@@ -160,7 +154,7 @@ func gatherPS(ctx context.Context, fsys procfs.FS, loc *time.Location) (psReport
 		case vanished(err):
 			// exited between the listing and the reads
 		default:
-			r.Errors = append(r.Errors, psError{PID: p.PID(), Error: err.Error()})
+			r.Errors = append(r.Errors, psError{PID: p.PID(), Error: err})
 		}
 	}
 	// procfs lists a real /proc in PID order, but not every directory.
@@ -197,18 +191,17 @@ func readPSProcess(p procfs.Proc, st *procfs.Stat, status *procfs.Status, boot t
 		}
 	}
 	return psProcess{
-		PID:           st.PID,
-		PPID:          st.PPID,
-		State:         string(rune(st.State)),
-		UID:           status.UID.Effective,
-		Threads:       st.NumThreads,
-		RSS:           status.VmRSS,
-		CPUTime:       st.CPUTime(),
-		Start:         startTime(st, boot),
-		Comm:          st.Comm.String(),
-		Cmdline:       args,
-		CmdlineBase64: base64IfInvalid(args),
-		KernelThread:  kthread,
+		PID:          st.PID,
+		PPID:         st.PPID,
+		State:        string(rune(st.State)),
+		UID:          status.UID.Effective,
+		Threads:      st.NumThreads,
+		RSS:          status.VmRSS,
+		CPUTime:      st.CPUTime(),
+		Start:        startTime(st, boot),
+		Comm:         st.Comm.String(),
+		Cmdline:      args,
+		KernelThread: kthread,
 	}, nil
 }
 
@@ -219,23 +212,6 @@ func readPSProcess(p procfs.Proc, st *procfs.Stat, status *procfs.Status, boot t
 // the result is the second ps shows.
 func startTime(st *procfs.Stat, boot time.Time) time.Time {
 	return st.StartedAt(boot).Truncate(time.Second)
-}
-
-// base64IfInvalid returns ss base64-encoded when one of them is not valid
-// UTF-8 (JSON would replace its bad bytes), nil otherwise.
-func base64IfInvalid(ss []string) []string {
-	valid := true
-	for _, s := range ss {
-		valid = valid && utf8.ValidString(s)
-	}
-	if valid {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = base64.StdEncoding.EncodeToString([]byte(s))
-	}
-	return out
 }
 
 // renderPS writes the processes as a table.

@@ -2,19 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"strings"
 	"unicode/utf8"
 )
-
-// writeJSON writes v as one indented JSON object followed by a newline.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
 
 // defaultWrap is the line width WrapRow fills when the output's width is
 // not known (not a terminal): the traditional terminal width.
