@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 )
@@ -43,6 +44,9 @@ type Env struct {
 	Stderr io.Writer
 	// JSON is set by --json: print one JSON object instead of tables.
 	JSON bool
+	// Width is the number of characters a line of Stdout may have, or 0
+	// for no limit (see outputWidth).
+	Width int
 }
 
 // Command is one lx subcommand. Commands are structs; Run receives the
@@ -106,9 +110,10 @@ func commandNames() []string {
 }
 
 // Main runs the lx command line args (without the program name), writing
-// to stdout and stderr, and returns the exit code.
+// to stdout and stderr, and returns the exit code. When stdout is a
+// terminal, tables that would be wider are cut to its width.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return dispatch(ctx, args, &Env{Stdout: stdout, Stderr: stderr})
+	return dispatch(ctx, args, &Env{Stdout: stdout, Stderr: stderr, Width: outputWidth(stdout, os.Getenv)})
 }
 
 // mainUsage is the syntax line of lx itself.

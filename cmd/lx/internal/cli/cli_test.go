@@ -16,11 +16,12 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-// runLX runs the lx command line args in-process.
+// runLX runs the lx command line args in-process, with output of no
+// width limit whatever COLUMNS says.
 func runLX(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = Main(context.Background(), args, &out, &errOut)
+	code = dispatch(context.Background(), args, &Env{Stdout: &out, Stderr: &errOut})
 	return out.String(), errOut.String(), code
 }
 

@@ -98,7 +98,13 @@ bash's $'...' form with the escapes above.
 Sizes use binary units with a space: "512 B", "11.6 MiB". Points in time
 are shown to the second with the zone as an offset: "2024-05-01 12:00:03
 +0200". Durations read "1d 2h 3m 4s", with as many decimals of a second as
-the value has ("1.23s"); lx ps shows CPU time as ps does, [DD-]HH:MM:SS.`
+the value has ("1.23s"); lx ps shows CPU time as ps does, [DD-]HH:MM:SS.
+
+Width: when standard output is a terminal, lx ps cuts its lines to the
+terminal's width (80 columns if the terminal does not know it); piped or
+redirected, lines are whole. The COLUMNS environment variable, when it is
+a positive decimal number, sets the width in both cases, as it does for
+procps's ps. 'lx ps -w' never cuts. Widths count characters.`
 
 // topic returns the topic called name.
 func topic(name string) (helpTopic, bool) {

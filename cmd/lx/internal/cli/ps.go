@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,6 +24,12 @@ type psCommand struct {
 	// loc is the time zone of start times; nil means time.Local. Tests
 	// pin it.
 	loc *time.Location
+	// wide is -w: never cut lines to the terminal's width.
+	wide bool
+}
+
+func (c *psCommand) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.wide, "w", false, "wide output: do not cut lines to the terminal's width")
 }
 
 func (*psCommand) Name() string { return "ps" }
@@ -47,6 +54,10 @@ func (*psCommand) Help() string {
   COMM     command name (comm)
   COMMAND  the command line; [comm] for a process without one (kernel
            threads), "[comm] <defunct>" for a zombie
+
+On a terminal, lines are cut to the terminal's width (the COMMAND column
+gives way); piped or redirected they are whole; -w never cuts, and
+COLUMNS sets the width as it does for ps ('lx help text').
 
 Each process costs three reads: /proc/PID/stat, /proc/PID/status and
 /proc/PID/cmdline (not read for kernel threads, which have none). The user id comes from the Uid line of status, not from
@@ -110,7 +121,11 @@ func (c *psCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if env.JSON {
 		err = writeJSON(env.Stdout, r)
 	} else {
-		err = renderPS(env.Stdout, r)
+		cut := env.Width
+		if c.wide {
+			cut = 0
+		}
+		err = renderPS(env.Stdout, r, cut)
 	}
 	if err != nil {
 		return err
@@ -214,9 +229,11 @@ func startTime(st *procfs.Stat, boot time.Time) time.Time {
 	return st.StartedAt(boot).Truncate(time.Second)
 }
 
-// renderPS writes the processes as a table.
-func renderPS(w io.Writer, r psReport) error {
+// renderPS writes the processes as a table, each line cut to cut
+// characters when cut is positive.
+func renderPS(w io.Writer, r psReport, cut int) error {
 	t := newTable(w)
+	t.Cut = cut
 	t.Row("PID", "PPID", "S", "UID", "THR", "RSS", "TIME", "STARTED", "COMM", "COMMAND")
 	for _, p := range r.Processes {
 		t.Row(formatCount(p.PID), formatCount(p.PPID), p.State, formatCount(p.UID),

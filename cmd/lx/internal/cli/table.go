@@ -3,12 +3,38 @@ package cli
 import (
 	"bytes"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lxgo/lx/term"
 )
 
+// outputWidth returns the width that lx's tables fit, in characters, or 0
+// for no limit. It follows procps's ps: the width of stdout when stdout is
+// a terminal (80 when the terminal does not know its size), no limit when
+// stdout is a pipe or a file; and the COLUMNS environment variable, when it
+// is a positive decimal number, in both cases. (ps also accepts COLUMNS in
+// octal or hex, and asks stderr, stdin and /dev/tty when stdout is a
+// terminal of unknown size.)
+func outputWidth(stdout io.Writer, getenv func(string) string) int {
+	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	f, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(f) {
+		return 0
+	}
+	if cols, _, err := term.Size(f); err == nil && cols > 0 {
+		return cols
+	}
+	return defaultWrap
+}
+
 // defaultWrap is the line width WrapRow fills when the output's width is
-// not known (not a terminal): the traditional terminal width.
+// not known (not a terminal), and the width of a terminal that does not
+// know its own: the traditional 80 columns.
 const defaultWrap = 80
 
 // table writes aligned columns, two spaces apart, without trailing
