@@ -106,10 +106,26 @@ func formatCPUTimes(user, system time.Duration) string {
 // escape: \a \b \f \n \r \t \v, \xNN for another ASCII control character
 // or a byte that is not UTF-8, \uNNNN or \UNNNNNNNN for a character that
 // is not printable (U+0085, U+200E, U+2028, ...); a backslash is doubled.
-// So a backslash in the output always starts an escape, and the kernel's
-// bytes can be read back exactly (strconv.Unquote reads the form, once
-// each '"' is escaped too).
+// Spaces at the start or the end become \x20: next to a table's column
+// gap, or at the end of a line, they could not be seen. So a backslash in
+// the output always starts an escape, and the kernel's bytes can be read
+// back exactly (strconv.Unquote reads the form, once each '"' is escaped
+// too).
 func escape(s string) string {
+	inner := strings.Trim(s, " ")
+	if inner == s {
+		return escapeChars(s)
+	}
+	const space = `\x20`
+	if inner == "" {
+		return strings.Repeat(space, len(s))
+	}
+	lead := strings.Index(s, inner)
+	return strings.Repeat(space, lead) + escapeChars(inner) + strings.Repeat(space, len(s)-lead-len(inner))
+}
+
+// escapeChars is escape without the rule for spaces at the ends.
+func escapeChars(s string) string {
 	i := 0
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -160,15 +176,17 @@ func appendEscaped(b []byte, c string, r rune) []byte {
 	}
 }
 
-// printable reports whether escape leaves s as it is.
-func printable(s string) bool { return escape(s) == s }
+// printable reports whether s has only characters that escape shows as
+// they are (spaces at its ends included).
+func printable(s string) bool { return escapeChars(s) == s }
 
 // quoteArgs formats a command line as a shell (bash) would need it typed,
 // so that every argument and every byte shows: a word of only safe
 // characters as it is, one with spaces, quotes or other printable
 // characters in single quotes, and one with anything escape would escape
 // (a control character, a byte that is not UTF-8, a backslash) in bash's
-// $'...' form with escape's escapes and \' for a quote.
+// $'...' form with escape's escapes and \' for a quote. Spaces inside
+// quotes are visible, so they stay spaces.
 func quoteArgs(args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
@@ -185,7 +203,7 @@ func quoteArg(s string) string {
 	if printable(s) {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	return "$'" + strings.ReplaceAll(escape(s), "'", `\'`) + "'"
+	return "$'" + strings.ReplaceAll(escapeChars(s), "'", `\'`) + "'"
 }
 
 // wrapWords fills lines of at most width characters with words separated

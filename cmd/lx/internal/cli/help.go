@@ -87,7 +87,9 @@ and bytes that are not UTF-8. Tables show them unambiguously:
   - another ASCII control character, or a byte that is not UTF-8, as \xNN
     (two hex digits);
   - a character that is not printable (U+0085, U+200E, U+2028, ...) as
-    \uNNNN or \UNNNNNNNN.
+    \uNNNN or \UNNNNNNNN;
+  - a space at the start or the end of the string as \x20, because next
+    to a column gap or at the end of a line it could not be seen.
 
 A backslash in such a string therefore always starts an escape, and the
 exact bytes can be read back (the escapes are Go's and C's). Command lines
