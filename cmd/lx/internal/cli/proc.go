@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -26,6 +27,15 @@ type procCommand struct {
 	fs procfs.FS
 	// loc is the time zone of the start time; nil means time.Local.
 	loc *time.Location
+	// env is --env: read and show the environment.
+	env bool
+	// midRead, when set, runs after the identity section is read. Tests
+	// make the process exit there.
+	midRead func()
+}
+
+func (c *procCommand) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.env, "env", false, "also show the environment (it often holds secrets: left out by default)")
 }
 
 func (*procCommand) Name() string { return "proc" }
@@ -39,7 +49,9 @@ session, command name, state, start and CPU time), credentials (the real,
 effective, saved and filesystem user and group ids, supplementary groups),
 cgroups, namespaces (type and inode), resource limits, capability sets,
 seccomp mode, threads, open file descriptors, memory (smaps_rollup: RSS,
-PSS, swap, ...), command line and environment.
+PSS, swap, ...), command line and, with --env, environment. The
+environment is left out unless asked for because it often holds tokens
+and passwords that would end up in pasted output.
 
 lx opens a pidfd for the process (pidfd_open, Linux 5.3) and reads
 /proc/PID through a directory handle checked against that pidfd, so every
@@ -48,12 +60,32 @@ while lx reads ("anchored": true). On kernels without pidfd_open lx reads
 /proc/PID by path ("anchored": false). The pidfs id (Linux 6.9) is the
 process's identity for the lifetime of the system; older kernels have none.
 
-Each section is read on its own. A section that cannot be read (the
-environment, namespaces, open files and memory of another user's process
-need ptrace access, i.e. the same user or CAP_SYS_PTRACE) is shown as
-unavailable with the reason; lx still prints the rest and exits with 0.
-A process that does not exist is an error (exit code 1); a PID that is not
-a positive number is a usage error (exit code 2).
+Each section is read on its own. A section that cannot be read is shown
+as unavailable with the reason; lx still prints the rest and exits with 0.
+The environment, namespaces, open files and memory need what the kernel
+calls ptrace read access (PTRACE_MODE_READ_FSCREDS, ptrace(2) "Ptrace
+access mode checking"), granted when the process is lx itself, or when
+all of these hold:
+  - lx's filesystem user id equals the process's real, effective and
+    saved user ids, and lx's filesystem group id its real, effective and
+    saved group ids, or lx has CAP_SYS_PTRACE in the process's user
+    namespace;
+  - the process is dumpable (not after a setuid or setgid exec, not after
+    prctl(PR_SET_DUMPABLE, 0)), or lx has CAP_SYS_PTRACE in that user
+    namespace;
+  - the process's permitted capabilities are a subset of lx's effective
+    ones (in the same user namespace), or lx has CAP_SYS_PTRACE there;
+and a security module (SELinux, AppArmor, Smack) allows it. So an
+ordinary user cannot read them for another user's process, nor for a
+process of its own that runs with capabilities (a daemon that kept some),
+and even root without CAP_SYS_PTRACE is refused a process with
+capabilities root lacks. A zombie has released its memory, environment
+and most namespaces; a kernel thread has no memory or environment.
+
+A process that does not exist is an error (exit code 1), and so is one
+that exits while lx reads it: what lx read would mix a live process with a
+dead one. A PID that is not a number in 1..2147483647 is a usage error
+(exit code 2).
 
 With --json the same data is one JSON object with the sections "identity",
 "credentials", "cgroups", "namespaces", "limits", "capabilities",
@@ -61,7 +93,9 @@ With --json the same data is one JSON object with the sections "identity",
 bytes ("_bytes"), times nanoseconds ("_ns"), the start time RFC 3339.
 A limit is a number in the resource's "unit", or "unlimited". A section
 (or item) that could not be read is null, and "unavailable" maps its
-dotted key ("environ", "fds.open", "identity.pidfs_id") to the reason.
+dotted key ("environ", "fds.open", "namespaces.net") to the reason;
+without --env, "environ" is null with the reason "not shown without
+--env".
 Command names, arguments, the environment, paths and descriptor targets
 are the kernel's exact bytes, as 'lx help json' describes.`
 }
@@ -69,18 +103,18 @@ are the kernel's exact bytes, as 'lx help json' describes.`
 // procReport is the output of `lx proc PID --json`. A nil section could
 // not be read; Unavailable says why.
 type procReport struct {
-	Identity     procIdentity      `json:"identity"`
-	Credentials  *procCredentials  `json:"credentials"`
-	Cgroups      []procCgroup      `json:"cgroups"`
-	Namespaces   map[string]uint64 `json:"namespaces"`
-	Limits       []procLimit       `json:"limits"`
-	Capabilities *procCapabilities `json:"capabilities"`
-	Seccomp      *procSeccomp      `json:"seccomp"`
-	Threads      *procThreads      `json:"threads"`
-	FDs          procFDs           `json:"fds"`
-	Memory       *procMemory       `json:"memory"`
-	Cmdline      []string          `json:"cmdline"`
-	Environ      []string          `json:"environ"`
+	Identity     procIdentity       `json:"identity"`
+	Credentials  *procCredentials   `json:"credentials"`
+	Cgroups      []procCgroup       `json:"cgroups"`
+	Namespaces   map[string]*uint64 `json:"namespaces"` // null: unavailable
+	Limits       []procLimit        `json:"limits"`
+	Capabilities *procCapabilities  `json:"capabilities"`
+	Seccomp      *procSeccomp       `json:"seccomp"`
+	Threads      *procThreads       `json:"threads"`
+	FDs          procFDs            `json:"fds"`
+	Memory       *procMemory        `json:"memory"`
+	Cmdline      []string           `json:"cmdline"`
+	Environ      []string           `json:"environ"`
 	// Unavailable maps the dotted key of each section or item that could
 	// not be read to the reason.
 	Unavailable map[string]error `json:"unavailable"` // encoded as messages
@@ -207,7 +241,7 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if loc == nil {
 		loc = time.Local
 	}
-	r, err := gatherProc(c.fs, pid, loc)
+	r, err := c.gather(pid, loc)
 	if err != nil {
 		return err
 	}
@@ -217,7 +251,7 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if env.JSON {
 		return writeJSON(env.Stdout, r)
 	}
-	return renderProc(env.Stdout, r)
+	return renderProc(env.Stdout, r, env.Width)
 }
 
 // parsePID parses a process id given on the command line: decimal digits,
@@ -274,10 +308,18 @@ func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
 	return p, fd, nil
 }
 
-// gatherProc reads everything about pid. Only a process that does not
-// exist (or whose stat cannot be read) is an error; every other section
-// that fails is recorded in Unavailable.
-func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error) {
+// errEnvNotShown is the reason the environment is missing without --env.
+var errEnvNotShown = errors.New("not shown without --env")
+
+// errZombieNS is the reason a zombie's namespace links cannot be read:
+// exit_task_namespaces released them (only pid and user remain).
+var errZombieNS = errors.New("zombie: namespace released at exit")
+
+// gather reads everything about pid. A process that does not exist, or
+// whose stat cannot be read, or that exits while lx reads it, is an
+// error; every other section that fails is recorded in Unavailable.
+func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
+	fsys := c.fs
 	r := procReport{Unavailable: map[string]error{}}
 	p, fd, err := openProc(fsys, pid)
 	if err != nil {
@@ -307,9 +349,6 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if fd == nil {
 		miss("identity.pidfs_id", errors.New("unsupported: no pidfd_open (Linux 5.3)"))
 	} else if id, err := fd.ID(); err != nil {
-		if errors.Is(err, errors.ErrUnsupported) {
-			err = fmt.Errorf("unsupported: %w", err)
-		}
 		miss("identity.pidfs_id", err)
 	} else {
 		v := uint64(id)
@@ -320,6 +359,10 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	} else {
 		t := startTime(&st, ks.BootTime.In(loc))
 		r.Identity.Start = &t
+	}
+	zombie := st.State == procfs.StateZombie || st.State == procfs.StateDead
+	if c.midRead != nil {
+		c.midRead()
 	}
 
 	if status, err := p.Status(); err != nil {
@@ -355,9 +398,22 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if ns, err := p.Namespaces(); err != nil {
 		miss("namespaces", err)
 	} else {
-		r.Namespaces = make(map[string]uint64, len(ns))
+		r.Namespaces = make(map[string]*uint64, len(ns))
 		for t, ino := range ns {
-			r.Namespaces[t.String()] = ino
+			r.Namespaces[t.String()] = &ino
+		}
+		if zombie {
+			// The links of a zombie's released namespaces cannot be read
+			// and procfs leaves them out. Name each one this kernel has
+			// (lx's own) as unavailable instead of omitting it.
+			if self, err := fsys.Self().Namespaces(); err == nil {
+				for t := range self {
+					if _, ok := ns[t]; !ok {
+						r.Namespaces[t.String()] = nil
+						miss("namespaces."+t.String(), errZombieNS)
+					}
+				}
+			}
 		}
 	}
 
@@ -408,7 +464,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	switch {
 	case r.Identity.KernelThread:
 		noMM = errors.New("kernel thread: no user address space")
-	case st.State == procfs.StateZombie || st.State == procfs.StateDead:
+	case zombie:
 		noMM = errors.New("zombie: address space already released")
 	}
 	if noMM != nil {
@@ -427,14 +483,38 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	} else {
 		r.Cmdline = append([]string{}, args...)
 	}
-	if noMM != nil {
+	switch {
+	case !c.env:
+		miss("environ", errEnvNotShown)
+	case noMM != nil:
 		miss("environ", noMM)
-	} else if env, err := p.Environ(); err != nil {
-		miss("environ", err)
-	} else {
-		r.Environ = append([]string{}, env.Strings()...)
+	default:
+		if env, err := p.Environ(); err != nil {
+			miss("environ", err)
+		} else {
+			r.Environ = append([]string{}, env.Strings()...)
+		}
+	}
+
+	if !zombie && exitedSince(p, fd, &st) {
+		return procReport{}, fmt.Errorf("process %d exited while lx was reading it", pid)
 	}
 	return r, nil
+}
+
+// exitedSince reports whether the process of p, whose stat was st when lx
+// began and which was not a zombie then, has exited since: its pidfd
+// says so, or (read by path, without a pidfd) its stat is gone, belongs
+// to a process that started at another time (a reused PID), or shows a
+// zombie.
+func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
+	if fd != nil {
+		exited, err := fd.Exited()
+		return err == nil && exited
+	}
+	now, err := p.Stat()
+	return err != nil && vanished(err) ||
+		err == nil && (now.StartTime != st.StartTime || now.State == procfs.StateZombie || now.State == procfs.StateDead)
 }
 
 // capNames returns the names of the capabilities in s, never nil.
@@ -447,13 +527,20 @@ func capNames(s procfs.CapSet) []string {
 }
 
 // renderProc writes r for people: a table of facts, then the namespaces,
-// limits, open files and environment.
-func renderProc(w io.Writer, r procReport) error {
+// limits, open files and environment. Lists of capabilities are wrapped to
+// width characters (0: defaultWrap).
+func renderProc(w io.Writer, r procReport, width int) error {
 	// why returns the reason key is unavailable.
-	why := func(key string) string { return "unavailable: " + r.Unavailable[key].Error() }
+	why := func(key string) string {
+		if err := r.Unavailable[key]; err != nil {
+			return "unavailable: " + err.Error()
+		}
+		return "unavailable"
+	}
 	id := r.Identity
 
 	t := newTable(w)
+	t.Wrap = width
 	t.Row("pid", strconv.Itoa(id.PID))
 	if id.PidfsID != nil {
 		t.Row("pidfs id", strconv.FormatUint(*id.PidfsID, 10))
@@ -504,7 +591,11 @@ func renderProc(w io.Writer, r procReport) error {
 			caps []string
 		}{{"effective", c.Effective}, {"permitted", c.Permitted}, {"inheritable", c.Inheritable},
 			{"bounding", c.Bounding}, {"ambient", c.Ambient}} {
-			t.Row("caps "+s.name, joinOr(s.caps, " ", "none"))
+			caps := s.caps
+			if len(caps) == 0 {
+				caps = []string{"none"}
+			}
+			t.WrapRow(caps, "caps "+s.name)
 		}
 	} else {
 		t.Row("capabilities", why("capabilities"))
@@ -570,7 +661,10 @@ func renderProc(w io.Writer, r procReport) error {
 	if r.FDs.Open == nil {
 		t.Row("fd list", why("fds.open"))
 	}
-	if r.Environ == nil {
+	switch {
+	case errors.Is(r.Unavailable["environ"], errEnvNotShown):
+		t.Row("environment", "not shown (lx proc --env shows it)")
+	case r.Environ == nil:
 		t.Row("environment", why("environ"))
 	}
 	if err := t.Flush(); err != nil {
@@ -582,7 +676,11 @@ func renderProc(w io.Writer, r procReport) error {
 		t = newTable(w)
 		t.Row("NAMESPACE", "INODE")
 		for _, name := range slices.Sorted(maps.Keys(r.Namespaces)) {
-			t.Row(name, strconv.FormatUint(r.Namespaces[name], 10))
+			if ino := r.Namespaces[name]; ino != nil {
+				t.Row(name, formatCount(*ino))
+			} else {
+				t.Row(name, why("namespaces."+name))
+			}
 		}
 		if err := t.Flush(); err != nil {
 			return err

@@ -39,14 +39,14 @@ var procKeys = []string{
 // procReportJSON is `lx proc --json` as a consumer decodes it: kernel
 // strings and reasons are exact values (see json.go).
 type procReportJSON struct {
-	Identity     procIdentityJSON  `json:"identity"`
-	Credentials  *procCredentials  `json:"credentials"`
-	Cgroups      []procCgroupJSON  `json:"cgroups"`
-	Namespaces   map[string]uint64 `json:"namespaces"`
-	Limits       []procLimitJSON   `json:"limits"`
-	Capabilities *procCapabilities `json:"capabilities"`
-	Seccomp      *procSeccomp      `json:"seccomp"`
-	Threads      *procThreads      `json:"threads"`
+	Identity     procIdentityJSON   `json:"identity"`
+	Credentials  *procCredentials   `json:"credentials"`
+	Cgroups      []procCgroupJSON   `json:"cgroups"`
+	Namespaces   map[string]*uint64 `json:"namespaces"`
+	Limits       []procLimitJSON    `json:"limits"`
+	Capabilities *procCapabilities  `json:"capabilities"`
+	Seccomp      *procSeccomp       `json:"seccomp"`
+	Threads      *procThreads       `json:"threads"`
 	FDs          struct {
 		Count *int         `json:"count"`
 		Open  []procFDJSON `json:"open"`
@@ -108,12 +108,13 @@ type procFDJSON struct {
 	Target exact  `json:"target"`
 }
 
-// runProcJSON runs `lx proc PID --json`, checks that it succeeded, that
-// every section is there (or null with a reason) and that the output
-// parses back into the report type, and returns the report.
-func runProcJSON(t *testing.T, pid int) procReportJSON {
+// runProcJSON runs `lx proc PID --json` with more args, checks that it
+// succeeded, that every section is there (or null with a reason), that
+// every reason names a null item, and that the output parses back, and
+// returns the report.
+func runProcJSON(t *testing.T, pid int, args ...string) procReportJSON {
 	t.Helper()
-	stdout, stderr, code := runLX(t, "proc", strconv.Itoa(pid), "--json")
+	stdout, stderr, code := runLX(t, append([]string{"proc", strconv.Itoa(pid), "--json"}, args...)...)
 	if code != ExitOK || stderr != "" {
 		t.Fatalf("lx proc %d --json: exit %d, stderr:\n%s", pid, code, stderr)
 	}
@@ -125,8 +126,9 @@ func runProcJSON(t *testing.T, pid int) procReportJSON {
 	if !ok {
 		t.Fatalf("unavailable is %T", m["unavailable"])
 	}
-	explained := map[string]bool{}
-	for _, key := range procKeys {
+	// lookup returns the value at a dotted key, and whether the key (or a
+	// null object on its way) is there; null is returned as nil.
+	lookup := func(key string) (any, string, bool) {
 		var v any = m
 		prefix := ""
 		for _, part := range strings.Split(key, ".") {
@@ -135,22 +137,22 @@ func runProcJSON(t *testing.T, pid int) procReportJSON {
 				t.Fatalf("%s: %q is %T, not an object", key, prefix, v)
 			}
 			prefix = strings.TrimPrefix(prefix+"."+part, ".")
-			if v, ok = obj[part]; !ok {
-				t.Errorf("JSON lacks %q", prefix)
-				break
+			if v, ok = obj[part]; !ok || v == nil {
+				return nil, prefix, ok
 			}
-			if v == nil {
-				if _, ok := unavailable[prefix]; !ok {
-					t.Errorf("%q is null without a reason", prefix)
-				}
-				explained[prefix] = true
-				break
-			}
+		}
+		return v, prefix, true
+	}
+	for _, key := range procKeys {
+		if v, at, ok := lookup(key); !ok {
+			t.Errorf("JSON lacks %q", at)
+		} else if _, why := unavailable[at]; v == nil && !why {
+			t.Errorf("%q is null without a reason", at)
 		}
 	}
 	for key := range unavailable {
-		if !explained[key] {
-			t.Errorf("unavailable names %q, which is not null", key)
+		if v, _, ok := lookup(key); !ok || v != nil {
+			t.Errorf("unavailable names %q, which is not a null item", key)
 		}
 	}
 	var r procReportJSON
@@ -209,7 +211,7 @@ func TestProcChild(t *testing.T) {
 	pid := cmd.Process.Pid
 	waitState(t, pid, "S") // blocked in read
 
-	r := runProcJSON(t, pid)
+	r := runProcJSON(t, pid, "--env")
 	if len(r.Unavailable) > 0 {
 		t.Errorf("unavailable for our own child: %v", r.Unavailable)
 	}
@@ -289,8 +291,10 @@ func TestProcChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := fmt.Sprintf("%s:[%d]", strings.TrimSuffix(name, "_for_children"), ino); link != want {
-			t.Errorf("namespace %s: lx %d, /proc/self/ns %s", name, ino, link)
+		if ino == nil {
+			t.Errorf("namespace %s is null", name)
+		} else if want := fmt.Sprintf("%s:[%d]", strings.TrimSuffix(name, "_for_children"), *ino); link != want {
+			t.Errorf("namespace %s: lx %d, /proc/self/ns %s", name, *ino, link)
 		}
 	}
 	if _, ok := r.Namespaces["net"]; !ok {
@@ -317,7 +321,7 @@ func TestProcChild(t *testing.T) {
 	}
 
 	// The human form shows every byte of the command line.
-	stdout, stderr, code := runLX(t, "proc", strconv.Itoa(pid))
+	stdout, stderr, code := runLX(t, "proc", strconv.Itoa(pid), "--env")
 	if code != ExitOK || stderr != "" {
 		t.Fatalf("lx proc %d: exit %d, stderr %q", pid, code, stderr)
 	}
@@ -343,7 +347,7 @@ func TestProcChild(t *testing.T) {
 // TestProcSelf runs lx proc on the test process.
 func TestProcSelf(t *testing.T) {
 	pid := os.Getpid()
-	r := runProcJSON(t, pid)
+	r := runProcJSON(t, pid, "--env")
 	if len(r.Unavailable) > 0 {
 		t.Errorf("unavailable for ourselves: %v", r.Unavailable)
 	}
@@ -410,7 +414,7 @@ func TestProcZombie(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitState(t, cmd.Process.Pid, "Z")
-	r := runProcJSON(t, cmd.Process.Pid)
+	r := runProcJSON(t, cmd.Process.Pid, "--env")
 	if r.Identity.State != "Z" || r.Identity.StateName != "zombie" {
 		t.Errorf("identity %+v", r.Identity)
 	}
@@ -422,8 +426,28 @@ func TestProcZombie(t *testing.T) {
 	if r.Cmdline == nil || len(r.Cmdline) != 0 {
 		t.Errorf("cmdline %q, want []", r.Cmdline)
 	}
+	// A zombie keeps its pid and user namespaces; every other one this
+	// kernel has is marked unavailable, not left out.
+	self, err := procfs.Default().Self().Namespaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for typ := range self {
+		name := typ.String()
+		ino, listed := r.Namespaces[name]
+		switch reason := r.Unavailable["namespaces."+name]; {
+		case !listed:
+			t.Errorf("namespace %s left out", name)
+		case name == "pid" || name == "user":
+			if ino == nil {
+				t.Errorf("namespace %s of a zombie: null (%s), want its inode", name, reason)
+			}
+		case ino != nil || !strings.HasPrefix(string(reason), "zombie"):
+			t.Errorf("namespace %s of a zombie: %v, reason %q; want null with a zombie reason", name, ino, reason)
+		}
+	}
 	stdout, _, code := runLX(t, "proc", strconv.Itoa(cmd.Process.Pid))
-	if code != ExitOK || !strings.Contains(stdout, "Z (zombie)") {
+	if code != ExitOK || !strings.Contains(stdout, "Z (zombie)") || !regexp.MustCompile(`(?m)^net +unavailable: zombie`).MatchString(stdout) {
 		t.Errorf("exit %d:\n%s", code, stdout)
 	}
 }
@@ -439,7 +463,7 @@ func TestProcKernelThread(t *testing.T) {
 	if i < 0 {
 		t.Skip("no kernel threads visible (a PID namespace?)")
 	}
-	r := runProcJSON(t, ps.Processes[i].PID)
+	r := runProcJSON(t, ps.Processes[i].PID, "--env")
 	if !r.Identity.KernelThread || r.Cmdline == nil || len(r.Cmdline) != 0 {
 		t.Errorf("identity %+v, cmdline %q", r.Identity, r.Cmdline)
 	}
@@ -525,7 +549,7 @@ func TestProcOtherUser(t *testing.T) {
 	if st.UID.Effective == uint32(os.Geteuid()) || st.UID.Real == uint32(os.Getuid()) {
 		t.Skipf("PID 1 runs as our user %d", os.Geteuid())
 	}
-	r := runProcJSON(t, 1)
+	r := runProcJSON(t, 1, "--env")
 	if reason := r.Unavailable["environ"]; r.Environ != nil || !strings.Contains(string(reason), "permission denied") {
 		t.Errorf("environ %q, reason %q; want unavailable: permission denied", r.Environ, reason)
 	}
@@ -533,7 +557,7 @@ func TestProcOtherUser(t *testing.T) {
 		r.Limits == nil || r.Threads == nil || r.Cgroups == nil {
 		t.Errorf("the readable sections are missing: %+v", r)
 	}
-	stdout, _, code := runLX(t, "proc", "1")
+	stdout, _, code := runLX(t, "proc", "1", "--env")
 	if code != ExitOK || !strings.Contains(stdout, "environment       unavailable: ") {
 		t.Errorf("lx proc 1: exit %d:\n%s", code, stdout)
 	}
@@ -595,4 +619,171 @@ func copyFile(dst, src string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// TestProcEnvHidden checks that lx proc shows the environment only with
+// --env: it often holds secrets that end up in pasted output.
+func TestProcEnvHidden(t *testing.T) {
+	const secret = "LX_TEST_SECRET=hunter2"
+	cmd := exec.Command("/bin/sh", "-c", "read x")
+	cmd.Env = []string{secret}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	pid := cmd.Process.Pid
+	waitState(t, pid, "S")
+
+	for _, args := range [][]string{{}, {"--json"}} {
+		stdout, _, code := runLX(t, append([]string{"proc", strconv.Itoa(pid)}, args...)...)
+		if code != ExitOK || strings.Contains(stdout, "hunter2") {
+			t.Errorf("lx proc %d %s: exit %d, shows the environment:\n%s", pid, strings.Join(args, " "), code, stdout)
+		}
+	}
+	stdout, _, _ := runLX(t, "proc", strconv.Itoa(pid))
+	if !strings.Contains(stdout, "environment       not shown (lx proc --env shows it)") || strings.Contains(stdout, "ENVIRONMENT") {
+		t.Errorf("lx proc without --env:\n%s", stdout)
+	}
+	r := runProcJSON(t, pid)
+	if r.Environ != nil || r.Unavailable["environ"] != "not shown without --env" {
+		t.Errorf("environ %q, reason %q", exacts(r.Environ), r.Unavailable["environ"])
+	}
+	r = runProcJSON(t, pid, "--env")
+	if got := exacts(r.Environ); !slices.Equal(got, []string{secret}) {
+		t.Errorf("--env: environ %q", got)
+	}
+	stdout, _, _ = runLX(t, "proc", "--env", strconv.Itoa(pid))
+	if !strings.Contains(stdout, "\nENVIRONMENT\n"+secret+"\n") {
+		t.Errorf("lx proc --env:\n%s", stdout)
+	}
+}
+
+// TestProcExitsMidRead makes the process exit after lx has read its
+// identity: lx must fail with one message, not print a report of
+// sections "unavailable: has exited" and exit 0. The process is reaped
+// at once, or left a zombie.
+func TestProcExitsMidRead(t *testing.T) {
+	for _, tc := range []struct {
+		reap bool
+		args []string
+	}{{true, nil}, {false, nil}, {true, []string{"--json"}}, {false, []string{"--json"}}} {
+		cmd := exec.Command("/bin/sh", "-c", "read x")
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pid := cmd.Process.Pid
+		waitState(t, pid, "S")
+		pfd, err := pidfd.FromProcess(cmd.Process)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kill := func() {
+			if err := pfd.Kill(); err != nil {
+				t.Error(err)
+			}
+			if err := pfd.WaitExited(context.Background()); err != nil {
+				t.Error(err)
+			}
+			if tc.reap {
+				cmd.Wait()
+			}
+		}
+		c := &procCommand{fs: procfs.Default(), midRead: kill}
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c, append([]string{strconv.Itoa(pid)}, tc.args...), &Env{Stdout: &out, Stderr: &errOut})
+		want := fmt.Sprintf("lx proc: process %d exited while lx was reading it\n", pid)
+		if code != ExitError || out.Len() != 0 || errOut.String() != want {
+			t.Errorf("reaped %v, %q: exit %d, stdout %q, stderr %q; want exit 1 and %q", tc.reap, tc.args, code, out.String(), errOut.String(), want)
+		}
+		stdin.Close()
+		pfd.Close()
+		if !tc.reap {
+			cmd.Wait()
+		}
+	}
+}
+
+// TestProcCapsWrapped checks that capability lists are wrapped to the
+// width: the full set on one line is over 600 characters.
+func TestProcCapsWrapped(t *testing.T) {
+	caps := make([]string, 41)
+	for i := range caps {
+		caps[i] = procfs.Cap(i).String()
+	}
+	r := procReport{
+		Identity:     procIdentity{PID: 1, Comm: "init", State: "S", StateName: "sleeping"},
+		Capabilities: &procCapabilities{Effective: caps, Permitted: caps, Bounding: caps},
+		Unavailable:  map[string]error{},
+	}
+	for _, width := range []int{0, 60, 132} {
+		var b bytes.Buffer
+		if err := renderProc(&b, r, width); err != nil {
+			t.Fatal(err)
+		}
+		want := width
+		if width == 0 {
+			want = defaultWrap
+		}
+		n := 0
+		for line := range strings.Lines(b.String()) {
+			if strings.Contains(line, "CAP_") {
+				n++
+				if l := len(strings.TrimSuffix(line, "\n")); l > want {
+					t.Errorf("width %d: line of %d characters: %s", width, l, line)
+				}
+			}
+		}
+		if got := strings.Count(b.String(), "CAP_"); got != 3*len(caps) || n < 3*3 {
+			t.Errorf("width %d: %d capabilities on %d lines:\n%s", width, got, n, b.String())
+		}
+		if !regexp.MustCompile(`(?m)^caps ambient +none$`).MatchString(b.String()) {
+			t.Errorf("no ambient row:\n%s", b.String())
+		}
+	}
+}
+
+// TestExitedSinceByPath checks exitedSince's check for kernels without
+// pidfd_open (Linux < 5.3), where lx reads /proc/PID by path.
+func TestExitedSinceByPath(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "read x")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	waitState(t, pid, "S")
+	p := procfs.Default().Proc(pid)
+	st, err := p.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exitedSince(p, nil, &st) {
+		t.Error("a running process has exited")
+	}
+	stdin.Close()
+	waitState(t, pid, "Z")
+	if !exitedSince(p, nil, &st) {
+		t.Error("a zombie has not exited")
+	}
+	cmd.Wait()
+	if !exitedSince(p, nil, &st) {
+		t.Error("a reaped process has not exited")
+	}
+	other := st
+	other.StartTime++
+	if self := procfs.Default().Self(); !exitedSince(self, nil, &other) {
+		t.Error("a process with another start time (a reused PID) is the same")
+	}
 }
