@@ -80,7 +80,9 @@ ordinary user cannot read them for another user's process, nor for a
 process of its own that runs with capabilities (a daemon that kept some),
 and even root without CAP_SYS_PTRACE is refused a process with
 capabilities root lacks. A zombie has released its memory, environment
-and most namespaces; a kernel thread has no memory or environment.
+and most namespaces (recent kernels also refuse its descriptors and
+namespaces to anyone without CAP_SYS_PTRACE); a kernel thread has no
+memory or environment.
 
 A process that does not exist is an error (exit code 1), and so is one
 that exits while lx reads it: what lx read would mix a live process with a
