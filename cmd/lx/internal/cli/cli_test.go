@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"os"
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,6 +90,24 @@ func TestDispatch(t *testing.T) {
 				t.Errorf("unexpected stderr:\n%s", stderr)
 			}
 		})
+	}
+}
+
+// TestGlobalJSON checks that --json before the command applies to it
+// (it used to select the overview, which then rejected the command).
+func TestGlobalJSON(t *testing.T) {
+	for _, args := range [][]string{
+		{"--json", "ps"},
+		{"--json", "proc", strconv.Itoa(os.Getpid())},
+		{"-json", "proc", "1"},
+		{"--json", "overview"},
+		{"--json"},
+	} {
+		stdout, stderr, code := runLX(t, args...)
+		var m map[string]any
+		if err := decodeOne(stdout, &m); code != ExitOK || stderr != "" || err != nil {
+			t.Errorf("lx %s: exit %d, %v, stderr %q", strings.Join(args, " "), code, err, stderr)
+		}
 	}
 }
 

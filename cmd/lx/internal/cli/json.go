@@ -19,7 +19,9 @@ package cli
 // value has them) and a time.Duration as integer nanoseconds. A map key
 // must be valid UTF-8: it has no room for the base64 form, so a map with
 // another key is an error, and the CLI keeps kernel strings out of map
-// keys (it uses slices). `lx help json` documents the result for users.
+// keys (it uses slices). Tag options other than omitempty and omitzero
+// (",string") are errors rather than silently ignored. `lx help json`
+// documents the result for users.
 
 import (
 	"bytes"

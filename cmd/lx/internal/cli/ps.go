@@ -50,10 +50,11 @@ func (*psCommand) Help() string {
   RSS      resident set size (VmRSS of /proc/PID/status, as ps reads it)
   TIME     user + system CPU time of all threads, [DD-]HH:MM:SS
   STARTED  when the process started (boot time from /proc/stat plus the
-           start time in /proc/PID/stat)
-  COMM     command name (comm)
-  COMMAND  the command line; [comm] for a process without one (kernel
-           threads), "[comm] <defunct>" for a zombie
+           start time in /proc/PID/stat), to the second, with the zone
+  COMM     command name (comm), escaped as 'lx help text' describes
+  COMMAND  the command line, each argument quoted as a shell would need
+           it; [comm] for a process without one (kernel threads),
+           "[comm] <defunct>" for a zombie
 
 On a terminal, lines are cut to the terminal's width (the COMMAND column
 gives way); piped or redirected they are whole; -w never cuts, and
