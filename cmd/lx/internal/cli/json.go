@@ -86,7 +86,6 @@ var (
 	errorType         = reflect.TypeFor[error]()
 	isZeroerType      = reflect.TypeFor[interface{ IsZero() bool }]()
 	timeType          = reflect.TypeFor[time.Time]()
-	durationType      = reflect.TypeFor[time.Duration]()
 )
 
 // value appends v. An invalid v (a nil interface) is null.
@@ -97,7 +96,10 @@ func (e *jsonEncoder) value(v reflect.Value) error {
 	defer func() { e.depth-- }()
 	// Follow pointers and interfaces to the value. A pointer whose type
 	// has a marshaling method stays: one of the checks below takes it.
-	for {
+	for hops := 0; ; hops++ {
+		if hops > maxJSONDepth { // a pointer type that points to itself
+			return fmt.Errorf("nesting deeper than %d levels (a pointer cycle?)", maxJSONDepth)
+		}
 		if !v.IsValid() || (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
 			e.buf = append(e.buf, "null"...)
 			return nil
@@ -107,39 +109,39 @@ func (e *jsonEncoder) value(v reflect.Value) error {
 			continue
 		}
 		if v.Kind() == reflect.Pointer && (v.Type().Elem() == timeType || !hasMethods(v.Type())) {
-			if e.depth++; e.depth > maxJSONDepth { // a pointer to itself
-				return fmt.Errorf("nesting deeper than %d levels (a pointer cycle?)", maxJSONDepth)
-			}
 			v = v.Elem()
 			continue
 		}
 		break
 	}
 
-	switch v.Type() {
-	case timeType:
-		return e.time(v.Interface().(time.Time))
-	case durationType:
-		e.buf = strconv.AppendInt(e.buf, v.Int(), 10)
-		return nil
-	}
-	if m, ok := method[json.Marshaler](v, jsonMarshalerType); ok {
-		return e.marshaler(v.Type(), m)
-	}
-	if m, ok := method[encoding.TextMarshaler](v, textMarshalerType); ok {
-		text, err := m.MarshalText()
-		if err != nil {
-			return fmt.Errorf("%s: MarshalText: %w", v.Type(), err)
+	// A value reached through an unexported embedded field that has a
+	// json tag cannot be passed to its methods (reflect forbids it); like
+	// a type without them, it is encoded by its kind.
+	if v.CanInterface() {
+		if v.Type() == timeType {
+			return e.time(v.Interface().(time.Time))
 		}
-		e.bytes(text)
-		return nil
-	}
-	if m, ok := method[error](v, errorType); ok {
-		e.string(m.Error())
-		return nil
+		if m, ok := method[json.Marshaler](v, jsonMarshalerType); ok {
+			return e.marshaler(v.Type(), m)
+		}
+		if m, ok := method[encoding.TextMarshaler](v, textMarshalerType); ok {
+			text, err := m.MarshalText()
+			if err != nil {
+				return fmt.Errorf("%s: MarshalText: %w", v.Type(), err)
+			}
+			e.bytes(text)
+			return nil
+		}
+		if m, ok := method[error](v, errorType); ok {
+			e.string(m.Error())
+			return nil
+		}
 	}
 
 	switch v.Kind() {
+	case reflect.Pointer: // one with methods, reached through an unexported field
+		return e.value(v.Elem())
 	case reflect.Bool:
 		e.buf = strconv.AppendBool(e.buf, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:

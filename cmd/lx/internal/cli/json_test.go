@@ -172,6 +172,24 @@ type stringKind string
 
 func (s stringKind) MarshalText() ([]byte, error) { return []byte("ignored for keys: " + s), nil }
 
+// hiddenText embeds unexported types under tags. Their MarshalText
+// methods are not promoted (two at the same depth), and reflect cannot
+// call them on the embedded values: they are encoded by kind.
+type hiddenText struct {
+	textValue `json:"hidden"`
+	badText   `json:"bad"` // would fail if called
+	Shown     int
+}
+
+// manyPointers returns n pointers: many siblings are not deep nesting.
+func manyPointers(n int) []*int {
+	ps := make([]*int, n)
+	for i := range ps {
+		ps[i] = &i
+	}
+	return ps
+}
+
 // TestJSONMatchesEncodingJSON checks that for values whose strings are
 // valid UTF-8 and that hold no error values or []byte, the encoder writes
 // exactly what encoding/json writes.
@@ -204,6 +222,7 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 			P *Inner
 			E struct{}
 		}{I: iface},
+		manyPointers(2 * maxJSONDepth),
 		cpuset.Of(0, 1, 2, 3, 8), cgroup.Hybrid, procfs.MakeComm("sh"), netip.MustParseAddr("::1"),
 	} {
 		want := stdJSON(t, v)
@@ -297,6 +316,7 @@ func TestJSONValues(t *testing.T) {
 		{[2]byte{1, 2}, "[\n  1,\n  2\n]"},
 		{map[string][]byte{"k": []byte("\xff")}, "{\n  \"k\": {\n    \"base64\": \"/w==\"\n  }\n}"},
 		{time.Duration(1500), `1500`},
+		{hiddenText{Shown: 1}, "{\n  \"hidden\": {},\n  \"bad\": {},\n  \"Shown\": 1\n}"},
 		{time.Date(2024, 5, 1, 12, 0, 3, 0, time.FixedZone("X", -90*60)), `"2024-05-01T12:00:03-01:30"`},
 	} {
 		if got := mustJSON(t, tc.v); got != tc.want {
