@@ -4,10 +4,11 @@
 // adding a command means adding one file.
 //
 // Every command accepts --json and --help. By default a command prints
-// aligned tables for people; with --json it prints one indented JSON
-// object carrying the typed values the lx library returns, with sizes in
-// bytes and durations in nanoseconds (the key names say so: "_bytes",
-// "_ns"). Errors go to stderr.
+// aligned tables for people (table.go, with the value forms of format.go);
+// with --json it prints one indented JSON object carrying the typed values
+// the lx library returns, through the CLI's own encoder (json.go), which
+// keeps every byte of kernel strings. Errors go to stderr. `lx help json`
+// and `lx help text` describe both forms for users.
 //
 // Exit codes: 0 success, 1 an error while running the command, 2 a usage
 // error (unknown command, bad flag, wrong number of arguments).
@@ -22,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 )
@@ -42,6 +44,9 @@ type Env struct {
 	Stderr io.Writer
 	// JSON is set by --json: print one JSON object instead of tables.
 	JSON bool
+	// Width is the number of characters a line of Stdout may have, or 0
+	// for no limit (see outputWidth).
+	Width int
 }
 
 // Command is one lx subcommand. Commands are structs; Run receives the
@@ -104,29 +109,51 @@ func commandNames() []string {
 	return names
 }
 
-// Main runs the lx command line args (without the program name) and returns
-// the exit code. With no command, or when the first argument is a flag
-// other than --help, it runs the overview command.
+// Main runs the lx command line args (without the program name), writing
+// to stdout and stderr, and returns the exit code. When stdout is a
+// terminal, tables that would be wider are cut to its width.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return dispatch(ctx, args, &Env{Stdout: stdout, Stderr: stderr, Width: outputWidth(stdout, os.Getenv)})
+}
+
+// mainUsage is the syntax line of lx itself.
+const mainUsage = "usage: lx [--json] [--version] [--help] [command] [flags] [arguments]"
+
+// dispatch parses the global flags (--json, --version, --help, before the
+// command), picks the command (overview when there is none) and runs it
+// with the rest of args.
+func dispatch(ctx context.Context, args []string, env *Env) int {
+	global := flag.NewFlagSet("lx", flag.ContinueOnError)
+	global.SetOutput(io.Discard) // errors are reported below, help by writeMainUsage
+	global.Usage = func() {}
+	global.BoolVar(&env.JSON, "json", false, "print one JSON object instead of tables")
+	version := global.Bool("version", false, "print lx's version (the same as 'lx version')")
+	err := global.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		writeMainUsage(env.Stdout)
+		return ExitOK
+	case err != nil:
+		// A flag before the command is lx's own: the command is not
+		// known yet, so it is not to blame.
+		fmt.Fprintf(env.Stderr, "lx: %v\n%s\nRun 'lx help' for the commands.\n", err, mainUsage)
+		return ExitUsage
+	}
+	args = global.Args()
 	name := defaultCommand
-	if len(args) > 0 {
-		switch a := args[0]; {
-		case a == "-h" || a == "-help" || a == "--help":
-			writeMainUsage(stdout)
-			return ExitOK
-		case strings.HasPrefix(a, "-") && a != "-":
-			// flags of the default command: `lx --json`
-		default:
-			name, args = a, args[1:]
-		}
+	switch {
+	case *version:
+		name = "version"
+	case len(args) > 0:
+		name, args = args[0], args[1:]
 	}
 	newCommand, ok := registry[name]
 	if !ok {
-		fmt.Fprintf(stderr, "lx: unknown command %q\n\n", name)
-		writeMainUsage(stderr)
+		fmt.Fprintf(env.Stderr, "lx: unknown command %q\n\n", name)
+		writeMainUsage(env.Stderr)
 		return ExitUsage
 	}
-	return run(ctx, newCommand(), args, &Env{Stdout: stdout, Stderr: stderr})
+	return run(ctx, newCommand(), args, env)
 }
 
 // run parses the flags of cmd and runs it.
@@ -156,13 +183,13 @@ func run(ctx context.Context, cmd Command, args []string, env *Env) int {
 	}
 }
 
-// newFlagSet returns the flags of cmd: --json, bound to env.JSON, and the
-// command's own.
+// newFlagSet returns the flags of cmd: --json, bound to env.JSON (keeping
+// a --json given before the command), and the command's own.
 func newFlagSet(cmd Command, env *Env) *flag.FlagSet {
 	fs := flag.NewFlagSet("lx "+cmd.Name(), flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by run, help by writeCommandHelp
 	fs.Usage = func() {}
-	fs.BoolVar(&env.JSON, "json", false, "print one JSON object instead of tables")
+	fs.BoolVar(&env.JSON, "json", env.JSON, "print one JSON object instead of tables")
 	if s, ok := cmd.(FlagSetter); ok {
 		s.SetFlags(fs)
 	}
@@ -171,30 +198,58 @@ func newFlagSet(cmd Command, env *Env) *flag.FlagSet {
 
 // parseFlags parses args with flags anywhere among the positional
 // arguments (`lx help overview --json` as well as `lx help --json
-// overview`); everything after "--" is positional. flag.FlagSet alone
-// stops at the first positional argument.
+// overview`); everything after "--" is positional. It hands the flag
+// package one flag (and its value) at a time, because flag.FlagSet alone
+// stops at the first positional argument. An argument of a dash and a
+// digit ("-1") is positional: no lx flag is named by a digit, and a
+// negative number where a number is expected deserves the command's own
+// message, not "flag provided but not defined".
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "--":
+			return append(pos, args[1:]...), nil
+		case len(a) < 2 || a[0] != '-' || isDigit(a[1]):
+			pos = append(pos, a)
+			args = args[1:]
+			continue
+		}
+		n := 1
+		if takesValue(fs, a) && len(args) > 1 {
+			n = 2
+		}
+		if err := fs.Parse(args[:n]); err != nil {
 			return nil, err
 		}
-		rest := fs.Args()
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+		args = args[n:]
 	}
+	return pos, nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// takesValue reports whether the flag argument a ("-n", "--name") names a
+// flag of fs that takes its value from the next argument: one that is not
+// boolean and has no "=value" of its own.
+func takesValue(fs *flag.FlagSet, a string) bool {
+	name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false // fs.Parse reports it
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // writeMainUsage writes the top-level help: what lx is and its commands.
 func writeMainUsage(w io.Writer) {
 	fmt.Fprintf(w, "lx shows what the running Linux kernel offers and what it is doing.\n\n")
-	fmt.Fprintf(w, "usage: lx [command] [flags] [arguments]\n\ncommands:\n")
+	fmt.Fprintf(w, "%s\n\ncommands:\n", mainUsage)
 	t := newTable(w)
 	for _, name := range commandNames() {
 		cmd := registry[name]()
@@ -205,8 +260,10 @@ func writeMainUsage(w io.Writer) {
 		t.Row("  "+name, cmd.Synopsis()+suffix)
 	}
 	t.Flush()
-	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help.\n")
-	fmt.Fprintf(w, "Run 'lx help <command>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
+	writeTopics(w)
+	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help, before or\n")
+	fmt.Fprintf(w, "after the command; 'lx --version' is 'lx version'. Run 'lx help <command>' or\n")
+	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
 }
 
 // writeCommandHelp writes the help of one command.

@@ -6,21 +6,25 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"os"
 	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lxgo/lx/internal/testutil"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-// runLX runs the lx command line args in-process.
+// runLX runs the lx command line args in-process, with output of no
+// width limit whatever COLUMNS says.
 func runLX(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = Main(context.Background(), args, &out, &errOut)
+	code = dispatch(context.Background(), args, &Env{Stdout: &out, Stderr: &errOut})
 	return out.String(), errOut.String(), code
 }
 
@@ -33,21 +37,35 @@ func TestDispatch(t *testing.T) {
 		quietOut   bool // nothing on stdout
 		quietError bool // nothing on stderr
 	}{
-		{args: []string{"help"}, code: ExitOK, stdout: []string{"usage: lx [command]", "overview", "help", "(the default)"}, quietError: true},
-		{args: []string{"--help"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
-		{args: []string{"-h"}, code: ExitOK, stdout: []string{"usage: lx [command]"}, quietError: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"usage: lx [--json]", "overview", "help", "(the default)"}, quietError: true},
+		{args: []string{"--help"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
+		{args: []string{"-h"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
 		{args: []string{"help", "overview"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json", "unavailable"}, quietError: true},
 		{args: []string{"overview", "--help"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]", "-json"}, quietError: true},
 		{args: []string{"overview", "-h"}, code: ExitOK, stdout: []string{"usage: lx overview [flags]"}, quietError: true},
-		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command]"}, quietError: true},
+		{args: []string{"help", "--help"}, code: ExitOK, stdout: []string{"usage: lx help [flags] [command | topic]"}, quietError: true},
 		{args: []string{"nosuch"}, code: ExitUsage, stderr: []string{`lx: unknown command "nosuch"`, "usage: lx"}, quietOut: true},
 		{args: []string{"overview", "--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus", "usage: lx overview [flags]"}, quietOut: true},
-		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"flag provided but not defined: -bogus"}, quietOut: true},
+		{args: []string{"--bogus"}, code: ExitUsage, stderr: []string{"lx: flag provided but not defined: -bogus\nusage: lx [--json]"}, quietOut: true},
+		{args: []string{"--bogus", "ps"}, code: ExitUsage, stderr: []string{"lx: flag provided but not defined: -bogus\n"}, quietOut: true},
+		{args: []string{"--json=maybe", "ps"}, code: ExitUsage, stderr: []string{"lx: invalid boolean value"}, quietOut: true},
+		{args: []string{"--json", "help", "help"}, code: ExitOK, stdout: []string{`"name": "help"`}, quietError: true},
+		{args: []string{"-json", "--", "help"}, code: ExitOK, stdout: []string{`"commands": [`}, quietError: true},
+		{args: []string{"--json", "--help"}, code: ExitOK, stdout: []string{"usage: lx [--json]"}, quietError: true},
+		{args: []string{"--version"}, code: ExitOK, stdout: []string{"go  ", runtime.Version()}, quietError: true},
+		{args: []string{"--json", "--version"}, code: ExitOK, stdout: []string{`"go_version": "` + runtime.Version() + `"`}, quietError: true},
+		{args: []string{"--version", "ps"}, code: ExitUsage, stderr: []string{`lx version: version takes no arguments, got "ps"`}, quietOut: true},
+		{args: []string{"version", "--json"}, code: ExitOK, stdout: []string{`"go_version": "`}, quietError: true},
+		{args: []string{"proc", "-1"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -1: want 1..2147483647\nusage: lx proc"}, quietOut: true},
+		{args: []string{"proc", "--json", "-5"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -5: want 1..2147483647\n"}, quietOut: true},
 		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
 		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
-		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command "nosuch"`}, quietOut: true},
-		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command"}, quietOut: true},
-		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command "--json"`}, quietOut: true},
+		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: help, overview, proc, ps, version; topics: json, text)`}, quietOut: true},
+		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"topics:\n  json  the --json output", "\n  text  "}, quietError: true},
+		{args: []string{"help", "json"}, code: ExitOK, stdout: []string{"stable interface", `{"base64": "..."}`, "nanoseconds"}, quietError: true},
+		{args: []string{"help", "text"}, code: ExitOK, stdout: []string{`\xNN`, "$'...'"}, quietError: true},
+		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command or topic "--json"`}, quietOut: true},
 		{args: []string{"-"}, code: ExitUsage, stderr: []string{`unknown command "-"`}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -75,6 +93,24 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
+// TestGlobalJSON checks that --json before the command applies to it
+// (it used to select the overview, which then rejected the command).
+func TestGlobalJSON(t *testing.T) {
+	for _, args := range [][]string{
+		{"--json", "ps"},
+		{"--json", "proc", strconv.Itoa(os.Getpid())},
+		{"-json", "proc", "1"},
+		{"--json", "overview"},
+		{"--json"},
+	} {
+		stdout, stderr, code := runLX(t, args...)
+		var m map[string]any
+		if err := decodeOne(stdout, &m); code != ExitOK || stderr != "" || err != nil {
+			t.Errorf("lx %s: exit %d, %v, stderr %q", strings.Join(args, " "), code, err, stderr)
+		}
+	}
+}
+
 // TestHelpForms checks that the three ways of asking for a command's help
 // print the same text.
 func TestHelpForms(t *testing.T) {
@@ -91,6 +127,7 @@ func TestHelpForms(t *testing.T) {
 func TestHelpJSON(t *testing.T) {
 	type report struct {
 		Commands []commandReport `json:"commands"`
+		Topics   []topicReport   `json:"topics"`
 	}
 	stdout, stderr, code := runLX(t, "help", "--json")
 	if code != ExitOK || stderr != "" {
@@ -109,18 +146,43 @@ func TestHelpJSON(t *testing.T) {
 		if c.Default != (c.Name == "overview") {
 			t.Errorf("command %s: default = %v", c.Name, c.Default)
 		}
-		if !reflect.DeepEqual(c.Flags[0:1], []flagReport{{Name: "json", Usage: "print one JSON object instead of tables", Default: "false"}}) {
-			t.Errorf("command %s: flags %+v, want json first", c.Name, c.Flags)
+		if !slices.Contains(c.Flags, flagReport{Name: "json", Usage: "print one JSON object instead of tables", Default: "false"}) {
+			t.Errorf("command %s: flags %+v, want json among them", c.Name, c.Flags)
 		}
 	}
 	if !reflect.DeepEqual(names, commandNames()) {
 		t.Errorf("help --json lists %v, registry has %v", names, commandNames())
 	}
+	var topics []string
+	for _, tp := range all.Topics {
+		topics = append(topics, tp.Name)
+		if tp.Synopsis == "" || len(tp.Text) < 100 {
+			t.Errorf("topic %s lacks synopsis or text: %+v", tp.Name, tp)
+		}
+	}
+	if !reflect.DeepEqual(topics, topicNames()) {
+		t.Errorf("help --json lists topics %v, want %v", topics, topicNames())
+	}
 	// Flags may follow the positional argument.
 	stdout, _, code = runLX(t, "help", "overview", "--json")
 	var one report
-	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 1 || one.Commands[0].Name != "overview" {
+	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 1 || one.Commands[0].Name != "overview" || len(one.Topics) != 0 {
 		t.Fatalf("help overview --json: exit %d, %v, %+v", code, err, one)
+	}
+	stdout, _, code = runLX(t, "--json", "help", "json")
+	one = report{}
+	if err := decodeOne(stdout, &one); code != ExitOK || err != nil || len(one.Commands) != 0 || len(one.Topics) != 1 || one.Topics[0].Text != jsonTopic {
+		t.Fatalf("help json --json: exit %d, %v, %+v", code, err, one)
+	}
+}
+
+// TestTopicsDoNotShadowCommands checks that no topic has a command's name
+// (lx help NAME would show only the command).
+func TestTopicsDoNotShadowCommands(t *testing.T) {
+	for _, name := range topicNames() {
+		if _, ok := registry[name]; ok {
+			t.Errorf("topic %q is also a command", name)
+		}
 	}
 }
 
@@ -186,6 +248,10 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3},
 		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0},
 		{[]string{"--", "a"}, []string{"a"}, false, 0},
+		{[]string{"-1", "--json"}, []string{"-1"}, true, 0},                   // a negative number is positional
+		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7},   // but a flag's value may be one
+		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6},          // "-" alone is positional
+		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0}, // the last one counts
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		j := fs.Bool("json", false, "")
@@ -194,48 +260,5 @@ func TestParseFlags(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(pos, tc.pos) || *j != tc.json || *n != tc.n {
 			t.Errorf("parseFlags(%q) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, pos, *j, *n, err, tc.pos, tc.json, tc.n)
 		}
-	}
-}
-
-func TestFormatBytes(t *testing.T) {
-	for _, tc := range []struct {
-		n    uint64
-		want string
-	}{
-		{0, "0 B"}, {1023, "1023 B"}, {1024, "1 KiB"}, {1536, "1.5 KiB"}, {2 << 20, "2 MiB"},
-		{1 << 30, "1 GiB"}, {25276514304, "23.5 GiB"}, {1 << 60, "1 EiB"}, {1<<64 - 1, "16.0 EiB"},
-	} {
-		if got := formatBytes(tc.n); got != tc.want {
-			t.Errorf("formatBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0s"}, {999 * time.Millisecond, "0s"}, {12 * time.Second, "12s"}, {5 * time.Minute, "5m 0s"},
-		{2*time.Hour + 3*time.Second, "2h 0m 3s"}, {26*time.Hour + 3*time.Minute + 4*time.Second, "1d 2h 3m 4s"},
-		{-90 * time.Second, "-1m 30s"},
-	} {
-		if got := formatDuration(tc.d); got != tc.want {
-			t.Errorf("formatDuration(%v) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
-func TestTable(t *testing.T) {
-	var b bytes.Buffer
-	tb := newTable(&b)
-	tb.Row("a", "bb", "")
-	tb.Row("ccc", "d\te", "f\ng")
-	if err := tb.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	want := "a    bb\nccc  d e  f g\n"
-	if b.String() != want {
-		t.Errorf("table =\n%q\nwant\n%q", b.String(), want)
 	}
 }

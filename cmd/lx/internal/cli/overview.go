@@ -321,7 +321,7 @@ func renderOverview(w io.Writer, r overviewReport) error {
 	t.Row("boot id", str("kernel.boot_id", r.Kernel.BootID))
 	t.Row("hostname", str("hostname", r.Hostname))
 	if r.Uptime != nil {
-		t.Row("uptime", formatDuration(r.Uptime.Total))
+		t.Row("uptime", formatDuration(r.Uptime.Total.Truncate(time.Second)))
 	} else {
 		t.Row("uptime", value("uptime", false, ""))
 	}
@@ -332,7 +332,7 @@ func renderOverview(w io.Writer, r overviewReport) error {
 		set  *cpuSetReport
 	}{{"online", r.CPU.Online}, {"present", r.CPU.Present}, {"possible", r.CPU.Possible}} {
 		if s.set != nil {
-			cpus = append(cpus, fmt.Sprintf("%d %s (%s)", s.set.Count, s.name, s.set.List))
+			cpus = append(cpus, formatCount(s.set.Count)+" "+s.name+" ("+s.set.List.String()+")")
 		} else {
 			cpus = append(cpus, s.name+" "+value("cpu."+s.name, false, ""))
 		}
@@ -377,8 +377,8 @@ func renderOverview(w io.Writer, r overviewReport) error {
 			if r.Hugepages.DefaultSize != nil && *r.Hugepages.DefaultSize == p.Size {
 				size += " (default)"
 			}
-			t.Row(size, fmt.Sprint(p.Total), fmt.Sprint(p.Free), fmt.Sprint(p.Reserved),
-				fmt.Sprint(p.Surplus), fmt.Sprint(p.Overcommit))
+			t.Row(size, formatCount(p.Total), formatCount(p.Free), formatCount(p.Reserved),
+				formatCount(p.Surplus), formatCount(p.Overcommit))
 		}
 		if err := t.Flush(); err != nil {
 			return err

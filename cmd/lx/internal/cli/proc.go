@@ -3,16 +3,15 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
-	"maps"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
 )
@@ -24,6 +23,15 @@ type procCommand struct {
 	fs procfs.FS
 	// loc is the time zone of the start time; nil means time.Local.
 	loc *time.Location
+	// env is --env: read and show the environment.
+	env bool
+	// midRead, when set, runs after the identity section is read. Tests
+	// make the process exit there.
+	midRead func()
+}
+
+func (c *procCommand) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.env, "env", false, "also show the environment (it often holds secrets: left out by default)")
 }
 
 func (*procCommand) Name() string { return "proc" }
@@ -37,7 +45,9 @@ session, command name, state, start and CPU time), credentials (the real,
 effective, saved and filesystem user and group ids, supplementary groups),
 cgroups, namespaces (type and inode), resource limits, capability sets,
 seccomp mode, threads, open file descriptors, memory (smaps_rollup: RSS,
-PSS, swap, ...), command line and environment.
+PSS, swap, ...), command line and, with --env, environment. The
+environment is left out unless asked for because it often holds tokens
+and passwords that would end up in pasted output.
 
 lx opens a pidfd for the process (pidfd_open, Linux 5.3) and reads
 /proc/PID through a directory handle checked against that pidfd, so every
@@ -46,47 +56,66 @@ while lx reads ("anchored": true). On kernels without pidfd_open lx reads
 /proc/PID by path ("anchored": false). The pidfs id (Linux 6.9) is the
 process's identity for the lifetime of the system; older kernels have none.
 
-Each section is read on its own. A section that cannot be read (the
-environment, namespaces, open files and memory of another user's process
-need ptrace access, i.e. the same user or CAP_SYS_PTRACE) is shown as
-unavailable with the reason; lx still prints the rest and exits with 0.
-A process that does not exist is an error (exit code 1); a PID that is not
-a positive number is a usage error (exit code 2).
+Each section is read on its own. A section that cannot be read is shown
+as unavailable with the reason; lx still prints the rest and exits with 0.
+The environment, namespaces, open files and memory need what the kernel
+calls ptrace read access (PTRACE_MODE_READ_FSCREDS, ptrace(2) "Ptrace
+access mode checking"), granted when the process is lx itself, or when
+all of these hold:
+  - lx's filesystem user id equals the process's real, effective and
+    saved user ids, and lx's filesystem group id its real, effective and
+    saved group ids, or lx has CAP_SYS_PTRACE in the process's user
+    namespace;
+  - the process is dumpable (not after a setuid or setgid exec, not after
+    prctl(PR_SET_DUMPABLE, 0)), or lx has CAP_SYS_PTRACE in that user
+    namespace;
+  - the process's permitted capabilities are a subset of lx's effective
+    ones (in the same user namespace), or lx has CAP_SYS_PTRACE there;
+and a security module (SELinux, AppArmor, Smack) allows it. So an
+ordinary user cannot read them for another user's process, nor for a
+process of its own that runs with capabilities (a daemon that kept some),
+and even root without CAP_SYS_PTRACE is refused a process with
+capabilities root lacks. A zombie has released its memory, environment
+and most namespaces (recent kernels also refuse its descriptors and
+namespaces to anyone without CAP_SYS_PTRACE); a kernel thread has no
+memory or environment.
+
+A process that does not exist is an error (exit code 1), and so is one
+that exits while lx reads it: what lx read would mix a live process with a
+dead one. A PID that is not a number in 1..2147483647 is a usage error
+(exit code 2).
 
 With --json the same data is one JSON object with the sections "identity",
 "credentials", "cgroups", "namespaces", "limits", "capabilities",
 "seccomp", "threads", "fds", "memory", "cmdline" and "environ". Sizes are
 bytes ("_bytes"), times nanoseconds ("_ns"), the start time RFC 3339.
-Limits are strings: a number in the resource's "unit", or "unlimited". A
-section (or item) that could not be read is null, and "unavailable" maps
-its dotted key ("environ", "fds.open", "identity.pidfs_id") to the reason.
-Strings are the kernel's bytes; bytes that are not UTF-8 come out as
-U+FFFD, and then "cmdline_base64" or "environ_base64" holds each entry
-exactly, base64 encoded.`
+A limit is a number in the resource's "unit", or "unlimited". A section
+(or item) that could not be read is null, and "unavailable" maps its
+dotted key ("environ", "fds.open", "namespaces.net") to the reason;
+without --env, "environ" is null with the reason "not shown without
+--env".
+Command names, arguments, the environment, paths and descriptor targets
+are the kernel's exact bytes, as 'lx help json' describes.`
 }
 
 // procReport is the output of `lx proc PID --json`. A nil section could
 // not be read; Unavailable says why.
 type procReport struct {
-	Identity     procIdentity      `json:"identity"`
-	Credentials  *procCredentials  `json:"credentials"`
-	Cgroups      []procCgroup      `json:"cgroups"`
-	Namespaces   map[string]uint64 `json:"namespaces"`
-	Limits       []procLimit       `json:"limits"`
-	Capabilities *procCapabilities `json:"capabilities"`
-	Seccomp      *procSeccomp      `json:"seccomp"`
-	Threads      *procThreads      `json:"threads"`
-	FDs          procFDs           `json:"fds"`
-	Memory       *procMemory       `json:"memory"`
-	Cmdline      []string          `json:"cmdline"`
-	// CmdlineBase64 and EnvironBase64 hold the entries exactly when one
-	// of them is not valid UTF-8.
-	CmdlineBase64 []string `json:"cmdline_base64,omitempty"`
-	Environ       []string `json:"environ"`
-	EnvironBase64 []string `json:"environ_base64,omitempty"`
+	Identity     procIdentity       `json:"identity"`
+	Credentials  *procCredentials   `json:"credentials"`
+	Cgroups      []procCgroup       `json:"cgroups"`
+	Namespaces   map[string]*uint64 `json:"namespaces"` // null: unavailable
+	Limits       []procLimit        `json:"limits"`
+	Capabilities *procCapabilities  `json:"capabilities"`
+	Seccomp      *procSeccomp       `json:"seccomp"`
+	Threads      *procThreads       `json:"threads"`
+	FDs          procFDs            `json:"fds"`
+	Memory       *procMemory        `json:"memory"`
+	Cmdline      []string           `json:"cmdline"`
+	Environ      []string           `json:"environ"`
 	// Unavailable maps the dotted key of each section or item that could
 	// not be read to the reason.
-	Unavailable map[string]string `json:"unavailable"`
+	Unavailable map[string]error `json:"unavailable"` // encoded as messages
 }
 
 type procIdentity struct {
@@ -133,10 +162,21 @@ type procCgroup struct {
 }
 
 type procLimit struct {
-	Resource string            `json:"resource"` // "RLIMIT_NOFILE"
-	Soft     procfs.LimitValue `json:"soft"`
-	Hard     procfs.LimitValue `json:"hard"`
-	Unit     string            `json:"unit"` // "count", "bytes", "seconds", "microseconds"
+	Resource string     `json:"resource"` // "RLIMIT_NOFILE"
+	Soft     limitValue `json:"soft"`
+	Hard     limitValue `json:"hard"`
+	Unit     string     `json:"unit"` // "count", "bytes", "seconds", "microseconds"
+}
+
+// limitValue is a resource limit in --json: a number in the resource's
+// unit, or the string "unlimited" for RLIM_INFINITY.
+type limitValue procfs.LimitValue
+
+func (v limitValue) MarshalJSON() ([]byte, error) {
+	if procfs.LimitValue(v).IsUnlimited() {
+		return []byte(`"unlimited"`), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
 }
 
 type procCapabilities struct {
@@ -191,16 +231,15 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if len(args) != 1 {
 		return Usagef("want one process id, got %d arguments", len(args))
 	}
-	n, err := strconv.ParseUint(args[0], 10, 31) // digits only, fits a pid_t
-	pid := int(n)
-	if err != nil || pid <= 0 {
-		return Usagef("invalid process id %q: want a positive decimal number", args[0])
+	pid, err := parsePID(args[0])
+	if err != nil {
+		return err
 	}
 	loc := c.loc
 	if loc == nil {
 		loc = time.Local
 	}
-	r, err := gatherProc(c.fs, pid, loc)
+	r, err := c.gather(pid, loc)
 	if err != nil {
 		return err
 	}
@@ -210,7 +249,29 @@ func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if env.JSON {
 		return writeJSON(env.Stdout, r)
 	}
-	return renderProc(env.Stdout, r)
+	return renderProc(env.Stdout, r, env.Width)
+}
+
+// parsePID parses a process id given on the command line: decimal digits,
+// optionally after a minus sign, in the range kernel.CheckPID accepts. A
+// wrong one is a *UsageError naming it.
+func parsePID(s string) (int, error) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, Usagef("invalid process id %q: not a decimal number", s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n != int64(int(n)) { // beyond int64, or beyond a 32-bit int
+		return 0, Usagef("invalid process id %s: want 1..%d", s, kernel.MaxPID)
+	}
+	if err := kernel.CheckPID(int(n)); err != nil {
+		var r *kernel.RangeError
+		if errors.As(err, &r) {
+			r.What = "process id"
+		}
+		return 0, &UsageError{Msg: err.Error()}
+	}
+	return int(n), nil
 }
 
 // errNoProcess is the error for a PID that names no process.
@@ -245,11 +306,19 @@ func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
 	return p, fd, nil
 }
 
-// gatherProc reads everything about pid. Only a process that does not
-// exist (or whose stat cannot be read) is an error; every other section
-// that fails is recorded in Unavailable.
-func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error) {
-	r := procReport{Unavailable: map[string]string{}}
+// errEnvNotShown is the reason the environment is missing without --env.
+var errEnvNotShown = errors.New("not shown without --env")
+
+// errZombieNS is the reason a zombie's namespace links cannot be read:
+// exit_task_namespaces released them (only pid and user remain).
+var errZombieNS = errors.New("zombie: namespace released at exit")
+
+// gather reads everything about pid. A process that does not exist, or
+// whose stat cannot be read, or that exits while lx reads it, is an
+// error; every other section that fails is recorded in Unavailable.
+func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
+	fsys := c.fs
+	r := procReport{Unavailable: map[string]error{}}
 	p, fd, err := openProc(fsys, pid)
 	if err != nil {
 		return r, err
@@ -258,7 +327,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if fd != nil {
 		defer fd.Close()
 	}
-	miss := func(key string, err error) { r.Unavailable[key] = err.Error() }
+	miss := func(key string, err error) { r.Unavailable[key] = err }
 
 	st, err := p.Stat()
 	if errors.Is(err, os.ErrProcessDone) {
@@ -278,9 +347,6 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if fd == nil {
 		miss("identity.pidfs_id", errors.New("unsupported: no pidfd_open (Linux 5.3)"))
 	} else if id, err := fd.ID(); err != nil {
-		if errors.Is(err, errors.ErrUnsupported) {
-			err = fmt.Errorf("unsupported: %w", err)
-		}
 		miss("identity.pidfs_id", err)
 	} else {
 		v := uint64(id)
@@ -289,8 +355,12 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if ks, err := fsys.KernelStat(); err != nil {
 		miss("identity.start_time", err)
 	} else {
-		t := st.StartedAt(ks.BootTime.In(loc))
+		t := startTime(&st, ks.BootTime.In(loc))
 		r.Identity.Start = &t
+	}
+	zombie := st.State == procfs.StateZombie || st.State == procfs.StateDead
+	if c.midRead != nil {
+		c.midRead()
 	}
 
 	if status, err := p.Status(); err != nil {
@@ -326,9 +396,22 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	if ns, err := p.Namespaces(); err != nil {
 		miss("namespaces", err)
 	} else {
-		r.Namespaces = make(map[string]uint64, len(ns))
+		r.Namespaces = make(map[string]*uint64, len(ns))
 		for t, ino := range ns {
-			r.Namespaces[t.String()] = ino
+			r.Namespaces[t.String()] = &ino
+		}
+		if zombie {
+			// The links of a zombie's released namespaces cannot be read
+			// and procfs leaves them out. Name each one this kernel has
+			// (lx's own) as unavailable instead of omitting it.
+			if self, err := fsys.Self().Namespaces(); err == nil {
+				for t := range self {
+					if _, ok := ns[t]; !ok {
+						r.Namespaces[t.String()] = nil
+						miss("namespaces."+t.String(), errZombieNS)
+					}
+				}
+			}
 		}
 	}
 
@@ -338,7 +421,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 		r.Limits = make([]procLimit, 0, len(lims))
 		for i, l := range lims {
 			res := procfs.Rlimit(i)
-			r.Limits = append(r.Limits, procLimit{Resource: res.String(), Soft: l.Soft, Hard: l.Hard,
+			r.Limits = append(r.Limits, procLimit{Resource: res.String(), Soft: limitValue(l.Soft), Hard: limitValue(l.Hard),
 				Unit: res.Unit().String()})
 		}
 	}
@@ -379,7 +462,7 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 	switch {
 	case r.Identity.KernelThread:
 		noMM = errors.New("kernel thread: no user address space")
-	case st.State == procfs.StateZombie || st.State == procfs.StateDead:
+	case zombie:
 		noMM = errors.New("zombie: address space already released")
 	}
 	if noMM != nil {
@@ -397,17 +480,39 @@ func gatherProc(fsys procfs.FS, pid int, loc *time.Location) (procReport, error)
 		miss("cmdline", err)
 	} else {
 		r.Cmdline = append([]string{}, args...)
-		r.CmdlineBase64 = base64IfInvalid(args)
 	}
-	if noMM != nil {
+	switch {
+	case !c.env:
+		miss("environ", errEnvNotShown)
+	case noMM != nil:
 		miss("environ", noMM)
-	} else if env, err := p.Environ(); err != nil {
-		miss("environ", err)
-	} else {
-		r.Environ = append([]string{}, env.Strings()...)
-		r.EnvironBase64 = base64IfInvalid(r.Environ)
+	default:
+		if env, err := p.Environ(); err != nil {
+			miss("environ", err)
+		} else {
+			r.Environ = append([]string{}, env.Strings()...)
+		}
+	}
+
+	if !zombie && exitedSince(p, fd, &st) {
+		return procReport{}, fmt.Errorf("process %d exited while lx was reading it", pid)
 	}
 	return r, nil
+}
+
+// exitedSince reports whether the process of p, whose stat was st when lx
+// began and which was not a zombie then, has exited since: its pidfd
+// says so, or (read by path, without a pidfd) its stat is gone, belongs
+// to a process that started at another time (a reused PID), or shows a
+// zombie.
+func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
+	if fd != nil {
+		exited, err := fd.Exited()
+		return err == nil && exited
+	}
+	now, err := p.Stat()
+	return err != nil && vanished(err) ||
+		err == nil && (now.StartTime != st.StartTime || now.State == procfs.StateZombie || now.State == procfs.StateDead)
 }
 
 // capNames returns the names of the capabilities in s, never nil.
@@ -417,193 +522,4 @@ func capNames(s procfs.CapSet) []string {
 		names = append(names, c.String())
 	}
 	return names
-}
-
-// renderProc writes r for people: a table of facts, then the namespaces,
-// limits, open files and environment.
-func renderProc(w io.Writer, r procReport) error {
-	// why returns the reason key is unavailable.
-	why := func(key string) string { return "unavailable: " + r.Unavailable[key] }
-	id := r.Identity
-
-	t := newTable(w)
-	t.Row("pid", strconv.Itoa(id.PID))
-	if id.PidfsID != nil {
-		t.Row("pidfs id", strconv.FormatUint(*id.PidfsID, 10))
-	} else {
-		t.Row("pidfs id", why("identity.pidfs_id"))
-	}
-	if !id.Anchored {
-		t.Row("anchored", "no: read /proc by path (no pidfd)")
-	}
-	t.Row("comm", printable(id.Comm))
-	state := id.State + " (" + id.StateName + ")"
-	if id.KernelThread {
-		state += ", kernel thread"
-	}
-	t.Row("state", state)
-	t.Row("parent", strconv.Itoa(id.PPID))
-	t.Row("pgid, sid", strconv.Itoa(id.PGID)+", "+strconv.Itoa(id.SID))
-	if id.Start != nil {
-		t.Row("started", id.Start.Format("2006-01-02 15:04:05.00 MST"))
-	} else {
-		t.Row("started", why("identity.start_time"))
-	}
-	t.Row("cpu time", fmt.Sprintf("%s user, %s system", id.UserTime, id.SystemTime))
-	t.Row("scheduling", fmt.Sprintf("%s, nice %d, last on CPU %d", id.Policy, id.Nice, id.LastCPU))
-	switch {
-	case r.Cmdline == nil:
-		t.Row("command", why("cmdline"))
-	case len(r.Cmdline) == 0:
-		t.Row("command", "none ["+printable(id.Comm)+"]")
-	default:
-		t.Row("command", quoteArgs(r.Cmdline))
-	}
-
-	if c := r.Credentials; c != nil {
-		t.Row("uid", fmtIDs(c.UID))
-		t.Row("gid", fmtIDs(c.GID))
-		groups := make([]string, len(c.Groups))
-		for i, g := range c.Groups {
-			groups[i] = strconv.FormatUint(uint64(g), 10)
-		}
-		t.Row("groups", joinOr(groups, " ", "none"))
-	} else {
-		t.Row("credentials", why("credentials"))
-	}
-	if c := r.Capabilities; c != nil {
-		for _, s := range []struct {
-			name string
-			caps []string
-		}{{"effective", c.Effective}, {"permitted", c.Permitted}, {"inheritable", c.Inheritable},
-			{"bounding", c.Bounding}, {"ambient", c.Ambient}} {
-			t.Row("caps "+s.name, joinOr(s.caps, " ", "none"))
-		}
-	} else {
-		t.Row("capabilities", why("capabilities"))
-	}
-	if s := r.Seccomp; s != nil {
-		line := s.Mode
-		if s.Mode == "filter" {
-			line += fmt.Sprintf(" (%d filters)", s.Filters)
-		}
-		if s.NoNewPrivs {
-			line += ", no_new_privs"
-		}
-		t.Row("seccomp", line)
-	} else {
-		t.Row("seccomp", why("seccomp"))
-	}
-	if r.Cgroups == nil {
-		t.Row("cgroups", why("cgroups"))
-	} else {
-		for i, cg := range r.Cgroups {
-			label := ""
-			if i == 0 {
-				label = "cgroups"
-			}
-			name := joinOr(cg.Controllers, ",", "(v2)")
-			line := fmt.Sprintf("%d:%s %s", cg.HierarchyID, name, printable(cg.Path))
-			if cg.Deleted {
-				line += " (deleted)"
-			}
-			t.Row(label, line)
-		}
-	}
-	if th := r.Threads; th != nil {
-		tids := make([]string, len(th.TIDs))
-		for i, tid := range th.TIDs {
-			tids[i] = strconv.Itoa(tid)
-		}
-		t.Row("threads", fmt.Sprintf("%d: %s", th.Count, strings.Join(tids, " ")))
-	} else {
-		t.Row("threads", why("threads"))
-	}
-	if r.FDs.Count != nil {
-		t.Row("open fds", strconv.Itoa(*r.FDs.Count))
-	} else {
-		t.Row("open fds", why("fds.count"))
-	}
-	if m := r.Memory; m != nil {
-		t.Row("memory", fmt.Sprintf("rss %s, pss %s (anon %s, file %s, shmem %s), swap %s",
-			formatBytes(m.RSS), formatBytes(m.PSS), formatBytes(m.PSSAnon), formatBytes(m.PSSFile),
-			formatBytes(m.PSSShmem), formatBytes(m.Swap)))
-		t.Row("", fmt.Sprintf("private %s clean, %s dirty; shared %s clean, %s dirty; locked %s",
-			formatBytes(m.PrivateClean), formatBytes(m.PrivateDirty), formatBytes(m.SharedClean),
-			formatBytes(m.SharedDirty), formatBytes(m.Locked)))
-	} else {
-		t.Row("memory", why("memory"))
-	}
-	if r.Namespaces == nil {
-		t.Row("namespaces", why("namespaces"))
-	}
-	if r.Limits == nil {
-		t.Row("limits", why("limits"))
-	}
-	if r.FDs.Open == nil {
-		t.Row("fd list", why("fds.open"))
-	}
-	if r.Environ == nil {
-		t.Row("environment", why("environ"))
-	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
-
-	if len(r.Namespaces) > 0 {
-		fmt.Fprintln(w)
-		t = newTable(w)
-		t.Row("NAMESPACE", "INODE")
-		for _, name := range slices.Sorted(maps.Keys(r.Namespaces)) {
-			t.Row(name, strconv.FormatUint(r.Namespaces[name], 10))
-		}
-		if err := t.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(r.Limits) > 0 {
-		fmt.Fprintln(w)
-		t = newTable(w)
-		t.Row("RESOURCE", "SOFT", "HARD", "UNIT")
-		for _, l := range r.Limits {
-			t.Row(l.Resource, l.Soft.String(), l.Hard.String(), l.Unit)
-		}
-		if err := t.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(r.FDs.Open) > 0 {
-		fmt.Fprintln(w)
-		t = newTable(w)
-		t.Row("FD", "KIND", "TARGET")
-		for _, f := range r.FDs.Open {
-			t.Row(strconv.Itoa(f.FD), f.Kind, printable(f.Target))
-		}
-		if err := t.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(r.Environ) > 0 {
-		fmt.Fprintf(w, "\nENVIRONMENT\n")
-		for _, e := range r.Environ {
-			fmt.Fprintln(w, printable(e))
-		}
-	}
-	return nil
-}
-
-// fmtIDs formats the four ids.
-func fmtIDs(v procIDs) string {
-	if v.Real == v.Effective && v.Real == v.Saved && v.Real == v.FS {
-		return fmt.Sprintf("%d (real, effective, saved, fs)", v.Real)
-	}
-	return fmt.Sprintf("%d real, %d effective, %d saved, %d fs", v.Real, v.Effective, v.Saved, v.FS)
-}
-
-// joinOr joins ss with sep, or returns empty when there are none.
-func joinOr(ss []string, sep, empty string) string {
-	if len(ss) == 0 {
-		return empty
-	}
-	return strings.Join(ss, sep)
 }

@@ -3,19 +3,15 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lxgo/lx/procfs"
 )
@@ -28,6 +24,12 @@ type psCommand struct {
 	// loc is the time zone of start times; nil means time.Local. Tests
 	// pin it.
 	loc *time.Location
+	// wide is -w: never cut lines to the terminal's width.
+	wide bool
+}
+
+func (c *psCommand) SetFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.wide, "w", false, "wide output: do not cut lines to the terminal's width")
 }
 
 func (*psCommand) Name() string { return "ps" }
@@ -48,10 +50,15 @@ func (*psCommand) Help() string {
   RSS      resident set size (VmRSS of /proc/PID/status, as ps reads it)
   TIME     user + system CPU time of all threads, [DD-]HH:MM:SS
   STARTED  when the process started (boot time from /proc/stat plus the
-           start time in /proc/PID/stat)
-  COMM     command name (comm)
-  COMMAND  the command line; [comm] for a process without one (kernel
-           threads), "[comm] <defunct>" for a zombie
+           start time in /proc/PID/stat), to the second, with the zone
+  COMM     command name (comm), escaped as 'lx help text' describes
+  COMMAND  the command line, each argument quoted as a shell would need
+           it; [comm] for a process without one (kernel threads),
+           "[comm] <defunct>" for a zombie
+
+On a terminal, lines are cut to the terminal's width (the COMMAND column
+gives way); piped or redirected they are whole; -w never cuts, and
+COLUMNS sets the width as it does for ps ('lx help text').
 
 Each process costs three reads: /proc/PID/stat, /proc/PID/status and
 /proc/PID/cmdline (not read for kernel threads, which have none). The user id comes from the Uid line of status, not from
@@ -68,9 +75,8 @@ With --json the output is {"processes": [...], "errors": [...]}. Each
 process has "pid", "ppid", "state" (the letter), "uid", "threads",
 "rss_bytes", "cpu_time_ns", "start_time" (RFC 3339), "comm", "cmdline"
 (the arguments, an empty array when there are none) and "kernel_thread".
-Strings are the kernel's bytes; bytes that are not UTF-8 come out as
-U+FFFD, and then "cmdline_base64" holds each argument exactly, base64
-encoded.`
+The command name and arguments are the kernel's exact bytes, as 'lx help
+json' describes.`
 }
 
 // psReport is the output of `lx ps --json`.
@@ -83,26 +89,23 @@ type psReport struct {
 
 // psProcess is one process in `lx ps`.
 type psProcess struct {
-	PID     int           `json:"pid"`
-	PPID    int           `json:"ppid"`
-	State   string        `json:"state"` // the state letter, "S"
-	UID     uint32        `json:"uid"`   // effective user id
-	Threads int           `json:"threads"`
-	RSS     uint64        `json:"rss_bytes"`
-	CPUTime time.Duration `json:"cpu_time_ns"` // user + system
-	Start   time.Time     `json:"start_time"`
-	Comm    string        `json:"comm"`
-	Cmdline []string      `json:"cmdline"`
-	// CmdlineBase64 is Cmdline, each argument base64-encoded, present
-	// only when an argument is not valid UTF-8.
-	CmdlineBase64 []string `json:"cmdline_base64,omitempty"`
-	KernelThread  bool     `json:"kernel_thread"`
+	PID          int           `json:"pid"`
+	PPID         int           `json:"ppid"`
+	State        string        `json:"state"` // the state letter, "S"
+	UID          uint32        `json:"uid"`   // effective user id
+	Threads      int           `json:"threads"`
+	RSS          uint64        `json:"rss_bytes"`
+	CPUTime      time.Duration `json:"cpu_time_ns"` // user + system
+	Start        time.Time     `json:"start_time"`
+	Comm         string        `json:"comm"`
+	Cmdline      []string      `json:"cmdline"`
+	KernelThread bool          `json:"kernel_thread"`
 }
 
 // psError is a process `lx ps` could not read.
 type psError struct {
-	PID   int    `json:"pid"`
-	Error string `json:"error"`
+	PID   int   `json:"pid"`
+	Error error `json:"error"` // encoded as its message
 }
 
 func (c *psCommand) Run(ctx context.Context, env *Env, args []string) error {
@@ -114,12 +117,16 @@ func (c *psCommand) Run(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintf(env.Stderr, "lx ps: process %d: %s\n", e.PID, e.Error)
+		fmt.Fprintf(env.Stderr, "lx ps: process %d: %v\n", e.PID, e.Error)
 	}
 	if env.JSON {
 		err = writeJSON(env.Stdout, r)
 	} else {
-		err = renderPS(env.Stdout, r)
+		cut := env.Width
+		if c.wide {
+			cut = 0
+		}
+		err = renderPS(env.Stdout, r, cut)
 	}
 	if err != nil {
 		return err
@@ -163,7 +170,7 @@ func gatherPS(ctx context.Context, fsys procfs.FS, loc *time.Location) (psReport
 		case vanished(err):
 			// exited between the listing and the reads
 		default:
-			r.Errors = append(r.Errors, psError{PID: p.PID(), Error: err.Error()})
+			r.Errors = append(r.Errors, psError{PID: p.PID(), Error: err})
 		}
 	}
 	// procfs lists a real /proc in PID order, but not every directory.
@@ -200,139 +207,52 @@ func readPSProcess(p procfs.Proc, st *procfs.Stat, status *procfs.Status, boot t
 		}
 	}
 	return psProcess{
-		PID:           st.PID,
-		PPID:          st.PPID,
-		State:         string(rune(st.State)),
-		UID:           status.UID.Effective,
-		Threads:       st.NumThreads,
-		RSS:           status.VmRSS,
-		CPUTime:       st.CPUTime(),
-		Start:         st.StartedAt(boot),
-		Comm:          st.Comm.String(),
-		Cmdline:       args,
-		CmdlineBase64: base64IfInvalid(args),
-		KernelThread:  kthread,
+		PID:          st.PID,
+		PPID:         st.PPID,
+		State:        string(rune(st.State)),
+		UID:          status.UID.Effective,
+		Threads:      st.NumThreads,
+		RSS:          status.VmRSS,
+		CPUTime:      st.CPUTime(),
+		Start:        startTime(st, boot),
+		Comm:         st.Comm.String(),
+		Cmdline:      args,
+		KernelThread: kthread,
 	}, nil
 }
 
-// base64IfInvalid returns ss base64-encoded when one of them is not valid
-// UTF-8 (JSON would replace its bad bytes), nil otherwise.
-func base64IfInvalid(ss []string) []string {
-	valid := true
-	for _, s := range ss {
-		valid = valid && utf8.ValidString(s)
-	}
-	if valid {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = base64.StdEncoding.EncodeToString([]byte(s))
-	}
-	return out
+// startTime returns when the process of st started: boot plus the start
+// time in clock ticks from st, truncated to the second. boot comes from
+// btime in /proc/stat, which the kernel gives in whole seconds (rounded
+// down), so finer digits would be precision lx does not have; truncated,
+// the result is the second ps shows.
+func startTime(st *procfs.Stat, boot time.Time) time.Time {
+	return st.StartedAt(boot).Truncate(time.Second)
 }
 
-// renderPS writes the processes as a table.
-func renderPS(w io.Writer, r psReport) error {
+// renderPS writes the processes as a table, each line cut to cut
+// characters when cut is positive.
+func renderPS(w io.Writer, r psReport, cut int) error {
 	t := newTable(w)
+	t.Cut = cut
 	t.Row("PID", "PPID", "S", "UID", "THR", "RSS", "TIME", "STARTED", "COMM", "COMMAND")
 	for _, p := range r.Processes {
-		rss := "0"
-		if p.RSS > 0 {
-			rss = strings.ReplaceAll(formatBytes(p.RSS), " ", "")
-		}
-		t.Row(strconv.Itoa(p.PID), strconv.Itoa(p.PPID), p.State,
-			strconv.FormatUint(uint64(p.UID), 10), strconv.Itoa(p.Threads), rss,
-			formatCPUTime(p.CPUTime), p.Start.Format("2006-01-02 15:04:05"),
-			printable(p.Comm), psArgs(p))
+		t.Row(formatCount(p.PID), formatCount(p.PPID), p.State, formatCount(p.UID),
+			formatCount(p.Threads), formatBytes(p.RSS), formatCPUTime(p.CPUTime),
+			formatTime(p.Start), escape(p.Comm), psArgs(p))
 	}
 	return t.Flush()
 }
 
-// psArgs is the COMMAND column: the arguments joined by spaces, or [comm]
-// when there are none, as ps prints them.
+// psArgs is the COMMAND column: the command line as quoteArgs shows it, or
+// [comm] when there is none (a kernel thread, a zombie), as ps prints it.
 func psArgs(p psProcess) string {
 	if len(p.Cmdline) == 0 {
-		s := "[" + printable(p.Comm) + "]"
+		s := "[" + escape(p.Comm) + "]"
 		if p.State == string(rune(procfs.StateZombie)) {
 			s += " <defunct>"
 		}
 		return s
 	}
-	return printable(strings.Join(p.Cmdline, " "))
-}
-
-// formatCPUTime formats d as ps's TIME column does: [DD-]HH:MM:SS,
-// truncated to the second.
-func formatCPUTime(d time.Duration) string {
-	s := int64(d / time.Second)
-	hms := fmt.Sprintf("%02d:%02d:%02d", s/3600%24, s/60%60, s%60)
-	if days := s / 86400; days > 0 {
-		return fmt.Sprintf("%d-%s", days, hms)
-	}
-	return hms
-}
-
-// printable replaces bytes that are not UTF-8 and control characters
-// with '?', as ps does, so that a name cannot garble the terminal.
-func printable(s string) string {
-	var b []byte // nil while s needs no change
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		bad := r == utf8.RuneError && n == 1 || !unicode.IsPrint(r) && r != ' '
-		if bad && b == nil {
-			b = append(make([]byte, 0, len(s)), s[:i]...)
-		}
-		switch {
-		case bad:
-			b = append(b, '?')
-		case b != nil:
-			b = append(b, s[i:i+n]...)
-		}
-		i += n
-	}
-	if b == nil {
-		return s
-	}
-	return string(b)
-}
-
-// quoteArgs formats a command line so that it can be pasted into a shell
-// and shows every byte: plain words as they are, others in single quotes,
-// and words with control characters or bytes that are not UTF-8 in bash's
-// $'...' form with \xNN escapes.
-func quoteArgs(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = quoteArg(a)
-	}
-	return strings.Join(quoted, " ")
-}
-
-func quoteArg(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
-		return s
-	}
-	if printable(s) == s {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	var b strings.Builder
-	b.WriteString("$'")
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case printable(s[i:i+n]) != s[i:i+n]: // invalid UTF-8 or a control character
-			for _, c := range []byte(s[i : i+n]) {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			}
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	b.WriteByte('\'')
-	return b.String()
+	return quoteArgs(p.Cmdline)
 }
