@@ -61,7 +61,7 @@ func BenchmarkSetAppendText(b *testing.B) {
 }
 
 func BenchmarkStateString(b *testing.B) {
-	st := State{Effective: named &^ Of(SysResource), Permitted: named &^ Of(SysResource)}
+	st := State{Effective: named &^ SetOf(SysResource), Permitted: named &^ SetOf(SysResource)}
 	b.ReportAllocs()
 	for b.Loop() {
 		sinkBuf, _ = st.AppendText(sinkBuf[:0])

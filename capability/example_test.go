@@ -34,7 +34,7 @@ func ExampleParse() {
 }
 
 func ExampleSet() {
-	s := capability.Of(capability.Kill, capability.Chown)
+	s := capability.SetOf(capability.Kill, capability.Chown)
 	s.Add(capability.NetBindService)
 	for c := range s.All() {
 		fmt.Println(c)
@@ -64,16 +64,16 @@ func ExampleParseState() {
 
 func ExampleState_String() {
 	st := capability.State{
-		Effective:   capability.Of(capability.NetAdmin),
-		Permitted:   capability.Of(capability.NetAdmin, capability.NetRaw),
-		Inheritable: capability.Of(capability.NetRaw),
+		Effective:   capability.SetOf(capability.NetAdmin),
+		Permitted:   capability.SetOf(capability.NetAdmin, capability.NetRaw),
+		Inheritable: capability.SetOf(capability.NetRaw),
 	}
 	fmt.Println(st)
 	// Output: cap_net_raw=ip cap_net_admin+ep
 }
 
 func ExampleSet_MarshalText() {
-	b, _ := json.Marshal(map[string]capability.Set{"ambient": capability.Of(capability.NetBindService)})
+	b, _ := json.Marshal(map[string]capability.Set{"ambient": capability.SetOf(capability.NetBindService)})
 	fmt.Println(string(b))
 	// Output: {"ambient":"cap_net_bind_service"}
 }

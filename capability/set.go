@@ -15,9 +15,9 @@ import (
 // Set is empty.
 type Set uint64
 
-// Of returns the set of the given capabilities. It panics if one is above
+// SetOf returns the set of the given capabilities. It panics if one is above
 // 63, which no set can hold: a programming error.
-func Of(caps ...Cap) Set {
+func SetOf(caps ...Cap) Set {
 	var s Set
 	for _, c := range caps {
 		s.Add(c)

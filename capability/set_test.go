@@ -9,7 +9,7 @@ import (
 )
 
 func TestSetOps(t *testing.T) {
-	s := Of(Chown, Kill, SysAdmin)
+	s := SetOf(Chown, Kill, SysAdmin)
 	if !s.Has(Kill) || s.Has(NetRaw) || s.Has(64) || s.Has(255) || s.Len() != 3 {
 		t.Errorf("Of = %v: Has or Len wrong", s)
 	}
@@ -26,8 +26,8 @@ func TestSetOps(t *testing.T) {
 	for range s.All() {
 		break // stopping early must not panic
 	}
-	a, b := Of(Chown, Kill), Of(Kill, NetRaw)
-	if a.Union(b) != Of(Chown, Kill, NetRaw) || a.Intersect(b) != Of(Kill) || a.Difference(b) != Of(Chown) {
+	a, b := SetOf(Chown, Kill), SetOf(Kill, NetRaw)
+	if a.Union(b) != SetOf(Chown, Kill, NetRaw) || a.Intersect(b) != SetOf(Kill) || a.Difference(b) != SetOf(Chown) {
 		t.Errorf("algebra of %v and %v wrong", a, b)
 	}
 	if Set(0).Len() != 0 || Set(0).String() != "" {
@@ -51,9 +51,9 @@ func TestSetString(t *testing.T) {
 		want string
 	}{
 		{0, ""},
-		{Of(Chown), "cap_chown"},
-		{Of(Chown, Kill), "cap_chown,cap_kill"},
-		{Of(BPF, 41, 63), "cap_bpf,41,63"},
+		{SetOf(Chown), "cap_chown"},
+		{SetOf(Chown, Kill), "cap_chown,cap_kill"},
+		{SetOf(BPF, 41, 63), "cap_bpf,41,63"},
 		{named, "cap_chown,cap_dac_override,cap_dac_read_search,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,cap_linux_immutable,cap_net_bind_service,cap_net_broadcast,cap_net_admin,cap_net_raw,cap_ipc_lock,cap_ipc_owner,cap_sys_module,cap_sys_rawio,cap_sys_chroot,cap_sys_ptrace,cap_sys_pacct,cap_sys_admin,cap_sys_boot,cap_sys_nice,cap_sys_resource,cap_sys_time,cap_sys_tty_config,cap_mknod,cap_lease,cap_audit_write,cap_audit_control,cap_setfcap,cap_mac_override,cap_mac_admin,cap_syslog,cap_wake_alarm,cap_block_suspend,cap_audit_read,cap_perfmon,cap_bpf,cap_checkpoint_restore"},
 	} {
 		if got := c.s.String(); got != c.want {
@@ -73,8 +73,8 @@ func TestParseSet(t *testing.T) {
 		err  error
 	}{
 		{"", 0, nil},
-		{"cap_kill,cap_chown", Of(Chown, Kill), nil},
-		{"CAP_KILL,5,0x5", Of(Kill), nil},
+		{"cap_kill,cap_chown", SetOf(Chown, Kill), nil},
+		{"CAP_KILL,5,0x5", SetOf(Kill), nil},
 		{"cap_kill,", 0, strconv.ErrSyntax},
 		{",cap_kill", 0, strconv.ErrSyntax},
 		{"cap_kill,,cap_chown", 0, strconv.ErrSyntax},
@@ -129,7 +129,7 @@ func TestSetJSON(t *testing.T) {
 		Eff Set
 		Cap Cap
 	}
-	in := status{Eff: Of(NetRaw, SysAdmin, 42), Cap: SysPtrace}
+	in := status{Eff: SetOf(NetRaw, SysAdmin, 42), Cap: SysPtrace}
 	b, err := json.Marshal(in)
 	if want := `{"Eff":"cap_net_raw,cap_sys_admin,42","Cap":"cap_sys_ptrace"}`; err != nil || string(b) != want {
 		t.Fatalf("Marshal = %s, %v; want %s", b, err, want)

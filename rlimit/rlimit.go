@@ -215,7 +215,7 @@ func (u Unit) String() string {
 type Limits [numResources]Limit
 
 // All yields each resource and its limit, in resource order.
-func (l *Limits) All() iter.Seq2[Resource, Limit] {
+func (l Limits) All() iter.Seq2[Resource, Limit] {
 	return func(yield func(Resource, Limit) bool) {
 		for r := range numResources {
 			if !yield(r, l[r]) {
