@@ -212,7 +212,7 @@ func (u Unit) String() string {
 // Limits are the resource limits of a process, indexed by Resource:
 // l[rlimit.NoFile].Soft. Values are in each resource's unit
 // (Resource.Unit; Resource.Duration converts the time ones).
-type Limits [numResources]Limit
+type Limits [RTTime + 1]Limit
 
 // All yields each resource and its limit, in resource order.
 func (l Limits) All() iter.Seq2[Resource, Limit] {
