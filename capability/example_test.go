@@ -1,0 +1,79 @@
+package capability_test
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/lxgo/lx/capability"
+)
+
+func Example() {
+	// The CapEff line of /proc/PID/status for a container's process.
+	eff, err := capability.ParseHex("00000000a80425fb")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(eff.Has(capability.NetRaw), eff.Has(capability.SysAdmin), eff.Len())
+	fmt.Println(eff)
+	// Output:
+	// true false 14
+	// cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,cap_net_bind_service,cap_net_raw,cap_sys_chroot,cap_mknod,cap_audit_write,cap_setfcap
+}
+
+func ExampleParse() {
+	for _, name := range []string{"cap_sys_admin", "CAP_NET_RAW", "39", "41", "sys_admin"} {
+		c, err := capability.Parse(name)
+		fmt.Println(int(c), c, err)
+	}
+	// Output:
+	// 21 cap_sys_admin <nil>
+	// 13 cap_net_raw <nil>
+	// 39 cap_bpf <nil>
+	// 41 41 <nil>
+	// 0 cap_chown capability: invalid capability "sys_admin": invalid syntax
+}
+
+func ExampleSet() {
+	s := capability.SetOf(capability.Kill, capability.Chown)
+	s.Add(capability.NetBindService)
+	for c := range s.All() {
+		fmt.Println(c)
+	}
+	fmt.Println(s.Hex())
+	// Output:
+	// cap_chown
+	// cap_kill
+	// cap_net_bind_service
+	// 0000000000000421
+}
+
+func ExampleParseState() {
+	// What getcap prints for ping, and what a root shell's getpcaps shows
+	// in a container without CAP_SYS_RESOURCE.
+	for _, text := range []string{"cap_net_raw=ep", "=ep cap_sys_resource-ep"} {
+		st, err := capability.ParseState(text)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(st.Effective.Has(capability.NetRaw), st.Permitted.Len(), st.Inheritable.Len(), st)
+	}
+	// Output:
+	// true 1 0 cap_net_raw=ep
+	// true 40 0 =ep cap_sys_resource-ep
+}
+
+func ExampleState_String() {
+	st := capability.State{
+		Effective:   capability.SetOf(capability.NetAdmin),
+		Permitted:   capability.SetOf(capability.NetAdmin, capability.NetRaw),
+		Inheritable: capability.SetOf(capability.NetRaw),
+	}
+	fmt.Println(st)
+	// Output: cap_net_raw=ip cap_net_admin+ep
+}
+
+func ExampleSet_MarshalText() {
+	b, _ := json.Marshal(map[string]capability.Set{"ambient": capability.SetOf(capability.NetBindService)})
+	fmt.Println(string(b))
+	// Output: {"ambient":"cap_net_bind_service"}
+}

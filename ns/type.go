@@ -1,0 +1,196 @@
+// Package ns holds the value types of Linux namespaces (namespaces(7)):
+// the kinds of namespace, as /proc/PID/ns names them, and their
+// CLONE_NEW* flags.
+//
+// The package is pure: no system calls. procfs reads /proc/PID/ns into
+// these types; pidfd opens a process's namespaces by Type. Namespace
+// handles, setns(2) and the NS_GET_* ioctls come later, here.
+//
+// Go constants are the /proc/PID/ns entry names in Go's mixed caps
+// (mnt is ns.Mnt, pid_for_children ns.PIDForChildren); the CLONE_NEW*
+// flags drop nothing, since CLONE_ is not this package's name
+// (CLONE_NEWNET is ns.CloneNewNet).
+package ns
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Type is a kind of namespace: an entry of /proc/PID/ns. The zero Type
+// is no namespace.
+//
+// The _for_children types are not namespaces of their own kind: they
+// name the namespace of that kind the process's future children will be
+// in (set by unshare(2) or setns(2); the process itself stays in its
+// own), and their link shows the base kind ("pid:[4026531836]"). Base
+// maps them to it.
+type Type uint8
+
+// The namespace types, with the kernel that added each (namespaces(7)).
+// /proc/PID/ns has net, ipc and uts since Linux 3.0, mnt, pid and user
+// since 3.8.
+const (
+	Cgroup          Type = iota + 1 // cgroup: cgroup root directory (Linux 4.6)
+	IPC                             // ipc: System V IPC, POSIX message queues (Linux 2.6.19)
+	Mnt                             // mnt: mount points (Linux 2.4.19)
+	Net                             // net: network devices, stacks, ports (Linux 2.6.24, complete in 2.6.29)
+	PID                             // pid: process ids (Linux 2.6.24)
+	PIDForChildren                  // pid_for_children: the PID namespace of future children (the entry: Linux 4.12)
+	Time                            // time: boot and monotonic clocks (Linux 5.6)
+	TimeForChildren                 // time_for_children: the time namespace of future children (Linux 5.6)
+	User                            // user: user and group ids, capabilities (Linux 2.6.23, complete in 3.8)
+	UTS                             // uts: host name and NIS domain name (Linux 2.6.19)
+
+	numTypes = iota
+)
+
+var names = [numTypes + 1]string{
+	Cgroup: "cgroup", IPC: "ipc", Mnt: "mnt", Net: "net", PID: "pid",
+	PIDForChildren: "pid_for_children", Time: "time",
+	TimeForChildren: "time_for_children", User: "user", UTS: "uts",
+}
+
+// Types returns every Type in a fixed order, the alphabetical order of
+// /proc/PID/ns: cgroup, ipc, mnt, net, pid, pid_for_children, time,
+// time_for_children, user, uts.
+func Types() []Type {
+	t := make([]Type, numTypes)
+	for i := range t {
+		t[i] = Type(i + 1)
+	}
+	return t
+}
+
+func (t Type) known() bool { return t >= 1 && t <= numTypes }
+
+// String returns the /proc/PID/ns entry name, "net" or
+// "pid_for_children", or "Type(N)" for a value that is no Type.
+func (t Type) String() string {
+	if t.known() {
+		return names[t]
+	}
+	return "Type(" + strconv.Itoa(int(t)) + ")"
+}
+
+// MarshalText returns String's text (which ParseType rejects for a
+// value that is no Type).
+func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText sets *t from text ParseType accepts.
+func (t *Type) UnmarshalText(text []byte) error {
+	v, err := ParseType(string(text))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// ParseType returns the Type whose /proc/PID/ns entry is named text:
+// "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
+// "time_for_children", "user" or "uts", exactly (a namespace link's
+// kind, "net" of "net:[4026531840]", is one of them). Any other text is
+// an error wrapping strconv.ErrSyntax.
+func ParseType(text string) (Type, error) {
+	for t := Cgroup; t <= numTypes; t++ {
+		if text == names[t] {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("ns: invalid namespace type %q: %w", text, strconv.ErrSyntax)
+}
+
+// Base returns the kind of namespace t refers to: PID for
+// PIDForChildren, Time for TimeForChildren, t itself otherwise.
+func (t Type) Base() Type {
+	switch t {
+	case PIDForChildren:
+		return PID
+	case TimeForChildren:
+		return Time
+	}
+	return t
+}
+
+// CloneFlag returns the CLONE_NEW* flag of t's kind, as unshare(2),
+// clone3(2) and setns(2) take it and NS_GET_NSTYPE reports it; the
+// _for_children types have their base kind's flag. It is 0 for a value
+// that is no Type.
+func (t Type) CloneFlag() CloneFlags {
+	switch t.Base() {
+	case Cgroup:
+		return CloneNewCgroup
+	case IPC:
+		return CloneNewIPC
+	case Mnt:
+		return CloneNewNS
+	case Net:
+		return CloneNewNet
+	case PID:
+		return CloneNewPID
+	case Time:
+		return CloneNewTime
+	case User:
+		return CloneNewUser
+	case UTS:
+		return CloneNewUTS
+	}
+	return 0
+}
+
+// CloneFlags is a set of CLONE_NEW* flags (include/uapi/linux/sched.h):
+// the namespaces unshare(2) and clone3(2) create, the nstype setns(2)
+// checks, what NS_GET_NSTYPE reports. Other CLONE_* bits are not
+// namespaces and have no name here.
+type CloneFlags uint64
+
+// The namespace flags.
+const (
+	CloneNewTime   CloneFlags = 0x00000080 // CLONE_NEWTIME (Linux 5.6; clone3, unshare and setns only)
+	CloneNewNS     CloneFlags = 0x00020000 // CLONE_NEWNS: mount namespace
+	CloneNewCgroup CloneFlags = 0x02000000 // CLONE_NEWCGROUP (Linux 4.6)
+	CloneNewUTS    CloneFlags = 0x04000000 // CLONE_NEWUTS
+	CloneNewIPC    CloneFlags = 0x08000000 // CLONE_NEWIPC
+	CloneNewUser   CloneFlags = 0x10000000 // CLONE_NEWUSER
+	CloneNewPID    CloneFlags = 0x20000000 // CLONE_NEWPID
+	CloneNewNet    CloneFlags = 0x40000000 // CLONE_NEWNET
+)
+
+// cloneNames are the flags in increasing bit order.
+var cloneNames = [...]struct {
+	f    CloneFlags
+	name string
+}{
+	{CloneNewTime, "CLONE_NEWTIME"}, {CloneNewNS, "CLONE_NEWNS"},
+	{CloneNewCgroup, "CLONE_NEWCGROUP"}, {CloneNewUTS, "CLONE_NEWUTS"},
+	{CloneNewIPC, "CLONE_NEWIPC"}, {CloneNewUser, "CLONE_NEWUSER"},
+	{CloneNewPID, "CLONE_NEWPID"}, {CloneNewNet, "CLONE_NEWNET"},
+}
+
+// String lists the flags in increasing bit order separated by "|",
+// "CLONE_NEWNS|CLONE_NEWPID", with any other bits as one hexadecimal
+// number at the end ("CLONE_NEWNET|0x100"); no flags is "0".
+func (f CloneFlags) String() string {
+	if f == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	for _, n := range cloneNames {
+		if f&n.f != 0 {
+			if b.Len() > 0 {
+				b.WriteByte('|')
+			}
+			b.WriteString(n.name)
+			f &^= n.f
+		}
+	}
+	if f != 0 {
+		if b.Len() > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString("0x" + strconv.FormatUint(uint64(f), 16))
+	}
+	return b.String()
+}
