@@ -44,7 +44,7 @@ func TestProcFromPidFD(t *testing.T) {
 	if args, err := p.Cmdline(); err != nil || !slices.Equal(args, []string{"anchored", "arg"}) {
 		t.Errorf("cmdline %q %v", args, err)
 	}
-	if th, err := p.Thread(c.proc.Pid).Status(); err != nil || th.PID != c.proc.Pid {
+	if th, err := mustThread(t, p, c.proc.Pid).Status(); err != nil || th.PID != c.proc.Pid {
 		t.Errorf("main thread status %d %v", th.PID, err)
 	}
 	n := 0
@@ -64,7 +64,7 @@ func TestProcFromPidFD(t *testing.T) {
 	if _, err := p.Stat(); err != nil {
 		t.Fatal(err)
 	}
-	missing := p.readFile("no-such-file", func([]byte) error { return nil })
+	missing := p.withFile("no-such-file", false, func([]byte) error { return nil })
 	if !errors.Is(missing, fs.ErrNotExist) || errors.Is(missing, os.ErrProcessDone) {
 		t.Errorf("missing file of a live process: %v", missing)
 	}
@@ -131,8 +131,8 @@ func checkReadsDone(t *testing.T, p Proc) {
 	checkDone(t, "Cmdline", err)
 	_, err = p.Environ()
 	checkDone(t, "Environ", err)
-	_, err = p.Thread(p.PID()).Stat()
-	checkDone(t, "Thread.Stat", err)
+	_, err = p.Thread(p.PID())
+	checkDone(t, "Thread", err)
 	for _, err := range p.Threads() {
 		checkDone(t, "Threads", err)
 	}
@@ -153,24 +153,6 @@ func TestProcFromPidFDErrors(t *testing.T) {
 	}
 }
 
-func TestParsePidfdFdinfoPID(t *testing.T) {
-	for in, want := range map[string]int{
-		"pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1\nPid:\t1234\nNSpid:\t1234\n": 1234,
-		"Pid:\t-1\nNSpid:\t-1\n": -1,
-		"Pid:\t0\n":              0,
-	} {
-		if got, err := parsePidfdFdinfoPID([]byte(in)); err != nil || got != want {
-			t.Errorf("%q: %d %v", in, got, err)
-		}
-	}
-	if _, err := parsePidfdFdinfoPID([]byte("pos:\t0\n")); !errors.Is(err, errNotPidFD) {
-		t.Errorf("no Pid line: %v", err)
-	}
-	if _, err := parsePidfdFdinfoPID([]byte("Pid:\tx\n")); err == nil {
-		t.Error("bad Pid line")
-	}
-}
-
 // TestAnchorSurvivesPIDReuse makes the kernel hand a reaped process's PID
 // to a new process (ns_last_pid in a fresh PID namespace) and checks that
 // the anchored Proc refuses to read the newcomer while a path-based Proc
@@ -184,12 +166,16 @@ func TestAnchorSurvivesPIDReuse(t *testing.T) {
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			t.Skipf("make / private: %v", err)
 		}
-		dir := t.TempDir()
+		root := t.TempDir()
+		dir := filepath.Join(root, "proc")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := syscall.Mount("proc", dir, "proc", 0, ""); err != nil {
 			t.Skipf("mount proc: %v", err)
 		}
 		defer syscall.Unmount(dir, syscall.MNT_DETACH)
-		fsys, err := NewFS(dir)
+		fsys, err := NewFS(root)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +203,7 @@ func TestAnchorSurvivesPIDReuse(t *testing.T) {
 		if second.proc.Pid != pid {
 			t.Skipf("PID not reused: got %d, want %d", second.proc.Pid, pid)
 		}
-		if c, err := fsys.Proc(pid).Comm(); err != nil || !c.Equal("second") {
+		if c, err := mustProc(t, fsys, pid).Comm(); err != nil || !c.Equal("second") {
 			t.Errorf("path-based read of the new process: %q %v", c.String(), err)
 		}
 		checkReadsDone(t, p)

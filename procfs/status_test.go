@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"encoding/binary"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -147,9 +147,9 @@ func TestParseStatusErrors(t *testing.T) {
 	} {
 		var st Status
 		err := parseStatus([]byte(in), &st)
-		var ke *StatusKeyError
-		if !errors.As(err, &ke) {
-			t.Errorf("%q: error %v, want *StatusKeyError", in, err)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Line != 1 || pe.Key != in[:strings.IndexByte(in, ':')] {
+			t.Errorf("%q: error %#v, want a *ParseError at line 1 naming the key", in, err)
 		}
 	}
 }
@@ -275,8 +275,8 @@ func TestCapSetString(t *testing.T) {
 }
 
 func TestStatusMissingProcess(t *testing.T) {
-	_, err := Default().Proc(1 << 30).Status()
-	if !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) {
+	_, err := Default().Proc(1 << 30)
+	if errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("err %v", err)
 	}
 }
@@ -296,32 +296,3 @@ func FuzzParseStatus(f *testing.F) {
 func lockThread()   { runtime.LockOSThread() }
 func unlockThread() { runtime.UnlockOSThread() }
 func gettid() int   { return syscall.Gettid() }
-
-func TestHex8(t *testing.T) {
-	for _, in := range []string{"00000000", "ffffffff", "0123abcd", "89ABCDEF", "deadBEEF", "7fffffff"} {
-		want, _ := strconv.ParseUint(in, 16, 32)
-		got, ok := hex8(binary.LittleEndian.Uint64([]byte(in)))
-		if !ok || got != want {
-			t.Errorf("%q: %#x %v, want %#x", in, got, ok, want)
-		}
-	}
-	for _, in := range []string{"0000000g", "/0000000", ":0000000", "@0000000", "G0000000", "`0000000", " 0000000", "\x800000000"[:8], "0000000\xb0"} {
-		if _, ok := hex8(binary.LittleEndian.Uint64([]byte(in))); ok {
-			t.Errorf("%q accepted", in)
-		}
-	}
-}
-
-func FuzzHex8(f *testing.F) {
-	f.Add([]byte("0123abcd"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) < 8 {
-			return
-		}
-		got, ok := hex8(binary.LittleEndian.Uint64(b))
-		want, err := strconv.ParseUint(string(b[:8]), 16, 64)
-		if ok != (err == nil) || (ok && got != want) {
-			t.Errorf("%q: %#x %v, strconv %#x %v", b[:8], got, ok, want, err)
-		}
-	})
-}
