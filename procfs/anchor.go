@@ -54,11 +54,15 @@ func (fs FS) OpenProc(pid int) (Proc, error) {
 		return fs.Proc(pid)
 	case sys.ESRCH:
 		return Proc{}, &noProcessError{pid: pid, err: err}
-	case sys.EINVAL:
-		// pid names a task that is not a thread-group leader: a thread
-		// (pidfd_open needs PIDFD_THREAD for one, 6.9).
+	case sys.EINVAL, sys.ENOENT:
+		// pid names a task that is not a thread-group leader, a thread,
+		// for which pidfd_open wants PIDFD_THREAD (6.9): older kernels
+		// say EINVAL, recent ones (6.18) ENOENT.
 		if tgid, ok := fs.threadGroup(pid); ok && tgid != pid {
 			return Proc{}, &noProcessError{pid: pid, of: tgid, err: err}
+		}
+		if sys.Errno(err) == sys.ENOENT {
+			return Proc{}, &noProcessError{pid: pid, err: err}
 		}
 		return Proc{}, fmt.Errorf("procfs open pid %d: %w", pid, err)
 	default:

@@ -3,6 +3,7 @@ package procfs
 import (
 	"bytes"
 	"errors"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -321,6 +322,9 @@ func FuzzParseStat(f *testing.F) {
 	}
 	f.Add([]byte("1 ("))
 	f.Add([]byte(") ("))
+	f.Add([]byte(stat52(14, strconv.FormatUint(maxTicks+1, 10))))
+	f.Add([]byte(stat52(16, "-1")))
+	f.Add([]byte(stat52(24, "18446744073709551615")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st Stat
 		if err := parseStat(b, &st); err != nil {
@@ -334,6 +338,33 @@ func FuzzParseStat(f *testing.F) {
 		}
 		if !bytes.Equal(st.Comm.Bytes(), want) {
 			t.Errorf("comm %q, want %q", st.Comm.Bytes(), want)
+		}
+		// Times and sizes are exact conversions of the fields, never
+		// clamped or wrapped: a value that does not convert is an error.
+		rest := b[end+1:]
+		rest = bytes.TrimSuffix(rest, []byte("\n"))
+		fields := strings.FieldsFunc(string(rest), func(r rune) bool { return r == ' ' })
+		field := func(n int) (uint64, bool) {
+			if n-3 >= len(fields) {
+				return 0, false
+			}
+			v, err := strconv.ParseUint(fields[n-3], 10, 64)
+			return v, err == nil
+		}
+		for n, d := range map[int]time.Duration{14: st.UTime, 15: st.STime, 16: st.CUTime, 17: st.CSTime,
+			22: st.StartTime, 42: st.DelayAcctBlkIO, 43: st.GuestTime, 44: st.CGuestTime} {
+			v, ok := field(n)
+			if !ok {
+				continue
+			}
+			if v > maxTicks || d != time.Duration(v)*ClockTick {
+				t.Fatalf("%s = %q gave %v", statFieldNames[n], fields[n-3], d)
+			}
+		}
+		if v, ok := field(24); ok {
+			if hi, lo := bits.Mul64(v, pageSize); hi != 0 || st.RSS != lo {
+				t.Fatalf("rss = %q gave %d", fields[24-3], st.RSS)
+			}
 		}
 	})
 }

@@ -286,13 +286,58 @@ func FuzzParseStatus(f *testing.F) {
 		f.Add(readFixture(f, name))
 	}
 	f.Add([]byte("Name:\t\\"))
+	f.Add([]byte("VmRSS:\t18014398509481984 kB\nPid:\t9999999999999999999\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st Status
 		parseStatus(b, &st)
-		parseStatus(b, &st) // reuse path
+		if parseStatus(b, &st) != nil { // reuse path
+			return
+		}
+		// Every kB line is its number times 1024, exactly: a value that
+		// overflows is an error. (A key may repeat: the last one wins.)
+		for line := range strings.Lines(string(b)) {
+			key, val, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
+			k := -1
+			for i, name := range statusKeys {
+				if ok && name == key && statusKinds[i] == kindKB {
+					k = i
+				}
+			}
+			if k < 0 {
+				continue
+			}
+			val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), "kB"))
+			if n, err := strconv.ParseUint(val, 10, 64); err == nil && !strings.ContainsAny(val, "+_") {
+				if n > 1<<54-1 {
+					t.Fatalf("%s %d kB accepted", key, n)
+				}
+				if last := lastKB(b, key); last == n && *st.kbField(k) != n<<10 {
+					t.Fatalf("%s %d kB gave %d", key, n, *st.kbField(k))
+				}
+			}
+		}
 	})
 }
 
 func lockThread()   { runtime.LockOSThread() }
 func unlockThread() { runtime.UnlockOSThread() }
 func gettid() int   { return syscall.Gettid() }
+
+// lastKB returns the number on the last line of b for key, or an
+// impossible value when it is not a plain number.
+func lastKB(b []byte, key string) uint64 {
+	last := uint64(1<<64 - 1)
+	for line := range strings.Lines(string(b)) {
+		k, v, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
+		if !ok || k != key {
+			continue
+		}
+		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			n = 1<<64 - 1
+		}
+		last = n
+	}
+	return last
+}
