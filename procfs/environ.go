@@ -50,8 +50,8 @@ func (env Environ) Strings() []string {
 // (PTRACE_MODE_READ_FSCREDS: the same user, or CAP_SYS_PTRACE); without it
 // the error matches fs.ErrPermission. Kernel threads and zombies have no
 // user memory and so an empty environment: the result is nil and no
-// error (Linux 6.x says ESRCH for them, older kernels an empty file). The
-// strings share one allocation.
+// error (recent kernels, 6.18 for one, say ESRCH for them; older ones give
+// an empty file). The strings share one allocation.
 func (p Proc) Environ() (Environ, error) {
 	env, err := read(p, "environ", func(b []byte) (Environ, error) { return parseEnviron(b), nil })
 	if noMemory(err) {

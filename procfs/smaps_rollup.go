@@ -19,8 +19,9 @@ type SmapsRollup struct {
 // SmapsRollup reads /proc/PID/smaps_rollup. Access rules are those of Maps
 // (PTRACE_MODE_READ). A process without user memory (a kernel thread, or a
 // zombie that has released it) has nothing to sum: the result is the zero
-// SmapsRollup and no error (Linux 6.x says ESRCH for such a process, older
-// kernels give an empty file). It allocates nothing in steady state.
+// SmapsRollup and no error (recent kernels, 6.18 for one, say ESRCH for such
+// a process; older ones give an empty file). It allocates nothing in steady
+// state.
 func (p Proc) SmapsRollup() (SmapsRollup, error) {
 	r, err := read(p, "smaps_rollup", parseSmapsRollup)
 	if noMemory(err) {
