@@ -20,6 +20,11 @@
 // pidfd the caller has. A Sampler keeps the files of many processes open
 // and re-reads them with pread(2), for monitoring loops.
 //
+// Times: start times are durations since boot (Stat.StartTime); pass
+// kernel.BootTime() to Stat.StartedAt for the wall-clock time, exact to
+// the 10 ms tick (KernelStat.BootTime, /proc/stat's btime, is whole
+// seconds).
+//
 // Errors. A pid outside 1..2^31-1 gives an error matching fs.ErrInvalid
 // (a *kernel.RangeError). A pid that names no process gives an error
 // matching syscall.ESRCH ("no such process"). A process that was seen

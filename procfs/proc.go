@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 
 	"github.com/lxgo/lx/internal/sys"
@@ -148,6 +149,7 @@ func (p Proc) alive() bool {
 			return false
 		}
 		_, err = sys.Fstatat(dfd, string(p.appendRel(nil, "stat")), 0)
+		runtime.KeepAlive(p.dir)
 	} else {
 		_, err = sys.Fstatat(sys.AT_FDCWD, p.Dir(), 0)
 	}

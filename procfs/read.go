@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -172,6 +173,7 @@ func (p Proc) open(name string, flags int) (int, error) {
 			return -1, &fs.PathError{Op: "open", Path: p.path(name), Err: fs.ErrClosed}
 		}
 		fd, err = sys.OpenatZ(dfd, append(p.appendRel(stack[:0], name), 0), sys.O_RDONLY|flags)
+		runtime.KeepAlive(p.dir) // its cleanup must not close dfd during the call
 	} else {
 		z := append(append(append(p.appendDir(stack[:0]), '/'), name...), 0)
 		fd, err = sys.OpenatZ(sys.AT_FDCWD, z, sys.O_RDONLY|flags)

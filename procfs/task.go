@@ -75,6 +75,7 @@ func (p Proc) Threads() iter.Seq2[Proc, error] {
 			}
 			return true
 		})
+		runtime.KeepAlive(proc.dir)
 		if err != nil && !stopped {
 			yield(Proc{}, proc.ioError("task", err))
 		}
