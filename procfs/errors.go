@@ -156,7 +156,7 @@ func (e *noProcessError) Unwrap() []error {
 // process's ESRCH stays ESRCH: the kernel says it for a process without
 // user memory (a kernel thread, a zombie) on files such as environ.
 func (p Proc) ioError(name string, err error) error {
-	errno := sys.Errno(err)
+	errno := errnoOf(err)
 	if errno == 0 {
 		return err // fs.ErrClosed from a closed anchored Proc
 	}
@@ -175,6 +175,5 @@ var errZeroProc = errors.New("zero Proc: use FS.Proc, FS.OpenProc or FS.Procs")
 // without user memory (a kernel thread, or a zombie that has released
 // it): ESRCH from a process that is not gone.
 func noMemory(err error) bool {
-	// sys.Errno allocates; the success path must not.
-	return err != nil && sys.Errno(err) == sys.ESRCH && !errors.Is(err, os.ErrProcessDone)
+	return err != nil && errnoOf(err) == sys.ESRCH && !errors.Is(err, os.ErrProcessDone)
 }

@@ -1,12 +1,12 @@
 package procfs
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
@@ -66,7 +66,7 @@ func (fsys FS) withFile(name string, fn func(b []byte) error) error {
 	b, err := pseudofs.ReadFileZ(sys.AT_FDCWD, append(path, 0), *bp)
 	*bp = b
 	if err != nil {
-		if errno := sys.Errno(err); errno != 0 {
+		if errno := errnoOf(err); errno != 0 {
 			err = &fs.PathError{Op: opOf(err), Path: string(path), Err: errno}
 		}
 		return err
@@ -237,15 +237,36 @@ func (p Proc) appendRel(b []byte, name string) []byte {
 }
 
 // opOf returns the operation an error from internal/sys names: the Op of
-// a *fs.PathError or the call of an *os.SyscallError.
+// a *fs.PathError or the call of an *os.SyscallError. (A type switch, not
+// errors.As: internal/sys returns these unwrapped, and errors.As would
+// allocate on every error.)
 func opOf(err error) string {
-	var pe *fs.PathError
-	var se *os.SyscallError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Op
-	case errors.As(err, &se):
-		return se.Syscall
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Op
+	case *os.SyscallError:
+		return e.Syscall
 	}
 	return "read"
+}
+
+// errnoOf returns the errno of an error from internal/sys, or 0. It looks
+// through the two wrappers internal/sys uses without allocating, and asks
+// sys.Errno about anything else.
+func errnoOf(err error) syscall.Errno {
+	switch e := err.(type) {
+	case nil:
+		return 0
+	case syscall.Errno:
+		return e
+	case *fs.PathError:
+		if errno, ok := e.Err.(syscall.Errno); ok {
+			return errno
+		}
+	case *os.SyscallError:
+		if errno, ok := e.Err.(syscall.Errno); ok {
+			return errno
+		}
+	}
+	return sys.Errno(err)
 }
