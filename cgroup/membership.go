@@ -2,6 +2,7 @@ package cgroup
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/lxgo/lx/procfs"
 )
@@ -26,7 +27,7 @@ func OfProcess(pid int) (Membership, error) { return Default().OfProcess(pid) }
 
 // Self is the package-level Self for this FS.
 func (fs FS) Self() (Membership, error) {
-	pfs, err := procfs.NewFS(fs.fs.Proc)
+	pfs, err := procfs.NewFS(filepath.Dir(fs.fs.Proc))
 	if err != nil {
 		return nil, fmt.Errorf("cgroup membership read: %w", err)
 	}
@@ -42,11 +43,15 @@ func (fs FS) OfProcess(pid int) (Membership, error) {
 	if pid <= 0 {
 		return nil, fmt.Errorf("cgroup membership read: invalid pid %d", pid)
 	}
-	pfs, err := procfs.NewFS(fs.fs.Proc)
+	pfs, err := procfs.NewFS(filepath.Dir(fs.fs.Proc))
 	if err != nil {
 		return nil, fmt.Errorf("cgroup membership read: %w", err)
 	}
-	m, err := pfs.Proc(pid).Cgroups()
+	p, err := pfs.Proc(pid)
+	if err != nil {
+		return nil, fmt.Errorf("cgroup membership read: %w", err)
+	}
+	m, err := p.Cgroups()
 	if err != nil {
 		return nil, fmt.Errorf("cgroup membership read: %w", err)
 	}

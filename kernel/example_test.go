@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/lxgo/lx/kernel"
 )
@@ -37,4 +38,12 @@ func ExampleRunning() {
 		panic(err)
 	}
 	fmt.Println("running Linux", v)
+}
+
+func ExampleBootTime() {
+	boot, err := kernel.BootTime()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("up for", time.Since(boot).Round(time.Second))
 }

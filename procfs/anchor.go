@@ -1,15 +1,16 @@
 package procfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/parse"
-	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
 )
 
 // PidFD is a pidfd (pidfd_open(2), clone(2) CLONE_PIDFD): an *os.File from
@@ -17,6 +18,93 @@ import (
 // *pidfd.FD. procfs only borrows the fd for the duration of a call.
 type PidFD interface {
 	SyscallConn() (syscall.RawConn, error)
+}
+
+// OpenProc opens process pid through a pidfd (pidfd_open(2), Linux 5.3)
+// and returns a Proc anchored to it, as ProcFromPidFD does: every read
+// describes that process or fails with an error matching os.ErrProcessDone
+// once it has exited and been reaped, even if its PID is reused. The Proc
+// holds the pidfd and the /proc/PID directory; Close releases both. PidFD
+// gives a duplicate of the pidfd to callers that want one (to signal or
+// wait for the process, or for its pidfs id through pidfd.FromFile).
+//
+// pid is checked first (1..2^31-1, or an error matching fs.ErrInvalid). A
+// pid that names no process gives an error matching syscall.ESRCH (not
+// os.ErrProcessDone); a thread id that is not a process's gives one that
+// also says whose thread it is. pid is interpreted in the calling
+// process's PID namespace, as pidfd_open(2) does; the Proc reads fs, which
+// must be a procfs mount in which the caller is visible (its own /proc, or
+// that of a descendant PID namespace), and its PID is the process's PID in
+// fs's namespace.
+//
+// On a kernel without pidfd_open (before 5.3; ENOSYS) OpenProc falls back
+// to FS.Proc: the Proc reads by path, Anchored reports false and PidFD
+// fails. No privilege is needed; reading some files needs ptrace access
+// as usual.
+func (fs FS) OpenProc(pid int) (Proc, error) {
+	if err := kernel.CheckPID(pid); err != nil {
+		return Proc{}, fmt.Errorf("procfs open: %w", err)
+	}
+	// When internal/feature has its shared pidfd_open probe, a cached
+	// "not here" answer belongs here, before the call.
+	pfd, err := sys.PidfdOpen(pid, 0)
+	switch sys.Errno(err) {
+	case 0:
+	case sys.ENOSYS:
+		return fs.Proc(pid)
+	case sys.ESRCH:
+		return Proc{}, &noProcessError{pid: pid, err: err}
+	case sys.EINVAL, sys.ENOENT:
+		// pid names a task that is not a thread-group leader, a thread,
+		// for which pidfd_open wants PIDFD_THREAD (6.9): older kernels
+		// say EINVAL, recent ones (6.18) ENOENT.
+		if tgid, ok := fs.threadGroup(pid); ok && tgid != pid {
+			return Proc{}, &noProcessError{pid: pid, of: tgid, err: err}
+		}
+		if sys.Errno(err) == sys.ENOENT {
+			return Proc{}, &noProcessError{pid: pid, err: err}
+		}
+		return Proc{}, fmt.Errorf("procfs open pid %d: %w", pid, err)
+	default:
+		return Proc{}, fmt.Errorf("procfs open pid %d: %w", pid, err)
+	}
+	p, err := fs.anchor(pfd.Int())
+	runtime.KeepAlive(pfd)
+	if err != nil {
+		pfd.Close()
+		return Proc{}, err
+	}
+	p.pidfd = pfd
+	return p, nil
+}
+
+// threadGroup returns the thread group of task id, from the Tgid line of
+// /proc/ID/status (a thread's directory exists though listings hide it).
+func (fs FS) threadGroup(id int) (int, bool) {
+	st, err := Proc{fs: fs, pid: id}.Status()
+	return st.TGID, err == nil && st.TGID > 0
+}
+
+// PidFD returns a duplicate of the pidfd OpenProc opened for p (or for the
+// process of the thread p), as an *os.File that the caller owns and must
+// close; it stays valid after p is closed. It is a plain pidfd (not
+// O_NONBLOCK); pidfd.FromFile adopts it. A Proc without a pidfd (made by
+// FS.Proc, FS.Procs or FS.ProcFromPidFD, or by OpenProc on a kernel without
+// pidfd_open) gives an error matching errors.ErrUnsupported.
+func (p Proc) PidFD() (*os.File, error) {
+	if p.pidfd == nil {
+		return nil, fmt.Errorf("procfs pidfd of %v: not opened with one: %w", p, errors.ErrUnsupported)
+	}
+	raw := p.pidfd.Int()
+	if raw < 0 {
+		return nil, fmt.Errorf("procfs pidfd of %v: %w", p, fs.ErrClosed)
+	}
+	dup, err := sys.PidfdDup(raw)
+	runtime.KeepAlive(p.pidfd)
+	if err != nil {
+		return nil, fmt.Errorf("procfs pidfd of %v: %w", p, err)
+	}
+	return dup.File("pidfd"), nil
 }
 
 // ProcFromPidFD returns a Proc for the process pidfd refers to, anchored
@@ -46,6 +134,21 @@ type PidFD interface {
 // namespace): the pidfd is found through fs's /proc/self. No privilege is
 // needed to anchor; reading some files needs ptrace access as usual.
 func (fs FS) ProcFromPidFD(pidfd PidFD) (Proc, error) {
+	rc, err := pidfd.SyscallConn()
+	if err != nil {
+		return Proc{}, fmt.Errorf("procfs anchor: %w", err)
+	}
+	var p Proc
+	var aerr error
+	if err := rc.Control(func(fd uintptr) { p, aerr = fs.anchor(int(fd)) }); err != nil {
+		return Proc{}, fmt.Errorf("procfs anchor: %w", err)
+	}
+	return p, aerr
+}
+
+// anchor is ProcFromPidFD for the raw pidfd fd, which the caller keeps
+// open during the call.
+func (fs FS) anchor(pidfd int) (Proc, error) {
 	pid, err := fs.pidfdPID(pidfd)
 	if err != nil {
 		return Proc{}, err
@@ -70,51 +173,43 @@ func (fs FS) ProcFromPidFD(pidfd PidFD) (Proc, error) {
 	return p, nil
 }
 
-var errNotPidFD = errors.New("not a pidfd (no Pid: line in fdinfo)")
-
-// pidfdPID returns the PID a pidfd refers to in fs's PID namespace, from
-// fs's /proc/self/fdinfo/FD. A reaped process gives a *DoneError.
-func (fs FS) pidfdPID(pidfd PidFD) (int, error) {
+// PidfdPID returns the PID of the process pidfd refers to, in fs's PID
+// namespace, from the "Pid:" line of fs's /proc/self/fdinfo/FD (Linux 5.3;
+// FDInfo.PidfdPID). A process that has exited and been reaped gives an
+// error matching os.ErrProcessDone; one that is not visible in fs's PID
+// namespace an error matching syscall.ESRCH; a descriptor that is not a
+// pidfd one matching fs.ErrInvalid. The PID can be reused once the process
+// is reaped: to read the process's files, anchor with ProcFromPidFD, whose
+// Status gives its PPid, Tgid and ids race-free.
+func (fs FS) PidfdPID(pidfd PidFD) (int, error) {
 	rc, err := pidfd.SyscallConn()
 	if err != nil {
-		return 0, fmt.Errorf("procfs anchor: %w", err)
+		return 0, fmt.Errorf("procfs pidfd pid: %w", err)
 	}
 	var pid int
 	var perr error
-	cerr := rc.Control(func(fd uintptr) {
-		path := fs.root + "/self/fdinfo/" + strconv.FormatUint(uint64(fd), 10)
-		perr = pseudofs.WithFile(path, func(b []byte) error {
-			var err error
-			pid, err = parsePidfdFdinfoPID(b)
-			return err
-		})
-		if perr != nil {
-			perr = fmt.Errorf("procfs anchor: read %s: %w", path, perr)
-		}
-	})
-	switch {
-	case cerr != nil:
-		return 0, fmt.Errorf("procfs anchor: %w", cerr)
-	case perr != nil:
-		return 0, perr
-	case pid < 0:
-		return 0, &DoneError{Err: fmt.Errorf("pidfd reports pid -1 (reaped): %w", syscall.ESRCH)}
-	case pid == 0:
-		return 0, fmt.Errorf("procfs anchor: process not visible in the PID namespace of %s: %w", fs.root, syscall.ESRCH)
+	if err := rc.Control(func(fd uintptr) { pid, perr = fs.pidfdPID(int(fd)) }); err != nil {
+		return 0, fmt.Errorf("procfs pidfd pid: %w", err)
 	}
-	return pid, nil
+	return pid, perr
 }
 
-// parsePidfdFdinfoPID returns the value of the "Pid:" line of a pidfd's
-// fdinfo (-1 once reaped, 0 if outside the reader's PID namespace).
-func parsePidfdFdinfoPID(b []byte) (int, error) {
-	for len(b) > 0 {
-		var line []byte
-		line, b = parse.Line(b)
-		if v, ok := bytes.CutPrefix(line, []byte("Pid:")); ok {
-			n, err := parse.Int(parse.Trim(v))
-			return int(n), err
-		}
+var errNotPidFD = fmt.Errorf("not a pidfd (no Pid: line in its fdinfo): %w", fs.ErrInvalid)
+
+// pidfdPID returns the PID the raw pidfd refers to in fs's PID namespace,
+// from fs's /proc/self/fdinfo/FD.
+func (fs FS) pidfdPID(pidfd int) (int, error) {
+	var name [40]byte
+	info, err := readFS(fs, string(strconv.AppendInt(append(name[:0], "self/fdinfo/"...), int64(pidfd), 10)), parseFDInfo)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("procfs pidfd pid: %w", err)
+	case !info.Pidfd:
+		return 0, fmt.Errorf("procfs pidfd pid of fd %d: %w", pidfd, errNotPidFD)
+	case info.PidfdPID < 0:
+		return 0, &DoneError{Err: fmt.Errorf("pidfd reports pid -1 (reaped): %w", syscall.ESRCH)}
+	case info.PidfdPID == 0:
+		return 0, fmt.Errorf("procfs pidfd pid: process not visible in the PID namespace of %s: %w", fs.proc, syscall.ESRCH)
 	}
-	return 0, errNotPidFD
+	return info.PidfdPID, nil
 }

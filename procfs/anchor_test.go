@@ -2,11 +2,14 @@ package procfs
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +47,7 @@ func TestProcFromPidFD(t *testing.T) {
 	if args, err := p.Cmdline(); err != nil || !slices.Equal(args, []string{"anchored", "arg"}) {
 		t.Errorf("cmdline %q %v", args, err)
 	}
-	if th, err := p.Thread(c.proc.Pid).Status(); err != nil || th.PID != c.proc.Pid {
+	if th, err := mustThread(t, p, c.proc.Pid).Status(); err != nil || th.PID != c.proc.Pid {
 		t.Errorf("main thread status %d %v", th.PID, err)
 	}
 	n := 0
@@ -64,7 +67,7 @@ func TestProcFromPidFD(t *testing.T) {
 	if _, err := p.Stat(); err != nil {
 		t.Fatal(err)
 	}
-	missing := p.readFile("no-such-file", func([]byte) error { return nil })
+	missing := p.withFile("no-such-file", false, func([]byte) error { return nil })
 	if !errors.Is(missing, fs.ErrNotExist) || errors.Is(missing, os.ErrProcessDone) {
 		t.Errorf("missing file of a live process: %v", missing)
 	}
@@ -131,8 +134,8 @@ func checkReadsDone(t *testing.T, p Proc) {
 	checkDone(t, "Cmdline", err)
 	_, err = p.Environ()
 	checkDone(t, "Environ", err)
-	_, err = p.Thread(p.PID()).Stat()
-	checkDone(t, "Thread.Stat", err)
+	_, err = p.Thread(p.PID())
+	checkDone(t, "Thread", err)
 	for _, err := range p.Threads() {
 		checkDone(t, "Threads", err)
 	}
@@ -153,24 +156,6 @@ func TestProcFromPidFDErrors(t *testing.T) {
 	}
 }
 
-func TestParsePidfdFdinfoPID(t *testing.T) {
-	for in, want := range map[string]int{
-		"pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1\nPid:\t1234\nNSpid:\t1234\n": 1234,
-		"Pid:\t-1\nNSpid:\t-1\n": -1,
-		"Pid:\t0\n":              0,
-	} {
-		if got, err := parsePidfdFdinfoPID([]byte(in)); err != nil || got != want {
-			t.Errorf("%q: %d %v", in, got, err)
-		}
-	}
-	if _, err := parsePidfdFdinfoPID([]byte("pos:\t0\n")); !errors.Is(err, errNotPidFD) {
-		t.Errorf("no Pid line: %v", err)
-	}
-	if _, err := parsePidfdFdinfoPID([]byte("Pid:\tx\n")); err == nil {
-		t.Error("bad Pid line")
-	}
-}
-
 // TestAnchorSurvivesPIDReuse makes the kernel hand a reaped process's PID
 // to a new process (ns_last_pid in a fresh PID namespace) and checks that
 // the anchored Proc refuses to read the newcomer while a path-based Proc
@@ -184,12 +169,16 @@ func TestAnchorSurvivesPIDReuse(t *testing.T) {
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			t.Skipf("make / private: %v", err)
 		}
-		dir := t.TempDir()
+		root := t.TempDir()
+		dir := filepath.Join(root, "proc")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := syscall.Mount("proc", dir, "proc", 0, ""); err != nil {
 			t.Skipf("mount proc: %v", err)
 		}
 		defer syscall.Unmount(dir, syscall.MNT_DETACH)
-		fsys, err := NewFS(dir)
+		fsys, err := NewFS(root)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,9 +206,119 @@ func TestAnchorSurvivesPIDReuse(t *testing.T) {
 		if second.proc.Pid != pid {
 			t.Skipf("PID not reused: got %d, want %d", second.proc.Pid, pid)
 		}
-		if c, err := fsys.Proc(pid).Comm(); err != nil || !c.Equal("second") {
+		if c, err := mustProc(t, fsys, pid).Comm(); err != nil || !c.Equal("second") {
 			t.Errorf("path-based read of the new process: %q %v", c.String(), err)
 		}
 		checkReadsDone(t, p)
 	})
+}
+
+func TestOpenProc(t *testing.T) {
+	c := spawnChild(t, "opened", []string{"opened"}, nil, false)
+	p, err := Default().OpenProc(c.proc.Pid)
+	testutil.SkipIfUnsupported(t, err, kernel.V(5, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !p.Anchored() || p.PID() != c.proc.Pid {
+		t.Fatalf("OpenProc: anchored %v pid %d", p.Anchored(), p.PID())
+	}
+	if st, err := p.Stat(); err != nil || !st.Comm.Equal("opened") {
+		t.Errorf("stat %q %v", st.Comm.String(), err)
+	}
+	// The pidfd: a duplicate the caller owns, valid after p is closed.
+	f, err := p.PidFD()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if pid, err := Default().PidfdPID(f); err != nil || pid != c.proc.Pid {
+		t.Errorf("PidfdPID = %d, %v; want %d", pid, err, c.proc.Pid)
+	}
+	th := mustThread(t, p, c.proc.Pid)
+	if g, err := th.PidFD(); err != nil {
+		t.Errorf("PidFD of a thread: %v", err)
+	} else {
+		g.Close()
+	}
+
+	c.stop()
+	checkReadsDone(t, p)
+	if _, err := Default().PidfdPID(f); !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("PidfdPID after reap: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PidFD(); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("PidFD after Close: %v", err)
+	}
+	if _, err := p.Stat(); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("read after Close: %v", err)
+	}
+	// The duplicate outlives p.
+	if _, err := f.Stat(); err != nil {
+		t.Errorf("duplicate after Close: %v", err)
+	}
+	// A path-based Proc has no pidfd.
+	if _, err := Default().Self().PidFD(); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("PidFD of a path-based Proc: %v", err)
+	}
+}
+
+// TestOpenProcThread asks for a thread id that is not a process id: the
+// error says whose thread it is, and it is "no such process", not
+// "exited".
+func TestOpenProcThread(t *testing.T) {
+	tid := otherThread(t)
+	_, err := Default().OpenProc(tid)
+	testutil.SkipIfUnsupported(t, err, kernel.V(5, 3))
+	want := fmt.Sprintf("%d is a thread of process %d", tid, os.Getpid())
+	if !errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrProcessDone) || !strings.Contains(err.Error(), want) {
+		t.Errorf("OpenProc(thread %d): %v, want ESRCH saying %q", tid, err, want)
+	}
+}
+
+func TestPidfdPID(t *testing.T) {
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Default().PidfdPID(f); !errors.Is(err, fs.ErrInvalid) || errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("PidfdPID of /dev/null: %v", err)
+	}
+	for _, c := range []struct {
+		fixture string
+		pid     int
+	}{{"fdinfo-6.18-pidfd", 0}, {"fdinfo-6.18-pidfd-exited", -1}} {
+		info, err := parseFDInfo(readFixture(t, c.fixture))
+		if err != nil || !info.Pidfd || (c.pid != 0 && info.PidfdPID != c.pid) || (c.pid == 0 && info.PidfdPID <= 0) {
+			t.Errorf("%s: %+v, %v", c.fixture, info, err)
+		}
+	}
+}
+
+// otherThread returns the id of a thread of this process that is not the
+// main thread: a goroutine locks its thread until the test ends, and if
+// that is the main thread, a second one (which then cannot get it) does.
+func otherThread(t *testing.T) int {
+	t.Helper()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	for range 2 {
+		tidc := make(chan int)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tidc <- syscall.Gettid()
+			<-release
+		}()
+		if tid := <-tidc; tid != os.Getpid() {
+			return tid
+		}
+	}
+	t.Fatal("no thread but the main one")
+	return 0
 }

@@ -40,7 +40,7 @@ func benchFiles(b *testing.B, name string, lx func(p Proc) error) {
 	})
 	b.Run("impl=lx", func(b *testing.B) {
 		b.ReportAllocs()
-		p := Default().Proc(pid)
+		p := mustProc(b, Default(), pid)
 		for b.Loop() {
 			if err := lx(p); err != nil {
 				b.Fatal(err)

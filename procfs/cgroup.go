@@ -62,18 +62,7 @@ func (cs Cgroups) Controller(controller string) (path string, ok bool) {
 }
 
 // Cgroups reads /proc/PID/cgroup. No privilege is needed.
-func (p Proc) Cgroups() (Cgroups, error) {
-	var cs Cgroups
-	var perr error
-	err := p.readFile("cgroup", func(b []byte) error {
-		cs, perr = parseCgroups(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cgroup read: %w", err)
-	}
-	return cs, perr
-}
+func (p Proc) Cgroups() (Cgroups, error) { return read(p, "cgroup", parseCgroups) }
 
 var errCgroupLine = errors.New(`want "id:controllers:path"`)
 
@@ -91,11 +80,11 @@ func parseCgroups(b []byte) (Cgroups, error) {
 		id, rest, ok1 := bytes.Cut(line, []byte{':'})
 		ctrl, path, ok2 := bytes.Cut(rest, []byte{':'})
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("cgroup parse: line %d: %w, got %q", n, errCgroupLine, line)
+			return nil, parseErr(n, "", fmt.Errorf("%w, got %q", errCgroupLine, line))
 		}
 		h, err := parse.Uint(id)
 		if err != nil || h > 1<<31-1 {
-			return nil, fmt.Errorf("cgroup parse: line %d: hierarchy id %q: %w", n, id, errCgroupLine)
+			return nil, parseErr(n, "hierarchy id", fmt.Errorf("%q: %w", id, errCgroupLine))
 		}
 		c := Cgroup{HierarchyID: int(h)}
 		if len(ctrl) > 0 {

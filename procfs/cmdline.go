@@ -8,11 +8,10 @@ package procfs
 // line: the result is empty. Any user may read it, unless the mount has
 // hidepid. The strings share one allocation.
 func (p Proc) Cmdline() ([]string, error) {
-	var args []string
-	err := p.readFile("cmdline", func(b []byte) error {
-		args = parseCmdline(b)
-		return nil
-	})
+	args, err := read(p, "cmdline", func(b []byte) ([]string, error) { return parseCmdline(b), nil })
+	if noMemory(err) {
+		return nil, nil // no user memory: no command line
+	}
 	return args, err
 }
 

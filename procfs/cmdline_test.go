@@ -75,7 +75,7 @@ func TestCmdlineEnvironSelf(t *testing.T) {
 		t.Errorf("environ differs from os.Environ:\n%q\n%q", env.Strings(), os.Environ())
 	}
 	// Kernel threads have neither.
-	args, err = Default().Proc(2).Cmdline()
+	args, err = mustProc(t, Default(), 2).Cmdline()
 	if err != nil || len(args) != 0 {
 		t.Errorf("kthreadd cmdline %q %v", args, err)
 	}

@@ -54,11 +54,11 @@ func (c *Comm) set(b []byte) { c.n = uint8(copy(c.b[:], b)) }
 // allocates nothing.
 func (p Proc) Comm() (Comm, error) {
 	var c Comm
-	err := p.readSingle("comm", func(b []byte) error { return parseComm(b, &c) })
+	err := readInto(p, "comm", &c, parseComm)
 	return c, err
 }
 
-var errCommNewline = errors.New("comm: no trailing newline")
+var errCommNewline = errors.New("no trailing newline")
 
 // parseComm parses the contents of a comm file: the raw name followed by one
 // newline. Only that last newline is removed: a name may itself end in one.

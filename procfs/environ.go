@@ -48,14 +48,15 @@ func (env Environ) Strings() []string {
 // with (execve's envp), as it is now in the process's memory; later setenv
 // calls in the process usually do not show. It needs ptrace read access
 // (PTRACE_MODE_READ_FSCREDS: the same user, or CAP_SYS_PTRACE); without it
-// the error matches fs.ErrPermission. Kernel threads and zombies have an
-// empty environment. The strings share one allocation.
+// the error matches fs.ErrPermission. Kernel threads and zombies have no
+// user memory and so an empty environment: the result is nil and no
+// error (recent kernels, 6.18 for one, say ESRCH for them; older ones give
+// an empty file). The strings share one allocation.
 func (p Proc) Environ() (Environ, error) {
-	var env Environ
-	err := p.readFile("environ", func(b []byte) error {
-		env = parseEnviron(b)
-		return nil
-	})
+	env, err := read(p, "environ", func(b []byte) (Environ, error) { return parseEnviron(b), nil })
+	if noMemory(err) {
+		return nil, nil
+	}
 	return env, err
 }
 

@@ -87,7 +87,11 @@ func ExampleProc_FDs() {
 }
 
 func ExampleProc_FDCount() {
-	n, err := procfs.Default().Proc(1).FDCount()
+	init, err := procfs.Default().Proc(1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, err := init.FDCount()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -108,7 +112,11 @@ func ExampleProc_Namespaces() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	parent, err := procfs.Default().Proc(os.Getppid()).Namespaces()
+	pp, err := procfs.Default().Proc(os.Getppid())
+	if err != nil {
+		log.Fatal(err)
+	}
+	parent, err := pp.Namespaces()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -161,7 +169,11 @@ func ExampleProc_LoginUID() {
 }
 
 func ExampleProc_WChan() {
-	w, err := procfs.Default().Proc(1).WChan()
+	init, err := procfs.Default().Proc(1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := init.WChan()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -20,7 +20,12 @@ func ExampleProc_Stat() {
 		fmt.Println(err)
 		return
 	}
-	st, err := fs.Proc(300).Stat()
+	p, err := fs.Proc(300)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	st, err := p.Stat()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,7 +54,12 @@ func ExampleProc_Limits() {
 		fmt.Println(err)
 		return
 	}
-	l, err := fs.Proc(42).Limits()
+	p, err := fs.Proc(42)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l, err := p.Limits()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -69,7 +79,11 @@ func ExampleProc_Environ() {
 		fmt.Println(err)
 		return
 	}
-	p := fs.Proc(42)
+	p, err := fs.Proc(42)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	args, _ := p.Cmdline()
 	fmt.Printf("%q\n", args)
 	env, _ := p.Environ()
@@ -122,7 +136,12 @@ func ExampleProc_Threads() {
 		fmt.Println(err)
 		return
 	}
-	for th, err := range fs.Proc(42).Threads() {
+	p, err := fs.Proc(42)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for th, err := range p.Threads() {
 		if err != nil {
 			fmt.Println(err)
 			return

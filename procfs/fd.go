@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
@@ -111,12 +113,13 @@ func parseFDTarget(num int, target string) FD {
 func (p Proc) FDs() ([]FD, error) {
 	dirfd, path, err := p.at("fd")
 	if err != nil {
-		return nil, fmt.Errorf("fd list: %w", err)
+		return nil, err
 	}
+	defer runtime.KeepAlive(p.dir)
 	var nums []int
 	err = listFDNums(dirfd, path, func(n int) { nums = append(nums, n) })
 	if err != nil {
-		return nil, fmt.Errorf("fd list: %w", p.fileError("fd", err))
+		return nil, p.ioError("fd", err)
 	}
 	slices.Sort(nums)
 	fds := make([]FD, 0, len(nums))
@@ -130,7 +133,7 @@ func (p Proc) FDs() ([]FD, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("fd readlink: %w", err)
+			return nil, err
 		}
 		fds = append(fds, parseFDTarget(n, string(target)))
 	}
@@ -138,51 +141,79 @@ func (p Proc) FDs() ([]FD, error) {
 }
 
 // FD reads the link /proc/PID/fd/NUM of one open file descriptor. A
-// descriptor that is not open gives an error matching fs.ErrNotExist.
+// descriptor that is not open gives an error matching fs.ErrNotExist; num
+// must be 0..2^31-1 (else the error matches fs.ErrInvalid).
 func (p Proc) FD(num int) (FD, error) {
-	if num < 0 {
-		return FD{}, fmt.Errorf("fd readlink: invalid descriptor %d", num)
+	if err := checkFD(num); err != nil {
+		return FD{}, fmt.Errorf("fd readlink: %w", err)
 	}
 	target, _, err := p.readlink("fd/"+strconv.Itoa(num), make([]byte, 256))
 	if err != nil {
-		return FD{}, fmt.Errorf("fd readlink: %w", err)
+		return FD{}, err
 	}
 	return parseFDTarget(num, string(target)), nil
 }
 
 // FDCount returns the number of open file descriptors of the process
-// without reading any link. On Linux 6.2 and later it is one stat(2) of
-// /proc/PID/fd, whose size the kernel sets to the count; that works even
-// where listing the directory is not permitted. On older kernels (size 0)
-// it counts the directory entries with getdents64(2), which needs the
-// access FDs needs. On 6.2 and later it allocates nothing.
+// without reading any link. On Linux 6.2 and later, on a real procfs, it
+// is one stat(2) of /proc/PID/fd, whose size the kernel sets to the count;
+// that works even where listing the directory is not permitted, and
+// allocates nothing. Elsewhere (older kernels, whose size is 0; a
+// directory tree that is not procfs, whose size is the directory's) it
+// counts the entries with getdents64(2), which needs the access FDs needs.
 func (p Proc) FDCount() (int, error) {
 	dirfd, path, err := p.at("fd")
 	if err != nil {
-		return 0, fmt.Errorf("fd count: %w", err)
+		return 0, err
 	}
-	st, err := sys.Fstatat(dirfd, path, 0)
-	if err != nil {
-		return 0, fmt.Errorf("fd count: %w", p.fileError("fd", err))
-	}
-	if st.Size > 0 {
+	defer runtime.KeepAlive(p.dir)
+	if p.fs.isProcfs() && kernelCountsFDs(p.fs) {
+		st, err := sys.Fstatat(dirfd, path, 0)
+		if err != nil {
+			return 0, p.ioError("fd", err)
+		}
 		return int(st.Size), nil
 	}
-	n, err := p.countFDEntries(dirfd, path)
-	if err != nil {
-		return 0, fmt.Errorf("fd count: %w", err)
-	}
-	return n, nil
-}
-
-// countFDEntries counts the entries of the fd directory, the way to count
-// before Linux 6.2.
-func (p Proc) countFDEntries(dirfd int, path string) (int, error) {
 	count := 0
 	if err := listFDNums(dirfd, path, func(int) { count++ }); err != nil {
-		return 0, p.fileError("fd", err)
+		return 0, p.ioError("fd", err)
 	}
 	return count, nil
+}
+
+// fdCountProbe caches whether the kernel reports the number of open
+// descriptors as the size of /proc/PID/fd (Linux 6.2, proc_fd_getattr):
+// 0 not known yet, 1 yes, 2 no. Only conclusive answers are stored. (A
+// shared probe in internal/feature would hold this once it exists.)
+var fdCountProbe atomic.Int32
+
+// kernelCountsFDs answers fdCountProbe, probing through fsys, a real
+// procfs: the size of an open /proc/self/fd is at least 1 when the kernel
+// counts, since that very descriptor is in the table, and 0 before 6.2.
+// A failed probe (no /proc/self in fsys's PID namespace) answers no
+// without being cached.
+func kernelCountsFDs(fsys FS) bool {
+	switch fdCountProbe.Load() {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	fd, err := sys.Open(fsys.path("self/fd"), sys.O_RDONLY|sys.O_DIRECTORY)
+	if err != nil {
+		return false
+	}
+	st, err := sys.Fstat(fd.Int())
+	fd.Close()
+	if err != nil {
+		return false
+	}
+	if st.Size >= 1 {
+		fdCountProbe.Store(1)
+		return true
+	}
+	fdCountProbe.Store(2)
+	return false
 }
 
 // listFDNums calls fn with each descriptor number in the fd (or fdinfo)
@@ -227,22 +258,6 @@ func eachFDDirent(b []byte, fn func(n int)) {
 	}
 }
 
-// at returns the directory fd and path to use with an *at system call for
-// name below the process's directory: the anchored directory fd and the
-// relative name, or AT_FDCWD and the full path.
-func (p Proc) at(name string) (int, string, error) {
-	if p.dir != nil {
-		dfd := p.dir.Int()
-		if dfd < 0 {
-			return -1, "", &fs.PathError{Op: "open", Path: p.Dir() + "/" + name, Err: fs.ErrClosed}
-		}
-		return dfd, string(p.appendRel(nil, name)), nil
-	}
-	var stack [128]byte
-	b := append(append(p.appendDir(stack[:0]), '/'), name...)
-	return sys.AT_FDCWD, string(b), nil
-}
-
 // readDirNames lists the directory name below the process's directory,
 // without "." and "..".
 func (p Proc) readDirNames(name string) ([]string, error) {
@@ -250,15 +265,16 @@ func (p Proc) readDirNames(name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer runtime.KeepAlive(p.dir)
 	fd, err := sys.Openat(dirfd, path, sys.O_RDONLY|sys.O_DIRECTORY)
 	if err != nil {
-		return nil, p.fileError(name, err)
+		return nil, p.ioError(name, err)
 	}
 	f := fd.File(path)
 	defer f.Close()
 	names, err := f.Readdirnames(-1)
 	if err != nil {
-		return nil, p.fileError(name, err)
+		return nil, p.ioError(name, err)
 	}
 	return names, nil
 }
@@ -271,10 +287,11 @@ func (p Proc) readlink(name string, buf []byte) (target, grown []byte, err error
 	if err != nil {
 		return nil, buf, err
 	}
+	defer runtime.KeepAlive(p.dir)
 	for {
 		t, err := sys.Readlinkat(dirfd, path, buf)
 		if err != nil {
-			return nil, buf, p.fileError(name, err)
+			return nil, buf, p.ioError(name, err)
 		}
 		if len(t) < len(buf) || len(buf) >= 1<<16 {
 			return t, buf, nil

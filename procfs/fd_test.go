@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/kernel"
 )
 
 // startSleeper starts "sleep 300" with extra as its descriptors 3, 4, ...
@@ -132,7 +135,7 @@ func TestFDsChild(t *testing.T) {
 	defer peer.Close()
 
 	child := startSleeper(t, r, file, sock)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	fds, err := p.FDs()
 	if err != nil {
 		t.Fatal(err)
@@ -169,13 +172,6 @@ func TestFDsChild(t *testing.T) {
 	n, err := p.FDCount()
 	if err != nil || n != len(fds) {
 		t.Errorf("FDCount = %d, %v; want %d", n, err, len(fds))
-	}
-	dirfd, dir, err := p.at("fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := p.countFDEntries(dirfd, dir); err != nil || n != len(fds) {
-		t.Errorf("countFDEntries = %d, %v; want %d", n, err, len(fds))
 	}
 	one, err := p.FD(4)
 	if err != nil || one != fds[4] {
@@ -258,6 +254,64 @@ func TestFDsSelf(t *testing.T) {
 		} else if target != fd.Target {
 			t.Errorf("fd %d: %q, readlink says %q", fd.Num, fd.Target, target)
 		}
+	}
+}
+
+// TestFDCountTree counts the descriptors of a directory tree that is not
+// procfs: the size of its fd directory (a block or more) is not a count.
+func TestFDCountTree(t *testing.T) {
+	fsys, err := NewFS("testdata/proctree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustProc(t, fsys, 42)
+	if n, err := p.FDCount(); err != nil || n != 4 {
+		t.Errorf("FDCount = %d, %v; want 4", n, err)
+	}
+	fds, err := p.FDs()
+	if err != nil || len(fds) != 4 {
+		t.Fatalf("FDs = %+v, %v", fds, err)
+	}
+	want := []FD{
+		{Num: 0, Target: "/dev/null", Kind: FDPath, Name: "/dev/null"},
+		{Num: 1, Target: "pipe:[4242]", Kind: FDPipe, Inode: 4242},
+		{Num: 2, Target: "socket:[4343]", Kind: FDSocket, Inode: 4343},
+		{Num: 10, Target: "/tmp/x (deleted)", Kind: FDPath, Name: "/tmp/x", Deleted: true},
+	}
+	if !slices.Equal(fds, want) {
+		t.Errorf("FDs\n got %+v\nwant %+v", fds, want)
+	}
+}
+
+// TestFDCountKernel compares FDCount on the real procfs, which may use the
+// directory's size (Linux 6.2+), with a listing, for the test binary and
+// for a child whose descriptors do not change while it is counted.
+func TestFDCountKernel(t *testing.T) {
+	if !Default().isProcfs() {
+		t.Skip("/proc is not procfs")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	child := startSleeper(t, r, w)
+	p := mustProc(t, Default(), child.Process.Pid)
+	fds, err := p.FDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.FDCount(); err != nil || n != len(fds) {
+		t.Errorf("FDCount = %d, %v; want %d", n, err, len(fds))
+	}
+	// The probe agrees with the kernel version: sizes count since 6.2.
+	v, err := kernel.Running()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kernelCountsFDs(Default()), v.AtLeast(kernel.V(6, 2)); got != want {
+		t.Errorf("kernelCountsFDs = %v on Linux %v", got, v)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
 )
 
 // OpenFlags are a file's status and access-mode flags as the kernel keeps
@@ -122,22 +123,23 @@ type FDInfo struct {
 
 // FDInfo reads /proc/PID/fdinfo/FD. Reading another user's process needs
 // PTRACE_MODE_READ access; a descriptor that is not open gives an error
-// matching fs.ErrNotExist.
+// matching fs.ErrNotExist; fd must be 0..2^31-1 (else the error matches
+// fs.ErrInvalid).
 func (p Proc) FDInfo(fd int) (FDInfo, error) {
-	if fd < 0 {
-		return FDInfo{}, fmt.Errorf("fdinfo read: invalid descriptor %d", fd)
-	}
-	var name [32]byte
-	var info FDInfo
-	var perr error
-	err := p.readFile(string(strconv.AppendInt(append(name[:0], "fdinfo/"...), int64(fd), 10)), func(b []byte) error {
-		info, perr = parseFDInfo(b)
-		return nil
-	})
-	if err != nil {
+	if err := checkFD(fd); err != nil {
 		return FDInfo{}, fmt.Errorf("fdinfo read: %w", err)
 	}
-	return info, perr
+	var name [32]byte
+	return read(p, string(strconv.AppendInt(append(name[:0], "fdinfo/"...), int64(fd), 10)), parseFDInfo)
+}
+
+// checkFD checks a descriptor number from a caller: the kernel's fds are
+// non-negative C ints.
+func checkFD(fd int) error {
+	if fd < 0 || fd > 1<<31-1 {
+		return &kernel.RangeError{What: "fd", Value: int64(fd), Min: 0, Max: 1<<31 - 1}
+	}
+	return nil
 }
 
 var errFDInfoLine = errors.New("line without ':'")
@@ -153,7 +155,7 @@ func parseFDInfo(b []byte) (FDInfo, error) {
 		}
 		key, val, ok := parse.KeyValue(line, ':')
 		if !ok {
-			return FDInfo{}, fmt.Errorf("fdinfo parse: line %d: %w", n, errFDInfoLine)
+			return FDInfo{}, parseErr(n, "", errFDInfoLine)
 		}
 		var err error
 		switch string(key) {
@@ -163,44 +165,33 @@ func parseFDInfo(b []byte) (FDInfo, error) {
 			var v uint64
 			v, err = parse.UintBase(val, 8)
 			if err == nil && v > 1<<32-1 {
-				err = fmt.Errorf("%q out of range", val)
+				err = errRange("flags", val)
 			}
 			info.Flags = OpenFlags(v)
 		case "mnt_id":
 			var v int64
 			v, err = parse.Int(val)
+			if err == nil && (v < 0 || v > 1<<31-1) {
+				err = errRange("mnt_id", val)
+			}
 			info.MntID = int(v)
 		case "ino":
 			info.Ino, err = parse.Uint(val)
 		case "Pid":
 			var v int64
 			v, err = parse.Int(val)
+			if err == nil && (v < -1 || v > kernel.MaxPID) {
+				err = errRange("pid", val)
+			}
 			info.Pidfd, info.PidfdPID = true, int(v)
 		case "NSpid":
-			info.NSpid, err = parseIntFields(val)
+			info.NSpid, err = parse.AppendInts(nil, val)
 		default:
 			info.Extra = append(info.Extra, string(line))
 		}
 		if err != nil {
-			return FDInfo{}, fmt.Errorf("fdinfo parse: %s: %w", key, err)
+			return FDInfo{}, parseErr(n, string(key), err)
 		}
 	}
 	return info, nil
-}
-
-// parseIntFields parses space- or tab-separated decimal integers.
-func parseIntFields(b []byte) ([]int, error) {
-	var out []int
-	for {
-		var f []byte
-		f, b = parse.Field(b)
-		if len(f) == 0 {
-			return out, nil
-		}
-		v, err := parse.Int(f)
-		if err != nil || v != int64(int(v)) {
-			return nil, fmt.Errorf("%q: %w", f, strconv.ErrSyntax)
-		}
-		out = append(out, int(v))
-	}
 }

@@ -18,39 +18,20 @@ type Filesystem struct {
 // Filesystems reads /proc/filesystems. The list has only built-in types and
 // modules already loaded: mounting an unlisted type may still work when
 // the kernel can load its module (request_module). Any user can read it.
-func (fs FS) Filesystems() ([]Filesystem, error) {
-	var list []Filesystem
-	var perr error
-	err := fs.readFile("filesystems", func(b []byte) error {
-		list, perr = parseFilesystems(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("filesystems read: %w", err)
-	}
-	return list, perr
-}
+func (fs FS) Filesystems() ([]Filesystem, error) { return readFS(fs, "filesystems", parseFilesystems) }
 
 // SupportsFilesystem reports whether /proc/filesystems lists name (for
 // example "hugetlbfs" or "overlay"). Like Filesystems it does not know
 // about types whose module is not loaded yet. It allocates nothing.
 func (fs FS) SupportsFilesystem(name string) (bool, error) {
 	var found bool
-	var perr error
-	err := fs.readFile("filesystems", func(b []byte) error {
-		perr = eachFilesystem(b, func(n []byte, _ bool) bool {
+	err := fs.withFile("filesystems", func(b []byte) error {
+		return eachFilesystem(b, func(n []byte, _ bool) bool {
 			found = string(n) == name
 			return !found
 		})
-		return nil
 	})
-	if err != nil {
-		return false, fmt.Errorf("filesystems read: %w", err)
-	}
-	if perr != nil {
-		return false, perr
-	}
-	return found, nil
+	return found, err
 }
 
 // parseFilesystems parses "nodev\tproc\n\text4\n...".
@@ -79,10 +60,10 @@ func eachFilesystem(b []byte, fn func(name []byte, nodev bool) bool) error {
 		case string(f1) == "nodev":
 			name, nodev = f2, true
 		default:
-			return fmt.Errorf("filesystems parse: line %d: unexpected %q", n, line)
+			return parseErr(n, "", fmt.Errorf("unexpected %q", line))
 		}
 		if len(parse.Trim(rest)) != 0 {
-			return fmt.Errorf("filesystems parse: line %d: unexpected %q", n, line)
+			return parseErr(n, "", fmt.Errorf("unexpected %q", line))
 		}
 		if !fn(name, nodev) {
 			return nil

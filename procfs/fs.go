@@ -8,54 +8,125 @@
 // pooled buffers and allocate nothing in steady state unless the value
 // itself holds strings; names (Comm) live in fixed-size arrays.
 //
-// Processes: FS.Procs iterates over all processes (getdents64 into a
-// pooled buffer), Proc.Threads over a process's threads. FS.ProcFromPidFD
-// anchors a Proc to a pidfd so that a reused PID can never be read by
-// mistake. A Sampler keeps the files of many processes open and re-reads
-// them with pread(2), for monitoring loops.
+// Views: Default is the running system's /proc; NewFS(root) reads
+// root/proc, where root stands for "/" of the system whose files are read
+// (a container's /proc/PID/root, a testdata tree).
 //
-// Errors: reading a process that has exited and been reaped gives an
-// error matching os.ErrProcessDone and syscall.ESRCH (a *DoneError); a
-// file the kernel does not provide gives fs.ErrNotExist; a file that needs
-// ptrace access (environ, io) gives fs.ErrPermission.
+// Processes: FS.Procs iterates over all processes (getdents64 into a
+// pooled buffer), Proc.Threads over a process's threads. FS.Proc(pid)
+// checks the pid and that the process exists. FS.OpenProc(pid) opens the
+// process through a pidfd and anchors every read to it, so that a reused
+// PID can never be read by mistake; FS.ProcFromPidFD does the same for a
+// pidfd the caller has. A Sampler keeps the files of many processes open
+// and re-reads them with pread(2), for monitoring loops.
+//
+// Times: start times are durations since boot (Stat.StartTime); pass
+// kernel.BootTime() to Stat.StartedAt for the wall-clock time, exact to
+// the 10 ms tick (KernelStat.BootTime, /proc/stat's btime, is whole
+// seconds).
+//
+// Errors. A pid outside 1..2^31-1 gives an error matching fs.ErrInvalid
+// (a *kernel.RangeError). A pid that names no process gives an error
+// matching syscall.ESRCH ("no such process"). A process that was seen
+// alive and has since exited and been reaped gives an error matching
+// os.ErrProcessDone and syscall.ESRCH (a *DoneError): os.ErrProcessDone
+// means that and nothing else. Kernel threads and zombies are alive: their
+// files that describe user memory (cmdline, environ, smaps_rollup, exe)
+// read as empty values. A file the kernel does not provide gives
+// fs.ErrNotExist; a file that needs ptrace access (environ, io, exe)
+// gives fs.ErrPermission. Open and read errors are *fs.PathError naming
+// the file; a malformed or overflowing value is a *ParseError naming the
+// file, the line and the key.
 package procfs
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
+	"github.com/lxgo/lx/internal/sys"
 )
 
-// DefaultMountPoint is where procfs is normally mounted.
-const DefaultMountPoint = "/proc"
-
-// FS is a procfs mount. The zero value is not usable; use Default or NewFS.
+// FS is the procfs of one system: root/proc. It is a small value; copy it
+// freely. The zero value is not usable; use Default or NewFS.
 type FS struct {
-	root string
+	root string // the system's root directory
+	proc string // root/proc, the procfs mount point
+	// kind says whether proc is known to be a real procfs mount:
+	// fsDefault asks defaultIsProcfs, which checks /proc once.
+	kind fsKind
 }
 
-// Default returns the FS at /proc.
-func Default() FS { return FS{root: DefaultMountPoint} }
+type fsKind uint8
 
-// NewFS returns the FS mounted at mountPoint (a container's /proc, or a
-// testdata tree). It checks that mountPoint is a directory.
-func NewFS(mountPoint string) (FS, error) {
-	st, err := os.Stat(mountPoint)
+const (
+	fsDefault fsKind = iota // Default(): /proc, checked lazily
+	fsProcfs                // statfs says PROC_SUPER_MAGIC
+	fsOther                 // a directory tree that is not procfs (a testdata tree)
+)
+
+// procSuperMagic is PROC_SUPER_MAGIC (include/uapi/linux/magic.h), the
+// statfs(2) f_type of procfs. internal/sys does not export it yet.
+const procSuperMagic = 0x9fa0
+
+// Default returns the running system's procfs, /proc. Reads fail with
+// fs.ErrNotExist if nothing is mounted there.
+func Default() FS { return FS{root: "/", proc: pseudofs.Default().Proc} }
+
+// NewFS returns the procfs of the system whose root directory is root: it
+// reads root/proc. root is "/" for this machine, /proc/PID/root for the
+// system a process (a container) sees, or a directory tree laid out like
+// one (testdata). NewFS checks that root/proc is a directory and whether
+// it is a real procfs mount (statfs(2)); a tree that is not is read as
+// files, with no kernel-specific shortcuts.
+func NewFS(root string) (FS, error) {
+	if root == "" {
+		return FS{}, fmt.Errorf("procfs open: empty root directory: %w", fs.ErrInvalid)
+	}
+	proc := pseudofs.Rooted(root).Proc
+	st, err := os.Stat(proc)
 	if err != nil {
 		return FS{}, fmt.Errorf("procfs open: %w", err)
 	}
 	if !st.IsDir() {
-		return FS{}, fmt.Errorf("procfs open %s: not a directory", mountPoint)
+		return FS{}, fmt.Errorf("procfs open: %w", &fs.PathError{Op: "open", Path: proc, Err: syscall.ENOTDIR})
 	}
-	return FS{root: mountPoint}, nil
+	kind := fsOther
+	if magic, err := sys.StatfsType(proc); err == nil && magic == procSuperMagic {
+		kind = fsProcfs
+	}
+	return FS{root: filepath.Clean(root), proc: proc, kind: kind}, nil
 }
 
-// MountPoint returns the directory the FS reads.
-func (fs FS) MountPoint() string { return fs.root }
+// Root returns the system root directory the FS reads below: "/" for
+// Default.
+func (fs FS) Root() string { return fs.root }
 
-// readFile reads one file below the mount point into a pooled buffer and
-// hands it to parse (which must not keep it).
-func (fs FS) readFile(name string, parse func(b []byte) error) error {
-	return pseudofs.WithFile(fs.root+"/"+name, parse)
+// MountPoint returns the procfs directory the FS reads: Root()/proc.
+func (fs FS) MountPoint() string { return fs.proc }
+
+// isProcfs reports whether the FS is a real procfs mount, whose files
+// behave as the kernel documents (the size of /proc/PID/fd, for one).
+func (fs FS) isProcfs() bool {
+	switch fs.kind {
+	case fsProcfs:
+		return true
+	case fsDefault:
+		return defaultIsProcfs()
+	}
+	return false
 }
+
+// defaultIsProcfs checks once whether /proc is a procfs mount. A failed
+// statfs (nothing mounted) counts as no.
+var defaultIsProcfs = sync.OnceValue(func() bool {
+	magic, err := sys.StatfsType(pseudofs.Default().Proc)
+	return err == nil && magic == procSuperMagic
+})
+
+// path returns the path of name below the mount point.
+func (fs FS) path(name string) string { return fs.proc + "/" + name }

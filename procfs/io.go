@@ -1,10 +1,6 @@
 package procfs
 
-import (
-	"fmt"
-
-	"github.com/lxgo/lx/internal/parse"
-)
+import "github.com/lxgo/lx/internal/parse"
 
 // IO is /proc/PID/io: I/O counters of a process (all its threads, and
 // its waited-for children) or of one thread. The *Bytes fields count
@@ -26,13 +22,13 @@ type IO struct {
 // allocates nothing in steady state.
 func (p Proc) IO() (IO, error) {
 	var io IO
-	err := p.readSingle("io", func(b []byte) error { return parseIO(b, &io) })
+	err := readInto(p, "io", &io, parseIO)
 	return io, err
 }
 
 func parseIO(b []byte, io *IO) error {
 	*io = IO{}
-	for len(b) > 0 {
+	for n := 1; len(b) > 0; n++ {
 		var line []byte
 		line, b = parse.Line(b)
 		key, v, ok := parse.KeyValue(line, ':')
@@ -58,11 +54,11 @@ func parseIO(b []byte, io *IO) error {
 		default:
 			continue
 		}
-		n, err := parse.Uint(v)
+		x, err := parse.Uint(v)
 		if err != nil {
-			return fmt.Errorf("io %s: %w", key, err)
+			return parseErr(n, string(key), err)
 		}
-		*dst = n
+		*dst = x
 	}
 	return nil
 }

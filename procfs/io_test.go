@@ -45,7 +45,7 @@ func TestIOSelf(t *testing.T) {
 	}
 	// pid 1 belongs to root: an unprivileged reader is refused.
 	if os.Geteuid() != 0 {
-		if _, err := Default().Proc(1).IO(); !errors.Is(err, fs.ErrPermission) {
+		if _, err := mustProc(t, Default(), 1).IO(); !errors.Is(err, fs.ErrPermission) {
 			t.Errorf("io of pid 1 as uid %d: %v", os.Geteuid(), err)
 		}
 	}

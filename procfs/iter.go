@@ -3,6 +3,7 @@ package procfs
 import (
 	"encoding/binary"
 	"fmt"
+	iofs "io/fs"
 	"iter"
 	"sync"
 
@@ -21,15 +22,18 @@ import (
 func (fs FS) Procs() iter.Seq2[Proc, error] {
 	return func(yield func(Proc, error) bool) {
 		stopped := false
-		err := listNumeric(sys.AT_FDCWD, fs.root, func(pid int) bool {
-			if !yield(fs.Proc(pid), nil) {
+		err := listNumeric(sys.AT_FDCWD, fs.proc, func(pid int) bool {
+			if !yield(Proc{fs: fs, pid: pid}, nil) {
 				stopped = true
 				return false
 			}
 			return true
 		})
 		if err != nil && !stopped {
-			yield(Proc{}, fmt.Errorf("procfs list %s: %w", fs.root, err))
+			if errno := sys.Errno(err); errno != 0 {
+				err = &iofs.PathError{Op: opOf(err), Path: fs.proc, Err: errno}
+			}
+			yield(Proc{}, fmt.Errorf("procfs list: %w", err))
 		}
 	}
 }

@@ -1,10 +1,6 @@
 package procfs
 
-import (
-	"fmt"
-
-	"github.com/lxgo/lx/internal/parse"
-)
+import "github.com/lxgo/lx/internal/parse"
 
 // This file reads the one-line identity files under /proc/sys/kernel
 // (proc_sys_kernel(5)). Each read is one open+read+close of a small file;
@@ -12,15 +8,7 @@ import (
 
 // readKernelString reads /proc/sys/kernel/name and returns its trimmed content.
 func (fs FS) readKernelString(name string) (string, error) {
-	var s string
-	err := fs.readFile("sys/kernel/"+name, func(b []byte) error {
-		s = string(parse.Trim(b))
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("kernel %s read: %w", name, err)
-	}
-	return s, nil
+	return readFS(fs, "sys/kernel/"+name, func(b []byte) (string, error) { return string(parse.Trim(b)), nil })
 }
 
 // BootID returns /proc/sys/kernel/random/boot_id: a random UUID
@@ -51,21 +39,14 @@ func (fs FS) Version() (string, error) { return fs.readKernelString("version") }
 // PidMax returns /proc/sys/kernel/pid_max: one more than the largest PID the
 // kernel hands out (PIDs wrap around to 300 after reaching it). It is at
 // most 4194304 (PID_MAX_LIMIT on 64-bit kernels).
-func (fs FS) PidMax() (int, error) {
-	var n int64
-	var perr error
-	err := fs.readFile("sys/kernel/pid_max", func(b []byte) error {
-		n, perr = parse.Int(parse.Trim(b))
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("kernel pid_max read: %w", err)
+func (fs FS) PidMax() (int, error) { return readFS(fs, "sys/kernel/pid_max", parsePidMax) }
+
+// parsePidMax parses pid_max: a decimal in 1..2^31-1.
+func parsePidMax(b []byte) (int, error) {
+	b = parse.Trim(b)
+	n, err := parse.Int(b)
+	if err == nil && (n <= 0 || n > 1<<31-1) {
+		err = errRange("pid_max", b)
 	}
-	if perr != nil {
-		return 0, fmt.Errorf("kernel pid_max parse: %w", perr)
-	}
-	if n <= 0 || n > 1<<31-1 {
-		return 0, fmt.Errorf("kernel pid_max parse: %d out of range", n)
-	}
-	return int(n), nil
+	return int(n), err
 }

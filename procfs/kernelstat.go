@@ -3,7 +3,6 @@ package procfs
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -53,8 +52,11 @@ type KernelStat struct {
 	Interrupts uint64
 	// ContextSwitches is the number of context switches since boot ("ctxt").
 	ContextSwitches uint64
-	// BootTime is when the system booted ("btime", whole seconds). It is
-	// wall-clock time and moves when the clock is set.
+	// BootTime is when the system booted ("btime"), truncated by the
+	// kernel to whole seconds: up to one second early. It is wall-clock
+	// time and moves when the clock is set. kernel.BootTime gives the same
+	// instant to about a microsecond; use it for start times
+	// (Stat.StartedAt).
 	BootTime time.Time
 	// Processes is the number of processes and threads created since boot
 	// ("processes", i.e. forks and clones).
@@ -82,18 +84,13 @@ func (fs FS) KernelStat() (KernelStat, error) {
 // that a sampling loop allocates nothing in steady state. On error st is
 // left partly filled.
 func (fs FS) KernelStatInto(st *KernelStat) error {
-	var perr error
-	err := fs.readFile("stat", func(b []byte) error {
-		perr = parseKernelStat(b, st)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("stat read: %w", err)
-	}
-	return perr
+	return readFSInto(fs, "stat", st, parseKernelStat)
 }
 
-var errStatCPU = errors.New("bad cpu line")
+var (
+	errStatCPU   = errors.New("fewer than 4 columns")
+	errNoCPULine = errors.New("no cpu line")
+)
 
 // parseKernelStat parses the contents of /proc/stat into st, reusing
 // st.CPUs. Lines it does not know (per-IRQ counts of "intr", future keys)
@@ -102,7 +99,7 @@ func parseKernelStat(b []byte, st *KernelStat) error {
 	cpus := st.CPUs[:0]
 	*st = KernelStat{}
 	var seen bool
-	for len(b) > 0 {
+	for n := 1; len(b) > 0; n++ {
 		var line []byte
 		line, b = parse.Line(b)
 		key, rest := parse.Field(line)
@@ -116,15 +113,15 @@ func parseKernelStat(b []byte, st *KernelStat) error {
 				seen = true
 				break
 			}
-			n, nerr := parse.Uint(key[3:])
+			cpu, nerr := parse.Uint(key[3:])
 			if nerr != nil {
 				continue // not "cpuN": a key a future kernel may add
 			}
-			if n > 1<<31-1 {
-				err = errStatCPU
+			if cpu > 1<<31-1 {
+				err = errRange("cpu number", key[3:])
 				break
 			}
-			cpus = append(cpus, CPUStat{CPU: int(n)})
+			cpus = append(cpus, CPUStat{CPU: int(cpu)})
 			err = parseCPUTime(rest, &cpus[len(cpus)-1].CPUTime)
 		default:
 			v, _ := parse.Field(rest)
@@ -149,12 +146,12 @@ func parseKernelStat(b []byte, st *KernelStat) error {
 		}
 		if err != nil {
 			st.CPUs = cpus
-			return fmt.Errorf("stat parse: %s: %w", key, err)
+			return parseErr(n, string(key), err)
 		}
 	}
 	st.CPUs = cpus
 	if !seen {
-		return errors.New("stat parse: no cpu line")
+		return parseErr(0, "cpu", errNoCPULine)
 	}
 	return nil
 }
@@ -177,8 +174,8 @@ func parseCPUTime(b []byte, t *CPUTime) error {
 		if err != nil {
 			return err
 		}
-		if v > uint64(1<<63-1)/uint64(ClockTick) {
-			return errStatCPU
+		if v > maxTicks {
+			return errRange("ticks to time.Duration", f)
 		}
 		*p = time.Duration(v) * ClockTick
 	}

@@ -189,6 +189,7 @@ func TestKernelStatAllocs(t *testing.T) {
 
 func FuzzParseKernelStat(f *testing.F) {
 	seedSystemFixtures(f, "stat-")
+	f.Add([]byte("cpu 1 2 3 922337203685477581\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st KernelStat
 		if err := parseKernelStat(b, &st); err != nil {
@@ -197,6 +198,12 @@ func FuzzParseKernelStat(f *testing.F) {
 		for _, c := range append(st.CPUs, CPUStat{CPUTime: st.Total}) {
 			if c.CPU < 0 || c.User < 0 || c.Idle < 0 || c.GuestNice < 0 {
 				t.Errorf("negative: %+v", c)
+			}
+			// Tick counts convert exactly, or not at all.
+			for _, d := range []time.Duration{c.User, c.Nice, c.System, c.Idle, c.IOWait, c.IRQ, c.SoftIRQ, c.Steal, c.Guest, c.GuestNice} {
+				if d%ClockTick != 0 {
+					t.Errorf("%v is not a whole number of ticks", d)
+				}
 			}
 		}
 	})

@@ -184,22 +184,14 @@ type Limits [RlimitRTTime + 1]Limit
 // allocates nothing in steady state.
 func (p Proc) Limits() (Limits, error) {
 	var l Limits
-	err := p.readSingle("limits", func(b []byte) error { return parseLimits(b, &l) })
+	err := readInto(p, "limits", &l, parseLimits)
 	return l, err
 }
 
-// LimitsRowError reports a bad row in /proc/PID/limits.
-type LimitsRowError struct {
-	Row string
-	Err error
-}
-
-func (e *LimitsRowError) Error() string {
-	return "limits row " + strconv.Quote(e.Row) + ": " + e.Err.Error()
-}
-func (e *LimitsRowError) Unwrap() error { return e.Err }
-
-var errLimitsRow = errors.New("want name, soft limit, hard limit and unit")
+var (
+	errLimitsRow = errors.New("want name, soft limit, hard limit and unit")
+	errNoLimits  = errors.New("no rows")
+)
 
 // parseLimits parses the limits table. Rows are matched by name (the kernel
 // prints them in RLIMIT_* order); unknown rows are skipped. The name column
@@ -209,7 +201,7 @@ func parseLimits(b []byte, l *Limits) error {
 	*l = Limits{}
 	seen := 0
 	next := RlimitCPU
-	for len(b) > 0 {
+	for n := 1; len(b) > 0; n++ {
 		var line []byte
 		line, b = parse.Line(b)
 		if len(line) == 0 || hasPrefix(line, "Limit ") {
@@ -229,14 +221,14 @@ func parseLimits(b []byte, l *Limits) error {
 					pos++
 				}
 				if pos == len(line) {
-					return &LimitsRowError{Row: string(line), Err: errLimitsRow}
+					return parseErr(n, string(parse.TrimBlank(line)), errLimitsRow)
 				}
 				end := pos
 				for end < len(line) && line[end] != ' ' && line[end] != '\t' {
 					end++
 				}
 				if f := line[pos:end]; f[0]-'0' <= 9 || string(f) == "unlimited" {
-					r, rest = rlimitByRow(trimBlank(line[:pos])), line[pos:]
+					r, rest = rlimitByRow(parse.TrimBlank(line[:pos])), line[pos:]
 					break
 				}
 				pos = end
@@ -250,17 +242,17 @@ func parseLimits(b []byte, l *Limits) error {
 		hardF, _ := parse.Field(rest)
 		soft, err := parseLimitValue(softF)
 		if err != nil {
-			return &LimitsRowError{Row: string(line), Err: err}
+			return parseErr(n, rlimitInfo[r].row, err)
 		}
 		hard, err := parseLimitValue(hardF)
 		if err != nil {
-			return &LimitsRowError{Row: string(line), Err: err}
+			return parseErr(n, rlimitInfo[r].row, err)
 		}
 		l[r] = Limit{Soft: soft, Hard: hard}
 		seen++
 	}
 	if seen == 0 {
-		return errors.New("limits: no rows")
+		return errNoLimits
 	}
 	return nil
 }

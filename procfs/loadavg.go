@@ -25,18 +25,7 @@ type LoadAvg struct {
 }
 
 // LoadAvg reads /proc/loadavg. It allocates nothing. Any user can read it.
-func (fs FS) LoadAvg() (LoadAvg, error) {
-	var l LoadAvg
-	var perr error
-	err := fs.readFile("loadavg", func(b []byte) error {
-		l, perr = parseLoadAvg(b)
-		return nil
-	})
-	if err != nil {
-		return LoadAvg{}, fmt.Errorf("loadavg read: %w", err)
-	}
-	return l, perr
-}
+func (fs FS) LoadAvg() (LoadAvg, error) { return readFS(fs, "loadavg", parseLoadAvg) }
 
 // parseLoadAvg parses "1.10 0.30 0.12 6/124 8415\n".
 func parseLoadAvg(b []byte) (LoadAvg, error) {
@@ -45,34 +34,36 @@ func parseLoadAvg(b []byte) (LoadAvg, error) {
 	for i := range f {
 		f[i], rest = parse.Field(rest)
 		if len(f[i]) == 0 {
-			return LoadAvg{}, fmt.Errorf("loadavg parse: want 5 fields, got %q", b)
+			return LoadAvg{}, parseErr(0, "", fmt.Errorf("want 5 fields, got %q", b))
 		}
 	}
 	if len(parse.Trim(rest)) != 0 {
-		return LoadAvg{}, fmt.Errorf("loadavg parse: want 5 fields, got %q", b)
+		return LoadAvg{}, parseErr(0, "", fmt.Errorf("want 5 fields, got %q", b))
 	}
 	var l LoadAvg
 	var err error
 	for i, p := range []*float64{&l.Load1, &l.Load5, &l.Load15} {
 		if *p, err = parseFloat(f[i]); err != nil {
-			return LoadAvg{}, fmt.Errorf("loadavg parse: %w", err)
+			return LoadAvg{}, parseErr(0, loadavgFieldNames[i], err)
 		}
 	}
 	run, total, ok := bytes.Cut(f[3], []byte{'/'})
 	if !ok {
-		return LoadAvg{}, fmt.Errorf("loadavg parse: want running/total, got %q", f[3])
+		return LoadAvg{}, parseErr(0, "running/total", fmt.Errorf("want running/total, got %q", f[3]))
 	}
 	if l.Running, err = parseCount(run); err != nil {
-		return LoadAvg{}, fmt.Errorf("loadavg parse: running: %w", err)
+		return LoadAvg{}, parseErr(0, "running", err)
 	}
 	if l.Total, err = parseCount(total); err != nil {
-		return LoadAvg{}, fmt.Errorf("loadavg parse: total: %w", err)
+		return LoadAvg{}, parseErr(0, "total", err)
 	}
 	if l.LastPID, err = parseCount(f[4]); err != nil {
-		return LoadAvg{}, fmt.Errorf("loadavg parse: last pid: %w", err)
+		return LoadAvg{}, parseErr(0, "last pid", err)
 	}
 	return l, nil
 }
+
+var loadavgFieldNames = [3]string{"load1", "load5", "load15"}
 
 // parseFloat parses a decimal number such as "2445.430" without
 // allocating: strconv copies its argument only into errors, so the

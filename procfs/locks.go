@@ -136,20 +136,12 @@ type Lock struct {
 // the requests blocked on them. Any user can read it. The file is
 // generated under a global lock; on hosts with very many locks reading it
 // is expensive.
-func (fs FS) Locks() ([]Lock, error) {
-	var list []Lock
-	var perr error
-	err := fs.readFile("locks", func(b []byte) error {
-		list, perr = parseLocks(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("locks read: %w", err)
-	}
-	return list, perr
-}
+func (fs FS) Locks() ([]Lock, error) { return readFS(fs, "locks", parseLocks) }
 
-var errLocksLine = errors.New("want \"ID: CLASS MODE ACCESS PID MAJ:MIN:INODE START END\"")
+var (
+	errLocksLine  = errors.New("want \"ID: CLASS MODE ACCESS PID MAJ:MIN:INODE START END\"")
+	errLockWaiter = errors.New("waiter without a lock to wait for")
+)
 
 // parseLocks parses /proc/locks (fs/locks.c lock_get_status):
 //
@@ -171,11 +163,11 @@ func parseLocks(b []byte) ([]Lock, error) {
 		}
 		l, level, err := parseLockLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("locks parse: line %d: %w", n, err)
+			return nil, parseErr(n, "", err)
 		}
 		if level > 0 {
 			if level > len(chain) || list[chain[level-1]].ID != l.ID {
-				return nil, fmt.Errorf("locks parse: line %d: waiter without a lock to wait for", n)
+				return nil, parseErr(n, "", errLockWaiter)
 			}
 			l.Blocked, l.Blocker = true, chain[level-1]
 		}

@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
@@ -55,37 +54,33 @@ func (s SessionID) String() string {
 // errors.ErrUnsupported.
 func (p Proc) LoginUID() (LoginUID, error) {
 	v, err := p.readAuditID("loginuid")
-	if err != nil {
-		return 0, fmt.Errorf("loginuid read: %w", err)
-	}
-	return LoginUID(v), nil
+	return LoginUID(v), err
 }
 
 // SessionID reads /proc/PID/sessionid. No privilege is needed. Without
 // CONFIG_AUDIT the error matches errors.ErrUnsupported.
 func (p Proc) SessionID() (SessionID, error) {
 	v, err := p.readAuditID("sessionid")
-	if err != nil {
-		return 0, fmt.Errorf("sessionid read: %w", err)
-	}
-	return SessionID(v), nil
+	return SessionID(v), err
 }
-
-var errAuditID = errors.New("out of range")
 
 // readAuditID reads a decimal uint32 file of the audit subsystem.
 func (p Proc) readAuditID(name string) (uint32, error) {
-	var v uint64
-	err := p.readSingle(name, func(b []byte) error {
-		var err error
-		v, err = parse.Uint(parse.Trim(b))
-		if err == nil && v > 1<<32-1 {
-			err = errAuditID
-		}
-		return err
-	})
+	var v uint32
+	err := readInto(p, name, &v, parseAuditID)
 	if errors.Is(err, fs.ErrNotExist) && !errors.Is(err, os.ErrProcessDone) {
 		return 0, &kernel.FeatureError{Feature: "/proc/PID/" + name + " (CONFIG_AUDIT)", Err: err}
 	}
-	return uint32(v), err
+	return v, err
+}
+
+// parseAuditID parses a loginuid or sessionid file: a decimal uint32.
+func parseAuditID(b []byte, v *uint32) error {
+	b = parse.Trim(b)
+	n, err := parse.Uint(b)
+	if err == nil && n > 1<<32-1 {
+		err = errRange("uint32", b)
+	}
+	*v = uint32(n)
+	return err
 }

@@ -59,7 +59,7 @@ func TestLoginUIDSelf(t *testing.T) {
 	}
 	// A child inherits both.
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	a, err1 := self.LoginUID()
 	b, err2 := p.LoginUID()
 	if a != b || (err1 == nil) != (err2 == nil) {
@@ -69,29 +69,33 @@ func TestLoginUIDSelf(t *testing.T) {
 
 func TestLoginUIDMissing(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.MkdirAll(dir+"/42", 0o755); err != nil {
+	if err := os.MkdirAll(dir+"/proc/42", 0o755); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := NewFS(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fs.Proc(42).LoginUID(); !errors.Is(err, errors.ErrUnsupported) {
+	if _, err := mustProc(t, fs, 42).LoginUID(); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("LoginUID without the file: %v, want errors.ErrUnsupported", err)
 	}
-	if err := os.WriteFile(dir+"/42/sessionid", []byte("4294967296"), 0o644); err != nil {
+	if err := os.WriteFile(dir+"/proc/42/sessionid", []byte("4294967296"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fs.Proc(42).SessionID(); err == nil {
+	if _, err := mustProc(t, fs, 42).SessionID(); err == nil {
 		t.Error("SessionID 2^32 accepted")
 	}
-	if err := os.WriteFile(dir+"/42/loginuid", []byte("4294967295"), 0o644); err != nil {
+	if err := os.WriteFile(dir+"/proc/42/loginuid", []byte("4294967295"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := fs.Proc(42).LoginUID(); err != nil || u != LoginUIDUnset {
+	if u, err := mustProc(t, fs, 42).LoginUID(); err != nil || u != LoginUIDUnset {
 		t.Errorf("LoginUID = %v, %v", u, err)
 	}
-	if _, err := fs.Proc(43).LoginUID(); !errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("LoginUID of a missing process: %v, want os.ErrProcessDone", err)
+	p := mustProc(t, fs, 42)
+	if err := os.RemoveAll(dir + "/proc/42"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.LoginUID(); !errors.Is(err, os.ErrProcessDone) || errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("LoginUID of a process that is gone: %v, want os.ErrProcessDone", err)
 	}
 }

@@ -149,21 +149,17 @@ func (m Mapping) AnonName() (string, bool) {
 
 // Maps reads /proc/PID/maps: the process's memory mappings in address
 // order. Reading another user's process needs PTRACE_MODE_READ access
-// (same uid and dumpable, or CAP_SYS_PTRACE); a kernel thread has none. The
+// (same uid and dumpable, or CAP_SYS_PTRACE). A kernel thread, and a zombie
+// that has released its memory, have no mappings: the result is empty. The
 // kernel takes the process's mmap lock while it prints, so the file is
 // consistent only within one read(2); lx reads it whole with as few reads
 // as the buffer allows, but a large map can still change between reads.
 func (p Proc) Maps() ([]Mapping, error) {
-	var ms []Mapping
-	var perr error
-	err := p.readFile("maps", func(b []byte) error {
-		ms, perr = parseMaps(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("maps read: %w", err)
+	ms, err := read(p, "maps", parseMaps)
+	if noMemory(err) {
+		return nil, nil
 	}
-	return ms, perr
+	return ms, err
 }
 
 // MapsSeq is Maps as an iterator. It allocates nothing per entry except the
@@ -173,16 +169,14 @@ func (p Proc) Maps() ([]Mapping, error) {
 func (p Proc) MapsSeq() iter.Seq2[Mapping, error] {
 	return func(yield func(Mapping, error) bool) {
 		stopped := false
-		var perr error
-		err := p.readFile("maps", func(b []byte) error {
+		err := p.withFile("maps", false, func(b []byte) error {
 			var prev string
 			for n := 1; len(b) > 0; n++ {
 				var line []byte
 				line, b = parse.Line(b)
 				m, path, err := parseMapsLine(line)
 				if err != nil {
-					perr = fmt.Errorf("maps parse: line %d: %w", n, err)
-					return nil
+					return atLine(n, err)
 				}
 				m.Path = pathString(prev, path)
 				prev = m.Path
@@ -193,12 +187,8 @@ func (p Proc) MapsSeq() iter.Seq2[Mapping, error] {
 			}
 			return nil
 		})
-		switch {
-		case stopped:
-		case err != nil:
-			yield(Mapping{}, fmt.Errorf("maps read: %w", err))
-		case perr != nil:
-			yield(Mapping{}, perr)
+		if err != nil && !stopped && !noMemory(err) {
+			yield(Mapping{}, err)
 		}
 	}
 }
@@ -212,7 +202,7 @@ func parseMaps(b []byte) ([]Mapping, error) {
 		line, b = parse.Line(b)
 		m, path, err := parseMapsLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("maps parse: line %d: %w", n, err)
+			return nil, atLine(n, err)
 		}
 		m.Path = pathString(prev, path)
 		prev = m.Path
@@ -270,29 +260,29 @@ func parseMapsLine(line []byte) (m Mapping, path []byte, err error) {
 	f, line = parse.Field(line)
 	i := bytes.IndexByte(f, '-')
 	if i < 0 {
-		return m, nil, errMapsLine
+		return m, nil, parseErr(0, "address", errMapsLine)
 	}
 	if m.Start, err = parse.Hex(f[:i]); err != nil {
-		return m, nil, fmt.Errorf("start address: %w", err)
+		return m, nil, parseErr(0, "start address", err)
 	}
 	if m.End, err = parse.Hex(f[i+1:]); err != nil {
-		return m, nil, fmt.Errorf("end address: %w", err)
+		return m, nil, parseErr(0, "end address", err)
 	}
 	f, line = parse.Field(line)
 	if m.Perms, err = parsePerms(f); err != nil {
-		return m, nil, fmt.Errorf("%w %q", err, f)
+		return m, nil, parseErr(0, "perms", fmt.Errorf("%w %q", err, f))
 	}
 	f, line = parse.Field(line)
 	if m.Offset, err = parse.Hex(f); err != nil {
-		return m, nil, fmt.Errorf("offset: %w", err)
+		return m, nil, parseErr(0, "offset", err)
 	}
 	f, line = parse.Field(line)
 	if m.Dev, err = parseDev(f, 16); err != nil {
-		return m, nil, fmt.Errorf("%w %q", err, f)
+		return m, nil, parseErr(0, "dev", fmt.Errorf("%w %q", err, f))
 	}
 	f, line = parse.Field(line)
 	if m.Inode, err = parse.Uint(f); err != nil {
-		return m, nil, fmt.Errorf("inode: %w", err)
+		return m, nil, parseErr(0, "inode", err)
 	}
 	// The path follows after padding. It never starts with a space (it is
 	// absolute, bracketed or synthetic) but may end with one, so only the

@@ -298,7 +298,7 @@ func TestMapsRealFile(t *testing.T) {
 
 func TestMapsSeqMatchesMaps(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	all, err := p.Maps()
 	if err != nil {
 		t.Fatal(err)
@@ -345,11 +345,11 @@ func TestMapsSeqMatchesMaps(t *testing.T) {
 
 func TestMapsGone(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	child.Process.Kill()
 	child.Wait()
 	_, err := p.Maps()
-	if err == nil || !strings.Contains(err.Error(), "maps read") {
+	if err == nil || !strings.Contains(err.Error(), "/maps") {
 		t.Fatalf("Maps of a reaped process: %v", err)
 	}
 	if !errors.Is(err, os.ErrProcessDone) {

@@ -3,8 +3,6 @@ package procfs
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"math/bits"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -123,21 +121,7 @@ func (m *Meminfo) Available() uint64 {
 // Any user can read it. It is system wide: inside a container it shows
 // the host's memory unless the runtime mounts an emulation (lxcfs) over
 // it; a cgroup's own accounting is in memory.stat.
-func (fs FS) Meminfo() (Meminfo, error) {
-	var m Meminfo
-	var perr error
-	err := fs.readFile("meminfo", func(b []byte) error {
-		m, perr = parseMeminfo(b)
-		return nil
-	})
-	if err != nil {
-		return Meminfo{}, fmt.Errorf("meminfo read: %w", err)
-	}
-	return m, perr
-}
-
-// errMeminfoLine is returned for a line that is not "Key: value".
-var errMeminfoLine = errors.New("line without ':'")
+func (fs FS) Meminfo() (Meminfo, error) { return readFS(fs, "meminfo", parseMeminfo) }
 
 // meminfoKeys lists the keys lx knows, in the order the kernel prints them
 // (fs/proc/meminfo.c, then arch_report_meminfo), with whether the value is
@@ -223,7 +207,7 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 			}
 			if c == len(b) || b[c] == '\n' {
 				if len(parse.Trim(b[:c])) != 0 {
-					return Meminfo{}, fmt.Errorf("meminfo parse: line %d: %w", n, errMeminfoLine)
+					return Meminfo{}, parseErr(n, "", errNoColon)
 				}
 				b = b[min(c+1, len(b)):] // a blank line
 				continue
@@ -268,7 +252,7 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 				x, err = parse.KB(line)
 			}
 			if err != nil {
-				return Meminfo{}, fmt.Errorf("meminfo parse: %s: %w", key, err)
+				return Meminfo{}, parseErr(n, string(key), err)
 			}
 		}
 		next = i + 1

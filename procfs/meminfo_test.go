@@ -24,13 +24,16 @@ func systemFixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// systemRoot builds a fake procfs tree from name -> content and returns an
-// FS on it.
+// systemRoot builds a fake system root whose proc directory holds name ->
+// content, and returns an FS on it.
 func systemRoot(t testing.TB, files map[string]string) FS {
 	t.Helper()
 	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "proc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for name, content := range files {
-		p := filepath.Join(dir, name)
+		p := filepath.Join(dir, "proc", name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +185,7 @@ func TestParseMeminfoErrors(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"MemTotal: 12 kB\nno colon here\n", errMeminfoLine},
+		{"MemTotal: 12 kB\nno colon here\n", errNoColon},
 		{"MemTotal: x kB\n", strconv.ErrSyntax},
 		{"MemTotal: -1 kB\n", strconv.ErrSyntax},
 		{"MemTotal:\n", strconv.ErrSyntax},
@@ -214,7 +217,8 @@ func TestMeminfoRoot(t *testing.T) {
 		t.Fatalf("got %+v, %v", m, err)
 	}
 	fs = systemRoot(t, map[string]string{"meminfo": "MemTotal 4\n"})
-	if _, err := fs.Meminfo(); err == nil || !strings.Contains(err.Error(), "meminfo parse") {
+	var pe *ParseError
+	if _, err := fs.Meminfo(); !errors.As(err, &pe) || pe.Line != 1 || !strings.HasSuffix(pe.Path, "/proc/meminfo") {
 		t.Errorf("bad file: %v", err)
 	}
 	fs = systemRoot(t, nil)
@@ -298,7 +302,7 @@ func referenceParseMeminfo(b []byte) (Meminfo, error) {
 		key, val, ok := bytes.Cut(line, []byte{':'})
 		if !ok {
 			if len(parse.Trim(line)) != 0 {
-				return Meminfo{}, errMeminfoLine
+				return Meminfo{}, errNoColon
 			}
 			continue
 		}

@@ -198,18 +198,7 @@ func (v *MountView) Mount() Mount {
 // The whole file is read with as few read(2) calls as the buffer allows:
 // the kernel only guarantees a consistent table within one read. All
 // strings of the result share one allocation.
-func (p Proc) MountInfo() ([]Mount, error) {
-	var ms []Mount
-	var perr error
-	err := p.readFile("mountinfo", func(b []byte) error {
-		ms, perr = parseMountInfo(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mountinfo read: %w", err)
-	}
-	return ms, perr
-}
+func (p Proc) MountInfo() ([]Mount, error) { return read(p, "mountinfo", parseMountInfo) }
 
 // MountInfoSeq is MountInfo as an iterator of views into the read buffer.
 // It allocates nothing in steady state: each MountView is valid only until
@@ -218,8 +207,7 @@ func (p Proc) MountInfo() ([]Mount, error) {
 func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	return func(yield func(MountView, error) bool) {
 		stopped := false
-		var perr error
-		err := p.readFile("mountinfo", func(b []byte) error {
+		err := p.withFile("mountinfo", false, func(b []byte) error {
 			for n := 1; len(b) > 0; n++ {
 				var line []byte
 				line, b = parse.Line(b)
@@ -228,8 +216,7 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 				}
 				var v MountView
 				if _, err := parseMountLine(line, &v); err != nil {
-					perr = fmt.Errorf("mountinfo parse: line %d: %w", n, err)
-					return nil
+					return atLine(n, err)
 				}
 				if !yield(v, nil) {
 					stopped = true
@@ -238,12 +225,8 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 			}
 			return nil
 		})
-		switch {
-		case stopped:
-		case err != nil:
-			yield(MountView{}, fmt.Errorf("mountinfo read: %w", err))
-		case perr != nil:
-			yield(MountView{}, perr)
+		if err != nil && !stopped {
+			yield(MountView{}, err)
 		}
 	}
 }
@@ -263,7 +246,7 @@ func parseMountInfo(b []byte) ([]Mount, error) {
 		var v MountView
 		esc, err := parseMountLine(line, &v)
 		if err != nil {
-			return nil, fmt.Errorf("mountinfo parse: line %d: %w", n, err)
+			return nil, atLine(n, err)
 		}
 		// A field without escapes is the same bytes in s; an unescaped
 		// one is shorter and gets its own string.

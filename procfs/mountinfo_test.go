@@ -453,7 +453,7 @@ func keys(m map[string]Mount) []string {
 
 func TestMountInfoGone(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	if ms, err := p.MountInfo(); err != nil || len(ms) == 0 {
 		t.Fatalf("MountInfo of a child: %d mounts, %v", len(ms), err)
 	}

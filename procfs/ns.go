@@ -43,7 +43,7 @@ type Namespaces map[NamespaceType]uint64
 func (p Proc) Namespaces() (Namespaces, error) {
 	names, err := p.readDirNames("ns")
 	if err != nil {
-		return nil, fmt.Errorf("ns list: %w", err)
+		return nil, err
 	}
 	slices.Sort(names)
 	ns := make(Namespaces, len(names))
@@ -55,11 +55,11 @@ func (p Proc) Namespaces() (Namespaces, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ns readlink: %w", err)
+			return nil, err
 		}
 		_, ino, err := parseNamespaceLink(target)
 		if err != nil {
-			return nil, fmt.Errorf("ns %s: %w", name, err)
+			return nil, withPath(p.path("ns/"+name), err)
 		}
 		ns[NamespaceType(name)] = ino
 	}
@@ -71,15 +71,15 @@ func (p Proc) Namespaces() (Namespaces, error) {
 // fs.ErrNotExist.
 func (p Proc) Namespace(t NamespaceType) (uint64, error) {
 	if t == "" || strings.ContainsAny(string(t), "/\x00") {
-		return 0, fmt.Errorf("ns readlink: invalid namespace type %q", string(t))
+		return 0, fmt.Errorf("ns readlink: invalid namespace type %q: %w", string(t), fs.ErrInvalid)
 	}
 	target, _, err := p.readlink("ns/"+string(t), make([]byte, 64))
 	if err != nil {
-		return 0, fmt.Errorf("ns readlink: %w", err)
+		return 0, err
 	}
 	_, ino, err := parseNamespaceLink(target)
 	if err != nil {
-		return 0, fmt.Errorf("ns %s: %w", t, err)
+		return 0, withPath(p.path("ns/"+string(t)), err)
 	}
 	return ino, nil
 }
@@ -91,11 +91,11 @@ var errNamespaceLink = errors.New(`want "type:[inode]"`)
 func parseNamespaceLink(b []byte) (typ string, ino uint64, err error) {
 	t, rest, ok := bytes.Cut(b, []byte{':'})
 	if !ok || len(t) == 0 || len(rest) < 3 || rest[0] != '[' || rest[len(rest)-1] != ']' {
-		return "", 0, fmt.Errorf("%w, got %q", errNamespaceLink, b)
+		return "", 0, parseErr(0, "link", fmt.Errorf("%w, got %q", errNamespaceLink, b))
 	}
 	ino, err = parse.Uint(rest[1 : len(rest)-1])
 	if err != nil {
-		return "", 0, fmt.Errorf("inode: %w", err)
+		return "", 0, parseErr(0, "inode", err)
 	}
 	return string(t), ino, nil
 }

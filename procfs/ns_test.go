@@ -97,7 +97,7 @@ func TestNamespacesChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs, err := Default().Proc(cmd.Process.Pid).Namespaces()
+	theirs, err := mustProc(t, Default(), cmd.Process.Pid).Namespaces()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package procfs
 import (
 	"fmt"
 	"io/fs"
+	"runtime"
 	"strconv"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -19,36 +20,18 @@ const (
 // process now, from 0 (never killed) to 2000 (its memory use relative to
 // the allowed total, plus oom_score_adj, shifted by 1000 since Linux 5.9;
 // 0 to 1000 before). No privilege is needed.
-func (p Proc) OOMScore() (int, error) {
-	v, err := p.readOOMInt("oom_score")
-	if err != nil {
-		return 0, fmt.Errorf("oom_score read: %w", err)
-	}
-	return v, nil
-}
+func (p Proc) OOMScore() (int, error) { return p.readOOMInt("oom_score") }
 
 // OOMScoreAdj reads /proc/PID/oom_score_adj (2.6.36): the adjustment,
 // OOMScoreAdjMin to OOMScoreAdjMax, that the OOM killer adds to the
 // process's badness. It is shared by all processes using the same memory
 // (threads, vfork children). No privilege is needed.
-func (p Proc) OOMScoreAdj() (int, error) {
-	v, err := p.readOOMInt("oom_score_adj")
-	if err != nil {
-		return 0, fmt.Errorf("oom_score_adj read: %w", err)
-	}
-	return v, nil
-}
+func (p Proc) OOMScoreAdj() (int, error) { return p.readOOMInt("oom_score_adj") }
 
 // OOMAdj reads the legacy /proc/PID/oom_adj (-17 to 15, -17 disabling the
 // OOM killer), which the kernel derives from oom_score_adj. It is
 // deprecated; use OOMScoreAdj.
-func (p Proc) OOMAdj() (int, error) {
-	v, err := p.readOOMInt("oom_adj")
-	if err != nil {
-		return 0, fmt.Errorf("oom_adj read: %w", err)
-	}
-	return v, nil
-}
+func (p Proc) OOMAdj() (int, error) { return p.readOOMInt("oom_adj") }
 
 // SetOOMScoreAdj writes /proc/PID/oom_score_adj. v must be within
 // OOMScoreAdjMin and OOMScoreAdjMax. Raising the value needs only write
@@ -62,21 +45,27 @@ func (p Proc) SetOOMScoreAdj(v int) error {
 		return fmt.Errorf("oom_score_adj write: %d is outside [%d, %d]: %w", v, OOMScoreAdjMin, OOMScoreAdjMax, fs.ErrInvalid)
 	}
 	var b [8]byte
-	if err := p.writeOOM("oom_score_adj", strconv.AppendInt(b[:0], int64(v), 10)); err != nil {
-		return fmt.Errorf("oom_score_adj write: %w", err)
-	}
-	return nil
+	return p.writeOOM("oom_score_adj", strconv.AppendInt(b[:0], int64(v), 10))
 }
 
 // readOOMInt reads one of the single-integer oom files.
 func (p Proc) readOOMInt(name string) (int, error) {
-	var v int64
-	err := p.readSingle(name, func(b []byte) error {
-		var err error
-		v, err = parse.Int(parse.Trim(b))
-		return err
-	})
-	return int(v), err
+	var v int
+	err := readInto(p, name, &v, parseOOMInt)
+	return v, err
+}
+
+// parseOOMInt parses an oom file: one decimal in the range of oom_adj,
+// oom_score_adj or oom_score (all within -1000..2000; an int32 bounds the
+// check).
+func parseOOMInt(b []byte, v *int) error {
+	b = parse.Trim(b)
+	n, err := parse.Int(b)
+	if err == nil && (n < -1<<31 || n > 1<<31-1) {
+		err = errRange("int32", b)
+	}
+	*v = int(n)
+	return err
 }
 
 // writeOOM writes data to the file name of p with one write(2).
@@ -86,16 +75,17 @@ func (p Proc) writeOOM(name string, data []byte) error {
 		return err
 	}
 	fd, err := sys.Openat(dirfd, path, sys.O_WRONLY)
+	runtime.KeepAlive(p.dir)
 	if err != nil {
-		return p.fileError(name, err)
+		return p.ioError(name, err)
 	}
 	defer fd.Close()
 	n, err := sys.Write(fd.Int(), data)
 	if err != nil {
-		return p.fileError(name, err)
+		return p.ioError(name, err)
 	}
 	if n != len(data) {
-		return fmt.Errorf("short write to %s (%d of %d bytes)", path, n, len(data))
+		return fmt.Errorf("short write to %s (%d of %d bytes)", p.path(name), n, len(data))
 	}
 	return fd.Close()
 }

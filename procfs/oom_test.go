@@ -45,7 +45,7 @@ func TestOOMSelf(t *testing.T) {
 // CAP_SYS_RESOURCE.
 func TestSetOOMScoreAdjChild(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	before, err := p.OOMScoreAdj()
 	if err != nil {
 		t.Fatal(err)

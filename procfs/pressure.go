@@ -86,26 +86,19 @@ func (fs FS) Pressure(r Resource) (Pressure, error) {
 	case ResourceIRQ:
 		name = "pressure/irq"
 	default:
-		return Pressure{}, fmt.Errorf("pressure read: invalid resource %d", int(r))
+		return Pressure{}, fmt.Errorf("pressure read: invalid resource %d: %w", int(r), os.ErrInvalid)
 	}
-	var p Pressure
-	var perr error
-	err := fs.readFile(name, func(b []byte) error {
-		p, perr = parsePressure(b)
-		return nil
-	})
+	p, err := readFS(fs, name, parsePressure)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.EOPNOTSUPP) {
+		var pe *ParseError
+		if !errors.As(err, &pe) && (errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.EOPNOTSUPP)) {
 			feature := "pressure stall information for " + r.String() + " (CONFIG_PSI, not booted with psi=0)"
 			if r == ResourceIRQ {
 				feature = "pressure stall information for irq (CONFIG_PSI and CONFIG_IRQ_TIME_ACCOUNTING)"
 			}
 			err = &kernel.FeatureError{Feature: feature, MinKernel: r.minKernel(), Err: err}
 		}
-		return Pressure{}, fmt.Errorf("pressure read: %w", err)
-	}
-	if perr != nil {
-		return Pressure{}, fmt.Errorf("pressure %s parse: %w", r, perr)
+		return Pressure{}, err
 	}
 	return p, nil
 }
@@ -116,7 +109,7 @@ func (fs FS) Pressure(r Resource) (Pressure, error) {
 //	full avg10=0.00 avg60=0.00 avg300=0.00 total=0
 func parsePressure(b []byte) (Pressure, error) {
 	var p Pressure
-	for len(b) > 0 {
+	for n := 1; len(b) > 0; n++ {
 		var line []byte
 		line, b = parse.Line(b)
 		kind, rest := parse.Field(line)
@@ -139,7 +132,7 @@ func parsePressure(b []byte) (Pressure, error) {
 			}
 			k, v, ok := parse.KeyValue(f, '=')
 			if !ok {
-				return Pressure{}, fmt.Errorf("%s: field %q without '='", kind, f)
+				return Pressure{}, parseErr(n, string(kind), fmt.Errorf("field %q without '='", f))
 			}
 			var err error
 			switch string(k) {
@@ -153,19 +146,17 @@ func parsePressure(b []byte) (Pressure, error) {
 				var us uint64
 				us, err = parse.Uint(v)
 				if err == nil && us > uint64(1<<63-1)/uint64(time.Microsecond) {
-					err = errPressureRange
+					err = errRange("microseconds to time.Duration", v)
 				}
 				st.Total = time.Duration(us) * time.Microsecond
 			}
 			if err != nil {
-				return Pressure{}, fmt.Errorf("%s %s: %w", kind, k, err)
+				return Pressure{}, parseErr(n, string(kind)+" "+string(k), err)
 			}
 		}
 	}
 	if !p.HasSome && !p.HasFull {
-		return Pressure{}, errors.New("no some or full line")
+		return Pressure{}, parseErr(0, "", errors.New("no some or full line"))
 	}
 	return p, nil
 }
-
-var errPressureRange = errors.New("total out of range")

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/kernel"
 )
 
 // sleeperEnv turns a re-executed test binary into a child that blocks
@@ -106,7 +108,7 @@ func TestHostileChild(t *testing.T) {
 			argv := []string{"sleeper", "", "\xff\xfe invalid", "with space", "", ") (", "\n"}
 			env := []string{"A=1", "NOEQUALS", "A=2", "=leading", "EMPTY=", "\xff=\xfe", "B=x=y"}
 			c := spawnChild(t, name, argv, env, false)
-			p := Default().Proc(c.proc.Pid)
+			p := mustProc(t, Default(), c.proc.Pid)
 			want := name
 			if len(want) > 15 {
 				want = want[:15]
@@ -168,7 +170,7 @@ func TestOSExecKeepsEntriesWithoutEquals(t *testing.T) {
 	defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
 	var env Environ
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if env, err = Default().Proc(cmd.Process.Pid).Environ(); err == nil && len(env) > 0 && env[0].Name == sleeperEnv {
+		if env, err = mustProc(t, Default(), cmd.Process.Pid).Environ(); err == nil && len(env) > 0 && env[0].Name == sleeperEnv {
 			break
 		}
 	}
@@ -202,6 +204,9 @@ func TestRootedFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fsys.Root() != "testdata/proctree" || fsys.MountPoint() != "testdata/proctree/proc" || fsys.isProcfs() {
+		t.Errorf("Root %q MountPoint %q procfs %v", fsys.Root(), fsys.MountPoint(), fsys.isProcfs())
+	}
 	var pids []int
 	for p, err := range fsys.Procs() {
 		if err != nil {
@@ -213,11 +218,11 @@ func TestRootedFS(t *testing.T) {
 	if !slices.Equal(pids, []int{1, 42, 300}) {
 		t.Errorf("Procs: %v", pids)
 	}
-	p := fsys.Proc(42)
+	p := mustProc(t, fsys, 42)
 	if st, err := p.Stat(); err != nil || !st.Comm.Equal("cat") {
 		t.Errorf("stat %q %v", st.Comm.String(), err)
 	}
-	if st, err := fsys.Proc(300).Stat(); err != nil || !st.Comm.Equal("a) (b\nc d") {
+	if st, err := mustProc(t, fsys, 300).Stat(); err != nil || !st.Comm.Equal("a) (b\nc d") {
 		t.Errorf("hostile stat %q %v", st.Comm.String(), err)
 	}
 	if args, err := p.Cmdline(); err != nil || len(args) != 5 {
@@ -240,50 +245,155 @@ func TestRootedFS(t *testing.T) {
 	if !slices.Equal(tids, []int{42, 43}) {
 		t.Errorf("threads %v", tids)
 	}
-	if st, err := p.Thread(43).Stat(); err != nil || st.PID != 43 {
+	if st, err := mustThread(t, p, 43).Stat(); err != nil || st.PID != 43 {
 		t.Errorf("thread stat %d %v", st.PID, err)
 	}
-	// A parse error names the file.
-	_, err = fsys.Proc(1).Status()
-	var ke *StatusKeyError
-	if err == nil || !strings.Contains(err.Error(), "testdata/proctree/1/status") || !errors.As(err, &ke) || ke.Key != "Pid" {
-		t.Errorf("status of a bad file: %v", err)
-	}
-	// A missing file of an existing process is just missing.
-	if _, err := fsys.Proc(1).Statm(); !errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("missing file: %v", err)
-	}
-	// A missing process is gone.
-	if _, err := fsys.Proc(7).Stat(); !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("missing process: %v", err)
-	}
-	if _, err := fsys.Proc(7).Thread(8).Stat(); !errors.Is(err, os.ErrProcessDone) {
+	// A thread the process does not have: no such thread, not gone.
+	if _, err := p.Thread(44); !errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("missing thread: %v", err)
 	}
-	for _, err := range fsys.Proc(7).Threads() {
-		if !errors.Is(err, os.ErrProcessDone) {
-			t.Errorf("threads of missing process: %v", err)
+	// A parse error is a *ParseError naming the file, the line and the key.
+	_, err = mustProc(t, fsys, 1).Status()
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Path != "testdata/proctree/proc/1/status" || pe.Line != 2 || pe.Key != "Pid" ||
+		!errors.Is(err, strconv.ErrSyntax) {
+		t.Errorf("status of a bad file: %#v", err)
+	} else if want := `procfs parse testdata/proctree/proc/1/status:2: Pid: strconv.parse.Int: parsing "notanumber": invalid syntax`; err.Error() != want {
+		t.Errorf("error text\n got %s\nwant %s", err, want)
+	}
+	// A missing file of an existing process is just missing, and the
+	// error names it once.
+	_, err = mustProc(t, fsys, 1).Statm()
+	if !errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrProcessDone) ||
+		err.Error() != "open testdata/proctree/proc/1/statm: no such file or directory" {
+		t.Errorf("missing file: %v", err)
+	}
+	// A pid that names no process is no such process, never "exited".
+	for _, pid := range []int{7, 123456} {
+		_, err := fsys.Proc(pid)
+		if !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrProcessDone) ||
+			!strings.Contains(err.Error(), "no such process") || strings.Contains(err.Error(), "exited") {
+			t.Errorf("Proc(%d): %v", pid, err)
 		}
 	}
-	if _, err := NewFS("testdata/proc-stat-6.18-cat"); err == nil {
-		t.Error("NewFS of a file")
+	if _, err := NewFS("testdata/proc-stat-6.18-cat"); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("NewFS of a file: %v", err)
+	}
+	if _, err := NewFS("testdata/proctree/proc/42"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("NewFS of a root without proc: %v", err)
+	}
+	fileRoot := t.TempDir()
+	if err := os.WriteFile(filepath.Join(fileRoot, "proc"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewFS(fileRoot); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("NewFS of a root whose proc is a file: %v", err)
 	}
 	if _, err := NewFS("testdata/nonexistent"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("NewFS of nothing: %v", err)
 	}
+	if _, err := NewFS(""); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("NewFS(\"\"): %v", err)
+	}
+}
+
+// TestProcGone reads a Proc whose directory disappeared after FS.Proc saw
+// it: the process has exited.
+func TestProcGone(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "proc/7/task/7"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustProc(t, fsys, 7)
+	th := mustThread(t, p, 7)
+	if err := os.RemoveAll(filepath.Join(root, "proc/7")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Stat(); !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("gone process: %v", err)
+	}
+	if _, err := th.Stat(); !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("thread of a gone process: %v", err)
+	}
+	if _, err := p.Thread(8); !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("Thread of a gone process: %v", err)
+	}
+	for _, err := range p.Threads() {
+		if !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("threads of a gone process: %v", err)
+		}
+	}
+}
+
+// TestPIDRange checks that every entry point rejects a pid that cannot
+// reach the kernel unchanged, before any path is built: 2^31 and 2^32+1
+// would be truncated to another process (2^32+1 to init).
+func TestPIDRange(t *testing.T) {
+	self := Default().Self()
+	for _, pid := range []int{0, -1, 1 << 31, 1<<32 + 1, 1<<32 + os.Getpid(), -(1 << 31)} {
+		check := func(what string, err error) {
+			t.Helper()
+			var re *kernel.RangeError
+			if !errors.Is(err, fs.ErrInvalid) || !errors.As(err, &re) || re.Value != int64(pid) ||
+				!strings.Contains(err.Error(), strconv.Itoa(pid)) {
+				t.Errorf("%s(%d): %v, want an error matching fs.ErrInvalid naming %d", what, pid, err, pid)
+			}
+		}
+		_, err := Default().Proc(pid)
+		check("Proc", err)
+		_, err = Default().OpenProc(pid)
+		check("OpenProc", err)
+		_, err = self.Thread(pid)
+		check("Thread", err)
+		check("Sampler.Add", NewSampler(Default(), nil).Add(pid))
+		if pid < 0 || pid > 1<<31-1 {
+			_, err = self.FD(pid)
+			check("FD", err)
+			_, err = self.FDInfo(pid)
+			check("FDInfo", err)
+		}
+	}
+}
+
+// TestProcNeverExisted asks for a pid above pid_max, which the kernel
+// never hands out: no such process, not "has exited".
+func TestProcNeverExisted(t *testing.T) {
+	max, err := Default().PidMax()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, open := range []func(int) (Proc, error){Default().Proc, Default().OpenProc} {
+		_, err := open(max + 1)
+		if !errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrProcessDone) ||
+			!strings.Contains(err.Error(), "no such process") || strings.Contains(err.Error(), "exited") {
+			t.Errorf("pid %d: %v", max+1, err)
+		}
+	}
 }
 
 func TestProcAccessors(t *testing.T) {
-	p := Default().Proc(12)
-	if p.PID() != 12 || p.TID() != 12 || p.IsThread() || p.Anchored() || p.Dir() != "/proc/12" || p.String() != "pid 12" || p.Close() != nil {
+	p := mustProc(t, Default(), os.Getpid())
+	dir := "/proc/" + strconv.Itoa(os.Getpid())
+	if p.PID() != os.Getpid() || p.TID() != os.Getpid() || p.IsThread() || p.Anchored() || p.Dir() != dir || p.String() != "pid "+strconv.Itoa(os.Getpid()) || p.Close() != nil {
 		t.Errorf("process: %v %v %v", p.Dir(), p.String(), p.TID())
 	}
-	th := p.Thread(13)
-	if th.PID() != 12 || th.TID() != 13 || !th.IsThread() || th.Dir() != "/proc/12/task/13" || th.String() != "pid 12 tid 13" {
+	th := mustThread(t, p, os.Getpid())
+	if th.PID() != os.Getpid() || th.TID() != os.Getpid() || !th.IsThread() || th.Dir() != dir+"/task/"+strconv.Itoa(os.Getpid()) {
 		t.Errorf("thread: %v %v", th.Dir(), th.String())
 	}
-	if Default().Self().PID() != os.Getpid() || Default().MountPoint() != "/proc" || p.FS().MountPoint() != "/proc" {
-		t.Error("Self / MountPoint")
+	if Default().Self().PID() != os.Getpid() || Default().MountPoint() != "/proc" || Default().Root() != "/" || p.FS().MountPoint() != "/proc" {
+		t.Error("Self / MountPoint / Root")
+	}
+	if fsys, err := NewFS("/"); err != nil || fsys.MountPoint() != "/proc" || !fsys.isProcfs() {
+		t.Errorf("NewFS(/): %v %v", fsys, err)
+	}
+	// The zero Proc names no process.
+	if _, err := (Proc{}).Stat(); !errors.Is(err, errZeroProc) {
+		t.Errorf("zero Proc: %v", err)
 	}
 }
 
@@ -295,4 +405,40 @@ func TestDoneError(t *testing.T) {
 	if e.Error() != "procfs: process 5 has exited: no such file or directory" {
 		t.Error(e.Error())
 	}
+}
+
+func TestParseErrorText(t *testing.T) {
+	for _, c := range []struct {
+		e    ParseError
+		want string
+	}{
+		{ParseError{Path: "/proc/1/status", Line: 9, Key: "VmRSS", Err: strconv.ErrRange}, "procfs parse /proc/1/status:9: VmRSS: value out of range"},
+		{ParseError{Path: "/proc/1/stat", Key: "utime", Err: strconv.ErrSyntax}, "procfs parse /proc/1/stat: utime: invalid syntax"},
+		{ParseError{Line: 3, Err: errNoColon}, "procfs parse line 3: line without ':'"},
+		{ParseError{Path: "/proc/meminfo"}, "procfs parse /proc/meminfo: invalid"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}
+
+// mustProc returns process pid of fsys, or fails the test.
+func mustProc(t testing.TB, fsys FS, pid int) Proc {
+	t.Helper()
+	p, err := fsys.Proc(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// mustThread returns thread tid of p, or fails the test.
+func mustThread(t testing.TB, p Proc, tid int) Proc {
+	t.Helper()
+	th, err := p.Thread(tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
 }

@@ -83,8 +83,9 @@ type Sampler struct {
 }
 
 type sampled struct {
-	pid int
-	fds [len(sampleFileNames)]*sys.FD
+	pid  int
+	proc Proc // p without its descriptors: for the paths errors name
+	fds  [len(sampleFileNames)]*sys.FD
 	// The CPU and memory node sets of the process's last status, so that
 	// unchanged lists are not parsed again (they differ between processes).
 	cpus, mems       cpuset.Set
@@ -102,9 +103,17 @@ func NewSampler(fs FS, opts *SamplerOptions) *Sampler {
 
 // Add opens the files of process pid by path. Between listing a PID and
 // Add, the PID may be reused (see Proc); AddProc with an anchored Proc
-// avoids that. Adding a pid twice does nothing. A process that has exited
-// gives an error matching os.ErrProcessDone.
-func (s *Sampler) Add(pid int) error { return s.AddProc(s.fs.Proc(pid)) }
+// avoids that. Adding a pid twice does nothing. pid is checked as FS.Proc
+// checks it: out of range, the error matches fs.ErrInvalid; naming no
+// process, syscall.ESRCH; a process that exits during Add gives an error
+// matching os.ErrProcessDone.
+func (s *Sampler) Add(pid int) error {
+	p, err := s.fs.Proc(pid)
+	if err != nil {
+		return fmt.Errorf("procfs sampler: add: %w", err)
+	}
+	return s.AddProc(p)
+}
 
 // AddProc opens the files of p (a process or a thread; keyed by p.TID()).
 // For an anchored p, the files are opened through its directory, so they
@@ -117,7 +126,7 @@ func (s *Sampler) AddProc(p Proc) error {
 	if _, ok := s.index[id]; ok {
 		return nil
 	}
-	sp := sampled{pid: id}
+	sp := sampled{pid: id, proc: Proc{fs: p.fs, pid: p.pid, tid: p.tid}}
 	for i, name := range sampleFileNames {
 		if s.files&(1<<i) == 0 {
 			continue
@@ -212,10 +221,16 @@ func (s *Sampler) read(sp *sampled) error {
 			s.buf = b[:0]
 		}
 		if err != nil {
-			if e := sys.Errno(err); e == sys.ESRCH || e == sys.ENOENT {
+			errno := sys.Errno(err)
+			if errno != 0 {
+				err = &fs.PathError{Op: opOf(err), Path: sp.proc.path(sampleFileNames[i]), Err: errno}
+			}
+			if errno == sys.ESRCH || errno == sys.ENOENT {
+				// An open file of a reaped process fails with ESRCH,
+				// never by mistake: the file is bound to its process.
 				return &DoneError{PID: sp.pid, Err: err}
 			}
-			return fmt.Errorf("procfs sampler: pid %d %s: %w", sp.pid, sampleFileNames[i], err)
+			return err
 		}
 		switch i {
 		case 0:
@@ -231,7 +246,7 @@ func (s *Sampler) read(sp *sampled) error {
 			err = parseIO(b, &s.sample.IO)
 		}
 		if err != nil {
-			return fmt.Errorf("procfs sampler: parse pid %d %s: %w", sp.pid, sampleFileNames[i], err)
+			return withPath(sp.proc.path(sampleFileNames[i]), err)
 		}
 	}
 	return nil

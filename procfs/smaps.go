@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"errors"
-	"fmt"
 	"iter"
 	"strings"
 
@@ -120,23 +119,17 @@ func (p Proc) Smaps() ([]Smap, error) {
 func (p Proc) SmapsSeq() iter.Seq2[Smap, error] {
 	return func(yield func(Smap, error) bool) {
 		stopped := false
-		var perr error
-		err := p.readFile("smaps", func(b []byte) error {
-			perr = scanSmaps(b, func(s Smap) bool {
+		err := p.withFile("smaps", false, func(b []byte) error {
+			return scanSmaps(b, func(s Smap) bool {
 				if !yield(s, nil) {
 					stopped = true
 					return false
 				}
 				return true
 			})
-			return nil
 		})
-		switch {
-		case stopped:
-		case err != nil:
-			yield(Smap{}, fmt.Errorf("smaps read: %w", err))
-		case perr != nil:
-			yield(Smap{}, perr)
+		if err != nil && !stopped && !noMemory(err) {
+			yield(Smap{}, err)
 		}
 	}
 }
@@ -170,7 +163,7 @@ func scanSmaps(b []byte, fn func(Smap) bool) error {
 			// A header line: "start-end perms offset dev inode path".
 			m, path, err := parseMapsLine(line)
 			if err != nil {
-				return fmt.Errorf("smaps parse: line %d: %w", n, err)
+				return atLine(n, err)
 			}
 			if have && !fn(cur) {
 				return nil
@@ -181,10 +174,10 @@ func scanSmaps(b []byte, fn func(Smap) bool) error {
 			continue
 		}
 		if !have {
-			return fmt.Errorf("smaps parse: line %d: %w", n, errSmapsOrphan)
+			return parseErr(n, string(key), errSmapsOrphan)
 		}
 		if err := cur.set(key, val); err != nil {
-			return fmt.Errorf("smaps parse: line %d: %s: %w", n, key, err)
+			return parseErr(n, string(key), err)
 		}
 	}
 	if have {

@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/lxgo/lx/internal/parse"
 )
@@ -18,34 +17,35 @@ type SmapsRollup struct {
 }
 
 // SmapsRollup reads /proc/PID/smaps_rollup. Access rules are those of Maps
-// (PTRACE_MODE_READ); a process without memory (a kernel thread or a
-// zombie) gives an error matching syscall.ESRCH on open or read.
+// (PTRACE_MODE_READ). A process without user memory (a kernel thread, or a
+// zombie that has released it) has nothing to sum: the result is the zero
+// SmapsRollup and no error (recent kernels, 6.18 for one, say ESRCH for such
+// a process; older ones give an empty file). It allocates nothing in steady
+// state.
 func (p Proc) SmapsRollup() (SmapsRollup, error) {
-	var r SmapsRollup
-	var perr error
-	err := p.readFile("smaps_rollup", func(b []byte) error {
-		r, perr = parseSmapsRollup(b)
-		return nil
-	})
-	if err != nil {
-		return SmapsRollup{}, fmt.Errorf("smaps_rollup read: %w", err)
+	r, err := read(p, "smaps_rollup", parseSmapsRollup)
+	if noMemory(err) {
+		return SmapsRollup{}, nil
 	}
-	return r, perr
+	return r, err
 }
 
-var errRollupEmpty = errors.New("empty file")
+var errRollupEmpty = errors.New("empty header line")
 
 // parseSmapsRollup parses smaps_rollup: a maps-style header ending in
 // "[rollup]" and the counters.
 func parseSmapsRollup(b []byte) (SmapsRollup, error) {
 	var r SmapsRollup
+	if len(b) == 0 {
+		return r, nil // no mappings: a process without user memory
+	}
 	line, b := parse.Line(b)
 	if len(line) == 0 {
-		return r, fmt.Errorf("smaps_rollup parse: %w", errRollupEmpty)
+		return r, parseErr(1, "", errRollupEmpty)
 	}
 	m, _, err := parseMapsLine(line)
 	if err != nil {
-		return r, fmt.Errorf("smaps_rollup parse: header: %w", err)
+		return r, atLine(1, err)
 	}
 	r.Start, r.End = m.Start, m.End
 	for n := 2; len(b) > 0; n++ {
@@ -55,14 +55,14 @@ func parseSmapsRollup(b []byte) (SmapsRollup, error) {
 		}
 		key, val, ok := parse.KeyValue(line, ':')
 		if !ok {
-			return SmapsRollup{}, fmt.Errorf("smaps_rollup parse: line %d: line without ':'", n)
+			return SmapsRollup{}, parseErr(n, "", errNoColon)
 		}
 		p := r.SmapsUsage.field(key)
 		if p == nil {
 			continue // a counter this version of lx does not know
 		}
 		if *p, err = parse.KB(val); err != nil {
-			return SmapsRollup{}, fmt.Errorf("smaps_rollup parse: %s: %w", key, err)
+			return SmapsRollup{}, parseErr(n, string(key), err)
 		}
 	}
 	return r, nil

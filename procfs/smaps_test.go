@@ -147,7 +147,7 @@ func TestParseSmapsFixtures(t *testing.T) {
 // checks them against its maps and each other.
 func TestSmapsChild(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	ms, err := p.Maps()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/bits"
 	"os"
 	"strconv"
 	"syscall"
@@ -24,144 +25,8 @@ const ClockTick = 10 * time.Millisecond
 // kernel's page size, which is the process's.
 var pageSize = uint64(os.Getpagesize())
 
-// ticks converts a count of clock ticks to a Duration (saturating).
-func ticks(n uint64) time.Duration {
-	if n > math.MaxInt64/uint64(ClockTick) {
-		return math.MaxInt64
-	}
-	return time.Duration(n) * ClockTick
-}
-
-// State is a task's scheduling state: the letter in /proc/PID/stat and
-// /proc/PID/status.
-type State byte
-
-// States, from fs/proc/array.c task_state_array (Linux 4.14+; older kernels
-// also used K and W, and X/x for dead).
-const (
-	StateRunning     State = 'R' // running or runnable
-	StateSleeping    State = 'S' // interruptible sleep
-	StateDiskSleep   State = 'D' // uninterruptible sleep, usually I/O
-	StateStopped     State = 'T' // stopped by a job-control signal
-	StateTracingStop State = 't' // stopped by a debugger
-	StateZombie      State = 'Z' // exited, not yet reaped
-	StateDead        State = 'X' // being reaped (rarely seen)
-	StateDeadX       State = 'x' // dead (Linux 2.6.33 to 3.13)
-	StateWakeKill    State = 'K' // wakekill (Linux 2.6.33 to 3.13)
-	StateWaking      State = 'W' // waking (2.6.33 to 3.13); paging before 2.6.0
-	StateParked      State = 'P' // parked kernel thread (3.9 to 3.13)
-	StateIdle        State = 'I' // idle kernel thread (4.14+)
-)
-
-// String returns the kernel's word for the state ("running", "sleeping",
-// "disk sleep", ...), or "State(c)" for a letter lx does not know.
-func (s State) String() string {
-	switch s {
-	case StateRunning:
-		return "running"
-	case StateSleeping:
-		return "sleeping"
-	case StateDiskSleep:
-		return "disk sleep"
-	case StateStopped:
-		return "stopped"
-	case StateTracingStop:
-		return "tracing stop"
-	case StateZombie:
-		return "zombie"
-	case StateDead, StateDeadX:
-		return "dead"
-	case StateWakeKill:
-		return "wakekill"
-	case StateWaking:
-		return "waking"
-	case StateParked:
-		return "parked"
-	case StateIdle:
-		return "idle"
-	}
-	return "State(" + strconv.QuoteRune(rune(s)) + ")"
-}
-
-// TaskFlags is the per-task PF_* flag word (field 9 of /proc/PID/stat). The
-// bits are kernel-internal, not ABI: they are listed here as Linux 6.18's
-// include/linux/sched.h defines them, and have moved between releases.
-type TaskFlags uint32
-
-// PF_* task flags.
-const (
-	PFVCPU          TaskFlags = 0x00000001 // a virtual CPU
-	PFIdle          TaskFlags = 0x00000002 // an idle thread
-	PFExiting       TaskFlags = 0x00000004 // getting shut down
-	PFPostCoredump  TaskFlags = 0x00000008 // coredumps should ignore this task
-	PFIOWorker      TaskFlags = 0x00000010 // an io_uring worker
-	PFWQWorker      TaskFlags = 0x00000020 // a workqueue worker
-	PFForkNoExec    TaskFlags = 0x00000040 // forked but did not exec
-	PFMCEProcess    TaskFlags = 0x00000080 // process policy on MCE errors
-	PFSuperPriv     TaskFlags = 0x00000100 // used super-user privileges
-	PFDumpCore      TaskFlags = 0x00000200 // dumped core
-	PFSignaled      TaskFlags = 0x00000400 // killed by a signal
-	PFMemalloc      TaskFlags = 0x00000800 // allocating memory to free memory
-	PFNprocExceeded TaskFlags = 0x00001000 // set_user noticed RLIMIT_NPROC was exceeded
-	PFUsedMath      TaskFlags = 0x00002000 // the FPU was used
-	PFUserWorker    TaskFlags = 0x00004000 // kernel thread cloned from a user thread (6.4+)
-	PFNoFreeze      TaskFlags = 0x00008000 // not to be frozen
-	PFKcompactd     TaskFlags = 0x00010000 // kcompactd
-	PFKswapd        TaskFlags = 0x00020000 // kswapd
-	PFMemallocNoFS  TaskFlags = 0x00040000 // allocations inherit GFP_NOFS
-	PFMemallocNoIO  TaskFlags = 0x00080000 // allocations inherit GFP_NOIO
-	PFLocalThrottle TaskFlags = 0x00100000 // throttle writes only against its own bdi
-	PFKthread       TaskFlags = 0x00200000 // a kernel thread
-	PFRandomize     TaskFlags = 0x00400000 // randomized virtual address space
-	PFNoSetAffinity TaskFlags = 0x04000000 // userland may not change its CPU mask
-	PFMCEEarly      TaskFlags = 0x08000000 // early kill for MCE process policy
-	PFMemallocPin   TaskFlags = 0x10000000 // allocations limited to pinnable zones
-	PFBlockTS       TaskFlags = 0x20000000 // block plug has a timestamp to update
-	PFSuspendTask   TaskFlags = 0x80000000 // called freeze_processes
-)
-
-var taskFlagNames = [32]string{
-	"PF_VCPU", "PF_IDLE", "PF_EXITING", "PF_POSTCOREDUMP", "PF_IO_WORKER", "PF_WQ_WORKER",
-	"PF_FORKNOEXEC", "PF_MCE_PROCESS", "PF_SUPERPRIV", "PF_DUMPCORE", "PF_SIGNALED", "PF_MEMALLOC",
-	"PF_NPROC_EXCEEDED", "PF_USED_MATH", "PF_USER_WORKER", "PF_NOFREEZE", "PF_KCOMPACTD", "PF_KSWAPD",
-	"PF_MEMALLOC_NOFS", "PF_MEMALLOC_NOIO", "PF_LOCAL_THROTTLE", "PF_KTHREAD", "PF_RANDOMIZE", "",
-	"", "", "PF_NO_SETAFFINITY", "PF_MCE_EARLY", "PF_MEMALLOC_PIN", "PF_BLOCK_TS", "", "PF_SUSPEND_TASK",
-}
-
-// Has reports whether all of flags are set.
-func (f TaskFlags) Has(flags TaskFlags) bool { return f&flags == flags }
-
-// String lists the set flags, "PF_KTHREAD|PF_NOFREEZE"; bits without a name
-// print in hex; no flags print "0".
-func (f TaskFlags) String() string {
-	if f == 0 {
-		return "0"
-	}
-	var b []byte
-	var unknown TaskFlags
-	for i := range 32 {
-		bit := TaskFlags(1) << i
-		if f&bit == 0 {
-			continue
-		}
-		if taskFlagNames[i] == "" {
-			unknown |= bit
-			continue
-		}
-		if len(b) > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, taskFlagNames[i]...)
-	}
-	if unknown != 0 {
-		if len(b) > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, "0x"...)
-		b = strconv.AppendUint(b, uint64(unknown), 16)
-	}
-	return string(b)
-}
+// maxTicks is the largest count of clock ticks a time.Duration holds.
+const maxTicks = math.MaxInt64 / uint64(ClockTick)
 
 // SchedPolicy is a scheduling policy (SCHED_* in include/uapi/linux/sched.h),
 // field 41 of /proc/PID/stat.
@@ -278,8 +143,11 @@ type Stat struct {
 }
 
 // StartedAt returns the wall-clock time the process started, given the
-// boot time (the btime line of /proc/stat, or now minus the uptime).
-// Passing the boot time in lets a loop over many processes read it once.
+// time the system booted. Pass kernel.BootTime(), which is exact to about
+// a microsecond, so that the result is exact to the 10 ms tick of
+// StartTime; KernelStat.BootTime (the btime line of /proc/stat) is whole
+// seconds and makes the result up to one second early. Passing the boot
+// time in lets a loop over many processes read it once.
 func (s *Stat) StartedAt(bootTime time.Time) time.Time { return bootTime.Add(s.StartTime) }
 
 // CPUTime returns UTime + STime.
@@ -288,43 +156,58 @@ func (s *Stat) CPUTime() time.Duration { return s.UTime + s.STime }
 // Stat reads /proc/PID/stat, or /proc/PID/task/TID/stat for a thread. For a
 // process the times and fault counts cover all its threads. Any user may
 // read it (some fields are 0 without ptrace access, see Stat). It allocates
-// nothing in steady state.
+// nothing in steady state. A value that does not fit its field (ticks
+// beyond a time.Duration, pages whose bytes exceed a uint64, a negative
+// time) is a *ParseError naming the field, never a wrapped value.
 func (p Proc) Stat() (Stat, error) {
 	var st Stat
-	err := p.readSingle("stat", func(b []byte) error { return parseStat(b, &st) })
+	err := readInto(p, "stat", &st, parseStat)
 	return st, err
 }
 
 // ReadStat is Stat writing into *st, for loops that keep one Stat.
 func (p Proc) ReadStat(st *Stat) error {
-	return p.readSingle("stat", func(b []byte) error { return parseStat(b, st) })
+	return readInto(p, "stat", st, parseStat)
 }
 
-var errStatComm = errors.New("no (comm) field")
+var (
+	errStatComm  = errors.New("no (comm) field")
+	errStatShort = errors.New("missing")
+	errNegative  = errors.New("negative")
+)
 
 // statMinFields is how many fields a stat line must have: up to cguest_time
 // (44), present since Linux 2.6.24.
 const statMinFields = 44
 
-// StatFieldError reports a bad field in /proc/PID/stat.
-type StatFieldError struct {
-	Field int // 1-based field number, as in proc(5)
-	Err   error
-}
+// statFieldNames are the names proc(5) gives the fields of
+// /proc/PID/stat, by number (1-based): the Key of a *ParseError.
+var statFieldNames = [...]string{"", "pid", "comm", "state", "ppid", "pgrp", "session", "tty_nr",
+	"tpgid", "flags", "minflt", "cminflt", "majflt", "cmajflt", "utime", "stime", "cutime", "cstime",
+	"priority", "nice", "num_threads", "itrealvalue", "starttime", "vsize", "rss", "rsslim",
+	"startcode", "endcode", "startstack", "kstkesp", "kstkeip", "signal", "blocked", "sigignore",
+	"sigcatch", "wchan", "nswap", "cnswap", "exit_signal", "processor", "rt_priority", "policy",
+	"delayacct_blkio_ticks", "guest_time", "cguest_time", "start_data", "end_data", "start_brk",
+	"arg_start", "arg_end", "env_start", "env_end", "exit_code"}
 
-func (e *StatFieldError) Error() string {
-	return "stat field " + strconv.Itoa(e.Field) + ": " + e.Err.Error()
-}
-
-func (e *StatFieldError) Unwrap() error { return e.Err }
-
-var errStatShort = errors.New("missing")
-
-// statScanner walks the space-separated fields after the comm.
+// statScanner walks the space-separated fields after the comm. The first
+// error is kept; later fields read as zero.
 type statScanner struct {
 	b   []byte
 	n   int // number of the field last returned
+	f   []byte
 	err error
+}
+
+// fail records err for the current field, unless an error came first.
+func (s *statScanner) fail(err error) {
+	if s.err == nil {
+		key := "field " + strconv.Itoa(s.n)
+		if s.n < len(statFieldNames) {
+			key = statFieldNames[s.n]
+		}
+		s.err = parseErr(0, key, err)
+	}
 }
 
 func (s *statScanner) next() ([]byte, bool) {
@@ -339,9 +222,10 @@ func (s *statScanner) next() ([]byte, bool) {
 	}
 	f := s.b[i:j]
 	s.b = s.b[j:]
+	s.f = f
 	if len(f) == 0 {
-		if s.n <= statMinFields && s.err == nil {
-			s.err = &StatFieldError{Field: s.n, Err: errStatShort}
+		if s.n <= statMinFields {
+			s.fail(errStatShort)
 		}
 		return nil, false
 	}
@@ -368,6 +252,7 @@ func (s *statScanner) uint() uint64 {
 	}
 	if j > i && (j == len(b) || b[j] == ' ') {
 		s.n++
+		s.f = b[i:j]
 		s.b = b[j:]
 		return n
 	}
@@ -376,8 +261,9 @@ func (s *statScanner) uint() uint64 {
 		return 0
 	}
 	v, err := parse.Uint(f)
-	if err != nil && s.err == nil {
-		s.err = &StatFieldError{Field: s.n, Err: err}
+	if err != nil {
+		s.fail(err)
+		return 0
 	}
 	return v
 }
@@ -404,6 +290,7 @@ func (s *statScanner) int() int64 {
 	}
 	if j > start && (j == len(b) || b[j] == ' ') {
 		s.n++
+		s.f = b[i:j]
 		s.b = b[j:]
 		if neg {
 			return -n
@@ -415,10 +302,67 @@ func (s *statScanner) int() int64 {
 		return 0
 	}
 	v, err := parse.Int(f)
-	if err != nil && s.err == nil {
-		s.err = &StatFieldError{Field: s.n, Err: err}
+	if err != nil {
+		s.fail(err)
+		return 0
 	}
 	return v
+}
+
+// int32 reads a field the kernel prints from a C int (pid_t, int).
+func (s *statScanner) int32() int {
+	v := s.int()
+	if v < -1<<31 || v > 1<<31-1 {
+		s.fail(errRange("int32", s.f))
+		return 0
+	}
+	return int(v)
+}
+
+// uint32 reads a field the kernel prints from a C unsigned int.
+func (s *statScanner) uint32() uint32 {
+	v := s.uint()
+	if v > 1<<32-1 {
+		s.fail(errRange("uint32", s.f))
+		return 0
+	}
+	return uint32(v)
+}
+
+// ticks reads a count of clock ticks as a Duration.
+func (s *statScanner) ticks() time.Duration {
+	v := s.uint()
+	if v > maxTicks {
+		s.fail(errRange("ticks to time.Duration", s.f))
+		return 0
+	}
+	return time.Duration(v) * ClockTick
+}
+
+// sticks is ticks for the fields the kernel prints signed (from an
+// unsigned value: a negative one is an error, not a time).
+func (s *statScanner) sticks() time.Duration {
+	v := s.int()
+	if v < 0 {
+		s.fail(errNegative)
+		return 0
+	}
+	if uint64(v) > maxTicks {
+		s.fail(errRange("ticks to time.Duration", s.f))
+		return 0
+	}
+	return time.Duration(v) * ClockTick
+}
+
+// pages reads a page count as bytes.
+func (s *statScanner) pages() uint64 {
+	v := s.uint()
+	hi, lo := bits.Mul64(v, pageSize)
+	if hi != 0 {
+		s.fail(errRange("pages to bytes", s.f))
+		return 0
+	}
+	return lo
 }
 
 // parseStat parses a stat line into st. The comm runs from the first '('
@@ -426,13 +370,13 @@ func (s *statScanner) int() int64 {
 func parseStat(b []byte, st *Stat) error {
 	open := bytes.IndexByte(b, '(')
 	if open < 0 {
-		return errStatComm
+		return parseErr(0, "comm", errStatComm)
 	}
 	// The last ')': found with forward (vectorized) searches, since the
 	// name is near the start of a line of numbers.
 	end := bytes.IndexByte(b[open:], ')')
 	if end < 0 {
-		return errStatComm
+		return parseErr(0, "comm", errStatComm)
 	}
 	end += open
 	for {
@@ -443,8 +387,11 @@ func parseStat(b []byte, st *Stat) error {
 		end += 1 + i
 	}
 	pid, err := parse.Int(parse.Trim(b[:open]))
+	if err == nil && (pid < 1 || pid > 1<<31-1) {
+		err = errRange("pid", parse.Trim(b[:open]))
+	}
 	if err != nil {
-		return &StatFieldError{Field: 1, Err: err}
+		return parseErr(0, "pid", err)
 	}
 	*st = Stat{PID: int(pid)}
 	st.Comm.set(b[open+1 : end])
@@ -455,33 +402,31 @@ func parseStat(b []byte, st *Stat) error {
 	s := statScanner{b: rest, n: 2}
 	if f, ok := s.next(); ok {
 		if len(f) != 1 {
-			s.err = &StatFieldError{Field: 3, Err: errors.New("bad state " + strconv.Quote(string(f)))}
+			s.fail(errors.New("bad state " + strconv.Quote(string(f))))
 		}
 		st.State = State(f[0])
 	}
-	st.PPID = int(s.int())
-	st.PGRP = int(s.int())
-	st.Session = int(s.int())
-	st.TTY = decodeDev(uint32(s.int()))
-	st.TPGID = int(s.int())
-	st.Flags = TaskFlags(s.uint())
+	st.PPID = s.int32()
+	st.PGRP = s.int32()
+	st.Session = s.int32()
+	st.TTY = decodeDev(uint32(s.int32()))
+	st.TPGID = s.int32()
+	st.Flags = TaskFlags(s.uint32())
 	st.MinFlt = s.uint()
 	st.CMinFlt = s.uint()
 	st.MajFlt = s.uint()
 	st.CMajFlt = s.uint()
-	st.UTime = ticks(s.uint())
-	st.STime = ticks(s.uint())
-	st.CUTime = sticks(s.int())
-	st.CSTime = sticks(s.int())
-	st.Priority = int(s.int())
-	st.Nice = int(s.int())
-	st.NumThreads = int(s.int())
+	st.UTime = s.ticks()
+	st.STime = s.ticks()
+	st.CUTime = s.sticks()
+	st.CSTime = s.sticks()
+	st.Priority = s.int32()
+	st.Nice = s.int32()
+	st.NumThreads = s.int32()
 	st.ItRealValue = s.int()
-	st.StartTime = ticks(s.uint())
+	st.StartTime = s.ticks()
 	st.VSize = s.uint()
-	if rss := s.int(); rss > 0 {
-		st.RSS = uint64(rss) * pageSize
-	}
+	st.RSS = s.pages()
 	st.RSSLimit = rlimValue(s.uint())
 	st.StartCode = s.uint()
 	st.EndCode = s.uint()
@@ -495,13 +440,13 @@ func parseStat(b []byte, st *Stat) error {
 	st.WChan = s.uint()
 	st.NSwap = s.uint()
 	st.CNSwap = s.uint()
-	st.ExitSignal = syscall.Signal(s.int())
-	st.Processor = int(s.int())
-	st.RTPriority = uint32(s.uint())
-	st.Policy = SchedPolicy(s.uint())
-	st.DelayAcctBlkIO = ticks(s.uint())
-	st.GuestTime = ticks(s.uint())
-	st.CGuestTime = sticks(s.int())
+	st.ExitSignal = syscall.Signal(s.int32())
+	st.Processor = s.int32()
+	st.RTPriority = s.uint32()
+	st.Policy = SchedPolicy(s.uint32())
+	st.DelayAcctBlkIO = s.ticks()
+	st.GuestTime = s.ticks()
+	st.CGuestTime = s.sticks()
 	st.StartData = s.uint()
 	st.EndData = s.uint()
 	st.StartBrk = s.uint()
@@ -509,16 +454,8 @@ func parseStat(b []byte, st *Stat) error {
 	st.ArgEnd = s.uint()
 	st.EnvStart = s.uint()
 	st.EnvEnd = s.uint()
-	st.ExitCode = syscall.WaitStatus(s.int())
+	st.ExitCode = syscall.WaitStatus(uint32(s.int32()))
 	return s.err
-}
-
-// sticks is ticks for the fields the kernel prints signed.
-func sticks(n int64) time.Duration {
-	if n < 0 {
-		return 0
-	}
-	return ticks(uint64(n))
 }
 
 // decodeDev splits a dev_t in the kernel's "new" 32-bit encoding

@@ -3,6 +3,7 @@ package procfs
 import (
 	"bytes"
 	"errors"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -93,7 +94,7 @@ func TestParseStatFixtures(t *testing.T) {
 }
 
 func TestParseStatPathological(t *testing.T) {
-	tail := " R 1 2 3 34817 5 4194560 6 7 8 9 150 250 -1 30 -2 -5 3 0 12345 4096 2 4096 1 2 3 4 5 6 7 8 9 1 0 0 -1 1 5 1 7 8 9 10 11 12 13 14 15 16 256\n"
+	tail := " R 1 2 3 34817 5 4194560 6 7 8 9 150 250 0 30 -2 -5 3 0 12345 4096 2 4096 1 2 3 4 5 6 7 8 9 1 0 0 -1 1 5 1 7 8 9 10 11 12 13 14 15 16 256\n"
 	for _, tc := range []struct {
 		name, in, comm string
 	}{
@@ -144,16 +145,17 @@ func TestParseStatPathological(t *testing.T) {
 func TestParseStatErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		field    int // 0: no StatFieldError expected
+		key      string // the field the *ParseError names
 	}{
-		{"empty", "", 0},
-		{"no parens", "1 cat R 1", 0},
-		{"close before open", "1 )cat( R", 0},
-		{"bad pid", "x (cat) R 1", 1},
-		{"truncated", "1 (cat) R 1 1 1 0 -1", 9},
-		{"bad number", "1 (cat) R 1 1 1 0 -1 abc 0 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", 9},
-		{"long state", "1 (cat) RR 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", 3},
-		{"overflow", "1 (cat) R 1 1 1 0 -1 0 99999999999999999999 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", 10},
+		{"empty", "", "comm"},
+		{"no parens", "1 cat R 1", "comm"},
+		{"close before open", "1 )cat( R", "comm"},
+		{"bad pid", "x (cat) R 1", "pid"},
+		{"pid 0", "0 (cat) R 1", "pid"},
+		{"truncated", "1 (cat) R 1 1 1 0 -1", "flags"},
+		{"bad number", "1 (cat) R 1 1 1 0 -1 abc 0 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", "flags"},
+		{"long state", "1 (cat) RR 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", "state"},
+		{"overflow", "1 (cat) R 1 1 1 0 -1 0 99999999999999999999 0 0 0 0 0 0 0 20 0 1 0 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0", "minflt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var st Stat
@@ -161,9 +163,9 @@ func TestParseStatErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			var fe *StatFieldError
-			if got := errors.As(err, &fe); got != (tc.field != 0) || (got && fe.Field != tc.field) {
-				t.Errorf("error %v, want field %d", err, tc.field)
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Key != tc.key || pe.Line != 0 {
+				t.Errorf("error %v, want a *ParseError for %s", err, tc.key)
 			}
 		})
 	}
@@ -320,6 +322,9 @@ func FuzzParseStat(f *testing.F) {
 	}
 	f.Add([]byte("1 ("))
 	f.Add([]byte(") ("))
+	f.Add([]byte(stat52(14, strconv.FormatUint(maxTicks+1, 10))))
+	f.Add([]byte(stat52(16, "-1")))
+	f.Add([]byte(stat52(24, "18446744073709551615")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st Stat
 		if err := parseStat(b, &st); err != nil {
@@ -333,6 +338,33 @@ func FuzzParseStat(f *testing.F) {
 		}
 		if !bytes.Equal(st.Comm.Bytes(), want) {
 			t.Errorf("comm %q, want %q", st.Comm.Bytes(), want)
+		}
+		// Times and sizes are exact conversions of the fields, never
+		// clamped or wrapped: a value that does not convert is an error.
+		rest := b[end+1:]
+		rest = bytes.TrimSuffix(rest, []byte("\n"))
+		fields := strings.FieldsFunc(string(rest), func(r rune) bool { return r == ' ' })
+		field := func(n int) (uint64, bool) {
+			if n-3 >= len(fields) {
+				return 0, false
+			}
+			v, err := strconv.ParseUint(fields[n-3], 10, 64)
+			return v, err == nil
+		}
+		for n, d := range map[int]time.Duration{14: st.UTime, 15: st.STime, 16: st.CUTime, 17: st.CSTime,
+			22: st.StartTime, 42: st.DelayAcctBlkIO, 43: st.GuestTime, 44: st.CGuestTime} {
+			v, ok := field(n)
+			if !ok {
+				continue
+			}
+			if v > maxTicks || d != time.Duration(v)*ClockTick {
+				t.Fatalf("%s = %q gave %v", statFieldNames[n], fields[n-3], d)
+			}
+		}
+		if v, ok := field(24); ok {
+			if hi, lo := bits.Mul64(v, pageSize); hi != 0 || st.RSS != lo {
+				t.Fatalf("rss = %q gave %d", fields[24-3], st.RSS)
+			}
 		}
 	})
 }

@@ -1,6 +1,8 @@
 package procfs
 
 import (
+	"math/bits"
+
 	"github.com/lxgo/lx/internal/parse"
 )
 
@@ -18,12 +20,16 @@ type Statm struct {
 }
 
 // Statm reads /proc/PID/statm. Any user may read it; kernel threads and
-// zombies read as all zeros. It allocates nothing in steady state.
+// zombies read as all zeros. A page count whose bytes exceed a uint64 is
+// a *ParseError naming the field. It allocates nothing in steady state.
 func (p Proc) Statm() (Statm, error) {
 	var s Statm
-	err := p.readSingle("statm", func(b []byte) error { return parseStatm(b, &s) })
+	err := readInto(p, "statm", &s, parseStatm)
 	return s, err
 }
+
+// statmFieldNames are proc(5)'s names of the statm columns.
+var statmFieldNames = [7]string{"size", "resident", "shared", "text", "lib", "data", "dt"}
 
 func parseStatm(b []byte, s *Statm) error {
 	var v [7]uint64
@@ -38,9 +44,13 @@ func parseStatm(b []byte, s *Statm) error {
 			if len(f) == 0 {
 				err = errStatShort
 			}
-			return &StatFieldError{Field: i + 1, Err: err}
+			return parseErr(0, statmFieldNames[i], err)
 		}
-		v[i] = n * pageSize
+		hi, lo := bits.Mul64(n, pageSize)
+		if hi != 0 {
+			return parseErr(0, statmFieldNames[i], errRange("pages to bytes", f))
+		}
+		v[i] = lo
 	}
 	*s = Statm{Size: v[0], Resident: v[1], Shared: v[2], Text: v[3], Lib: v[4], Data: v[5], Dirty: v[6]}
 	return nil

@@ -1,6 +1,10 @@
 package procfs
 
 import (
+	"errors"
+	"math/bits"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,8 +50,30 @@ func TestStatmSelf(t *testing.T) {
 
 func FuzzParseStatm(f *testing.F) {
 	f.Add(readFixture(f, "proc-statm-6.18-cat"))
+	f.Add([]byte("18446744073709551615 0 0 0 0 0 0\n"))
+	f.Add([]byte("4503599627370496 1 1 1 0 1 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s Statm
-		parseStatm(b, &s)
+		err := parseStatm(b, &s)
+		// A page count whose bytes overflow is an error, never a
+		// smaller number.
+		fields := strings.FieldsFunc(string(b), func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' })
+		got := [7]uint64{s.Size, s.Resident, s.Shared, s.Text, s.Lib, s.Data, s.Dirty}
+		for i := 0; i < 7 && i < len(fields); i++ {
+			n, perr := strconv.ParseUint(fields[i], 10, 64)
+			if perr != nil {
+				return // the parser's own syntax rules decide; checked by the table test
+			}
+			hi, lo := bits.Mul64(n, pageSize)
+			if hi != 0 {
+				if err == nil || !errors.Is(err, strconv.ErrRange) && !errors.Is(err, strconv.ErrSyntax) {
+					t.Fatalf("parseStatm(%q): %s overflows, err %v", b, statmFieldNames[i], err)
+				}
+				return
+			}
+			if err == nil && got[i] != lo {
+				t.Fatalf("parseStatm(%q): %s = %d, want %d", b, statmFieldNames[i], got[i], lo)
+			}
+		}
 	})
 }

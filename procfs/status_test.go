@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"encoding/binary"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -147,9 +147,9 @@ func TestParseStatusErrors(t *testing.T) {
 	} {
 		var st Status
 		err := parseStatus([]byte(in), &st)
-		var ke *StatusKeyError
-		if !errors.As(err, &ke) {
-			t.Errorf("%q: error %v, want *StatusKeyError", in, err)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Line != 1 || pe.Key != in[:strings.IndexByte(in, ':')] {
+			t.Errorf("%q: error %#v, want a *ParseError at line 1 naming the key", in, err)
 		}
 	}
 }
@@ -275,8 +275,8 @@ func TestCapSetString(t *testing.T) {
 }
 
 func TestStatusMissingProcess(t *testing.T) {
-	_, err := Default().Proc(1 << 30).Status()
-	if !errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) {
+	_, err := Default().Proc(1 << 30)
+	if errors.Is(err, os.ErrProcessDone) || !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("err %v", err)
 	}
 }
@@ -286,10 +286,36 @@ func FuzzParseStatus(f *testing.F) {
 		f.Add(readFixture(f, name))
 	}
 	f.Add([]byte("Name:\t\\"))
+	f.Add([]byte("VmRSS:\t18014398509481984 kB\nPid:\t9999999999999999999\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st Status
 		parseStatus(b, &st)
-		parseStatus(b, &st) // reuse path
+		if parseStatus(b, &st) != nil { // reuse path
+			return
+		}
+		// Every kB line is its number times 1024, exactly: a value that
+		// overflows is an error. (A key may repeat: the last one wins.)
+		for line := range strings.Lines(string(b)) {
+			key, val, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
+			k := -1
+			for i, name := range statusKeys {
+				if ok && name == key && statusKinds[i] == kindKB {
+					k = i
+				}
+			}
+			if k < 0 {
+				continue
+			}
+			val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), "kB"))
+			if n, err := strconv.ParseUint(val, 10, 64); err == nil && !strings.ContainsAny(val, "+_") {
+				if n > 1<<54-1 {
+					t.Fatalf("%s %d kB accepted", key, n)
+				}
+				if last := lastKB(b, key); last == n && *st.kbField(k) != n<<10 {
+					t.Fatalf("%s %d kB gave %d", key, n, *st.kbField(k))
+				}
+			}
+		}
 	})
 }
 
@@ -297,31 +323,21 @@ func lockThread()   { runtime.LockOSThread() }
 func unlockThread() { runtime.UnlockOSThread() }
 func gettid() int   { return syscall.Gettid() }
 
-func TestHex8(t *testing.T) {
-	for _, in := range []string{"00000000", "ffffffff", "0123abcd", "89ABCDEF", "deadBEEF", "7fffffff"} {
-		want, _ := strconv.ParseUint(in, 16, 32)
-		got, ok := hex8(binary.LittleEndian.Uint64([]byte(in)))
-		if !ok || got != want {
-			t.Errorf("%q: %#x %v, want %#x", in, got, ok, want)
+// lastKB returns the number on the last line of b for key, or an
+// impossible value when it is not a plain number.
+func lastKB(b []byte, key string) uint64 {
+	last := uint64(1<<64 - 1)
+	for line := range strings.Lines(string(b)) {
+		k, v, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
+		if !ok || k != key {
+			continue
 		}
+		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			n = 1<<64 - 1
+		}
+		last = n
 	}
-	for _, in := range []string{"0000000g", "/0000000", ":0000000", "@0000000", "G0000000", "`0000000", " 0000000", "\x800000000"[:8], "0000000\xb0"} {
-		if _, ok := hex8(binary.LittleEndian.Uint64([]byte(in))); ok {
-			t.Errorf("%q accepted", in)
-		}
-	}
-}
-
-func FuzzHex8(f *testing.F) {
-	f.Add([]byte("0123abcd"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) < 8 {
-			return
-		}
-		got, ok := hex8(binary.LittleEndian.Uint64(b))
-		want, err := strconv.ParseUint(string(b[:8]), 16, 64)
-		if ok != (err == nil) || (ok && got != want) {
-			t.Errorf("%q: %#x %v, strconv %#x %v", b[:8], got, ok, want, err)
-		}
-	})
+	return last
 }

@@ -32,7 +32,7 @@ func TestStatusCapsMatchCapget(t *testing.T) {
 		lockThread()
 		defer unlockThread()
 		eff, prm, inh := capget(t)
-		st, err := Default().Self().Thread(gettid()).Status()
+		st, err := mustThread(t, Default().Self(), gettid()).Status()
 		if err != nil {
 			t.Error(err)
 			return

@@ -31,18 +31,7 @@ type Swap struct {
 
 // Swaps reads /proc/swaps. The result is empty when no swap is active.
 // Any user can read it.
-func (fs FS) Swaps() ([]Swap, error) {
-	var list []Swap
-	var perr error
-	err := fs.readFile("swaps", func(b []byte) error {
-		list, perr = parseSwaps(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("swaps read: %w", err)
-	}
-	return list, perr
-}
+func (fs FS) Swaps() ([]Swap, error) { return readFS(fs, "swaps", parseSwaps) }
 
 // parseSwaps parses the header line and one line per swap area:
 //
@@ -52,7 +41,7 @@ func parseSwaps(b []byte) ([]Swap, error) {
 	var list []Swap
 	header, b := parse.Line(b)
 	if f, _ := parse.Field(header); string(f) != "Filename" {
-		return nil, fmt.Errorf("swaps parse: missing header, got %q", header)
+		return nil, parseErr(1, "", fmt.Errorf("missing header, got %q", header))
 	}
 	for n := 2; len(b) > 0; n++ {
 		var line []byte
@@ -68,7 +57,7 @@ func parseSwaps(b []byte) ([]Swap, error) {
 		}
 		name := parse.Trim(rest)
 		if len(name) == 0 {
-			return nil, fmt.Errorf("swaps parse: line %d: want 5 fields, got %q", n, line)
+			return nil, parseErr(n, "", fmt.Errorf("want 5 fields, got %q", line))
 		}
 		s := Swap{Filename: string(parse.Unescape(nil, name))}
 		switch string(f[0]) {
@@ -81,14 +70,17 @@ func parseSwaps(b []byte) ([]Swap, error) {
 		}
 		var err error
 		if s.Size, err = parse.KB(f[1]); err != nil {
-			return nil, fmt.Errorf("swaps parse: line %d: size: %w", n, err)
+			return nil, parseErr(n, "Size", err)
 		}
 		if s.Used, err = parse.KB(f[2]); err != nil {
-			return nil, fmt.Errorf("swaps parse: line %d: used: %w", n, err)
+			return nil, parseErr(n, "Used", err)
 		}
 		p, err := parse.Int(f[3])
-		if err != nil || p < -1<<31 || p > 1<<31-1 {
-			return nil, fmt.Errorf("swaps parse: line %d: bad priority %q", n, f[3])
+		if err == nil && (p < -1<<31 || p > 1<<31-1) {
+			err = errRange("int32", f[3])
+		}
+		if err != nil {
+			return nil, parseErr(n, "Priority", err)
 		}
 		s.Priority = int(p)
 		list = append(list, s)

@@ -4,19 +4,52 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"runtime"
 
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
 )
 
 // Thread returns the thread tid of p's process, reading
 // /proc/PID/task/TID/... (the per-thread stat, status, comm, io, ...). It
-// does not check that the thread exists. A thread of an anchored Proc reads
-// through the same directory fd: it cannot name a thread of another
-// process, and fails once the process is gone (a TID reused by a new thread
-// of the same process is not detected). Close on a thread closes the
-// process's directory.
-func (p Proc) Thread(tid int) Proc {
-	p.tid = tid
+// checks that tid is in 1..2^31-1 (otherwise the error matches
+// fs.ErrInvalid) and that the thread exists in p's process: a tid that is
+// not one of its threads gives an error matching syscall.ESRCH, a process
+// that has exited one matching os.ErrProcessDone. A thread of an anchored
+// Proc reads through the same directory fd: it cannot name a thread of
+// another process, and fails once the process is gone (a TID reused by a
+// new thread of the same process is not detected). Close on a thread
+// closes the process's directory.
+func (p Proc) Thread(tid int) (Proc, error) {
+	if err := kernel.CheckPID(tid); err != nil {
+		return Proc{}, fmt.Errorf("procfs open thread: %w", err)
+	}
+	th := p
+	th.tid = tid
+	dirfd, path, err := th.at("")
+	if err != nil {
+		return Proc{}, err
+	}
+	_, err = sys.Fstatat(dirfd, path, 0)
+	runtime.KeepAlive(p.dir)
+	if err != nil {
+		if e := sys.Errno(err); e != 0 {
+			err = &fs.PathError{Op: "fstatat", Path: th.Dir(), Err: e}
+		}
+		if e := sys.Errno(err); e == sys.ENOENT || e == sys.ESRCH {
+			if !p.process().alive() {
+				return Proc{}, &DoneError{PID: p.pid, Err: err}
+			}
+			return Proc{}, &noProcessError{pid: tid, thread: true, of: p.pid, err: err}
+		}
+		return Proc{}, fmt.Errorf("procfs open thread: %w", err)
+	}
+	return th, nil
+}
+
+// process returns the whole-process Proc of p.
+func (p Proc) process() Proc {
+	p.tid = 0
 	return p
 }
 
@@ -26,26 +59,25 @@ func (p Proc) Thread(tid int) Proc {
 // has exited gives one error matching os.ErrProcessDone.
 func (p Proc) Threads() iter.Seq2[Proc, error] {
 	return func(yield func(Proc, error) bool) {
-		proc := p
-		proc.tid = 0
-		dirfd, path := sys.AT_FDCWD, proc.Dir()+"/task"
-		if proc.dir != nil {
-			if dirfd = proc.dir.Int(); dirfd < 0 {
-				yield(Proc{}, fmt.Errorf("procfs list threads of pid %d: %w", p.pid, fs.ErrClosed))
-				return
-			}
-			path = "task"
+		proc := p.process()
+		dirfd, path, err := proc.at("task")
+		if err != nil {
+			yield(Proc{}, err)
+			return
 		}
 		stopped := false
-		err := listNumeric(dirfd, path, func(tid int) bool {
-			if !yield(proc.Thread(tid), nil) {
+		err = listNumeric(dirfd, path, func(tid int) bool {
+			th := proc
+			th.tid = tid
+			if !yield(th, nil) {
 				stopped = true
 				return false
 			}
 			return true
 		})
+		runtime.KeepAlive(proc.dir)
 		if err != nil && !stopped {
-			yield(Proc{}, fmt.Errorf("procfs list threads of pid %d: %w", p.pid, proc.fileError("task", err)))
+			yield(Proc{}, proc.ioError("task", err))
 		}
 	}
 }

@@ -21,33 +21,22 @@ type Uptime struct {
 }
 
 // Uptime reads /proc/uptime. It allocates nothing. Any user can read it.
-func (fs FS) Uptime() (Uptime, error) {
-	var u Uptime
-	var perr error
-	err := fs.readFile("uptime", func(b []byte) error {
-		u, perr = parseUptime(b)
-		return nil
-	})
-	if err != nil {
-		return Uptime{}, fmt.Errorf("uptime read: %w", err)
-	}
-	return u, perr
-}
+func (fs FS) Uptime() (Uptime, error) { return readFS(fs, "uptime", parseUptime) }
 
 // parseUptime parses "2175.17 4228.98\n".
 func parseUptime(b []byte) (Uptime, error) {
 	total, rest := parse.Field(parse.Trim(b))
 	idle, rest := parse.Field(rest)
 	if len(idle) == 0 || len(parse.Trim(rest)) != 0 {
-		return Uptime{}, fmt.Errorf("uptime parse: want 2 fields, got %q", b)
+		return Uptime{}, parseErr(0, "", fmt.Errorf("want 2 fields, got %q", b))
 	}
 	t, err := parseSeconds(total)
 	if err != nil {
-		return Uptime{}, fmt.Errorf("uptime parse: total: %w", err)
+		return Uptime{}, parseErr(0, "total", err)
 	}
 	i, err := parseSeconds(idle)
 	if err != nil {
-		return Uptime{}, fmt.Errorf("uptime parse: idle: %w", err)
+		return Uptime{}, parseErr(0, "idle", err)
 	}
 	return Uptime{Total: t, Idle: i}, nil
 }

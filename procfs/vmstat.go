@@ -2,8 +2,8 @@ package procfs
 
 import (
 	"errors"
-	"fmt"
 	"iter"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -86,15 +86,7 @@ func (fs FS) VMStat() (VMStat, error) {
 // sampling loop allocates nothing in steady state. The previous counters
 // of v are overwritten; copies of v share them.
 func (fs FS) VMStatInto(v *VMStat) error {
-	var perr error
-	err := fs.readFile("vmstat", func(b []byte) error {
-		perr = parseVMStat(b, v)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("vmstat read: %w", err)
-	}
-	return perr
+	return readFSInto(fs, "vmstat", v, parseVMStat)
 }
 
 // vmstatLayout is the immutable list of counter names of one kernel.
@@ -135,11 +127,11 @@ func parseVMStat(b []byte, v *VMStat) error {
 		}
 		val, tail := parse.Field(tail)
 		if len(val) == 0 || len(parse.Trim(tail)) != 0 {
-			return fmt.Errorf("vmstat parse: line %d: %w", n, errVMStatLine)
+			return parseErr(n, string(name), errVMStatLine)
 		}
 		x, err := parse.Uint(val)
 		if err != nil {
-			return fmt.Errorf("vmstat parse: %s: %w", name, err)
+			return parseErr(n, string(name), err)
 		}
 		if match {
 			i := len(values)
@@ -162,8 +154,16 @@ func parseVMStat(b []byte, v *VMStat) error {
 			*fields[f] = values[i]
 		}
 	}
-	v.PgpgIn = kibToBytes(v.PgpgIn)
-	v.PgpgOut = kibToBytes(v.PgpgOut)
+	// pgpgin and pgpgout count KiB; VMStat has them in bytes.
+	for _, c := range [...]struct {
+		f    *uint64
+		name string
+	}{{&v.PgpgIn, "pgpgin"}, {&v.PgpgOut, "pgpgout"}} {
+		if *c.f > 1<<54-1 {
+			return parseErr(0, c.name, errRange("KiB to bytes", strconv.AppendUint(nil, *c.f, 10)))
+		}
+		*c.f <<= 10
+	}
 	return nil
 }
 
@@ -192,12 +192,4 @@ func newVMStatLayout(b []byte, n int) *vmstatLayout {
 		lay.typed[f] = i
 	}
 	return lay
-}
-
-// kibToBytes converts KiB to bytes, saturating instead of wrapping.
-func kibToBytes(v uint64) uint64 {
-	if v > 1<<54-1 {
-		return 1<<64 - 1
-	}
-	return v << 10
 }

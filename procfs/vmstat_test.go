@@ -185,6 +185,7 @@ func TestVMStatAllocs(t *testing.T) {
 
 func FuzzParseVMStat(f *testing.F) {
 	seedSystemFixtures(f, "vmstat-")
+	f.Add([]byte("pgpgin 18014398509481984\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var v VMStat
 		if err := parseVMStat(b, &v); err != nil {
@@ -207,6 +208,15 @@ func FuzzParseVMStat(f *testing.F) {
 		var w VMStat
 		if err := parseVMStat(out, &w); err != nil || w.Len() != v.Len() || w.NrFreePages != v.NrFreePages || w.PgpgIn != v.PgpgIn {
 			t.Errorf("round trip: %v\n%q", err, out)
+		}
+		// pgpgin and pgpgout are the KiB counters times 1024, exactly.
+		for _, c := range []struct {
+			name  string
+			bytes uint64
+		}{{"pgpgin", v.PgpgIn}, {"pgpgout", v.PgpgOut}} {
+			if kib, ok := v.Lookup(c.name); ok && (kib > 1<<54-1 || c.bytes != kib<<10) {
+				t.Errorf("%s %d KiB gave %d bytes", c.name, kib, c.bytes)
+			}
 		}
 	})
 }

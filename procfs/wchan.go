@@ -1,10 +1,6 @@
 package procfs
 
-import (
-	"fmt"
-
-	"github.com/lxgo/lx/internal/parse"
-)
+import "github.com/lxgo/lx/internal/parse"
 
 // WChan reads /proc/PID/wchan: the name of the kernel function the
 // process is sleeping in ("do_epoll_wait", "hrtimer_nanosleep"), or ""
@@ -14,21 +10,17 @@ import (
 // a thread's Proc for the others. Needs CONFIG_KALLSYMS for names.
 func (p Proc) WChan() (string, error) {
 	var s string
-	err := p.readSingle("wchan", func(b []byte) error {
-		s = parseWChan(b)
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("wchan read: %w", err)
-	}
-	return s, nil
+	err := readInto(p, "wchan", &s, parseWChan)
+	return s, err
 }
 
-// parseWChan returns the symbol of a wchan file, "" for "0".
-func parseWChan(b []byte) string {
+// parseWChan stores the symbol of a wchan file, "" for "0".
+func parseWChan(b []byte, s *string) error {
 	b = parse.Trim(b)
 	if len(b) == 0 || string(b) == "0" {
-		return ""
+		*s = ""
+		return nil
 	}
-	return string(b)
+	*s = string(b)
+	return nil
 }

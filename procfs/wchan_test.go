@@ -15,7 +15,8 @@ func TestParseWChan(t *testing.T) {
 		"  pipe_read  ":     "pipe_read",
 		"00":                "00",
 	} {
-		if got := parseWChan([]byte(in)); got != want {
+		var got string
+		if err := parseWChan([]byte(in), &got); err != nil || got != want {
 			t.Errorf("parseWChan(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -24,7 +25,7 @@ func TestParseWChan(t *testing.T) {
 // TestWChanChild reads the wait channel of a sleeping child.
 func TestWChanChild(t *testing.T) {
 	child := startSleeper(t)
-	p := Default().Proc(child.Process.Pid)
+	p := mustProc(t, Default(), child.Process.Pid)
 	var w string
 	var err error
 	// Sleeping as waitSleeping saw, but the kernel may print "0" for a
@@ -48,7 +49,8 @@ func FuzzParseWChan(f *testing.F) {
 	f.Add([]byte("0\n"))
 	f.Add([]byte("do_epoll_wait"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if s := parseWChan(b); s == "0" {
+		var s string
+		if parseWChan(b, &s); s == "0" {
 			t.Errorf("parseWChan(%q) = \"0\"", b)
 		}
 	})

@@ -36,7 +36,7 @@ func KeyValue(line []byte, sep byte) (key, value []byte, ok bool) {
 	if i < 0 {
 		return nil, nil, false
 	}
-	return trimRightSpaceTab(line[:i]), trimSpaceTab(line[i+1:]), true
+	return trimRightSpaceTab(line[:i]), TrimBlank(line[i+1:]), true
 }
 
 // Trim removes spaces, tabs and newlines from both ends of b.
@@ -52,7 +52,8 @@ func Trim(b []byte) []byte {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-func trimSpaceTab(b []byte) []byte {
+// TrimBlank removes spaces and tabs (not newlines) from both ends of b.
+func TrimBlank(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
 	}

@@ -175,9 +175,9 @@ func UintOrMax(b []byte) (v uint64, max bool, err error) {
 // tabs trimmed around the number and the unit, and returns bytes. A result
 // above math.MaxUint64 is strconv.ErrRange.
 func KB(b []byte) (uint64, error) {
-	d := trimSpaceTab(b)
+	d := TrimBlank(b)
 	if n := len(d); n >= 2 && d[n-2] == 'k' && d[n-1] == 'B' {
-		d = trimSpaceTab(d[:n-2])
+		d = TrimBlank(d[:n-2])
 	}
 	v, err := Uint(d)
 	if err != nil {

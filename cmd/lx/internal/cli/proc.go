@@ -285,12 +285,15 @@ func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):
 		// Before Linux 5.3: read by path, unanchored.
-		return fsys.Proc(pid), nil, nil
+		p, err := fsys.Proc(pid)
+		return p, nil, err
 	case errors.Is(err, syscall.ESRCH):
 		return procfs.Proc{}, nil, errNoProcess(pid)
 	case err != nil:
 		// A thread id is not a process id; say whose thread it is.
-		if st, serr := fsys.Proc(pid).Status(); serr == nil && st.TGID != pid {
+		if tp, perr := fsys.Proc(pid); perr != nil {
+			return procfs.Proc{}, nil, err
+		} else if st, serr := tp.Status(); serr == nil && st.TGID != pid {
 			return procfs.Proc{}, nil, fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
 		}
 		return procfs.Proc{}, nil, err

@@ -165,7 +165,10 @@ func runProcJSON(t *testing.T, pid int, args ...string) procReportJSON {
 // waitState waits until pid's state is one of states.
 func waitState(t *testing.T, pid int, states string) {
 	t.Helper()
-	p := procfs.Default().Proc(pid)
+	p, err := procfs.Default().Proc(pid)
+	if err != nil {
+		t.Fatalf("proc %d: %v", pid, err)
+	}
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		st, err := p.Stat()
 		if err != nil {
@@ -548,7 +551,11 @@ func TestProcOtherUser(t *testing.T) {
 		runAsNobody(t, "TestProcOtherUser")
 		return
 	}
-	st, err := procfs.Default().Proc(1).Status()
+	init, err := procfs.Default().Proc(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := init.Status()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -436,7 +436,8 @@ func fakeStatus(name string, state byte, pid, ppid int, uids string, threads int
 // zombie, one whose stat is broken (reported, exit 1) and one that
 // vanished (skipped).
 func TestPSFixture(t *testing.T) {
-	dir := t.TempDir()
+	root := t.TempDir()
+	dir := filepath.Join(root, "proc") // procfs.NewFS reads root/proc
 	writeTree(t, dir, map[string]string{
 		"stat": "cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\nintr 5 0\nctxt 9\nbtime 1700000000\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n",
 		// init: 2 s of CPU, started 1 s after boot
@@ -466,7 +467,7 @@ func TestPSFixture(t *testing.T) {
 		// not a process
 		"self/.keep": "",
 	})
-	fsys, err := procfs.NewFS(dir)
+	fsys, err := procfs.NewFS(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +489,7 @@ func TestPSFixture(t *testing.T) {
 	if got != strings.Join(wantLines, "\n")+"\n" {
 		t.Errorf("table:\n%s\nwant:\n%s", got, strings.Join(wantLines, "\n"))
 	}
-	wantErr := []string{"lx ps: process 200: ", "stat field", "lx ps: 1 of 5 processes could not be read"}
+	wantErr := []string{"lx ps: process 200: ", "stat: pgrp: missing", "lx ps: 1 of 5 processes could not be read"}
 	for _, s := range wantErr {
 		if !strings.Contains(errOut.String(), s) {
 			t.Errorf("stderr lacks %q:\n%s", s, errOut.String())

@@ -1,0 +1,179 @@
+package procfs
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strconv"
+	"syscall"
+
+	"github.com/lxgo/lx/internal/sys"
+)
+
+// ParseError reports a value in a /proc file that lx cannot parse, or that
+// overflows its Go type or unit (a page count whose bytes exceed a uint64,
+// ticks beyond a time.Duration; Err then matches strconv.ErrRange). Every
+// reader of this package returns it for a malformed file, whatever the
+// file.
+type ParseError struct {
+	Path string // the file: "/proc/42/status"; empty from a parser called on bytes
+	Line int    // 1-based line of the value; 0 when the file is one record (stat, statm) or the error concerns the whole file
+	Key  string // the key, column or field: "VmRSS", "utime", "Max open files"; empty if none
+	Err  error  // what is wrong: a *strconv.NumError, or a description
+}
+
+// Error returns "procfs parse PATH:LINE: KEY: ERR", leaving out what is
+// unknown.
+func (e *ParseError) Error() string {
+	b := make([]byte, 0, 64)
+	b = append(b, "procfs parse"...)
+	if e.Path != "" {
+		b = append(b, ' ')
+		b = append(b, e.Path...)
+	}
+	if e.Line > 0 {
+		if e.Path != "" {
+			b = append(b, ':')
+		} else {
+			b = append(b, " line "...)
+		}
+		b = strconv.AppendInt(b, int64(e.Line), 10)
+	}
+	if e.Key != "" {
+		b = append(b, ": "...)
+		b = append(b, e.Key...)
+	}
+	b = append(b, ": "...)
+	if e.Err != nil {
+		b = append(b, e.Err.Error()...)
+	} else {
+		b = append(b, "invalid"...)
+	}
+	return string(b)
+}
+
+// Unwrap returns Err.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// parseErr returns a *ParseError for line and key; the read helpers fill
+// in the path.
+func parseErr(line int, key string, err error) error {
+	return &ParseError{Line: line, Key: key, Err: err}
+}
+
+// atLine returns err, from the parser of one line, as a *ParseError at
+// line n: a *ParseError without a line gets it, anything else is wrapped.
+func atLine(n int, err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		if pe.Line == 0 {
+			pe.Line = n
+		}
+		return err
+	}
+	return &ParseError{Line: n, Err: err}
+}
+
+// withPath returns err, a parser's error, as a *ParseError naming path.
+// A *ParseError without a path gets it; anything else is wrapped.
+func withPath(path string, err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		if pe.Path == "" {
+			pe.Path = path
+		}
+		return err
+	}
+	return &ParseError{Path: path, Err: err}
+}
+
+// errRange is the error for a value that does not fit its type or unit
+// after conversion: conv names the conversion ("pages to bytes").
+func errRange(conv string, num []byte) error {
+	return &strconv.NumError{Func: conv, Num: string(num), Err: strconv.ErrRange}
+}
+
+// DoneError reports a read of a process or thread that was seen alive and
+// has since exited and been reaped. errors.Is(err, os.ErrProcessDone) and
+// errors.Is(err, syscall.ESRCH) are true for it; Unwrap gives the
+// kernel's own error (ESRCH from a read, ENOENT from an open).
+type DoneError struct {
+	PID int   // the process or thread id that is gone, 0 if unknown
+	Err error // what the kernel said
+}
+
+func (e *DoneError) Error() string {
+	if e.PID <= 0 {
+		return "procfs: process has exited: " + e.Err.Error()
+	}
+	return "procfs: process " + strconv.Itoa(e.PID) + " has exited: " + e.Err.Error()
+}
+
+// Unwrap returns the kernel's error.
+func (e *DoneError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is match os.ErrProcessDone and syscall.ESRCH.
+func (e *DoneError) Is(target error) bool {
+	return target == os.ErrProcessDone || target == syscall.ESRCH
+}
+
+// noProcessError reports a pid (or tid) that names no process (thread) in
+// the FS: it never existed, or it is gone since before lx first looked.
+// It matches syscall.ESRCH, and fs.ErrNotExist when the directory lookup
+// said ENOENT; never os.ErrProcessDone.
+type noProcessError struct {
+	pid    int   // the pid asked for
+	thread bool  // pid is a thread id asked for in process of
+	of     int   // the process of a thread; with !thread, nonzero when pid is a thread of process of
+	err    error // the lookup's error, may be nil
+}
+
+func (e *noProcessError) Error() string {
+	var s string
+	switch {
+	case e.thread:
+		s = "procfs: no such thread: tid " + strconv.Itoa(e.pid) + " in process " + strconv.Itoa(e.of)
+	case e.of != 0:
+		s = "procfs: no such process: " + strconv.Itoa(e.pid) + " is a thread of process " + strconv.Itoa(e.of)
+	default:
+		s = "procfs: no such process: pid " + strconv.Itoa(e.pid)
+	}
+	return s
+}
+
+// Unwrap gives ESRCH and the lookup's error.
+func (e *noProcessError) Unwrap() []error {
+	if e.err == nil {
+		return []error{syscall.ESRCH}
+	}
+	return []error{syscall.ESRCH, e.err}
+}
+
+// ioError turns an error from opening or reading p's file name into the
+// error lx returns: a *fs.PathError naming the full path (also for an
+// anchored Proc, whose syscalls see a relative one), and a *DoneError
+// when the kernel said ESRCH or ENOENT and p's directory is gone. A live
+// process's ESRCH stays ESRCH: the kernel says it for a process without
+// user memory (a kernel thread, a zombie) on files such as environ.
+func (p Proc) ioError(name string, err error) error {
+	errno := errnoOf(err)
+	if errno == 0 {
+		return err // fs.ErrClosed from a closed anchored Proc
+	}
+	err = &fs.PathError{Op: opOf(err), Path: p.path(name), Err: errno}
+	if (errno == sys.ESRCH || errno == sys.ENOENT) && !p.alive() {
+		return &DoneError{PID: p.TID(), Err: err}
+	}
+	return err
+}
+
+var errNoColon = errors.New("line without ':'")
+
+var errZeroProc = errors.New("zero Proc: use FS.Proc, FS.OpenProc or FS.Procs")
+
+// noMemory reports whether err is the kernel's answer for a live process
+// without user memory (a kernel thread, or a zombie that has released
+// it): ESRCH from a process that is not gone.
+func noMemory(err error) bool {
+	return err != nil && errnoOf(err) == sys.ESRCH && !errors.Is(err, os.ErrProcessDone)
+}

@@ -1,0 +1,272 @@
+package procfs
+
+import (
+	"io/fs"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/lxgo/lx/internal/pseudofs"
+	"github.com/lxgo/lx/internal/sys"
+)
+
+// This file is the one place where files are read and errors are mapped:
+// every reader goes through read, readInto or readFS (or, for iterators
+// and writers, withFile and ioError), so that an open or read error is a
+// *fs.PathError (or *DoneError) naming the file, and a parse error is a
+// *ParseError naming it, for every file alike.
+
+// read reads p's file name (a name below /proc/PID such as "cgroup" or
+// "fdinfo/3") into a pooled buffer and parses it.
+func read[T any](p Proc, name string, parse func([]byte) (T, error)) (T, error) {
+	var v T
+	err := p.withFile(name, false, func(b []byte) error {
+		var err error
+		v, err = parse(b)
+		return err
+	})
+	return v, err
+}
+
+// readInto reads p's single-record file name (stat, statm, status, limits,
+// io, comm, oom_score, ...) into *v, with one read(2) and no allocation in
+// steady state.
+func readInto[T any](p Proc, name string, v *T, parse func([]byte, *T) error) error {
+	return p.withFile(name, true, func(b []byte) error { return parse(b, v) })
+}
+
+// readFS reads the file name below fs's mount point ("meminfo",
+// "pressure/io") into a pooled buffer and parses it.
+func readFS[T any](fsys FS, name string, parse func([]byte) (T, error)) (T, error) {
+	var v T
+	err := fsys.withFile(name, func(b []byte) error {
+		var err error
+		v, err = parse(b)
+		return err
+	})
+	return v, err
+}
+
+// readFSInto is readFS into *v, for readers that reuse a value.
+func readFSInto[T any](fsys FS, name string, v *T, parse func([]byte, *T) error) error {
+	return fsys.withFile(name, func(b []byte) error { return parse(b, v) })
+}
+
+// withFile reads the file name below fs's mount point into a pooled buffer
+// and calls fn with it; fn must not keep the buffer. Open and read errors
+// are *fs.PathError; an error from fn becomes a *ParseError naming the
+// file.
+func (fsys FS) withFile(name string, fn func(b []byte) error) error {
+	var stack [256]byte
+	path := append(append(append(stack[:0], fsys.proc...), '/'), name...)
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, err := pseudofs.ReadFileZ(sys.AT_FDCWD, append(path, 0), *bp)
+	*bp = b
+	if err != nil {
+		if errno := errnoOf(err); errno != 0 {
+			err = &fs.PathError{Op: opOf(err), Path: string(path), Err: errno}
+		}
+		return err
+	}
+	if err := fn(b); err != nil {
+		return withPath(string(path), err)
+	}
+	return nil
+}
+
+// readFile is withFile under the name the readers of files owned
+// elsewhere (cpuinfo.go) call.
+func (fsys FS) readFile(name string, parse func(b []byte) error) error {
+	return fsys.withFile(name, parse)
+}
+
+// withFile reads p's file name and calls fn with its bytes; fn must not
+// keep them. single is for the single-record seq_files (stat, statm,
+// status, limits, io, comm): the kernel generates the whole text on the
+// first read(2) and returns all of it when the buffer is large enough, so
+// a short read is the end of the file and the usual extra read that
+// returns 0 is skipped. (This is not true of multi-record seq_files such
+// as maps, which return short reads at record boundaries.) It allocates
+// nothing in steady state.
+func (p Proc) withFile(name string, single bool, fn func(b []byte) error) error {
+	fd, err := p.open(name, 0)
+	if err != nil {
+		return err
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	var b []byte
+	if single {
+		b, err = readOnce(fd, *bp)
+	} else {
+		b, err = pseudofs.ReadAll(fd, *bp)
+	}
+	*bp = b
+	sys.CloseRaw(fd)
+	if err != nil {
+		return p.ioError(name, err)
+	}
+	if err := fn(b); err != nil {
+		return withPath(p.path(name), err)
+	}
+	return nil
+}
+
+// bufPool holds read buffers. Pointers to slices avoid an allocation per
+// Put.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, pseudofs.MinBuf); return &b }}
+
+// putBuf returns a buffer to the pool, unless it grew huge (a large maps
+// or mountinfo), which the pool would pin.
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= 1<<20 {
+		*bp = (*bp)[:0]
+		bufPool.Put(bp)
+	}
+}
+
+// readOnce reads fd from its start into buf[:0] with one read(2) when the
+// file fits, growing buf and reading on otherwise.
+func readOnce(fd int, buf []byte) ([]byte, error) {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, pseudofs.MinBuf)
+	}
+	n, err := sys.Read(fd, buf[:cap(buf)])
+	if err != nil {
+		return buf[:0], err
+	}
+	if n < cap(buf) {
+		return buf[:n], nil
+	}
+	// Full: read on from the current offset, growing the buffer.
+	b := buf[:n]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := sys.Read(fd, b[len(b):cap(b)])
+		if err != nil {
+			return b, err
+		}
+		if m == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+m]
+	}
+}
+
+// open opens p's file name (O_RDONLY, close-on-exec, plus flags) and
+// returns the raw fd, which the caller owns. Errors are mapped by ioError.
+func (p Proc) open(name string, flags int) (int, error) {
+	if err := p.usable(name); err != nil {
+		return -1, err
+	}
+	var stack [256]byte
+	var fd int
+	var err error
+	if p.dir != nil {
+		dfd := p.dir.Int()
+		if dfd < 0 {
+			return -1, &fs.PathError{Op: "open", Path: p.path(name), Err: fs.ErrClosed}
+		}
+		fd, err = sys.OpenatZ(dfd, append(p.appendRel(stack[:0], name), 0), sys.O_RDONLY|flags)
+		runtime.KeepAlive(p.dir) // its cleanup must not close dfd during the call
+	} else {
+		z := append(append(append(p.appendDir(stack[:0]), '/'), name...), 0)
+		fd, err = sys.OpenatZ(sys.AT_FDCWD, z, sys.O_RDONLY|flags)
+	}
+	if err != nil {
+		return -1, p.ioError(name, err)
+	}
+	return fd, nil
+}
+
+// usable rejects the zero Proc, which names no process.
+func (p Proc) usable(name string) error {
+	if p.pid <= 0 {
+		return &fs.PathError{Op: "open", Path: name, Err: errZeroProc}
+	}
+	return nil
+}
+
+// at returns the directory fd and path to use with an *at system call for
+// name below the process's directory: the anchored directory fd and the
+// relative name, or AT_FDCWD and the full path.
+func (p Proc) at(name string) (int, string, error) {
+	if err := p.usable(name); err != nil {
+		return -1, "", err
+	}
+	if p.dir != nil {
+		dfd := p.dir.Int()
+		if dfd < 0 {
+			return -1, "", &fs.PathError{Op: "open", Path: p.path(name), Err: fs.ErrClosed}
+		}
+		return dfd, string(p.appendRel(nil, name)), nil
+	}
+	return sys.AT_FDCWD, p.path(name), nil
+}
+
+// path returns the full path of p's file name, as errors name it.
+func (p Proc) path(name string) string {
+	var stack [128]byte
+	return string(append(append(p.appendDir(stack[:0]), '/'), name...))
+}
+
+func (p Proc) appendDir(b []byte) []byte {
+	b = append(b, p.fs.proc...)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(p.pid), 10)
+	if p.tid != 0 {
+		b = append(b, "/task/"...)
+		b = strconv.AppendInt(b, int64(p.tid), 10)
+	}
+	return b
+}
+
+// appendRel appends the path of name relative to the anchored directory.
+func (p Proc) appendRel(b []byte, name string) []byte {
+	if p.tid != 0 {
+		b = append(b, "task/"...)
+		b = strconv.AppendInt(b, int64(p.tid), 10)
+		b = append(b, '/')
+	}
+	return append(b, name...)
+}
+
+// opOf returns the operation an error from internal/sys names: the Op of
+// a *fs.PathError or the call of an *os.SyscallError. (A type switch, not
+// errors.As: internal/sys returns these unwrapped, and errors.As would
+// allocate on every error.)
+func opOf(err error) string {
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Op
+	case *os.SyscallError:
+		return e.Syscall
+	}
+	return "read"
+}
+
+// errnoOf returns the errno of an error from internal/sys, or 0. It looks
+// through the two wrappers internal/sys uses without allocating, and asks
+// sys.Errno about anything else.
+func errnoOf(err error) syscall.Errno {
+	switch e := err.(type) {
+	case nil:
+		return 0
+	case syscall.Errno:
+		return e
+	case *fs.PathError:
+		if errno, ok := e.Err.(syscall.Errno); ok {
+			return errno
+		}
+	case *os.SyscallError:
+		if errno, ok := e.Err.(syscall.Errno); ok {
+			return errno
+		}
+	}
+	return sys.Errno(err)
+}

@@ -1,0 +1,125 @@
+package procfs
+
+import (
+	"strconv"
+
+	"github.com/lxgo/lx/internal/parse"
+)
+
+// The speculation-control and x86 feature lines of /proc/PID/status.
+
+// SpecStoreBypass is the Speculation_Store_Bypass line: the task's
+// Speculative Store Bypass (Spectre v4) mitigation state, as
+// prctl(PR_GET_SPECULATION_CTRL, PR_SPEC_STORE_BYPASS) reports it.
+type SpecStoreBypass uint8
+
+// Speculative Store Bypass states; String returns the kernel's words.
+const (
+	SSBUnknown              SpecStoreBypass = iota // "unknown"
+	SSBNotVulnerable                               // "not vulnerable"
+	SSBThreadForceMitigated                        // "thread force mitigated"
+	SSBThreadMitigated                             // "thread mitigated"
+	SSBThreadVulnerable                            // "thread vulnerable"
+	SSBGloballyMitigated                           // "globally mitigated"
+	SSBVulnerable                                  // "vulnerable"
+)
+
+var ssbNames = [...]string{"unknown", "not vulnerable", "thread force mitigated",
+	"thread mitigated", "thread vulnerable", "globally mitigated", "vulnerable"}
+
+// String returns the text the kernel prints for the state.
+func (s SpecStoreBypass) String() string {
+	if int(s) < len(ssbNames) {
+		return ssbNames[s]
+	}
+	return "SpecStoreBypass(" + strconv.Itoa(int(s)) + ")"
+}
+
+func parseSpecStoreBypass(v []byte) SpecStoreBypass {
+	for i, n := range ssbNames {
+		if string(v) == n {
+			return SpecStoreBypass(i)
+		}
+	}
+	return SSBUnknown
+}
+
+// SpecIndirectBranch is the SpeculationIndirectBranch line: the task's
+// indirect branch speculation (Spectre v2 user) state, as
+// prctl(PR_GET_SPECULATION_CTRL, PR_SPEC_INDIRECT_BRANCH) reports it.
+type SpecIndirectBranch uint8
+
+// Indirect branch speculation states; String returns the kernel's words.
+const (
+	IBUnknown                  SpecIndirectBranch = iota // "unknown"
+	IBUnsupported                                        // "unsupported"
+	IBNotAffected                                        // "not affected"
+	IBConditionalForceDisabled                           // "conditional force disabled"
+	IBConditionalDisabled                                // "conditional disabled"
+	IBConditionalEnabled                                 // "conditional enabled"
+	IBAlwaysEnabled                                      // "always enabled"
+	IBAlwaysDisabled                                     // "always disabled"
+)
+
+var ibNames = [...]string{"unknown", "unsupported", "not affected", "conditional force disabled",
+	"conditional disabled", "conditional enabled", "always enabled", "always disabled"}
+
+// String returns the text the kernel prints for the state.
+func (s SpecIndirectBranch) String() string {
+	if int(s) < len(ibNames) {
+		return ibNames[s]
+	}
+	return "SpecIndirectBranch(" + strconv.Itoa(int(s)) + ")"
+}
+
+func parseSpecIndirectBranch(v []byte) SpecIndirectBranch {
+	for i, n := range ibNames {
+		if string(v) == n {
+			return SpecIndirectBranch(i)
+		}
+	}
+	return IBUnknown
+}
+
+// X86Features are the x86 user shadow stack features of a thread
+// (x86_Thread_features lines, Linux 6.6+).
+type X86Features uint8
+
+// x86 thread features.
+const (
+	X86ShadowStack X86Features = 1 << iota // "shstk": user shadow stack enabled
+	X86WRSS                                // "wrss": WRSS instruction enabled
+)
+
+// String returns the kernel's words, space-separated: "shstk wrss".
+func (f X86Features) String() string {
+	switch f {
+	case 0:
+		return ""
+	case X86ShadowStack:
+		return "shstk"
+	case X86WRSS:
+		return "wrss"
+	case X86ShadowStack | X86WRSS:
+		return "shstk wrss"
+	}
+	return "X86Features(" + strconv.Itoa(int(f)) + ")"
+}
+
+// parseX86Features reads the words it knows and ignores others.
+func parseX86Features(v []byte) X86Features {
+	var f X86Features
+	for {
+		var w []byte
+		w, v = parse.Field(v)
+		if len(w) == 0 {
+			return f
+		}
+		switch string(w) {
+		case "shstk":
+			f |= X86ShadowStack
+		case "wrss":
+			f |= X86WRSS
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package procfs
+
+import "strconv"
+
+// The task state and flags that /proc/PID/stat and /proc/PID/status
+// print.
+
+// State is a task's scheduling state: the letter in /proc/PID/stat and
+// /proc/PID/status.
+type State byte
+
+// States, from fs/proc/array.c task_state_array (Linux 4.14+; older kernels
+// also used K and W, and X/x for dead).
+const (
+	StateRunning     State = 'R' // running or runnable
+	StateSleeping    State = 'S' // interruptible sleep
+	StateDiskSleep   State = 'D' // uninterruptible sleep, usually I/O
+	StateStopped     State = 'T' // stopped by a job-control signal
+	StateTracingStop State = 't' // stopped by a debugger
+	StateZombie      State = 'Z' // exited, not yet reaped
+	StateDead        State = 'X' // being reaped (rarely seen)
+	StateDeadX       State = 'x' // dead (Linux 2.6.33 to 3.13)
+	StateWakeKill    State = 'K' // wakekill (Linux 2.6.33 to 3.13)
+	StateWaking      State = 'W' // waking (2.6.33 to 3.13); paging before 2.6.0
+	StateParked      State = 'P' // parked kernel thread (3.9 to 3.13)
+	StateIdle        State = 'I' // idle kernel thread (4.14+)
+)
+
+// String returns the kernel's word for the state ("running", "sleeping",
+// "disk sleep", ...), or "State(c)" for a letter lx does not know.
+func (s State) String() string {
+	switch s {
+	case StateRunning:
+		return "running"
+	case StateSleeping:
+		return "sleeping"
+	case StateDiskSleep:
+		return "disk sleep"
+	case StateStopped:
+		return "stopped"
+	case StateTracingStop:
+		return "tracing stop"
+	case StateZombie:
+		return "zombie"
+	case StateDead, StateDeadX:
+		return "dead"
+	case StateWakeKill:
+		return "wakekill"
+	case StateWaking:
+		return "waking"
+	case StateParked:
+		return "parked"
+	case StateIdle:
+		return "idle"
+	}
+	return "State(" + strconv.QuoteRune(rune(s)) + ")"
+}
+
+// TaskFlags is the per-task PF_* flag word (field 9 of /proc/PID/stat). The
+// bits are kernel-internal, not ABI: they are listed here as Linux 6.18's
+// include/linux/sched.h defines them, and have moved between releases.
+type TaskFlags uint32
+
+// PF_* task flags.
+const (
+	PFVCPU          TaskFlags = 0x00000001 // a virtual CPU
+	PFIdle          TaskFlags = 0x00000002 // an idle thread
+	PFExiting       TaskFlags = 0x00000004 // getting shut down
+	PFPostCoredump  TaskFlags = 0x00000008 // coredumps should ignore this task
+	PFIOWorker      TaskFlags = 0x00000010 // an io_uring worker
+	PFWQWorker      TaskFlags = 0x00000020 // a workqueue worker
+	PFForkNoExec    TaskFlags = 0x00000040 // forked but did not exec
+	PFMCEProcess    TaskFlags = 0x00000080 // process policy on MCE errors
+	PFSuperPriv     TaskFlags = 0x00000100 // used super-user privileges
+	PFDumpCore      TaskFlags = 0x00000200 // dumped core
+	PFSignaled      TaskFlags = 0x00000400 // killed by a signal
+	PFMemalloc      TaskFlags = 0x00000800 // allocating memory to free memory
+	PFNprocExceeded TaskFlags = 0x00001000 // set_user noticed RLIMIT_NPROC was exceeded
+	PFUsedMath      TaskFlags = 0x00002000 // the FPU was used
+	PFUserWorker    TaskFlags = 0x00004000 // kernel thread cloned from a user thread (6.4+)
+	PFNoFreeze      TaskFlags = 0x00008000 // not to be frozen
+	PFKcompactd     TaskFlags = 0x00010000 // kcompactd
+	PFKswapd        TaskFlags = 0x00020000 // kswapd
+	PFMemallocNoFS  TaskFlags = 0x00040000 // allocations inherit GFP_NOFS
+	PFMemallocNoIO  TaskFlags = 0x00080000 // allocations inherit GFP_NOIO
+	PFLocalThrottle TaskFlags = 0x00100000 // throttle writes only against its own bdi
+	PFKthread       TaskFlags = 0x00200000 // a kernel thread
+	PFRandomize     TaskFlags = 0x00400000 // randomized virtual address space
+	PFNoSetAffinity TaskFlags = 0x04000000 // userland may not change its CPU mask
+	PFMCEEarly      TaskFlags = 0x08000000 // early kill for MCE process policy
+	PFMemallocPin   TaskFlags = 0x10000000 // allocations limited to pinnable zones
+	PFBlockTS       TaskFlags = 0x20000000 // block plug has a timestamp to update
+	PFSuspendTask   TaskFlags = 0x80000000 // called freeze_processes
+)
+
+var taskFlagNames = [32]string{
+	"PF_VCPU", "PF_IDLE", "PF_EXITING", "PF_POSTCOREDUMP", "PF_IO_WORKER", "PF_WQ_WORKER",
+	"PF_FORKNOEXEC", "PF_MCE_PROCESS", "PF_SUPERPRIV", "PF_DUMPCORE", "PF_SIGNALED", "PF_MEMALLOC",
+	"PF_NPROC_EXCEEDED", "PF_USED_MATH", "PF_USER_WORKER", "PF_NOFREEZE", "PF_KCOMPACTD", "PF_KSWAPD",
+	"PF_MEMALLOC_NOFS", "PF_MEMALLOC_NOIO", "PF_LOCAL_THROTTLE", "PF_KTHREAD", "PF_RANDOMIZE", "",
+	"", "", "PF_NO_SETAFFINITY", "PF_MCE_EARLY", "PF_MEMALLOC_PIN", "PF_BLOCK_TS", "", "PF_SUSPEND_TASK",
+}
+
+// Has reports whether all of flags are set.
+func (f TaskFlags) Has(flags TaskFlags) bool { return f&flags == flags }
+
+// String lists the set flags, "PF_KTHREAD|PF_NOFREEZE"; bits without a name
+// print in hex; no flags print "0".
+func (f TaskFlags) String() string {
+	if f == 0 {
+		return "0"
+	}
+	var b []byte
+	var unknown TaskFlags
+	for i := range 32 {
+		bit := TaskFlags(1) << i
+		if f&bit == 0 {
+			continue
+		}
+		if taskFlagNames[i] == "" {
+			unknown |= bit
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, taskFlagNames[i]...)
+	}
+	if unknown != 0 {
+		if len(b) > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, "0x"...)
+		b = strconv.AppendUint(b, uint64(unknown), 16)
+	}
+	return string(b)
+}

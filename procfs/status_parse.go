@@ -1,0 +1,575 @@
+package procfs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io/fs"
+
+	"github.com/lxgo/lx/cpuset"
+	"github.com/lxgo/lx/internal/parse"
+)
+
+var errSyntax = errors.New("syntax error")
+
+// parseStatus parses a status file into st, keeping st's slices and CPU
+// set caches for reuse.
+func parseStatus(b []byte, st *Status) error {
+	groups, nstgid, nspid, nspgid, nssid := st.Groups[:0], st.NSTGID[:0], st.NSPID[:0], st.NSPGID[:0], st.NSSID[:0]
+	cpus, mems, cpusRaw, memsRaw := st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw
+	*st = Status{}
+	st.Groups, st.NSTGID, st.NSPID, st.NSPGID, st.NSSID = groups, nstgid, nspid, nspgid, nssid
+	st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = cpus, mems, cpusRaw, memsRaw
+	hint := 0
+	for line := 1; len(b) > 0; line++ {
+		// The kernel prints the keys in a fixed order: try the key that
+		// follows the previous one first, which spares the search for ':'.
+		// Otherwise find the ':' by hand (keys are short).
+		k := skUnknown
+		var key, raw []byte
+		if h := hint; h < len(statusKeys) && statusKeyAt(b, h) {
+			n := len(statusKeys[h])
+			k, key, raw = h, b[:n], b[n+1:]
+			hint = h + 1
+		} else {
+			i := 0
+			for i < len(b) && b[i] != ':' && b[i] != '\n' {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+			if b[i] == '\n' {
+				b = b[i+1:]
+				continue
+			}
+			key, raw = b[:i], b[i+1:]
+			k = statusKey(key, &hint)
+		}
+		// Fast paths for the common value forms, which consume the line
+		// in one pass; anything unusual falls through to the general code
+		// below, which also reports errors.
+		if k >= 0 {
+			switch statusKinds[k] {
+			case kindDec:
+				if v, n, ok := parse.ScanDec(raw); ok && v <= decMax(k) {
+					st.setDec(k, v)
+					b = raw[n:]
+					continue
+				}
+			case kindKB:
+				if v, n, ok := parse.ScanKB(raw); ok {
+					*st.kbField(k) = v
+					b = raw[n:]
+					continue
+				}
+			case kindHex:
+				if v, n, ok := parse.ScanHex(raw); ok {
+					st.setHex(k, v)
+					b = raw[n:]
+					continue
+				}
+			}
+		}
+		// The line's end: values can be long (Mems_allowed has 288 bytes).
+		if nl := bytes.IndexByte(raw, '\n'); nl >= 0 {
+			raw, b = raw[:nl], raw[nl+1:]
+		} else {
+			b = nil
+		}
+		if k == skName {
+			// The name is everything after the one tab, spaces and all.
+			if len(raw) > 0 && raw[0] == '\t' {
+				raw = raw[1:]
+			}
+			unescapeComm(&st.Name, raw)
+			continue
+		}
+		if err := st.parseValue(k, parse.TrimBlank(raw)); err != nil {
+			return parseErr(line, string(key), err)
+		}
+	}
+	return nil
+}
+
+// parseValue parses the value v (trimmed) of key k into st: the general
+// path of parseStatus.
+func (st *Status) parseValue(k int, v []byte) (err error) {
+	switch k {
+	case skUmask:
+		var u uint64
+		u, err = parse.UintBase(v, 8)
+		if err == nil && u > 0o777 {
+			err = errRange("umask", v)
+		}
+		st.Umask = fs.FileMode(u)
+	case skState:
+		if len(v) == 0 {
+			err = errSyntax
+			break
+		}
+		st.State = State(v[0])
+	case skTgid:
+		st.TGID, err = statusInt(v)
+	case skNgid:
+		st.NGID, err = statusInt(v)
+	case skPid:
+		st.PID, err = statusInt(v)
+	case skPPid:
+		st.PPID, err = statusInt(v)
+	case skTracerPid:
+		st.TracerPID, err = statusInt(v)
+	case skUid:
+		st.UID, err = parseIDs(v)
+	case skGid:
+		st.GID, err = parseIDs(v)
+	case skFDSize:
+		st.FDSize, err = statusInt(v)
+	case skGroups:
+		st.Groups, err = parse.AppendUint32s(st.Groups, v)
+	case skNStgid:
+		st.NSTGID, err = parse.AppendInts(st.NSTGID, v)
+	case skNSpid:
+		st.NSPID, err = parse.AppendInts(st.NSPID, v)
+	case skNSpgid:
+		st.NSPGID, err = parse.AppendInts(st.NSPGID, v)
+	case skNSsid:
+		st.NSSID, err = parse.AppendInts(st.NSSID, v)
+	case skKthread:
+		st.Kthread, err = statusBool(v)
+	case skVmPeak:
+		st.VmPeak, err = parse.KB(v)
+	case skVmSize:
+		st.VmSize, err = parse.KB(v)
+	case skVmLck:
+		st.VmLck, err = parse.KB(v)
+	case skVmPin:
+		st.VmPin, err = parse.KB(v)
+	case skVmHWM:
+		st.VmHWM, err = parse.KB(v)
+	case skVmRSS:
+		st.VmRSS, err = parse.KB(v)
+	case skRssAnon:
+		st.RssAnon, err = parse.KB(v)
+	case skRssFile:
+		st.RssFile, err = parse.KB(v)
+	case skRssShmem:
+		st.RssShmem, err = parse.KB(v)
+	case skVmData:
+		st.VmData, err = parse.KB(v)
+	case skVmStk:
+		st.VmStk, err = parse.KB(v)
+	case skVmExe:
+		st.VmExe, err = parse.KB(v)
+	case skVmLib:
+		st.VmLib, err = parse.KB(v)
+	case skVmPTE:
+		st.VmPTE, err = parse.KB(v)
+	case skVmSwap:
+		st.VmSwap, err = parse.KB(v)
+	case skHugetlbPages:
+		st.HugetlbPages, err = parse.KB(v)
+	case skCoreDumping:
+		st.CoreDumping, err = statusBool(v)
+	case skTHPEnabled:
+		st.THPEnabled, err = statusBool(v)
+	case skUntagMask:
+		if len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
+			v = v[2:]
+		}
+		st.UntagMask, err = parse.Hex(v)
+	case skThreads:
+		st.Threads, err = statusInt(v)
+	case skSigQ:
+		q, l, ok := bytes.Cut(v, []byte{'/'})
+		if !ok {
+			err = errSyntax
+			break
+		}
+		if st.SigQ.Queued, err = parse.Uint(q); err == nil {
+			st.SigQ.Limit, err = parse.Uint(l)
+		}
+	case skSigPnd:
+		st.SigPnd, err = parseSignalSet(v)
+	case skShdPnd:
+		st.ShdPnd, err = parseSignalSet(v)
+	case skSigBlk:
+		st.SigBlk, err = parseSignalSet(v)
+	case skSigIgn:
+		st.SigIgn, err = parseSignalSet(v)
+	case skSigCgt:
+		st.SigCgt, err = parseSignalSet(v)
+	case skCapInh:
+		st.CapInh, err = parseCapSet(v)
+	case skCapPrm:
+		st.CapPrm, err = parseCapSet(v)
+	case skCapEff:
+		st.CapEff, err = parseCapSet(v)
+	case skCapBnd:
+		st.CapBnd, err = parseCapSet(v)
+	case skCapAmb:
+		st.CapAmb, err = parseCapSet(v)
+	case skNoNewPrivs:
+		st.NoNewPrivs, err = statusBool(v)
+	case skSeccomp:
+		var n uint64
+		n, err = parse.Uint(v)
+		if err == nil && n > decMax(skSeccomp) {
+			err = errRange("seccomp mode", v)
+		}
+		st.Seccomp = SeccompMode(n)
+	case skSeccompFilters:
+		st.SeccompFilters, err = statusInt(v)
+	case skSpeculation_Store_Bypass:
+		st.SpeculationStoreBypass = parseSpecStoreBypass(v)
+	case skSpeculationIndirectBranch:
+		st.SpeculationIndirectBranch = parseSpecIndirectBranch(v)
+	case skCpusAllowedList:
+		st.CPUsAllowed, st.cpusRaw, err = parseSetCached(v, st.CPUsAllowed, st.cpusRaw)
+	case skMemsAllowedList:
+		st.MemsAllowed, st.memsRaw, err = parseSetCached(v, st.MemsAllowed, st.memsRaw)
+	case skVoluntaryCtxtSwitches:
+		st.VoluntaryCtxtSwitches, err = parse.Uint(v)
+	case skNonvoluntaryCtxtSwitches:
+		st.NonvoluntaryCtxtSwitches, err = parse.Uint(v)
+	case skX86_ThreadFeatures:
+		st.X86ThreadFeatures = parseX86Features(v)
+	case skX86_ThreadFeaturesLocked:
+		st.X86ThreadFeaturesLocked = parseX86Features(v)
+	}
+	return err
+}
+
+// statusKeys are the keys of /proc/PID/status in the order the kernel
+// prints them (fs/proc/array.c proc_pid_status), so that statusKey finds
+// each with one comparison against the key after the previous one.
+var statusKeys = [...]string{"Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmSwap", "HugetlbPages", "CoreDumping", "THP_enabled", "untag_mask", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches", "x86_Thread_features", "x86_Thread_features_locked"}
+
+// Indexes into statusKeys.
+const skUnknown = -1
+
+const (
+	skName = iota
+	skUmask
+	skState
+	skTgid
+	skNgid
+	skPid
+	skPPid
+	skTracerPid
+	skUid
+	skGid
+	skFDSize
+	skGroups
+	skNStgid
+	skNSpid
+	skNSpgid
+	skNSsid
+	skKthread
+	skVmPeak
+	skVmSize
+	skVmLck
+	skVmPin
+	skVmHWM
+	skVmRSS
+	skRssAnon
+	skRssFile
+	skRssShmem
+	skVmData
+	skVmStk
+	skVmExe
+	skVmLib
+	skVmPTE
+	skVmSwap
+	skHugetlbPages
+	skCoreDumping
+	skTHPEnabled
+	skUntagMask
+	skThreads
+	skSigQ
+	skSigPnd
+	skShdPnd
+	skSigBlk
+	skSigIgn
+	skSigCgt
+	skCapInh
+	skCapPrm
+	skCapEff
+	skCapBnd
+	skCapAmb
+	skNoNewPrivs
+	skSeccomp
+	skSeccompFilters
+	skSpeculation_Store_Bypass
+	skSpeculationIndirectBranch
+	skCpusAllowed
+	skCpusAllowedList
+	skMemsAllowed
+	skMemsAllowedList
+	skVoluntaryCtxtSwitches
+	skNonvoluntaryCtxtSwitches
+	skX86_ThreadFeatures
+	skX86_ThreadFeaturesLocked
+)
+
+// statusKeyWords holds the first 8 bytes of each "key:" (little-endian,
+// zero-padded) and a mask of its length, so that statusKeyAt compares most
+// keys with one load instead of a memequal call.
+var statusKeyWords = func() (t [len(statusKeys)]struct{ word, mask uint64 }) {
+	for i, k := range statusKeys {
+		var w [8]byte
+		n := copy(w[:], k+":")
+		t[i].word = binary.LittleEndian.Uint64(w[:])
+		t[i].mask = 1<<(8*n) - 1
+		if n == 8 {
+			t[i].mask = 1<<64 - 1
+		}
+	}
+	return t
+}()
+
+// statusKeyAt reports whether b starts with statusKeys[h] and ':'.
+func statusKeyAt(b []byte, h int) bool {
+	key := statusKeys[h]
+	if len(b) <= len(key) {
+		return false
+	}
+	if len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&statusKeyWords[h].mask != statusKeyWords[h].word {
+			return false
+		}
+		if len(key) < 8 {
+			return true
+		}
+		return string(b[8:len(key)]) == key[8:] && b[len(key)] == ':'
+	}
+	return string(b[:len(key)]) == key && b[len(key)] == ':'
+}
+
+// Value forms with a fast path in parseStatus.
+const (
+	kindOther = iota
+	kindDec   // a decimal number, or a 0/1 flag (see decMax)
+	kindKB    // "   1234 kB"
+	kindHex   // 16 hex digits: signal and capability sets
+)
+
+var statusKinds = func() (t [len(statusKeys)]uint8) {
+	for _, k := range []int{skTgid, skNgid, skPid, skPPid, skTracerPid, skFDSize, skThreads, skSeccomp,
+		skSeccompFilters, skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches} {
+		t[k] = kindDec
+	}
+	for _, k := range []int{skKthread, skCoreDumping, skTHPEnabled, skNoNewPrivs} {
+		t[k] = kindDec
+	}
+	for k := skVmPeak; k <= skHugetlbPages; k++ {
+		t[k] = kindKB
+	}
+	for k := skSigPnd; k <= skCapAmb; k++ {
+		t[k] = kindHex
+	}
+	return t
+}()
+
+// decMax returns the largest value the fast path stores for the kindDec
+// key k: a larger one is left to parseValue, which reports it.
+func decMax(k int) uint64 {
+	switch k {
+	case skKthread, skCoreDumping, skTHPEnabled, skNoNewPrivs:
+		return 1 // flags: 0 or 1
+	case skSeccomp:
+		return 1<<8 - 1 // SeccompMode is a uint8
+	case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
+		return 1<<64 - 1
+	}
+	return uint64(maxInt) // fields of type int
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+// setDec stores a kindDec value.
+func (st *Status) setDec(k int, v uint64) {
+	switch k {
+	case skTgid:
+		st.TGID = int(v)
+	case skNgid:
+		st.NGID = int(v)
+	case skPid:
+		st.PID = int(v)
+	case skPPid:
+		st.PPID = int(v)
+	case skTracerPid:
+		st.TracerPID = int(v)
+	case skFDSize:
+		st.FDSize = int(v)
+	case skThreads:
+		st.Threads = int(v)
+	case skSeccomp:
+		st.Seccomp = SeccompMode(v)
+	case skSeccompFilters:
+		st.SeccompFilters = int(v)
+	case skVoluntaryCtxtSwitches:
+		st.VoluntaryCtxtSwitches = v
+	case skNonvoluntaryCtxtSwitches:
+		st.NonvoluntaryCtxtSwitches = v
+	case skKthread:
+		st.Kthread = v != 0
+	case skCoreDumping:
+		st.CoreDumping = v != 0
+	case skTHPEnabled:
+		st.THPEnabled = v != 0
+	case skNoNewPrivs:
+		st.NoNewPrivs = v != 0
+	}
+}
+
+// kbField returns the field of a kindKB key.
+func (st *Status) kbField(k int) *uint64 {
+	switch k {
+	case skVmPeak:
+		return &st.VmPeak
+	case skVmSize:
+		return &st.VmSize
+	case skVmLck:
+		return &st.VmLck
+	case skVmPin:
+		return &st.VmPin
+	case skVmHWM:
+		return &st.VmHWM
+	case skVmRSS:
+		return &st.VmRSS
+	case skRssAnon:
+		return &st.RssAnon
+	case skRssFile:
+		return &st.RssFile
+	case skRssShmem:
+		return &st.RssShmem
+	case skVmData:
+		return &st.VmData
+	case skVmStk:
+		return &st.VmStk
+	case skVmExe:
+		return &st.VmExe
+	case skVmLib:
+		return &st.VmLib
+	case skVmPTE:
+		return &st.VmPTE
+	case skVmSwap:
+		return &st.VmSwap
+	}
+	return &st.HugetlbPages
+}
+
+// setHex stores a kindHex value.
+func (st *Status) setHex(k int, v uint64) {
+	switch k {
+	case skSigPnd:
+		st.SigPnd = SignalSet(v)
+	case skShdPnd:
+		st.ShdPnd = SignalSet(v)
+	case skSigBlk:
+		st.SigBlk = SignalSet(v)
+	case skSigIgn:
+		st.SigIgn = SignalSet(v)
+	case skSigCgt:
+		st.SigCgt = SignalSet(v)
+	case skCapInh:
+		st.CapInh = CapSet(v)
+	case skCapPrm:
+		st.CapPrm = CapSet(v)
+	case skCapEff:
+		st.CapEff = CapSet(v)
+	case skCapBnd:
+		st.CapBnd = CapSet(v)
+	case skCapAmb:
+		st.CapAmb = CapSet(v)
+	}
+}
+
+// statusKey returns the index of key in statusKeys, or skUnknown, and
+// sets *hint to the index after it.
+func statusKey(key []byte, hint *int) int {
+	for i, k := range statusKeys {
+		if string(key) == k {
+			*hint = i + 1
+			return i
+		}
+	}
+	return skUnknown
+}
+
+// parseSetCached parses a CPU or node list unless it is the same text as
+// last time, in which case the previous set is kept (sets are never
+// modified in place, so sharing it is safe).
+func parseSetCached(v []byte, prev cpuset.Set, prevRaw []byte) (cpuset.Set, []byte, error) {
+	if prevRaw != nil && bytes.Equal(v, prevRaw) {
+		return prev, prevRaw, nil
+	}
+	s, err := cpuset.ParseBytes(v)
+	if err != nil {
+		return cpuset.Set{}, nil, err
+	}
+	// A fresh copy, never written again: copies of a Status share it.
+	return s, append([]byte(nil), v...), nil
+}
+
+// statusInt parses a decimal that must fit an int.
+func statusInt(v []byte) (int, error) {
+	n, err := parse.Int(v)
+	if err == nil && int64(int(n)) != n {
+		err = errRange("int", v)
+	}
+	return int(n), err
+}
+
+func statusBool(v []byte) (bool, error) {
+	switch string(v) {
+	case "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, errSyntax
+}
+
+func parseIDs(v []byte) (IDs, error) {
+	var ids [4]uint32
+	for i := range ids {
+		var f []byte
+		f, v = parse.Field(v)
+		n, err := parse.Uint(f)
+		if err != nil {
+			return IDs{}, err
+		}
+		if n > 1<<32-1 {
+			return IDs{}, errRange("uid_t", f)
+		}
+		ids[i] = uint32(n)
+	}
+	return IDs{Real: ids[0], Effective: ids[1], Saved: ids[2], FS: ids[3]}, nil
+}
+
+// unescapeComm stores the status Name value into c, undoing the kernel's
+// escapes: "\n" and "\\" (seq_escape_str with ESCAPE_SPACE|ESCAPE_SPECIAL,
+// Linux 5.x and later) and octal "\NNN" (seq_escape, some older kernels).
+func unescapeComm(c *Comm, v []byte) {
+	n := 0
+	for i := 0; i < len(v) && n < commMax; i++ {
+		ch := v[i]
+		if ch == '\\' && i+1 < len(v) {
+			switch e := v[i+1]; {
+			case e == 'n':
+				ch, i = '\n', i+1
+			case e == '\\':
+				ch, i = '\\', i+1
+			case e == 't':
+				ch, i = '\t', i+1
+			case i+3 < len(v) && e-'0' <= 3 && v[i+2]-'0' <= 7 && v[i+3]-'0' <= 7:
+				ch, i = (e-'0')<<6|(v[i+2]-'0')<<3|(v[i+3]-'0'), i+3
+			}
+		}
+		c.b[n] = ch
+		n++
+	}
+	c.n = uint8(n)
+}
