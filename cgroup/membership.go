@@ -2,7 +2,6 @@ package cgroup
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/lxgo/lx/procfs"
 )
@@ -27,7 +26,7 @@ func OfProcess(pid int) (Membership, error) { return Default().OfProcess(pid) }
 
 // Self is the package-level Self for this FS.
 func (fs FS) Self() (Membership, error) {
-	pfs, err := procfs.NewFS(filepath.Dir(fs.fs.Proc))
+	pfs, err := procfs.NewFS(fs.fs.Root)
 	if err != nil {
 		return nil, fmt.Errorf("cgroup membership read: %w", err)
 	}
@@ -40,10 +39,7 @@ func (fs FS) Self() (Membership, error) {
 
 // OfProcess is the package-level OfProcess for this FS.
 func (fs FS) OfProcess(pid int) (Membership, error) {
-	if pid <= 0 {
-		return nil, fmt.Errorf("cgroup membership read: invalid pid %d", pid)
-	}
-	pfs, err := procfs.NewFS(filepath.Dir(fs.fs.Proc))
+	pfs, err := procfs.NewFS(fs.fs.Root)
 	if err != nil {
 		return nil, fmt.Errorf("cgroup membership read: %w", err)
 	}

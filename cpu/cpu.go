@@ -8,9 +8,6 @@ package cpu
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 )
@@ -29,12 +26,9 @@ func Default() FS { return FS{fs: pseudofs.Default()} }
 // tests. The FS reads root/sys. It checks that root is a directory; the
 // first read finds out whether the files exist.
 func NewFS(root string) (FS, error) {
-	st, err := os.Stat(root)
+	pfs, err := pseudofs.NewRooted(root)
 	if err != nil {
 		return FS{}, fmt.Errorf("cpu open: %w", err)
 	}
-	if !st.IsDir() {
-		return FS{}, fmt.Errorf("cpu open: %w", &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR})
-	}
-	return FS{fs: pseudofs.Rooted(root)}, nil
+	return FS{fs: pfs}, nil
 }

@@ -13,9 +13,6 @@ package hugepage
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/kernel"
@@ -39,12 +36,9 @@ func Default() FS { return FS{fs: pseudofs.Default()} }
 // tests. The FS reads root/proc and root/sys. It checks that root is a
 // directory; the first read finds out whether the files exist.
 func NewFS(root string) (FS, error) {
-	st, err := os.Stat(root)
+	pfs, err := pseudofs.NewRooted(root)
 	if err != nil {
 		return FS{}, fmt.Errorf("hugepage open: %w", err)
 	}
-	if !st.IsDir() {
-		return FS{}, fmt.Errorf("hugepage open: %w", &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR})
-	}
-	return FS{fs: pseudofs.Rooted(root)}, nil
+	return FS{fs: pfs}, nil
 }

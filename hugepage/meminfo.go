@@ -22,7 +22,7 @@ func DefaultSize() (uint64, error) { return Default().DefaultSize() }
 
 // DefaultSize is the package-level DefaultSize for this FS.
 func (fs FS) DefaultSize() (uint64, error) {
-	pfs, err := procfs.NewFS(fs.fs.Proc)
+	pfs, err := procfs.NewFS(fs.fs.Root)
 	if err != nil {
 		return 0, fmt.Errorf("hugepage default size read: %w", err)
 	}

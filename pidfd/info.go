@@ -208,45 +208,27 @@ func decodeInfo(ki *sys.PidfdInfo) Info {
 
 var errNotPidfd = errors.New("not a pidfd (no Pid: line in fdinfo)")
 
-// infoFromProc is Info's fallback: fdinfo's Pid, then /proc/PID/status,
-// then fdinfo again to detect that the PID was released (and possibly
-// reused) while status was read.
+// infoFromProc is Info's fallback: procfs anchors a /proc/PID directory
+// to the pidfd (re-checking fdinfo's Pid after the open, so a PID released
+// and reused meanwhile is refused) and reads status through it.
 func (f *FD) infoFromProc() (Info, error) {
-	in, err := poll.ControlT(f.pfd, "procfs", func(fd int) (Info, error) {
-		pid, err := fdinfoPid(fd)
-		if err != nil {
-			return Info{}, err
-		}
-		if pid < 0 {
-			return Info{}, processDone(sys.ESRCH)
-		}
-		if pid == 0 {
-			return Info{}, errors.New("process is not visible in the caller's PID namespace")
-		}
-		st, serr := procfs.Default().Proc(pid).Status()
-		again, err := fdinfoPid(fd)
-		if err != nil {
-			return Info{}, err
-		}
-		if again != pid {
-			return Info{}, processDone(sys.ESRCH) // reaped while we read status
-		}
-		if serr != nil {
-			return Info{}, serr
-		}
-		return Info{
-			PID: st.PID, TGID: st.TGID, PPID: st.PPID,
-			Creds: &Creds{
-				UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
-				GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
-			},
-			Source: FromProc,
-		}, nil
-	})
+	p, err := procfs.Default().ProcFromPidFD(f)
 	if err != nil {
 		return Info{}, fmt.Errorf("pidfd info (procfs fallback): %w", err)
 	}
-	return in, nil
+	defer p.Close()
+	st, err := p.Status()
+	if err != nil {
+		return Info{}, fmt.Errorf("pidfd info (procfs fallback): %w", err)
+	}
+	return Info{
+		PID: st.PID, TGID: st.TGID, PPID: st.PPID,
+		Creds: &Creds{
+			UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
+			GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
+		},
+		Source: FromProc,
+	}, nil
 }
 
 // fdinfoPid returns the pid of the pidfd fd of the calling process, from

@@ -130,7 +130,11 @@ func open(pid int, thread bool) (*sys.FD, error) {
 // but only when that is the cause: pid is a thread whose thread group id
 // (the Tgid line of /proc/PID/status) is another.
 func threadHint(pid int, err error) error {
-	st, serr := procfs.Default().Proc(pid).Status()
+	p, perr := procfs.Default().Proc(pid)
+	if perr != nil {
+		return err
+	}
+	st, serr := p.Status()
 	if serr != nil || st.TGID == pid || kernel.CheckPID(st.TGID) != nil {
 		return err
 	}

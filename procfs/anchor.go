@@ -99,7 +99,7 @@ func (p Proc) PidFD() (*os.File, error) {
 	if raw < 0 {
 		return nil, fmt.Errorf("procfs pidfd of %v: %w", p, fs.ErrClosed)
 	}
-	dup, err := sys.PidfdDup(raw)
+	dup, err := sys.Dup(raw)
 	runtime.KeepAlive(p.pidfd)
 	if err != nil {
 		return nil, fmt.Errorf("procfs pidfd of %v: %w", p, err)

@@ -34,12 +34,12 @@ func ExampleFS_Proc() {
 		fmt.Println(err)
 		return
 	}
-	_, err = fsys.Proc(1<<32 + 1) // would be truncated to pid 1
+	_, err = fsys.Proc(-1) // kill(-1) would mean every process
 	fmt.Println(errors.Is(err, fs.ErrInvalid), err)
 	_, err = fsys.Proc(7)
 	fmt.Println(errors.Is(err, syscall.ESRCH), errors.Is(err, os.ErrProcessDone), err)
 	// Output:
-	// true procfs open: invalid pid 4294967297: want 1..2147483647
+	// true procfs open: invalid pid -1: want 1..2147483647
 	// true false procfs: no such process: pid 7
 }
 

@@ -41,11 +41,7 @@ package procfs
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
@@ -84,22 +80,19 @@ func Default() FS { return FS{root: "/", proc: pseudofs.Default().Proc} }
 // it is a real procfs mount (statfs(2)); a tree that is not is read as
 // files, with no kernel-specific shortcuts.
 func NewFS(root string) (FS, error) {
-	if root == "" {
-		return FS{}, fmt.Errorf("procfs open: empty root directory: %w", fs.ErrInvalid)
+	pfs, err := pseudofs.NewRooted(root)
+	if err == nil {
+		_, err = pseudofs.NewRooted(pfs.Proc)
 	}
-	proc := pseudofs.Rooted(root).Proc
-	st, err := os.Stat(proc)
 	if err != nil {
 		return FS{}, fmt.Errorf("procfs open: %w", err)
 	}
-	if !st.IsDir() {
-		return FS{}, fmt.Errorf("procfs open: %w", &fs.PathError{Op: "open", Path: proc, Err: syscall.ENOTDIR})
-	}
+	proc := pfs.Proc
 	kind := fsOther
 	if magic, err := sys.StatfsType(proc); err == nil && magic == procSuperMagic {
 		kind = fsProcfs
 	}
-	return FS{root: filepath.Clean(root), proc: proc, kind: kind}, nil
+	return FS{root: pfs.Root, proc: proc, kind: kind}, nil
 }
 
 // Root returns the system root directory the FS reads below: "/" for

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -334,7 +335,12 @@ func TestProcGone(t *testing.T) {
 // would be truncated to another process (2^32+1 to init).
 func TestPIDRange(t *testing.T) {
 	self := Default().Self()
-	for _, pid := range []int{0, -1, 1 << 31, 1<<32 + 1, 1<<32 + os.Getpid(), -(1 << 31)} {
+	pids := []int{0, -1, math.MinInt32}
+	if strconv.IntSize == 64 {
+		big := int64(1) << 31 // pids only a 64-bit int can hold
+		pids = append(pids, int(big), int(big<<1+1), int(big<<1)+os.Getpid())
+	}
+	for _, pid := range pids {
 		check := func(what string, err error) {
 			t.Helper()
 			var re *kernel.RangeError

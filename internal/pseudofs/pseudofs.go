@@ -10,31 +10,57 @@ package pseudofs
 
 import (
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 
 	"github.com/lxgo/lx/internal/sys"
 )
 
-// FS names the mount points of the pseudo-filesystems.
+// FS names the mount points of the pseudo-filesystems of one system.
 type FS struct {
+	Root   string // the system's root directory, normally /
 	Proc   string // procfs, normally /proc
 	Sys    string // sysfs, normally /sys
 	Cgroup string // the cgroup mount root, normally /sys/fs/cgroup
 }
 
 // Default is the host's layout.
-func Default() FS { return FS{Proc: "/proc", Sys: "/sys", Cgroup: "/sys/fs/cgroup"} }
+func Default() FS { return FS{Root: "/", Proc: "/proc", Sys: "/sys", Cgroup: "/sys/fs/cgroup"} }
 
-// Rooted is the layout of a testdata tree: root/proc, root/sys and
-// root/sys/fs/cgroup.
+// Rooted is the layout below the root directory root: root/proc, root/sys
+// and root/sys/fs/cgroup. It does not look at the file system; NewRooted
+// does.
 func Rooted(root string) FS {
+	root = filepath.Clean(root)
 	return FS{
+		Root:   root,
 		Proc:   filepath.Join(root, "proc"),
 		Sys:    filepath.Join(root, "sys"),
 		Cgroup: filepath.Join(root, "sys", "fs", "cgroup"),
 	}
+}
+
+// NewRooted is Rooted for the NewFS(root) constructor every view shares:
+// root must name a directory ("/" for this machine, /proc/PID/root for
+// what a process sees, a testdata tree). An empty root is fs.ErrInvalid;
+// a missing one fs.ErrNotExist; a file ENOTDIR. The error is an
+// *fs.PathError naming root, for the caller to add its own context to.
+func NewRooted(root string) (FS, error) {
+	if root == "" {
+		return FS{}, &fs.PathError{Op: "open", Path: root, Err: fs.ErrInvalid}
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return FS{}, err
+	}
+	if !st.IsDir() {
+		return FS{}, &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR}
+	}
+	return Rooted(root), nil
 }
 
 // ProcPath joins elem under the procfs root.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lxgo/lx/internal/sys"
@@ -19,13 +20,39 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
+func TestNewRooted(t *testing.T) {
+	dir := t.TempDir()
+	r, err := NewRooted(dir)
+	if err != nil || r != Rooted(dir) {
+		t.Errorf("NewRooted(%q) = %+v, %v; want Rooted's layout", dir, r, err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		root string
+		want error
+	}{
+		{"", fs.ErrInvalid},
+		{filepath.Join(dir, "missing"), fs.ErrNotExist},
+		{file, syscall.ENOTDIR},
+	} {
+		_, err := NewRooted(c.root)
+		var pe *fs.PathError
+		if !errors.Is(err, c.want) || !errors.As(err, &pe) || pe.Path != c.root {
+			t.Errorf("NewRooted(%q) = %v, want a *fs.PathError for it matching %v", c.root, err, c.want)
+		}
+	}
+}
+
 func TestLayouts(t *testing.T) {
 	d := Default()
-	if d != (FS{Proc: "/proc", Sys: "/sys", Cgroup: "/sys/fs/cgroup"}) {
+	if d != (FS{Root: "/", Proc: "/proc", Sys: "/sys", Cgroup: "/sys/fs/cgroup"}) {
 		t.Errorf("Default() = %+v", d)
 	}
-	r := Rooted("/tmp/tree")
-	if r != (FS{Proc: "/tmp/tree/proc", Sys: "/tmp/tree/sys", Cgroup: "/tmp/tree/sys/fs/cgroup"}) {
+	r := Rooted("/tmp/tree/")
+	if r != (FS{Root: "/tmp/tree", Proc: "/tmp/tree/proc", Sys: "/tmp/tree/sys", Cgroup: "/tmp/tree/sys/fs/cgroup"}) {
 		t.Errorf("Rooted = %+v", r)
 	}
 	for _, c := range []struct{ got, want string }{

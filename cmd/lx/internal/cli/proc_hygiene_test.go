@@ -161,7 +161,10 @@ func TestExitedSinceByPath(t *testing.T) {
 	}
 	pid := cmd.Process.Pid
 	waitState(t, pid, "S")
-	p := procfs.Default().Proc(pid)
+	p, err := procfs.Default().Proc(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	st, err := p.Stat()
 	if err != nil {
 		t.Fatal(err)
