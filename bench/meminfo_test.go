@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"syscall"
 	"testing"
-	"unsafe"
 
 	lxprocfs "github.com/lxgo/lx/procfs"
 	promprocfs "github.com/prometheus/procfs"
@@ -15,34 +13,17 @@ import (
 // buffer, close, no parsing. impl=lx is procfs.FS.Meminfo (zero
 // allocations), impl=procfs prometheus/procfs FS.Meminfo, impl=gopsutil
 // gopsutil's mem.VirtualMemory (which parses /proc/meminfo into its
-// VirtualMemoryStat). The kernel's generation of the file dominates, so
-// interleave the runs and compare with benchstat:
-//
-//	./run '^BenchmarkMeminfo$'
-//	# or: for i in $(seq 10); do go test -run '^$' -bench '^BenchmarkMeminfo$' -count 1 .; done | tee meminfo.txt
-//	#     benchstat -col /impl meminfo.txt
+// VirtualMemoryStat). TestMeminfoAgrees checks the answers first.
+// Reproduce with ./run '^BenchmarkMeminfo$'.
 func BenchmarkMeminfo(b *testing.B) {
-	atFDCWD := -100 // AT_FDCWD; syscall.Open would allocate the C path each call
 	b.Run("impl=raw", func(b *testing.B) {
-		path := []byte("/proc/meminfo\x00")
-		buf := make([]byte, 4096)
+		f := newRawFile("/proc/meminfo")
+		buf := make([]byte, 16<<10)
 		b.ReportAllocs()
 		for b.Loop() {
-			fd, _, e := syscall.Syscall6(syscall.SYS_OPENAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&path[0])),
-				syscall.O_RDONLY|syscall.O_CLOEXEC, 0, 0, 0)
-			if e != 0 {
-				b.Fatal(e)
+			if _, err := f.readAll(buf); err != nil {
+				b.Fatal(err)
 			}
-			for {
-				n, err := syscall.Read(int(fd), buf)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n == 0 {
-					break
-				}
-			}
-			syscall.Close(int(fd))
 		}
 	})
 	b.Run("impl=lx", func(b *testing.B) {

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"syscall"
 	"testing"
 
 	mobymountinfo "github.com/moby/sys/mountinfo"
@@ -11,35 +10,21 @@ import (
 )
 
 // BenchmarkMountInfo reads and parses /proc/self/mountinfo with each
-// implementation. impl=raw is the floor: open, read into a reused buffer,
-// close, no parsing. impl=lx is the slice form (procfs.Proc.MountInfo),
+// implementation. impl=raw is the floor: open, read to EOF into a reused
+// buffer, close, no parsing, no allocation. impl=lx is the slice form (procfs.Proc.MountInfo),
 // impl=lxseq the zero-allocation iterator (MountInfoSeq, views only),
 // impl=procfs prometheus/procfs GetMounts, impl=moby moby/sys/mountinfo
-// GetMounts(nil). The kernel's own work dominates and drifts with the
-// machine's load, so interleave the runs and compare with benchstat:
-//
-//	for i in $(seq 10); do go test -run '^$' -bench MountInfo -count 1 .; done | tee mi.txt
-//	benchstat -col /impl mi.txt
+// GetMounts(nil). TestMountInfoAgrees checks the answers first. Reproduce
+// with ./run MountInfo.
 func BenchmarkMountInfo(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
-		buf := make([]byte, 64<<10)
+		f := newRawFile("/proc/self/mountinfo")
+		buf := make([]byte, 1<<20)
 		b.ReportAllocs()
 		for b.Loop() {
-			fd, err := syscall.Open("/proc/self/mountinfo", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-			if err != nil {
+			if _, err := f.readAll(buf); err != nil {
 				b.Fatal(err)
 			}
-			for n := 0; ; {
-				m, err := syscall.Read(fd, buf[n:])
-				if err != nil {
-					b.Fatal(err)
-				}
-				if m == 0 {
-					break
-				}
-				n += m
-			}
-			syscall.Close(fd)
 		}
 	})
 	self := lxprocfs.Default().Self()

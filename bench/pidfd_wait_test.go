@@ -24,7 +24,7 @@ import (
 )
 
 // pidfdStartChild starts argv with a pidfd from clone.
-func pidfdStartChild(b *testing.B, argv ...string) (*exec.Cmd, *pidfd.FD) {
+func pidfdStartChild(b testing.TB, argv ...string) (*exec.Cmd, *pidfd.FD) {
 	b.Helper()
 	fdNum := -1
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -149,4 +149,25 @@ func pidfdThreadCount() int {
 	v, _, _ = bytes.Cut(v, []byte("\n"))
 	n, _ := strconv.Atoi(string(bytes.TrimSpace(v)))
 	return n
+}
+
+// TestPidfdWaitAgrees checks that both ways of waiting report the same
+// exit status for the same kind of child.
+func TestPidfdWaitAgrees(t *testing.T) {
+	for _, code := range []int{0, 7} {
+		argv := []string{"/bin/sh", "-c", "exit " + strconv.Itoa(code)}
+		cmd, fd := pidfdStartChild(t, argv...)
+		st, err := fd.Wait(context.Background())
+		fd.Close()
+		cmd.Process.Release()
+		if err != nil || st.Code != code || st.Reason != pidfd.Exited {
+			t.Errorf("lx: exit %d gave %v, %v", code, st, err)
+		}
+		cmd2, fd2 := pidfdStartChild(t, argv...)
+		fd2.Close()
+		ps, err := cmd2.Process.Wait()
+		if err != nil || ps.ExitCode() != code {
+			t.Errorf("stdlib: exit %d gave %v, %v", code, ps, err)
+		}
+	}
 }
