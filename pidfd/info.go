@@ -224,8 +224,8 @@ func (f *FD) infoFromProc() (Info, error) {
 	return Info{
 		PID: st.PID, TGID: st.TGID, PPID: st.PPID,
 		Creds: &Creds{
-			UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
-			GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
+			UID: uint32(st.UID.Real), EUID: uint32(st.UID.Effective), SUID: uint32(st.UID.Saved), FSUID: uint32(st.UID.FS),
+			GID: uint32(st.GID.Real), EGID: uint32(st.GID.Effective), SGID: uint32(st.GID.Saved), FSGID: uint32(st.GID.FS),
 		},
 		Source: FromProc,
 	}, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/ns"
 )
 
 // FDKind classifies what an open file descriptor refers to, judged from
@@ -100,8 +101,12 @@ func parseFDTarget(num int, target string) FD {
 		fd.Kind, fd.Inode = FDSocket, ino
 	case typ == "pipe":
 		fd.Kind, fd.Inode = FDPipe, ino
-	case isNamespaceLinkType(typ):
-		fd.Kind, fd.Name, fd.Inode = FDNamespace, typ, ino
+	default:
+		// A namespace link names the namespace's kind: "pid" for
+		// pid_for_children too.
+		if t, err := ns.ParseType(typ); err == nil && t.Base() == t {
+			fd.Kind, fd.Name, fd.Inode = FDNamespace, typ, ino
+		}
 	}
 	return fd
 }

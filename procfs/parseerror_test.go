@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lxgo/lx/ns"
 )
 
 // TestParseErrorsNameTheFile gives every reader a malformed file and
@@ -99,7 +101,7 @@ func TestParseErrorsNameTheFile(t *testing.T) {
 		"locks":              func() error { _, err := fsys.Locks(); return err },
 		"sys/kernel/pid_max": func() error { _, err := fsys.PidMax(); return err },
 		"tty/drivers":        func() error { _, err := fsys.TTYDrivers(); return err },
-		"42/ns/net":          func() error { _, err := p.Namespace(NamespaceNet); return err },
+		"42/ns/net":          func() error { _, err := p.Namespace(ns.Net); return err },
 	}
 	seqs := map[string]func() error{
 		"42/maps": func() error { return first(p.MapsSeq()) },
