@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
@@ -339,7 +340,7 @@ func mountNSOptions(t *testing.T) *testutil.ChildOptions {
 		return nil
 	}
 	opts := &testutil.ChildOptions{Cloneflags: syscall.CLONE_NEWNS}
-	if !testutil.HasCap(testutil.CapSysAdmin) {
+	if !testutil.HasCap(capability.SysAdmin) {
 		opts.Cloneflags |= syscall.CLONE_NEWUSER
 		opts.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		opts.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
