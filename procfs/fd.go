@@ -166,9 +166,9 @@ func (p Proc) FD(num int) (FD, error) {
 // allocates nothing. Elsewhere (older kernels, whose size is 0; a
 // directory tree that is not procfs, whose size is the directory's) it
 // counts the entries with getdents64(2), which needs the access FDs needs.
-// Whether the kernel counts is probed once, through /proc/self/fd of the
-// running system's /proc, once per process; while /proc is not a
-// procfs the answer is not known and FDCount counts entries.
+// Whether the kernel counts is probed once per process, through
+// /proc/self/fd of the running system's /proc; while /proc is not a
+// procfs the answer is unknown and FDCount counts entries.
 func (p Proc) FDCount() (int, error) {
 	dirfd, path, err := p.at("fd")
 	if err != nil {

@@ -405,8 +405,10 @@ func parseStat(b []byte, st *Stat) error {
 	st.RSS = s.pages()
 	// rsslim is the raw rlim_cur, an unsigned long: RLIM_INFINITY is
 	// 2^64-1 from a 64-bit kernel (rlimit.Unlimited) and 2^32-1 from a
-	// 32-bit one, which only a 32-bit program meets (a 64-bit kernel
-	// prints 2^64-1 to 32-bit programs too).
+	// 32-bit one, which only a 32-bit program meets. Such a program on a
+	// 64-bit kernel would read a finite soft limit of exactly 2^32-1 as
+	// unlimited too; RLIMIT_RSS is not enforced, and /proc/PID/limits
+	// (Proc.Limits) says "unlimited" in words.
 	if v := s.uint(); v == uint64(^uint(0)) {
 		st.RSSLimit = rlimit.Unlimited
 	} else {
