@@ -1,4 +1,4 @@
-package capability
+package capability_test
 
 import (
 	"testing"

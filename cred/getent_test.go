@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/testutil"
 )
 
@@ -144,7 +145,7 @@ func TestMatchesGetent(t *testing.T) {
 // /etc/group in a child's mount namespace, and compares lx with glibc on
 // them.
 func TestTestdataMatchesGetent(t *testing.T) {
-	testutil.RequireCap(t, testutil.CapSysAdmin)
+	testutil.RequireCap(t, capability.SysAdmin)
 	testutil.RunInChild(t, &testutil.ChildOptions{Cloneflags: syscall.CLONE_NEWNS}, func(t *testing.T) {
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			t.Fatalf("make / private in the child's namespace: %v", err)

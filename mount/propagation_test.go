@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/testutil"
 )
 
@@ -67,7 +68,7 @@ func TestPropagation(t *testing.T) {
 // in a child in a new mount namespace and parses what the kernel prints
 // for them in /proc/self/mountinfo.
 func TestPropagationFromKernel(t *testing.T) {
-	testutil.RequireCap(t, testutil.CapSysAdmin)
+	testutil.RequireCap(t, capability.SysAdmin)
 	testutil.RunInChild(t, &testutil.ChildOptions{Cloneflags: syscall.CLONE_NEWNS}, func(t *testing.T) {
 		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 			t.Fatalf("make / private in the child's namespace: %v", err)

@@ -21,8 +21,8 @@ func TestTypes(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("Types() = %v, want %v", names, want)
 	}
-	// pidfd's NamespaceType numbering (NSCgroup = 1 ... NSUTS = 10) is
-	// kept, so that its ioctl table stays valid when it switches.
+	// The numbering is fixed (Cgroup = 1 ... UTS = 10): pidfd indexes its
+	// PIDFD_GET_*_NAMESPACE table by Type.
 	if Cgroup != 1 || PIDForChildren != 6 || UTS != 10 || len(all) != 10 {
 		t.Errorf("numbering changed: Cgroup %d PIDForChildren %d UTS %d", Cgroup, PIDForChildren, UTS)
 	}

@@ -9,7 +9,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
+	"github.com/lxgo/lx/signal"
 )
 
 // Start a child with a pidfd from clone (no PID-reuse window) and wait for
@@ -54,7 +57,7 @@ func ExampleFD_Signal() {
 	}
 	defer fd.Close()
 
-	fd.Signal(syscall.SIGTERM, nil)
+	fd.Signal(signal.Term, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := fd.WaitExited(ctx); errors.Is(err, context.DeadlineExceeded) {
@@ -83,7 +86,7 @@ func ExampleFD_Info() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(info.PID == os.Getpid(), info.Creds.EUID == uint32(os.Geteuid()))
+	fmt.Println(info.PID == os.Getpid(), info.Creds.UID.Effective == cred.UID(os.Geteuid()))
 	// Output: true true
 }
 
@@ -122,17 +125,17 @@ func ExampleFD_Namespace() {
 		return
 	}
 	defer fd.Close()
-	ns, err := fd.Namespace(pidfd.NSNet)
+	f, err := fd.Namespace(ns.Net)
 	if errors.Is(err, errors.ErrUnsupported) {
 		// Before Linux 6.11: open /proc/PID/ns/net instead.
-		fmt.Println("opened", pidfd.NSNet, "namespace")
+		fmt.Println("opened", ns.Net, "namespace")
 		return
 	}
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer ns.Close()
-	fmt.Println("opened", pidfd.NSNet, "namespace")
+	defer f.Close()
+	fmt.Println("opened", ns.Net, "namespace")
 	// Output: opened net namespace
 }

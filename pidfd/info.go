@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/signal"
 )
 
 // infoRequest is every field lx knows. PIDFD_INFO_SUPPORTED_MASK is left
@@ -50,8 +51,11 @@ type Info struct {
 	// parent's. They are zero after the process has been reaped, when the
 	// kernel reports only Exit (and the cgroup and core dump parts).
 	PID, TGID, PPID int
-	// Creds are the process's credentials.
-	Creds *Creds
+	// Creds are the process's user and group ids, in the caller's user
+	// namespace (an id without a mapping there shows as the overflow id,
+	// cred.OverflowUID/OverflowGID). Creds.Groups is nil: neither
+	// PIDFD_GET_INFO nor the fallback reports supplementary groups.
+	Creds *cred.Creds
 	// Exit is how the process ended; set only once it has been reaped
 	// (Linux 6.15).
 	Exit *ExitStatus
@@ -69,13 +73,6 @@ type Info struct {
 // stat(2) report it). ok is false when the kernel did not report one (no
 // cgroup v2, or the /proc fallback).
 func (i Info) CgroupID() (id uint64, ok bool) { return i.cgroupID, i.hasCgroupID }
-
-// Creds are the four user and group ids of a process, in the caller's user
-// namespace (unmapped ids show as the overflow id, 65534).
-type Creds struct {
-	UID, EUID, SUID, FSUID uint32
-	GID, EGID, SGID, FSGID uint32
-}
 
 // CoredumpFlags are PIDFD_COREDUMP_* flags.
 type CoredumpFlags uint32
@@ -127,15 +124,16 @@ type Coredump struct {
 	Flags CoredumpFlags
 	// Signal is the signal that caused the dump, 0 if the kernel did not
 	// report it (PIDFD_INFO_COREDUMP_SIGNAL, kernels after 6.18).
-	Signal syscall.Signal
+	Signal signal.Signal
 
-	code    SigCode
+	code    signal.Code
 	hasCode bool
 }
 
 // Code returns the si_code of the signal that caused the dump (SEGV_MAPERR
-// and the like). ok is false before Linux 7.1 (PIDFD_INFO_COREDUMP_CODE).
-func (c Coredump) Code() (code SigCode, ok bool) { return c.code, c.hasCode }
+// and the like: code.Name(c.Signal) names it). ok is false before Linux
+// 7.1 (PIDFD_INFO_COREDUMP_CODE).
+func (c Coredump) Code() (code signal.Code, ok bool) { return c.code, c.hasCode }
 
 // Info returns what the kernel tells about the process: ids, credentials,
 // cgroup, exit status (after reap) and core dump state, with the
@@ -178,9 +176,9 @@ func decodeInfo(ki *sys.PidfdInfo) Info {
 		in.PID, in.TGID, in.PPID = int(ki.Pid), int(ki.Tgid), int(ki.Ppid)
 	}
 	if m&sys.PIDFD_INFO_CREDS != 0 {
-		in.Creds = &Creds{
-			UID: ki.Ruid, EUID: ki.Euid, SUID: ki.Suid, FSUID: ki.Fsuid,
-			GID: ki.Rgid, EGID: ki.Egid, SGID: ki.Sgid, FSGID: ki.Fsgid,
+		in.Creds = &cred.Creds{
+			UID: cred.UIDs{Real: cred.UID(ki.Ruid), Effective: cred.UID(ki.Euid), Saved: cred.UID(ki.Suid), FS: cred.UID(ki.Fsuid)},
+			GID: cred.GIDs{Real: cred.GID(ki.Rgid), Effective: cred.GID(ki.Egid), Saved: cred.GID(ki.Sgid), FS: cred.GID(ki.Fsgid)},
 		}
 	}
 	if m&sys.PIDFD_INFO_CGROUPID != 0 {
@@ -193,10 +191,10 @@ func decodeInfo(ki *sys.PidfdInfo) Info {
 	if m&sys.PIDFD_INFO_COREDUMP != 0 {
 		cd := &Coredump{Flags: CoredumpFlags(ki.CoredumpMask)}
 		if m&sys.PIDFD_INFO_COREDUMP_SIGNAL != 0 {
-			cd.Signal = syscall.Signal(ki.CoredumpSignal)
+			cd.Signal = signal.Signal(ki.CoredumpSignal)
 		}
 		if m&sys.PIDFD_INFO_COREDUMP_CODE != 0 {
-			cd.code, cd.hasCode = SigCode(int32(ki.CoredumpCode)), true
+			cd.code, cd.hasCode = signal.Code(int32(ki.CoredumpCode)), true
 		}
 		in.Coredump = cd
 	}
@@ -223,10 +221,7 @@ func (f *FD) infoFromProc() (Info, error) {
 	}
 	return Info{
 		PID: st.PID, TGID: st.TGID, PPID: st.PPID,
-		Creds: &Creds{
-			UID: st.UID.Real, EUID: st.UID.Effective, SUID: st.UID.Saved, FSUID: st.UID.FS,
-			GID: st.GID.Real, EGID: st.GID.Effective, SGID: st.GID.Saved, FSGID: st.GID.FS,
-		},
+		Creds:  &cred.Creds{UID: st.UID, GID: st.GID},
 		Source: FromProc,
 	}, nil
 }

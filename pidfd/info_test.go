@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
@@ -55,8 +57,8 @@ func checkAgainstStatus(t *testing.T, in Info, pid int) {
 		t.Fatalf("%v: no credentials", in.Source)
 	}
 	c := in.Creds
-	uids := []uint32{c.UID, c.EUID, c.SUID, c.FSUID}
-	gids := []uint32{c.GID, c.EGID, c.SGID, c.FSGID}
+	uids := []cred.UID{c.UID.Real, c.UID.Effective, c.UID.Saved, c.UID.FS}
+	gids := []cred.GID{c.GID.Real, c.GID.Effective, c.GID.Saved, c.GID.FS}
 	for i := range 4 {
 		if strconv.FormatUint(uint64(uids[i]), 10) != st["Uid"][i] || strconv.FormatUint(uint64(gids[i]), 10) != st["Gid"][i] {
 			t.Errorf("%v: creds %+v; status says Uid %v Gid %v", in.Source, *c, st["Uid"], st["Gid"])
@@ -147,8 +149,11 @@ func TestInfoCreds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Creds{65534, 65534, 65534, 65534, 65533, 65533, 65533, 65533}
-	if in.Creds == nil || *in.Creds != want {
+	want := cred.Creds{
+		UID: cred.UIDs{Real: 65534, Effective: 65534, Saved: 65534, FS: 65534},
+		GID: cred.GIDs{Real: 65533, Effective: 65533, Saved: 65533, FS: 65533},
+	}
+	if in.Creds == nil || !reflect.DeepEqual(*in.Creds, want) {
 		t.Errorf("Creds = %+v, want %+v", in.Creds, want)
 	}
 	checkAgainstStatus(t, in, fd.PID())
@@ -175,7 +180,7 @@ func TestInfoFromProc(t *testing.T) {
 	if in.Source != FromIoctl {
 		t.Skip("no PIDFD_GET_INFO to compare with")
 	}
-	if in.PID != fb.PID || in.TGID != fb.TGID || in.PPID != fb.PPID || *in.Creds != *fb.Creds {
+	if in.PID != fb.PID || in.TGID != fb.TGID || in.PPID != fb.PPID || !reflect.DeepEqual(*in.Creds, *fb.Creds) {
 		t.Errorf("ioctl %+v %+v != fallback %+v %+v", in, *in.Creds, fb, *fb.Creds)
 	}
 

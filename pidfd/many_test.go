@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/signal"
 )
 
 // threads returns the Threads: count of /proc/self/status.
@@ -113,7 +115,7 @@ func TestWaitManyChildren(t *testing.T) {
 	}
 	for range n {
 		r := <-results
-		if r.err != nil || r.st.Signal != syscall.SIGKILL {
+		if r.err != nil || r.st.Signal != signal.Kill {
 			t.Errorf("Wait = %v, %v; want SIGKILL", r.st, r.err)
 		}
 	}

@@ -2,18 +2,21 @@ package pidfd
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/ns"
 )
 
 func TestNamespace(t *testing.T) {
 	_, c := sleeper(t)
-	for _, typ := range NamespaceTypes() {
+	for _, typ := range ns.Types() {
 		f, err := c.Namespace(typ)
 		if err != nil {
 			if errors.Is(err, errors.ErrUnsupported) && strings.Contains(err.Error(), typ.String()+" namespaces") {
@@ -41,27 +44,35 @@ func TestNamespace(t *testing.T) {
 			t.Errorf("%v: fd -> %q, /proc/PID/ns -> %q", typ, got, want)
 		}
 		// nsfs names the base type: "pid_for_children" reads "pid:[...]".
-		base, _, _ := strings.Cut(typ.String(), "_")
-		if !strings.HasPrefix(got, base+":[") {
+		if !strings.HasPrefix(got, typ.Base().String()+":[") {
 			t.Errorf("%v: fd -> %q", typ, got)
 		}
 	}
-	for _, bad := range []NamespaceType{0, 11, 200} {
-		if f, err := c.Namespace(bad); err == nil {
-			f.Close()
-			t.Errorf("Namespace(%d) succeeded", bad)
+	for _, bad := range []ns.Type{0, 11, 200} {
+		if f, err := c.Namespace(bad); !errors.Is(err, fs.ErrInvalid) {
+			if err == nil {
+				f.Close()
+			}
+			t.Errorf("Namespace(%d) error %v, want fs.ErrInvalid", bad, err)
 		}
 	}
 }
 
-func TestNamespaceTypeString(t *testing.T) {
-	want := []string{"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"}
-	for i, typ := range NamespaceTypes() {
-		if typ.String() != want[i] {
-			t.Errorf("%d.String() = %q, want %q", typ, typ.String(), want[i])
-		}
+// TestNamespaceIoctls checks that every ns.Type has its ioctl, so that a
+// type added to package ns cannot be silently refused here.
+func TestNamespaceIoctls(t *testing.T) {
+	types := ns.Types()
+	if len(nsIoctl) != len(types)+1 || nsIoctl[0] != 0 {
+		t.Errorf("%d ioctls for %d types", len(nsIoctl), len(types))
 	}
-	if got := NamespaceType(0).String(); got != "NamespaceType(0)" {
-		t.Errorf("0.String() = %q", got)
+	seen := map[sys.IoctlReq]ns.Type{}
+	for _, typ := range types {
+		req := nsIoctl[typ]
+		if req == 0 {
+			t.Errorf("%v: no ioctl", typ)
+		} else if other, dup := seen[req]; dup {
+			t.Errorf("%v and %v share ioctl %#x", other, typ, req)
+		}
+		seen[req] = typ
 	}
 }

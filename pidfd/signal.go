@@ -3,13 +3,14 @@ package pidfd
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
-	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/signal"
 )
 
 // SignalScope says which tasks a signal sent through a pidfd reaches
@@ -55,47 +56,6 @@ func (s SignalScope) flag() (int, error) {
 	return 0, fmt.Errorf("invalid signal scope %d", s)
 }
 
-// SigCode is a siginfo si_code. Negative codes mean "sent by a user
-// process"; positive ones are kernel-generated and signal-specific
-// (SEGV_MAPERR, ...).
-type SigCode int32
-
-// si_code values valid for every signal (include/uapi/asm-generic/siginfo.h).
-const (
-	CodeUser    SigCode = 0    // SI_USER: kill(2)
-	CodeKernel  SigCode = 0x80 // SI_KERNEL
-	CodeQueue   SigCode = -1   // SI_QUEUE: sigqueue(3)
-	CodeTimer   SigCode = -2   // SI_TIMER: POSIX timer expiry
-	CodeMesgq   SigCode = -3   // SI_MESGQ: message queue state change
-	CodeAsyncIO SigCode = -4   // SI_ASYNCIO: AIO completion
-	CodeSigIO   SigCode = -5   // SI_SIGIO: queued SIGIO
-	CodeTkill   SigCode = -6   // SI_TKILL: tkill(2)/tgkill(2)
-)
-
-// String returns the SI_* name of the generic codes and the number for the
-// signal-specific ones.
-func (c SigCode) String() string {
-	switch c {
-	case CodeUser:
-		return "SI_USER"
-	case CodeKernel:
-		return "SI_KERNEL"
-	case CodeQueue:
-		return "SI_QUEUE"
-	case CodeTimer:
-		return "SI_TIMER"
-	case CodeMesgq:
-		return "SI_MESGQ"
-	case CodeAsyncIO:
-		return "SI_ASYNCIO"
-	case CodeSigIO:
-		return "SI_SIGIO"
-	case CodeTkill:
-		return "SI_TKILL"
-	}
-	return strconv.Itoa(int(c))
-}
-
 // SigInfo is the siginfo a sender may choose, as with rt_sigqueueinfo(2):
 // the code and the si_value union. lx fills si_signo with the signal and
 // si_pid/si_uid with the caller's PID and real UID, as sigqueue(3) does.
@@ -107,9 +67,9 @@ func (c SigCode) String() string {
 // scope is not ScopeProcessGroup. (In Go that needs a locked thread and a
 // PIDFD_THREAD pidfd for it, or the main thread.)
 type SigInfo struct {
-	// Code is si_code; the zero value means CodeQueue (SI_QUEUE), since
-	// SI_USER is what a nil SigInfo already sends.
-	Code SigCode
+	// Code is si_code; the zero value means signal.CodeQueue (SI_QUEUE),
+	// since SI_USER is what a nil SigInfo already sends.
+	Code signal.Code
 	// Int is si_value.sival_int.
 	Int int32
 	// Ptr is si_value.sival_ptr, an address meaningful to the receiver.
@@ -127,6 +87,11 @@ type SignalOptions struct {
 
 // Signal sends sig through the pidfd (pidfd_send_signal(2), Linux 5.1;
 // scopes 6.9). Signal 0 checks existence and permission without sending.
+// sig must be 0..signal.RTMax (64); any other value gives an error
+// matching fs.ErrInvalid before any system call. sig is a signal.Signal
+// rather than a syscall.Signal so that errors name it as the kernel does
+// ("SIGTERM", "SIGRTMIN+1"); a syscall.Signal s converts with
+// signal.Signal(s).
 //
 // Permission is that of kill(2): the caller's real or effective UID must
 // match the target's real or saved UID, or the caller needs CAP_KILL in
@@ -134,7 +99,11 @@ type SignalOptions struct {
 // caller's PID namespace or a descendant of it. After the process has been
 // reaped, Signal returns an error matching os.ErrProcessDone and
 // syscall.ESRCH; a zombie accepts (and ignores) signals.
-func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
+func (f *FD) Signal(sig signal.Signal, opts *SignalOptions) error {
+	name := signalName(sig)
+	if sig < 0 || sig > signal.RTMax {
+		return fmt.Errorf("pidfd send %s: not a signal number (0..%d): %w", name, int(signal.RTMax), fs.ErrInvalid)
+	}
 	var scope SignalScope
 	var si *SigInfo
 	if opts != nil {
@@ -142,16 +111,16 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 	}
 	flags, err := scope.flag()
 	if err != nil {
-		return fmt.Errorf("pidfd send %s: %w", signalName(sig), err)
+		return fmt.Errorf("pidfd send %s: %w", name, err)
 	}
 	var info *sys.Siginfo
 	if si != nil {
 		if si.Int != 0 && si.Ptr != 0 {
-			return fmt.Errorf("pidfd send %s: SigInfo sets both Int and Ptr; si_value holds one", signalName(sig))
+			return fmt.Errorf("pidfd send %s: SigInfo sets both Int and Ptr; si_value holds one", name)
 		}
 		code := si.Code
 		if code == 0 {
-			code = CodeQueue
+			code = signal.CodeQueue
 		}
 		value := si.Ptr
 		if si.Ptr == 0 {
@@ -164,12 +133,11 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 		}
 	}
 	_, err = poll.ControlT(f.pfd, "pidfd_send_signal", func(fd int) (struct{}, error) {
-		return struct{}{}, sys.PidfdSendSignal(fd, sig, info, flags)
+		return struct{}{}, sys.PidfdSendSignal(fd, sig.Sys(), info, flags)
 	})
 	if err == nil {
 		return nil
 	}
-	name := signalName(sig)
 	switch sys.Errno(err) {
 	case sys.ESRCH:
 		if scope == ScopeProcessGroup {
@@ -185,39 +153,21 @@ func (f *FD) Signal(sig syscall.Signal, opts *SignalOptions) error {
 			}
 		}
 	case sys.EPERM:
-		if info != nil && (info.Code >= 0 || info.Code == int32(CodeTkill)) {
-			return fmt.Errorf("pidfd send %s: siginfo code %v is allowed only for a thread signalling itself; use a negative code such as SI_QUEUE: %w", name, SigCode(info.Code), err)
+		if info != nil && (info.Code >= 0 || info.Code == int32(signal.CodeTkill)) {
+			return fmt.Errorf("pidfd send %s: siginfo code %s is allowed only for a thread signalling itself; use a negative code such as SI_QUEUE: %w", name, signal.Code(info.Code).Name(sig), err)
 		}
 	}
 	return fmt.Errorf("pidfd send %s: %w", name, err)
 }
 
-// Kill sends SIGKILL to the process. It is Signal(syscall.SIGKILL, nil).
-func (f *FD) Kill() error { return f.Signal(syscall.SIGKILL, nil) }
+// Kill sends SIGKILL to the process. It is Signal(signal.Kill, nil).
+func (f *FD) Kill() error { return f.Signal(signal.Kill, nil) }
 
-// signalNames are the kernel's names of the standard signals. The values
-// come from package syscall, which has each architecture's numbering.
-// (The signal package will own this table; pidfd then uses its type.)
-var signalNames = map[syscall.Signal]string{
-	syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT",
-	syscall.SIGILL: "SIGILL", syscall.SIGTRAP: "SIGTRAP", syscall.SIGABRT: "SIGABRT",
-	syscall.SIGBUS: "SIGBUS", syscall.SIGFPE: "SIGFPE", syscall.SIGKILL: "SIGKILL",
-	syscall.SIGUSR1: "SIGUSR1", syscall.SIGSEGV: "SIGSEGV", syscall.SIGUSR2: "SIGUSR2",
-	syscall.SIGPIPE: "SIGPIPE", syscall.SIGALRM: "SIGALRM", syscall.SIGTERM: "SIGTERM",
-	syscall.SIGSTKFLT: "SIGSTKFLT", syscall.SIGCHLD: "SIGCHLD", syscall.SIGCONT: "SIGCONT",
-	syscall.SIGSTOP: "SIGSTOP", syscall.SIGTSTP: "SIGTSTP", syscall.SIGTTIN: "SIGTTIN",
-	syscall.SIGTTOU: "SIGTTOU", syscall.SIGURG: "SIGURG", syscall.SIGXCPU: "SIGXCPU",
-	syscall.SIGXFSZ: "SIGXFSZ", syscall.SIGVTALRM: "SIGVTALRM", syscall.SIGPROF: "SIGPROF",
-	syscall.SIGWINCH: "SIGWINCH", syscall.SIGIO: "SIGIO", syscall.SIGPWR: "SIGPWR",
-	syscall.SIGSYS: "SIGSYS",
-}
-
-// signalName returns sig's kernel name ("SIGTERM"); signal 0, real-time
-// signals (which have numbers, not names) and unknown values print as
-// "signal N".
-func signalName(sig syscall.Signal) string {
-	if name, ok := signalNames[sig]; ok {
-		return name
+// signalName names sig in errors: the kernel's name ("SIGTERM"), or
+// "signal 0" for the existence check.
+func signalName(sig signal.Signal) string {
+	if sig == 0 {
+		return "signal 0"
 	}
-	return "signal " + strconv.Itoa(int(sig))
+	return sig.String()
 }

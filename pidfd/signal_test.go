@@ -2,9 +2,11 @@ package pidfd
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,6 +14,8 @@ import (
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/ns"
+	"github.com/lxgo/lx/signal"
 )
 
 func TestSignalScopes(t *testing.T) {
@@ -37,10 +41,10 @@ func TestSignalScopes(t *testing.T) {
 	if err := fd.Signal(0, &SignalOptions{Scope: 9}); err == nil {
 		t.Error("Signal with scope 9 succeeded")
 	}
-	if err := fd.Signal(syscall.SIGTERM, &SignalOptions{Scope: ScopeThread}); err != nil {
+	if err := fd.Signal(signal.Term, &SignalOptions{Scope: ScopeThread}); err != nil {
 		t.Fatal(err)
 	}
-	if st := wait(t, fd); st.Signal != syscall.SIGTERM {
+	if st := wait(t, fd); st.Signal != signal.Term {
 		t.Errorf("status %v, want SIGTERM", st)
 	}
 }
@@ -50,11 +54,6 @@ func TestSignalScopeString(t *testing.T) {
 		ScopeThreadGroup: "thread-group", ScopeProcessGroup: "process-group", 7: "SignalScope(7)"} {
 		if s.String() != want {
 			t.Errorf("%d.String() = %q, want %q", s, s.String(), want)
-		}
-	}
-	for c, want := range map[SigCode]string{CodeQueue: "SI_QUEUE", CodeUser: "SI_USER", CodeKernel: "SI_KERNEL", CodeTkill: "SI_TKILL", 1: "1"} {
-		if c.String() != want {
-			t.Errorf("SigCode(%d).String() = %q, want %q", c, c.String(), want)
 		}
 	}
 }
@@ -77,19 +76,19 @@ func TestSignalSiginfo(t *testing.T) {
 			t.Fatal("child exited")
 		}
 	}
-	for _, si := range []*SigInfo{{}, {Int: 42}, {Ptr: 0xdeadbeef}, {Code: CodeTimer, Int: -1}} {
-		if err := fd.Signal(syscall.SIGUSR1, &SignalOptions{Info: si}); err != nil {
+	for _, si := range []*SigInfo{{}, {Int: 42}, {Ptr: 0xdeadbeef}, {Code: signal.CodeTimer, Int: -1}} {
+		if err := fd.Signal(signal.Usr1, &SignalOptions{Info: si}); err != nil {
 			t.Errorf("Signal(SIGUSR1, %+v): %v", *si, err)
 		}
 	}
 	// Kernel rule: no non-negative code to another process.
-	for _, c := range []SigCode{CodeKernel, 1, CodeTkill} {
-		err := fd.Signal(syscall.SIGUSR1, &SignalOptions{Info: &SigInfo{Code: c}})
+	for _, c := range []signal.Code{signal.CodeKernel, 1, signal.CodeTkill} {
+		err := fd.Signal(signal.Usr1, &SignalOptions{Info: &SigInfo{Code: c}})
 		if !errors.Is(err, syscall.EPERM) {
 			t.Errorf("Signal with code %v: %v, want EPERM", c, err)
 		}
 	}
-	if err := fd.Signal(syscall.SIGUSR1, &SignalOptions{Info: &SigInfo{Int: 1, Ptr: 1}}); err == nil {
+	if err := fd.Signal(signal.Usr1, &SignalOptions{Info: &SigInfo{Int: 1, Ptr: 1}}); err == nil {
 		t.Error("SigInfo with Int and Ptr accepted")
 	}
 	if exited, _ := fd.Exited(); exited {
@@ -108,7 +107,7 @@ func TestSignalSelfSiginfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fd.Close()
-	kernelCode := &SignalOptions{Info: &SigInfo{Code: CodeKernel, Int: 7}}
+	kernelCode := &SignalOptions{Info: &SigInfo{Code: signal.CodeKernel, Int: 7}}
 	if err := fd.Signal(0, kernelCode); err != nil {
 		t.Errorf("SI_KERNEL to the calling thread: %v", err)
 	}
@@ -128,7 +127,7 @@ func TestSignalSelfSiginfo(t *testing.T) {
 // os.ErrProcessDone; they never reach a process that reused the PID.
 func TestAfterReap(t *testing.T) {
 	fd := reapedChild(t)
-	if err := fd.Signal(syscall.SIGKILL, nil); !isDone(err) || !errors.Is(err, syscall.ESRCH) {
+	if err := fd.Signal(signal.Kill, nil); !isDone(err) || !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("Signal after reap: %v, want os.ErrProcessDone and ESRCH", err)
 	} else if !strings.HasPrefix(err.Error(), "pidfd send SIGKILL: ") {
 		t.Errorf("Signal after reap: %q does not name SIGKILL", err)
@@ -136,7 +135,7 @@ func TestAfterReap(t *testing.T) {
 	if _, err := fd.Getfd(0); !isDone(err) {
 		t.Errorf("Getfd after reap: %v, want os.ErrProcessDone", err)
 	}
-	if f, err := fd.Namespace(NSNet); err == nil {
+	if f, err := fd.Namespace(ns.Net); err == nil {
 		f.Close()
 		t.Error("Namespace after reap succeeded")
 	} else if !isDone(err) && !errors.Is(err, errors.ErrUnsupported) {
@@ -150,20 +149,34 @@ func TestAfterReap(t *testing.T) {
 	}
 }
 
-// Signals are named as the kernel names them, not as strsignal(3)
-// describes them ("terminated").
+// Errors name signals as the kernel does, not as strsignal(3) describes
+// them ("terminated"); signal 0 is the existence check.
 func TestSignalName(t *testing.T) {
-	for sig, want := range map[syscall.Signal]string{
-		syscall.SIGTERM: "SIGTERM", syscall.SIGKILL: "SIGKILL", syscall.SIGSEGV: "SIGSEGV",
-		syscall.SIGCHLD: "SIGCHLD", syscall.SIGSYS: "SIGSYS", 0: "signal 0", 34: "signal 34", 65: "signal 65",
+	for sig, want := range map[signal.Signal]string{
+		signal.Term: "SIGTERM", signal.Kill: "SIGKILL", 0: "signal 0", 35: "SIGRTMIN+1", 65: "SIG65",
 	} {
 		if got := signalName(sig); got != want {
 			t.Errorf("signalName(%d) = %q, want %q", int(sig), got, want)
 		}
 	}
-	for sig := syscall.Signal(1); sig < 32; sig++ {
-		if strings.HasPrefix(signalName(sig), "signal ") {
-			t.Errorf("standard signal %d (%v) has no name", int(sig), sig)
+}
+
+// A number that is no signal never reaches the kernel: 2^32+9 would be
+// SIGKILL to a 32-bit int.
+func TestSignalRange(t *testing.T) {
+	_, fd := sleeper(t)
+	sigs := []signal.Signal{-1, 65}
+	if strconv.IntSize == 64 {
+		big := int64(1)<<32 + 9
+		sigs = append(sigs, signal.Signal(big))
+	}
+	for _, sig := range sigs {
+		err := fd.Signal(sig, nil)
+		if !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Signal(%d) = %v, want fs.ErrInvalid", int64(sig), err)
 		}
+	}
+	if exited, err := fd.Exited(); err != nil || exited {
+		t.Errorf("the child exited: %v %v", exited, err)
 	}
 }

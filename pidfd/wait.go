@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/lxgo/lx/internal/abi"
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/signal"
 )
 
 // ErrNotChild is matched (with errors.Is) by the error Wait returns for a
@@ -53,8 +53,8 @@ type ExitStatus struct {
 	// Code is the exit code (0 to 255) when Reason is Exited.
 	Code int
 	// Signal is the signal that killed the process when Reason is Killed
-	// or Dumped.
-	Signal syscall.Signal
+	// or Dumped (Sys converts it for package os and syscall).
+	Signal signal.Signal
 	// PID is the process id that was reaped; 0 when the status came from
 	// PIDFD_GET_INFO.
 	PID int
@@ -80,9 +80,9 @@ func (s ExitStatus) String() string {
 	case Exited:
 		return "exit status " + strconv.Itoa(s.Code)
 	case Killed:
-		return "signal: " + signalName(s.Signal)
+		return "signal: " + s.Signal.String()
 	case Dumped:
-		return "signal: " + signalName(s.Signal) + " (core dumped)"
+		return "signal: " + s.Signal.String() + " (core dumped)"
 	}
 	return s.Reason.String()
 }
@@ -97,7 +97,7 @@ func exitFromWaitStatus(ws int32) ExitStatus {
 	if ws&0x80 != 0 {
 		r = Dumped
 	}
-	return ExitStatus{Reason: r, Signal: syscall.Signal(ws & 0x7f)}
+	return ExitStatus{Reason: r, Signal: signal.Signal(ws & 0x7f)}
 }
 
 // Rusage is struct rusage (getrusage(2)) in base units.
@@ -187,7 +187,7 @@ func (f *FD) TryWait() (st ExitStatus, ok bool, err error) {
 	if st.Reason == Exited {
 		st.Code = int(c.Status)
 	} else {
-		st.Signal = syscall.Signal(c.Status)
+		st.Signal = signal.Signal(c.Status)
 	}
 	return st, true, nil
 }

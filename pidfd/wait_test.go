@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/signal"
 )
 
 func TestWaitExitCode(t *testing.T) {
@@ -41,7 +42,7 @@ func TestWaitExitCode(t *testing.T) {
 func TestWaitSignaled(t *testing.T) {
 	_, fd := child(t, "/bin/sh", "-c", "kill -KILL $$")
 	st := wait(t, fd)
-	if st.Reason != Killed || st.Signal != syscall.SIGKILL || st.Code != 0 {
+	if st.Reason != Killed || st.Signal != signal.Kill || st.Code != 0 {
 		t.Errorf("status %+v, want killed by SIGKILL", st)
 	}
 	if got := st.String(); got != "signal: SIGKILL" {
@@ -51,10 +52,10 @@ func TestWaitSignaled(t *testing.T) {
 
 func TestSignalTerm(t *testing.T) {
 	_, fd := sleeper(t)
-	if err := fd.Signal(syscall.SIGTERM, nil); err != nil {
+	if err := fd.Signal(signal.Term, nil); err != nil {
 		t.Fatal(err)
 	}
-	if st := wait(t, fd); st.Reason != Killed || st.Signal != syscall.SIGTERM {
+	if st := wait(t, fd); st.Reason != Killed || st.Signal != signal.Term {
 		t.Errorf("status %v, want signal: SIGTERM", st)
 	}
 }
@@ -81,7 +82,7 @@ func TestWaitCoreDump(t *testing.T) {
 	cmd.Dir = t.TempDir()
 	_, fd := startCmd(t, cmd)
 	st := wait(t, fd)
-	if st.Reason != Dumped || st.Signal != syscall.SIGSEGV || !st.CoreDumped() {
+	if st.Reason != Dumped || st.Signal != signal.Segv || !st.CoreDumped() {
 		t.Fatalf("status %+v (%v), want SIGSEGV with core dumped", st, st)
 	}
 	if got := st.String(); got != "signal: SIGSEGV (core dumped)" {
@@ -102,7 +103,7 @@ func TestWaitCoreDump(t *testing.T) {
 	}
 	if in.Exit == nil {
 		t.Log("no exit information (needs 6.15)")
-	} else if in.Exit.Reason != Dumped || in.Exit.Signal != syscall.SIGSEGV {
+	} else if in.Exit.Reason != Dumped || in.Exit.Signal != signal.Segv {
 		t.Errorf("Info.Exit = %v, want SIGSEGV core dumped", in.Exit)
 	}
 	if in.Coredump == nil {
@@ -123,11 +124,11 @@ func TestExitFromWaitStatus(t *testing.T) {
 		{0, ExitStatus{Reason: Exited}, "exit status 0"},
 		{3 << 8, ExitStatus{Reason: Exited, Code: 3}, "exit status 3"},
 		{255 << 8, ExitStatus{Reason: Exited, Code: 255}, "exit status 255"},
-		{9, ExitStatus{Reason: Killed, Signal: syscall.SIGKILL}, "signal: SIGKILL"},
-		{15, ExitStatus{Reason: Killed, Signal: syscall.SIGTERM}, "signal: SIGTERM"},
-		{0x80 | 11, ExitStatus{Reason: Dumped, Signal: syscall.SIGSEGV}, "signal: SIGSEGV (core dumped)"},
-		{0x80 | 6, ExitStatus{Reason: Dumped, Signal: syscall.SIGABRT}, "signal: SIGABRT (core dumped)"},
-		{40, ExitStatus{Reason: Killed, Signal: 40}, "signal: signal 40"}, // a real-time signal
+		{9, ExitStatus{Reason: Killed, Signal: signal.Kill}, "signal: SIGKILL"},
+		{15, ExitStatus{Reason: Killed, Signal: signal.Term}, "signal: SIGTERM"},
+		{0x80 | 11, ExitStatus{Reason: Dumped, Signal: signal.Segv}, "signal: SIGSEGV (core dumped)"},
+		{0x80 | 6, ExitStatus{Reason: Dumped, Signal: signal.Abrt}, "signal: SIGABRT (core dumped)"},
+		{40, ExitStatus{Reason: Killed, Signal: 40}, "signal: SIGRTMIN+6"}, // a real-time signal, named as glibc numbers it
 	} {
 		got := exitFromWaitStatus(c.ws)
 		if got.Reason != c.want.Reason || got.Code != c.want.Code || got.Signal != c.want.Signal {
@@ -170,7 +171,7 @@ func TestWaitCancel(t *testing.T) {
 	if err := fd.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	if st := wait(t, fd); st.Signal != syscall.SIGKILL {
+	if st := wait(t, fd); st.Signal != signal.Kill {
 		t.Errorf("status %v, want SIGKILL", st)
 	}
 }
@@ -191,7 +192,7 @@ func TestTryWaitRunning(t *testing.T) {
 	}
 	// Exited but not reaped: TryWait reaps now.
 	st, ok, err = fd.TryWait()
-	if err != nil || !ok || st.Signal != syscall.SIGKILL {
+	if err != nil || !ok || st.Signal != signal.Kill {
 		t.Fatalf("TryWait after exit = %+v, %v, %v", st, ok, err)
 	}
 }
@@ -252,7 +253,7 @@ func TestWaitRacingReaper(t *testing.T) {
 	r := <-res
 	switch {
 	case r.err == nil:
-		if r.st.Signal != syscall.SIGKILL {
+		if r.st.Signal != signal.Kill {
 			t.Errorf("status %v, want SIGKILL", r.st)
 		}
 	case !isDone(r.err):

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
 )
@@ -45,13 +46,13 @@ func (fs FS) OpenProc(pid int) (Proc, error) {
 	if err := kernel.CheckPID(pid); err != nil {
 		return Proc{}, fmt.Errorf("procfs open: %w", err)
 	}
-	// When internal/feature has its shared pidfd_open probe, a cached
-	// "not here" answer belongs here, before the call.
+	// Before 5.3 (the shared, cached probe says ENOSYS) read by path.
+	if err := feature.PidfdOpen.Check(); errors.Is(err, errors.ErrUnsupported) {
+		return fs.Proc(pid)
+	}
 	pfd, err := sys.PidfdOpen(pid, 0)
 	switch sys.Errno(err) {
 	case 0:
-	case sys.ENOSYS:
-		return fs.Proc(pid)
 	case sys.ESRCH:
 		return Proc{}, &noProcessError{pid: pid, err: err}
 	case sys.EINVAL, sys.ENOENT:

@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/rlimit"
 )
 
 // These benchmarks compare lx's readers with the floor of reading the same
@@ -106,7 +108,7 @@ func BenchmarkParseLimits(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var l Limits
+	var l rlimit.Limits
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := parseLimits(in, &l); err != nil {

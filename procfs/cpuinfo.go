@@ -212,31 +212,10 @@ func (f CPUFlags) String() string { return strings.Join(f, " ") }
 // order. Any user can read it. A file from which no CPU can be read is an
 // error, never an empty list. On x86 the read is slow (milliseconds on
 // large machines): the kernel queries every CPU's frequency with an IPI.
-func (fs FS) CPUInfo() ([]CPUInfo, error) {
-	var cpus []CPUInfo
-	var perr error
-	err := fs.readFile("cpuinfo", func(b []byte) error {
-		cpus, perr = parseCPUInfo(b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cpuinfo read: %w", err)
-	}
-	return cpus, perr
-}
+func (fs FS) CPUInfo() ([]CPUInfo, error) { return readFS(fs, "cpuinfo", parseCPUInfo) }
 
 // errNoCPU is the error for a file that names no CPU.
 var errNoCPU = errors.New("no CPU found")
-
-// cpuinfoErr is a parse error at a 1-based line (0: the whole file) and
-// key of /proc/cpuinfo. It is the one place that shapes cpuinfo's parse
-// errors.
-func cpuinfoErr(line int, key string, err error) error {
-	if line == 0 {
-		return fmt.Errorf("cpuinfo parse: %w", err)
-	}
-	return fmt.Errorf("cpuinfo parse: line %d: %s: %w", line, key, err)
-}
 
 // parseCPUInfo parses the contents of /proc/cpuinfo.
 //
@@ -274,11 +253,11 @@ func parseCPUInfo(b []byte) ([]CPUInfo, error) {
 		if arch.startsCPU(key, val) {
 			p, err := cpuinfoCount(val)
 			if err != nil {
-				return nil, cpuinfoErr(n, key, err)
+				return nil, parseErr(n, key, err)
 			}
 			if k := len(blocks); k > 0 {
 				if last := blocks[k-1].processor; p <= last {
-					return nil, cpuinfoErr(n, key, fmt.Errorf("CPU %d after CPU %d", p, last))
+					return nil, parseErr(n, key, fmt.Errorf("CPU %d after CPU %d", p, last))
 				}
 			}
 			blocks = append(blocks, cpuinfoBlock{processor: p, start: nOwn})
@@ -314,7 +293,7 @@ func parseCPUInfo(b []byte) ([]CPUInfo, error) {
 		}
 	}
 	if len(blocks) == 0 {
-		return nil, cpuinfoErr(0, "", errNoCPU)
+		return nil, parseErr(0, "", errNoCPU)
 	}
 
 	tmpl := CPUInfo{Arch: arch}
@@ -366,13 +345,13 @@ func cpuinfoHeaderCPUs(arch CPUInfoArch, shared []CPUInfoField, blocks []cpuinfo
 		for _, f := range shared {
 			p, ok, err := s390HeaderCPU(f.Key)
 			if err != nil {
-				return nil, cpuinfoErr(f.Line, f.Key, err)
+				return nil, parseErr(f.Line, f.Key, err)
 			}
 			if !ok {
 				continue
 			}
 			if k := len(blocks); k > 0 && p <= blocks[k-1].processor {
-				return nil, cpuinfoErr(f.Line, f.Key, fmt.Errorf("CPU %d after CPU %d", p, blocks[k-1].processor))
+				return nil, parseErr(f.Line, f.Key, fmt.Errorf("CPU %d after CPU %d", p, blocks[k-1].processor))
 			}
 			blocks = append(blocks, cpuinfoBlock{processor: p})
 		}

@@ -159,7 +159,7 @@ func (c *CPUInfo) set(f CPUInfoField, prev *CPUInfo) error {
 		}
 	}
 	if err != nil {
-		return cpuinfoErr(f.Line, f.Key, err)
+		return parseErr(f.Line, f.Key, err)
 	}
 	return nil
 }
@@ -395,7 +395,7 @@ func (c *CPUInfo) setS390Header(shared []CPUInfoField, next *int) error {
 			return nil
 		}
 		if err := c.S390.setIDs(f.Value); err != nil {
-			return cpuinfoErr(f.Line, f.Key, err)
+			return parseErr(f.Line, f.Key, err)
 		}
 	}
 	return nil

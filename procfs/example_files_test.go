@@ -200,11 +200,3 @@ func ExampleOpenFlags_String() {
 	fmt.Println(procfs.OpenReadWrite | procfs.OpenCloexec | procfs.OpenNonblock)
 	// Output: O_RDWR|O_NONBLOCK|O_CLOEXEC
 }
-
-func ExampleMountFlags_String() {
-	fmt.Println(procfs.MountReadOnly | procfs.MountNoSuid | procfs.MountRelatime)
-	fmt.Println(procfs.Propagation{Master: 1, PropagateFrom: 3})
-	// Output:
-	// ro,nosuid,relatime
-	// master:1 propagate_from:3
-}

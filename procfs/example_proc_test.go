@@ -8,7 +8,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
 )
 
 // Read one process's stat line. The test tree holds a process whose name
@@ -41,13 +44,13 @@ func ExampleProc_Status() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("uid matches:", st.UID.Real == uint32(os.Getuid()))
+	fmt.Println("uid matches:", st.UID.Real == cred.UID(os.Getuid()))
 	fmt.Println("resident bytes > 0:", st.VmRSS > 0)
-	fmt.Println("may admin:", st.CapEff.Has(procfs.CapSysAdmin))
+	fmt.Println("may admin:", st.CapEff.Has(capability.SysAdmin))
 	fmt.Println("allowed CPUs:", st.CPUsAllowed)
 }
 
-// Resource limits, typed: Unlimited prints as "unlimited".
+// Resource limits, typed: rlimit.Unlimited prints as "unlimited".
 func ExampleProc_Limits() {
 	fs, err := procfs.NewFS("testdata/proctree")
 	if err != nil {
@@ -64,8 +67,8 @@ func ExampleProc_Limits() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("open files:", l[procfs.RlimitNoFile].Soft, "/", l[procfs.RlimitNoFile].Hard)
-	fmt.Println("stack:", l[procfs.RlimitStack].Soft, "/", l[procfs.RlimitStack].Hard, procfs.RlimitStack.Unit())
+	fmt.Println("open files:", l[rlimit.NoFile].Soft, "/", l[rlimit.NoFile].Hard)
+	fmt.Println("stack:", l[rlimit.Stack].Soft, "/", l[rlimit.Stack].Hard, rlimit.Stack.Unit())
 	// Output:
 	// open files: 20000 / 20000
 	// stack: 8388608 / unlimited bytes

@@ -11,10 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/ns"
 )
 
 // FDKind classifies what an open file descriptor refers to, judged from
@@ -100,8 +101,12 @@ func parseFDTarget(num int, target string) FD {
 		fd.Kind, fd.Inode = FDSocket, ino
 	case typ == "pipe":
 		fd.Kind, fd.Inode = FDPipe, ino
-	case isNamespaceLinkType(typ):
-		fd.Kind, fd.Name, fd.Inode = FDNamespace, typ, ino
+	default:
+		// A namespace link names the namespace's kind: "pid" for
+		// pid_for_children too.
+		if t, err := ns.ParseType(typ); err == nil && t.Base() == t {
+			fd.Kind, fd.Name, fd.Inode = FDNamespace, typ, ino
+		}
 	}
 	return fd
 }
@@ -161,13 +166,16 @@ func (p Proc) FD(num int) (FD, error) {
 // allocates nothing. Elsewhere (older kernels, whose size is 0; a
 // directory tree that is not procfs, whose size is the directory's) it
 // counts the entries with getdents64(2), which needs the access FDs needs.
+// Whether the kernel counts is probed once per process, through
+// /proc/self/fd of the running system's /proc; while /proc is not a
+// procfs the answer is unknown and FDCount counts entries.
 func (p Proc) FDCount() (int, error) {
 	dirfd, path, err := p.at("fd")
 	if err != nil {
 		return 0, err
 	}
 	defer runtime.KeepAlive(p.dir)
-	if p.fs.isProcfs() && kernelCountsFDs(p.fs) {
+	if p.fs.isProcfs() && feature.ProcFDCount.Check() == nil {
 		st, err := sys.Fstatat(dirfd, path, 0)
 		if err != nil {
 			return 0, p.ioError("fd", err)
@@ -179,41 +187,6 @@ func (p Proc) FDCount() (int, error) {
 		return 0, p.ioError("fd", err)
 	}
 	return count, nil
-}
-
-// fdCountProbe caches whether the kernel reports the number of open
-// descriptors as the size of /proc/PID/fd (Linux 6.2, proc_fd_getattr):
-// 0 not known yet, 1 yes, 2 no. Only conclusive answers are stored. (A
-// shared probe in internal/feature would hold this once it exists.)
-var fdCountProbe atomic.Int32
-
-// kernelCountsFDs answers fdCountProbe, probing through fsys, a real
-// procfs: the size of an open /proc/self/fd is at least 1 when the kernel
-// counts, since that very descriptor is in the table, and 0 before 6.2.
-// A failed probe (no /proc/self in fsys's PID namespace) answers no
-// without being cached.
-func kernelCountsFDs(fsys FS) bool {
-	switch fdCountProbe.Load() {
-	case 1:
-		return true
-	case 2:
-		return false
-	}
-	fd, err := sys.Open(fsys.path("self/fd"), sys.O_RDONLY|sys.O_DIRECTORY)
-	if err != nil {
-		return false
-	}
-	st, err := sys.Fstat(fd.Int())
-	fd.Close()
-	if err != nil {
-		return false
-	}
-	if st.Size >= 1 {
-		fdCountProbe.Store(1)
-		return true
-	}
-	fdCountProbe.Store(2)
-	return false
 }
 
 // listFDNums calls fn with each descriptor number in the fd (or fdinfo)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/kernel"
 )
 
@@ -310,8 +311,8 @@ func TestFDCountKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := kernelCountsFDs(Default()), v.AtLeast(kernel.V(6, 2)); got != want {
-		t.Errorf("kernelCountsFDs = %v on Linux %v", got, v)
+	if err := feature.ProcFDCount.Check(); (err == nil) != v.AtLeast(kernel.V(6, 2)) {
+		t.Errorf("feature.ProcFDCount.Check() = %v on Linux %v", err, v)
 	}
 }
 

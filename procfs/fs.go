@@ -65,10 +65,6 @@ const (
 	fsOther                 // a directory tree that is not procfs (a testdata tree)
 )
 
-// procSuperMagic is PROC_SUPER_MAGIC (include/uapi/linux/magic.h), the
-// statfs(2) f_type of procfs. internal/sys does not export it yet.
-const procSuperMagic = 0x9fa0
-
 // Default returns the running system's procfs, /proc. Reads fail with
 // fs.ErrNotExist if nothing is mounted there.
 func Default() FS { return FS{root: "/", proc: pseudofs.Default().Proc} }
@@ -89,7 +85,7 @@ func NewFS(root string) (FS, error) {
 	}
 	proc := pfs.Proc
 	kind := fsOther
-	if magic, err := sys.StatfsType(proc); err == nil && magic == procSuperMagic {
+	if magic, err := sys.StatfsType(proc); err == nil && magic == sys.PROC_SUPER_MAGIC {
 		kind = fsProcfs
 	}
 	return FS{root: pfs.Root, proc: proc, kind: kind}, nil
@@ -118,7 +114,7 @@ func (fs FS) isProcfs() bool {
 // statfs (nothing mounted) counts as no.
 var defaultIsProcfs = sync.OnceValue(func() bool {
 	magic, err := sys.StatfsType(pseudofs.Default().Proc)
-	return err == nil && magic == procSuperMagic
+	return err == nil && magic == sys.PROC_SUPER_MAGIC
 })
 
 // path returns the path of name below the mount point.

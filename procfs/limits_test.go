@@ -2,24 +2,27 @@ package procfs
 
 import (
 	"errors"
-	"math"
 	"os"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/rlimit"
 )
 
 func TestParseLimitsFixtures(t *testing.T) {
-	var l Limits
+	var l rlimit.Limits
 	if err := parseLimits(readFixture(t, "proc-limits-6.18"), &l); err != nil {
 		t.Fatal(err)
 	}
-	want := Limits{
-		RlimitCPU: {Unlimited, Unlimited}, RlimitFileSize: {Unlimited, Unlimited}, RlimitData: {Unlimited, Unlimited},
-		RlimitStack: {8388608, Unlimited}, RlimitCore: {0, Unlimited}, RlimitRSS: {Unlimited, Unlimited},
-		RlimitNProc: {96365, 96365}, RlimitNoFile: {20000, 20000}, RlimitMemLock: {8388608, 8388608},
-		RlimitAS: {Unlimited, Unlimited}, RlimitLocks: {Unlimited, Unlimited}, RlimitSigPending: {96365, 96365},
-		RlimitMsgQueue: {819200, 819200}, RlimitNice: {0, 0}, RlimitRTPrio: {0, 0}, RlimitRTTime: {Unlimited, Unlimited},
+	const unl = rlimit.Unlimited
+	lim := func(soft, hard rlimit.Value) rlimit.Limit { return rlimit.Limit{Soft: soft, Hard: hard} }
+	want := rlimit.Limits{
+		rlimit.CPU: lim(unl, unl), rlimit.FSize: lim(unl, unl), rlimit.Data: lim(unl, unl),
+		rlimit.Stack: lim(8388608, unl), rlimit.Core: lim(0, unl), rlimit.RSS: lim(unl, unl),
+		rlimit.NProc: lim(96365, 96365), rlimit.NoFile: lim(20000, 20000), rlimit.MemLock: lim(8388608, 8388608),
+		rlimit.AS: lim(unl, unl), rlimit.Locks: lim(unl, unl), rlimit.SigPending: lim(96365, 96365),
+		rlimit.MsgQueue: lim(819200, 819200), rlimit.Nice: lim(0, 0), rlimit.RTPrio: lim(0, 0), rlimit.RTTime: lim(unl, unl),
 	}
 	if l != want {
 		t.Errorf("got  %v\nwant %v", l, want)
@@ -28,20 +31,23 @@ func TestParseLimitsFixtures(t *testing.T) {
 	if err := parseLimits(readFixture(t, "proc-limits-synthetic"), &l); err != nil {
 		t.Fatal(err)
 	}
-	if l[RlimitCPU] != (Limit{10, Unlimited}) || l[RlimitNProc] != (Limit{63, 4096}) || l[RlimitNice] != (Limit{40, 40}) ||
-		l[RlimitRTPrio] != (Limit{99, 99}) || l[RlimitRTTime] != (Limit{200000, Unlimited}) {
+	if l[rlimit.CPU] != (rlimit.Limit{Soft: 10, Hard: rlimit.Unlimited}) || l[rlimit.NProc] != (rlimit.Limit{Soft: 63, Hard: 4096}) ||
+		l[rlimit.Nice] != (rlimit.Limit{Soft: 40, Hard: 40}) || l[rlimit.RTPrio] != (rlimit.Limit{Soft: 99, Hard: 99}) ||
+		l[rlimit.RTTime] != (rlimit.Limit{Soft: 200000, Hard: rlimit.Unlimited}) {
 		t.Errorf("synthetic: %v", l)
 	}
-	if d, ok := RlimitCPU.Duration(l[RlimitCPU].Soft); !ok || d != 10*time.Second {
+	if d, ok := rlimit.CPU.Duration(l[rlimit.CPU].Soft); !ok || d != 10*time.Second {
 		t.Errorf("cpu duration %v %v", d, ok)
 	}
-	if d, ok := RlimitRTTime.Duration(l[RlimitRTTime].Soft); !ok || d != 200*time.Millisecond {
+	if d, ok := rlimit.RTTime.Duration(l[rlimit.RTTime].Soft); !ok || d != 200*time.Millisecond {
 		t.Errorf("rttime duration %v %v", d, ok)
 	}
-	if d, ok := RlimitRTTime.Duration(Unlimited); !ok || d != math.MaxInt64 {
+	// An unlimited time has no Duration: ok is false, never a clamped
+	// value.
+	if d, ok := rlimit.RTTime.Duration(l[rlimit.RTTime].Hard); ok || d != 0 {
 		t.Errorf("unlimited duration %v %v", d, ok)
 	}
-	if _, ok := RlimitNoFile.Duration(5); ok {
+	if _, ok := rlimit.NoFile.Duration(5); ok {
 		t.Error("NOFILE has no duration")
 	}
 }
@@ -54,26 +60,29 @@ func TestParseLimitsErrors(t *testing.T) {
 		"Max cpu time              unlimited            lots                 seconds   \n",
 		"Max cpu time\n",
 	} {
-		var l Limits
+		var l rlimit.Limits
 		if err := parseLimits([]byte(in), &l); err == nil {
 			t.Errorf("%q: no error", in)
 		}
 	}
 }
 
-func TestLimitValueText(t *testing.T) {
-	for _, v := range []LimitValue{0, 1, 8388608, Unlimited, Unlimited - 1} {
-		b, _ := v.MarshalText()
-		var back LimitValue
-		if err := back.UnmarshalText(b); err != nil || back != v || string(b) != v.String() {
-			t.Errorf("%d: %q -> %d, %v", uint64(v), b, uint64(back), err)
+// TestLimitRows checks that procfs has a /proc/PID/limits row for every
+// resource rlimit knows, and no two the same.
+func TestLimitRows(t *testing.T) {
+	seen := map[string]rlimit.Resource{}
+	for r := range (rlimit.Limits{}).All() {
+		row := limitRows[r]
+		if row == "" {
+			t.Errorf("%v: no row name", r)
 		}
-	}
-	if !Unlimited.IsUnlimited() || Unlimited.String() != "unlimited" {
-		t.Error(Unlimited)
-	}
-	if RlimitNoFile.String() != "RLIMIT_NOFILE" || RlimitRTTime.Unit() != UnitMicroseconds || RlimitAS.Unit().String() != "bytes" {
-		t.Error(RlimitNoFile, RlimitRTTime.Unit(), RlimitAS.Unit())
+		if other, dup := seen[row]; dup {
+			t.Errorf("%v and %v share the row %q", other, r, row)
+		}
+		seen[row] = r
+		if got := rlimitByRow([]byte(row)); got != r {
+			t.Errorf("rlimitByRow(%q) = %v, want %v", row, got, r)
+		}
 	}
 }
 
@@ -86,10 +95,10 @@ func TestLimitsSelf(t *testing.T) {
 	}
 	for _, r := range []struct {
 		res int
-		rl  Rlimit
+		rl  rlimit.Resource
 	}{
-		{syscall.RLIMIT_NOFILE, RlimitNoFile}, {syscall.RLIMIT_STACK, RlimitStack}, {syscall.RLIMIT_CORE, RlimitCore},
-		{syscall.RLIMIT_AS, RlimitAS}, {syscall.RLIMIT_CPU, RlimitCPU}, {syscall.RLIMIT_DATA, RlimitData},
+		{syscall.RLIMIT_NOFILE, rlimit.NoFile}, {syscall.RLIMIT_STACK, rlimit.Stack}, {syscall.RLIMIT_CORE, rlimit.Core},
+		{syscall.RLIMIT_AS, rlimit.AS}, {syscall.RLIMIT_CPU, rlimit.CPU}, {syscall.RLIMIT_DATA, rlimit.Data},
 	} {
 		var want syscall.Rlimit
 		if err := syscall.Getrlimit(r.res, &want); err != nil {
@@ -120,7 +129,7 @@ func FuzzParseLimits(f *testing.F) {
 	f.Add(readFixture(f, "proc-limits-6.18"))
 	f.Add(readFixture(f, "proc-limits-synthetic"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var l Limits
+		var l rlimit.Limits
 		parseLimits(b, &l)
 	})
 }

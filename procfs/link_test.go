@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/lxgo/lx/cred"
 )
 
 func TestLinkSelf(t *testing.T) {
@@ -151,7 +153,7 @@ func TestLinkPermission(t *testing.T) {
 		t.Skip(err)
 	}
 	st, err := init.Status()
-	if err != nil || st.UID.Real == uint32(os.Getuid()) {
+	if err != nil || st.UID.Real == cred.UID(os.Getuid()) {
 		t.Skip("pid 1 runs as our user")
 	}
 	if _, err := init.Exe(); !errors.Is(err, os.ErrPermission) {

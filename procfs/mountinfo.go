@@ -9,102 +9,8 @@ import (
 	"strings"
 
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/mount"
 )
-
-// MountFlags are the per-mount options of a mountinfo line (the sixth
-// field), as set with mount(2) MS_* flags or mount_setattr(2) MOUNT_ATTR_*.
-type MountFlags uint16
-
-const (
-	MountReadOnly    MountFlags = 1 << iota // ro (rw when absent)
-	MountNoSuid                             // nosuid
-	MountNoDev                              // nodev
-	MountNoExec                             // noexec
-	MountNoAtime                            // noatime
-	MountNoDiratime                         // nodiratime
-	MountRelatime                           // relatime
-	MountNoSymfollow                        // nosymfollow (5.10)
-	MountIdmapped                           // idmapped (5.12)
-)
-
-var mountFlagNames = [...]string{"ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "nosymfollow", "idmapped"}
-
-// String returns the options as the kernel prints them: "rw" or "ro"
-// followed by the other flags, "rw,nosuid,nodev,relatime".
-func (f MountFlags) String() string {
-	var sb strings.Builder
-	sb.WriteString("rw")
-	if f&MountReadOnly != 0 {
-		sb.Reset()
-		sb.WriteString("ro")
-	}
-	for i := 1; i < len(mountFlagNames); i++ {
-		if f&(1<<i) != 0 {
-			sb.WriteByte(',')
-			sb.WriteString(mountFlagNames[i])
-		}
-	}
-	return sb.String()
-}
-
-// parseMountFlags parses the per-mount options. Options lx does not know
-// are left out of the flags (they stay in Mount.Options).
-func parseMountFlags(b []byte) MountFlags {
-	var f MountFlags
-	for len(b) > 0 {
-		var opt []byte
-		opt, b, _ = cutByte(b, ',')
-		for i, name := range mountFlagNames {
-			if string(opt) == name {
-				f |= 1 << i
-				break
-			}
-		}
-	}
-	return f
-}
-
-// Propagation is the propagation state of a mount: the optional fields of
-// its mountinfo line (Documentation/filesystems/sharedsubtree.rst). Peer
-// group ids start at 1, so 0 means "absent". A mount with none of them is
-// private.
-type Propagation struct {
-	Shared        int  // "shared:N": the mount is shared in peer group N
-	Master        int  // "master:N": the mount is a slave receiving from peer group N
-	PropagateFrom int  // "propagate_from:N": the slave receives from peer group N, the closest dominant group visible from the process's root (only when it differs from Master)
-	Unbindable    bool // "unbindable": the mount cannot be bind mounted
-}
-
-// String returns the optional fields as the kernel prints them, or
-// "private" when there are none.
-func (p Propagation) String() string {
-	var b []byte
-	if p.Shared != 0 {
-		b = strconv.AppendInt(append(b, "shared:"...), int64(p.Shared), 10)
-	}
-	if p.Master != 0 {
-		if len(b) > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendInt(append(b, "master:"...), int64(p.Master), 10)
-	}
-	if p.PropagateFrom != 0 {
-		if len(b) > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendInt(append(b, "propagate_from:"...), int64(p.PropagateFrom), 10)
-	}
-	if p.Unbindable {
-		if len(b) > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, "unbindable"...)
-	}
-	if len(b) == 0 {
-		return "private"
-	}
-	return string(b)
-}
 
 // Mount is one line of /proc/PID/mountinfo: a mount as the process sees it
 // (proc(5) "/proc/pid/mountinfo", Documentation/filesystems/proc.rst 3.5).
@@ -112,16 +18,16 @@ func (p Propagation) String() string {
 // Root, MountPoint, FSType and Source are unescaped: the kernel writes a
 // space, tab, newline and backslash in them as \040, \011, \012 and \134.
 type Mount struct {
-	ID          int    // mount id, unique in the mount namespace; may be reused after unmount
-	ParentID    int    // id of the parent mount (itself for the root of the namespace's tree)
-	Dev         Dev    // st_dev of files on this file system
-	Root        string // the directory of the file system mounted here ("/" unless a bind mount of a subtree)
-	MountPoint  string // where it is mounted, relative to the process's root directory
-	Options     string // per-mount options as printed, "rw,nosuid,relatime"
-	Flags       MountFlags
-	Propagation Propagation
-	FSType      string // file system type, with subtype: "ext4", "fuse.sshfs"
-	Source      string // file-system-specific source ("/dev/vda", "tmpfs", "none")
+	ID          int               // mount id, unique in the mount namespace; may be reused after unmount
+	ParentID    int               // id of the parent mount (itself for the root of the namespace's tree)
+	Dev         Dev               // st_dev of files on this file system
+	Root        string            // the directory of the file system mounted here ("/" unless a bind mount of a subtree)
+	MountPoint  string            // where it is mounted, relative to the process's root directory
+	Options     string            // per-mount options as printed, "rw,nosuid,relatime"
+	Flags       mount.Flags       // Options as flags (words lx does not know stay only in Options)
+	Propagation mount.Propagation // the optional fields: shared, master, propagate_from, unbindable
+	FSType      string            // file system type, with subtype: "ext4", "fuse.sshfs"
+	Source      string            // file-system-specific source ("/dev/vda", "tmpfs", "none")
 
 	// SuperOptions are the per-superblock options, "rw,size=1024k". They
 	// are left as the kernel printed them: file systems escape a comma,
@@ -159,8 +65,8 @@ type MountView struct {
 	Root         []byte // unescaped
 	MountPoint   []byte // unescaped
 	Options      []byte
-	Flags        MountFlags
-	Propagation  Propagation
+	Flags        mount.Flags
+	Propagation  mount.Propagation
 	FSType       []byte // unescaped
 	Source       []byte // unescaped
 	SuperOptions []byte // escaped, see Mount.SuperOptions
@@ -336,7 +242,12 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 		return 0, errMountFields
 	}
 	v.Options = f
-	v.Flags = parseMountFlags(f)
+	if v.Flags, err = mount.ParseFlags(f); err != nil {
+		return 0, err
+	}
+	// The optional fields run up to the "-" separator: find where they
+	// end, then parse them at once.
+	opt := line
 	for {
 		if !next() {
 			return 0, errMountSeparator
@@ -344,7 +255,12 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 		if len(f) == 1 && f[0] == '-' {
 			break
 		}
-		v.Propagation.set(f)
+	}
+	// opt is now the optional fields, " - " and line, or "- " and line
+	// when there are no optional fields.
+	span := opt[:max(len(opt)-len(line)-len(" - "), 0)]
+	if v.Propagation, err = mount.ParsePropagation(span); err != nil {
+		return 0, err
 	}
 	if !next() {
 		return 0, errMountFields
@@ -384,28 +300,4 @@ func unescapeField(f []byte, esc, bit uint8) ([]byte, uint8) {
 		esc |= bit
 	}
 	return u, esc
-}
-
-// set records one optional field. Unknown fields are ignored, as
-// proc(5) asks of parsers.
-func (p *Propagation) set(f []byte) {
-	tag, val, ok := bytes.Cut(f, []byte{':'})
-	if !ok {
-		if string(f) == "unbindable" {
-			p.Unbindable = true
-		}
-		return
-	}
-	n, err := parse.Uint(val)
-	if err != nil || n > 1<<31-1 {
-		return
-	}
-	switch string(tag) {
-	case "shared":
-		p.Shared = int(n)
-	case "master":
-		p.Master = int(n)
-	case "propagate_from":
-		p.PropagateFrom = int(n)
-	}
 }

@@ -12,11 +12,13 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/mount"
 )
 
 func TestParseMountLine(t *testing.T) {
@@ -26,32 +28,32 @@ func TestParseMountLine(t *testing.T) {
 	}{{
 		line: "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue",
 		want: Mount{ID: 36, ParentID: 35, Dev: Dev{98, 0}, Root: "/mnt1", MountPoint: "/mnt/parent",
-			Options: "rw,noatime", Flags: MountNoAtime, Propagation: Propagation{Master: 1},
+			Options: "rw,noatime", Flags: mount.NoAtime, Propagation: mount.Propagation{Master: 1},
 			FSType: "ext3", Source: "/dev/root", SuperOptions: "rw,errors=continue"},
 	}, {
 		line: `101 100 0:40 / /mnt/space\040dir rw,relatime - tmpfs my\040source rw,size=1024k`,
 		want: Mount{ID: 101, ParentID: 100, Dev: Dev{0, 40}, Root: "/", MountPoint: "/mnt/space dir",
-			Options: "rw,relatime", Flags: MountRelatime, FSType: "tmpfs", Source: "my source", SuperOptions: "rw,size=1024k"},
+			Options: "rw,relatime", Flags: mount.Relatime, FSType: "tmpfs", Source: "my source", SuperOptions: "rw,size=1024k"},
 	}, {
 		line: `102 100 0:41 / /mnt/tab\011and\012newline rw,nosuid,nodev,noexec,noatime,nodiratime - tmpfs none rw`,
 		want: Mount{ID: 102, ParentID: 100, Dev: Dev{0, 41}, Root: "/", MountPoint: "/mnt/tab\tand\nnewline",
 			Options: "rw,nosuid,nodev,noexec,noatime,nodiratime",
-			Flags:   MountNoSuid | MountNoDev | MountNoExec | MountNoAtime | MountNoDiratime,
+			Flags:   mount.NoSuid | mount.NoDev | mount.NoExec | mount.NoAtime | mount.NoDiratime,
 			FSType:  "tmpfs", Source: "none", SuperOptions: "rw"},
 	}, {
 		line: `103 100 0:42 /sub\134dir /mnt/back\134slash ro,relatime,nosymfollow,idmapped unbindable - tmpfs a\134b ro`,
 		want: Mount{ID: 103, ParentID: 100, Dev: Dev{0, 42}, Root: `/sub\dir`, MountPoint: `/mnt/back\slash`,
-			Options: "ro,relatime,nosymfollow,idmapped", Flags: MountReadOnly | MountRelatime | MountNoSymfollow | MountIdmapped,
-			Propagation: Propagation{Unbindable: true}, FSType: "tmpfs", Source: `a\b`, SuperOptions: "ro"},
+			Options: "ro,relatime,nosymfollow,idmapped", Flags: mount.ReadOnly | mount.Relatime | mount.NoSymfollow | mount.Idmapped,
+			Propagation: mount.Propagation{Unbindable: true}, FSType: "tmpfs", Source: `a\b`, SuperOptions: "ro"},
 	}, {
 		// An empty source shows as two spaces.
 		line: `104 100 0:43 / /mnt/empty\040source rw,relatime -  tmpfs  rw`,
 		want: Mount{ID: 104, ParentID: 100, Dev: Dev{0, 43}, Root: "/", MountPoint: "/mnt/empty source",
-			Options: "rw,relatime", Flags: MountRelatime, FSType: "", Source: "tmpfs", SuperOptions: " rw"},
+			Options: "rw,relatime", Flags: mount.Relatime, FSType: "", Source: "tmpfs", SuperOptions: " rw"},
 	}, {
 		line: `105 100 0:44 / /mnt/unknown-tags rw,relatime shared:5 future:7 master:3 propagate_from:2 newflag - tmpfs tmpfs rw`,
 		want: Mount{ID: 105, ParentID: 100, Dev: Dev{0, 44}, Root: "/", MountPoint: "/mnt/unknown-tags",
-			Options: "rw,relatime", Flags: MountRelatime, Propagation: Propagation{Shared: 5, Master: 3, PropagateFrom: 2},
+			Options: "rw,relatime", Flags: mount.Relatime, Propagation: mount.Propagation{Shared: 5, Master: 3, PropagateFrom: 2},
 			FSType: "tmpfs", Source: "tmpfs", SuperOptions: "rw"},
 	}, {
 		// Backslashes not followed by three octal digits stay.
@@ -102,6 +104,13 @@ func TestParseMountLineErrors(t *testing.T) {
 		"36 35 98:x / /mnt rw - ext4 /dev/sda rw",
 		"2147483648 35 98:0 / /mnt rw - ext4 /dev/sda rw",
 		"36 35 4294967296:0 / /mnt rw - ext4 /dev/sda rw",
+		// The per-mount options and the optional fields are parsed by
+		// package mount, whose errors fail the line.
+		"36 35 98:0 / /mnt nosuid,rw - ext4 /dev/sda rw",
+		"36 35 98:0 / /mnt rw,,nosuid - ext4 /dev/sda rw",
+		"36 35 98:0 / /mnt rw shared:x - ext4 /dev/sda rw",
+		"36 35 98:0 / /mnt rw master:0 - ext4 /dev/sda rw",
+		"36 35 98:0 / /mnt rw shared:1 propagate_from:2147483648 - ext4 /dev/sda rw",
 	} {
 		if ms, err := parseMountInfo([]byte(line + "\n")); err == nil && line != "" {
 			t.Errorf("parseMountInfo(%q) = %+v, want error", line, ms)
@@ -117,35 +126,6 @@ func TestUnescapeInPlace(t *testing.T) {
 		b := []byte(s)
 		if got := string(parse.Unescape(b[:0], b)); got != want {
 			t.Errorf("in-place Unescape(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
-func TestMountFlagsString(t *testing.T) {
-	for _, s := range []string{"rw", "ro", "rw,nosuid,nodev,noexec,relatime", "ro,noatime,nodiratime,nosymfollow,idmapped"} {
-		if got := parseMountFlags([]byte(s)).String(); got != s {
-			t.Errorf("MountFlags round trip %q -> %q", s, got)
-		}
-	}
-	if got := parseMountFlags([]byte("nodev,rw,future,relatime")); got != MountNoDev|MountRelatime {
-		t.Errorf("parseMountFlags = %v", got)
-	}
-}
-
-func TestPropagationString(t *testing.T) {
-	tests := []struct {
-		p    Propagation
-		want string
-	}{
-		{Propagation{}, "private"},
-		{Propagation{Shared: 1}, "shared:1"},
-		{Propagation{Master: 2, PropagateFrom: 3}, "master:2 propagate_from:3"},
-		{Propagation{Shared: 4, Master: 5, Unbindable: true}, "shared:4 master:5 unbindable"},
-		{Propagation{Unbindable: true}, "unbindable"},
-	}
-	for _, tt := range tests {
-		if got := tt.p.String(); got != tt.want {
-			t.Errorf("%+v.String() = %q, want %q", tt.p, got, tt.want)
 		}
 	}
 }
@@ -360,7 +340,7 @@ func mountNSOptions(t *testing.T) *testutil.ChildOptions {
 		return nil
 	}
 	opts := &testutil.ChildOptions{Cloneflags: syscall.CLONE_NEWNS}
-	if !testutil.HasCap(testutil.CapSysAdmin) {
+	if !testutil.HasCap(capability.SysAdmin) {
 		opts.Cloneflags |= syscall.CLONE_NEWUSER
 		opts.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
 		opts.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
@@ -414,7 +394,7 @@ func TestMountInfoEscapedMountPoints(t *testing.T) {
 				t.Errorf("mount point %q not found; have %q", name, keys(found))
 				continue
 			}
-			if m.Source != sources[i] || m.FSType != "tmpfs" || m.Flags&(MountNoDev|MountNoSuid) != MountNoDev|MountNoSuid {
+			if m.Source != sources[i] || m.FSType != "tmpfs" || m.Flags&(mount.NoDev|mount.NoSuid) != mount.NoDev|mount.NoSuid {
 				t.Errorf("mount %q: %+v", name, m)
 			}
 			if v, ok := m.SuperOption("size"); !ok || v != "1024k" {

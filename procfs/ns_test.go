@@ -5,11 +5,14 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/lxgo/lx/ns"
 )
 
 func TestParseNamespaceLink(t *testing.T) {
@@ -40,7 +43,7 @@ func TestParseNamespaceLink(t *testing.T) {
 // TestNamespacesSelf compares Namespaces with os.Readlink of each entry.
 func TestNamespacesSelf(t *testing.T) {
 	self := Default().Self()
-	ns, err := self.Namespaces()
+	nss, err := self.Namespaces()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +51,8 @@ func TestNamespacesSelf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ns) != len(ents) {
-		t.Errorf("%d namespaces, /proc/self/ns has %d entries", len(ns), len(ents))
+	if len(nss) != len(ents) {
+		t.Errorf("%d namespaces, /proc/self/ns has %d entries", len(nss), len(ents))
 	}
 	for _, e := range ents {
 		target, err := os.Readlink("/proc/self/ns/" + e.Name())
@@ -57,8 +60,11 @@ func TestNamespacesSelf(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := strings.TrimSuffix(target[strings.Index(target, "[")+1:], "]")
-		typ := NamespaceType(e.Name())
-		if got, ok := ns[typ]; !ok || strconv.FormatUint(got, 10) != want {
+		typ, err := ns.ParseType(e.Name())
+		if err != nil {
+			t.Fatalf("/proc/self/ns/%s: %v", e.Name(), err)
+		}
+		if got, ok := nss[typ]; !ok || strconv.FormatUint(got, 10) != want {
 			t.Errorf("%s: %d, %v; readlink says %q", typ, got, ok, target)
 		}
 		one, err := self.Namespace(typ)
@@ -66,16 +72,53 @@ func TestNamespacesSelf(t *testing.T) {
 			t.Errorf("Namespace(%s) = %d, %v; readlink says %q", typ, one, err, target)
 		}
 	}
-	for _, typ := range []NamespaceType{NamespaceMnt, NamespaceNet, NamespacePID, NamespaceUser, NamespaceUTS, NamespaceIPC} {
-		if _, ok := ns[typ]; !ok {
+	for _, typ := range []ns.Type{ns.Mnt, ns.Net, ns.PID, ns.User, ns.UTS, ns.IPC} {
+		if _, ok := nss[typ]; !ok {
 			t.Errorf("no %s namespace", typ)
 		}
 	}
-	if _, err := self.Namespace("nosuchns"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Namespace(nosuchns) error %v, want fs.ErrNotExist", err)
+	for _, bad := range []ns.Type{0, ns.Type(len(ns.Types()) + 1), 255} {
+		if _, err := self.Namespace(bad); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Namespace(%d) error %v, want fs.ErrInvalid", bad, err)
+		}
 	}
-	if _, err := self.Namespace("../fd/0"); err == nil {
-		t.Error("Namespace(../fd/0) succeeded")
+}
+
+// TestNamespacesTree reads a /proc/PID/ns made of plain symbolic links: an
+// entry lx does not know is left out, a type the "kernel" lacks is
+// fs.ErrNotExist.
+func TestNamespacesTree(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "proc/42/ns")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"net":              "net:[4026531840]",
+		"pid_for_children": "pid:[4026531836]",
+		"newkind":          "newkind:[4026532000]",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fsys, err := NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fsys.Proc(42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Namespaces()
+	if want := (Namespaces{ns.Net: 4026531840, ns.PIDForChildren: 4026531836}); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Namespaces = %v, %v; want %v", got, err, want)
+	}
+	if ino, err := p.Namespace(ns.PIDForChildren); err != nil || ino != 4026531836 {
+		t.Errorf("Namespace(pid_for_children) = %d, %v", ino, err)
+	}
+	if _, err := p.Namespace(ns.Time); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Namespace(time) error %v, want fs.ErrNotExist", err)
 	}
 }
 
@@ -102,7 +145,7 @@ func TestNamespacesChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	for typ, ino := range mine {
-		differ := typ == NamespaceUser || typ == NamespaceUTS
+		differ := typ == ns.User || typ == ns.UTS
 		if (theirs[typ] != ino) != differ {
 			t.Errorf("%s: ours %d, child's %d", typ, ino, theirs[typ])
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/testutil"
 )
 
@@ -73,7 +74,7 @@ func TestSetOOMScoreAdjChild(t *testing.T) {
 	}
 	err = p.SetOOMScoreAdj(OOMScoreAdjMin)
 	switch {
-	case testutil.HasCap(testutil.CapSysResource):
+	case testutil.HasCap(capability.SysResource):
 		if err != nil {
 			t.Errorf("SetOOMScoreAdj(-1000) with CAP_SYS_RESOURCE: %v", err)
 		}

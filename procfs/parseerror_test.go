@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lxgo/lx/ns"
 )
 
 // TestParseErrorsNameTheFile gives every reader a malformed file and
@@ -30,6 +32,7 @@ func TestParseErrorsNameTheFile(t *testing.T) {
 		"42/oom_score_adj":   "x\n",
 		"42/oom_adj":         "x\n",
 		"meminfo":            "MemTotal: x kB\n",
+		"cpuinfo":            "processor\t: x\n",
 		"stat":               "cpu x\n",
 		"vmstat":             "nr_free_pages x\n",
 		"uptime":             "x y\n",
@@ -89,6 +92,7 @@ func TestParseErrorsNameTheFile(t *testing.T) {
 		"42/oom_score_adj":   func() error { _, err := p.OOMScoreAdj(); return err },
 		"42/oom_adj":         func() error { _, err := p.OOMAdj(); return err },
 		"meminfo":            func() error { _, err := fsys.Meminfo(); return err },
+		"cpuinfo":            func() error { _, err := fsys.CPUInfo(); return err },
 		"stat":               func() error { _, err := fsys.KernelStat(); return err },
 		"vmstat":             func() error { _, err := fsys.VMStat(); return err },
 		"uptime":             func() error { _, err := fsys.Uptime(); return err },
@@ -99,7 +103,7 @@ func TestParseErrorsNameTheFile(t *testing.T) {
 		"locks":              func() error { _, err := fsys.Locks(); return err },
 		"sys/kernel/pid_max": func() error { _, err := fsys.PidMax(); return err },
 		"tty/drivers":        func() error { _, err := fsys.TTYDrivers(); return err },
-		"42/ns/net":          func() error { _, err := p.Namespace(NamespaceNet); return err },
+		"42/ns/net":          func() error { _, err := p.Namespace(ns.Net); return err },
 	}
 	seqs := map[string]func() error{
 		"42/maps": func() error { return first(p.MapsSeq()) },

@@ -77,12 +77,6 @@ func (fsys FS) withFile(name string, fn func(b []byte) error) error {
 	return nil
 }
 
-// readFile is withFile under the name the readers of files owned
-// elsewhere (cpuinfo.go) call.
-func (fsys FS) readFile(name string, parse func(b []byte) error) error {
-	return fsys.withFile(name, parse)
-}
-
 // withFile reads p's file name and calls fn with its bytes; fn must not
 // keep them. single is for the single-record seq_files (stat, statm,
 // status, limits, io, comm): the kernel generates the whole text on the

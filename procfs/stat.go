@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/sched"
+	"github.com/lxgo/lx/signal"
 )
 
 // ClockTick is the unit of the times in /proc/PID/stat and /proc/stat:
@@ -27,33 +30,6 @@ var pageSize = uint64(os.Getpagesize())
 
 // maxTicks is the largest count of clock ticks a time.Duration holds.
 const maxTicks = math.MaxInt64 / uint64(ClockTick)
-
-// SchedPolicy is a scheduling policy (SCHED_* in include/uapi/linux/sched.h),
-// field 41 of /proc/PID/stat.
-type SchedPolicy uint32
-
-// Scheduling policies.
-const (
-	SchedOther    SchedPolicy = 0 // SCHED_OTHER (SCHED_NORMAL), the default
-	SchedFIFO     SchedPolicy = 1
-	SchedRR       SchedPolicy = 2
-	SchedBatch    SchedPolicy = 3
-	SchedIso      SchedPolicy = 4 // reserved, never implemented
-	SchedIdle     SchedPolicy = 5
-	SchedDeadline SchedPolicy = 6 // Linux 3.14+
-	SchedExt      SchedPolicy = 7 // sched_ext BPF scheduler, Linux 6.12+
-)
-
-var schedPolicyNames = [...]string{"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-	"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", "SCHED_EXT"}
-
-// String returns the policy's kernel name, "SCHED_FIFO".
-func (p SchedPolicy) String() string {
-	if int(p) < len(schedPolicyNames) {
-		return schedPolicyNames[p]
-	}
-	return "SchedPolicy(" + strconv.FormatUint(uint64(p), 10) + ")"
-}
 
 // Stat is /proc/PID/stat (or /proc/PID/task/TID/stat): the process status
 // line ps(1) and top(1) read, all 52 fields, typed. Times are in
@@ -98,8 +74,8 @@ type Stat struct {
 	StartTime time.Duration
 	VSize     uint64 // (23) virtual memory size, bytes
 	RSS       uint64 // (24) resident set size, bytes (pages times the page size)
-	// RSSLimit (25) is the soft RLIMIT_RSS in bytes, or Unlimited.
-	RSSLimit LimitValue
+	// RSSLimit (25) is the soft RLIMIT_RSS in bytes, or rlimit.Unlimited.
+	RSSLimit rlimit.Value
 
 	StartCode  uint64 // (26) address above which program text can run
 	EndCode    uint64 // (27) address below which program text can run
@@ -109,10 +85,10 @@ type Stat struct {
 
 	// Signal, Blocked, SigIgnore and SigCatch (31-34) are obsolete: only
 	// signals 1-31. Use Status for the full masks.
-	Signal    SignalSet
-	Blocked   SignalSet
-	SigIgnore SignalSet
-	SigCatch  SignalSet
+	Signal    signal.Set
+	Blocked   signal.Set
+	SigIgnore signal.Set
+	SigCatch  signal.Set
 
 	// WChan (35) is 0 or 1 since Linux 4.4 (1 when sleeping in the kernel);
 	// /proc/PID/wchan gives the symbol.
@@ -121,10 +97,10 @@ type Stat struct {
 	CNSwap uint64 // (37) always 0
 	// ExitSignal (38) is sent to the parent when the task exits (SIGCHLD
 	// for processes, -1 for threads).
-	ExitSignal syscall.Signal
-	Processor  int         // (39) CPU last run on
-	RTPriority uint32      // (40) real-time priority, 0 for normal policies
-	Policy     SchedPolicy // (41)
+	ExitSignal signal.Signal
+	Processor  int          // (39) CPU last run on
+	RTPriority uint32       // (40) real-time priority, 0 for normal policies
+	Policy     sched.Policy // (41), without the ResetOnFork flag (task->policy never holds it)
 
 	DelayAcctBlkIO time.Duration // (42) aggregated block I/O delay
 	GuestTime      time.Duration // (43) time spent running a virtual CPU
@@ -427,23 +403,33 @@ func parseStat(b []byte, st *Stat) error {
 	st.StartTime = s.ticks()
 	st.VSize = s.uint()
 	st.RSS = s.pages()
-	st.RSSLimit = rlimValue(s.uint())
+	// rsslim is the raw rlim_cur, an unsigned long: RLIM_INFINITY is
+	// 2^64-1 from a 64-bit kernel (rlimit.Unlimited) and 2^32-1 from a
+	// 32-bit one, which only a 32-bit program meets. Such a program on a
+	// 64-bit kernel would read a finite soft limit of exactly 2^32-1 as
+	// unlimited too; RLIMIT_RSS is not enforced, and /proc/PID/limits
+	// (Proc.Limits) says "unlimited" in words.
+	if v := s.uint(); v == uint64(^uint(0)) {
+		st.RSSLimit = rlimit.Unlimited
+	} else {
+		st.RSSLimit = rlimit.Value(v)
+	}
 	st.StartCode = s.uint()
 	st.EndCode = s.uint()
 	st.StartStack = s.uint()
 	st.KStkESP = s.uint()
 	st.KStkEIP = s.uint()
-	st.Signal = SignalSet(s.uint())
-	st.Blocked = SignalSet(s.uint())
-	st.SigIgnore = SignalSet(s.uint())
-	st.SigCatch = SignalSet(s.uint())
+	st.Signal = signal.Set(s.uint())
+	st.Blocked = signal.Set(s.uint())
+	st.SigIgnore = signal.Set(s.uint())
+	st.SigCatch = signal.Set(s.uint())
 	st.WChan = s.uint()
 	st.NSwap = s.uint()
 	st.CNSwap = s.uint()
-	st.ExitSignal = syscall.Signal(s.int32())
+	st.ExitSignal = signal.Signal(s.int32())
 	st.Processor = s.int32()
 	st.RTPriority = s.uint32()
-	st.Policy = SchedPolicy(s.uint32())
+	st.Policy = sched.Policy(s.uint32())
 	st.DelayAcctBlkIO = s.ticks()
 	st.GuestTime = s.ticks()
 	st.CGuestTime = s.sticks()

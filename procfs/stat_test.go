@@ -10,6 +10,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/sched"
+	"github.com/lxgo/lx/signal"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -31,8 +35,8 @@ func TestParseStatFixtures(t *testing.T) {
 				PID: 31080, Comm: MakeComm("cat"), State: StateRunning, PPID: 31078, PGRP: 31078,
 				Session: 4086, TTY: Dev{}, TPGID: -1, Flags: PFRandomize, MinFlt: 115,
 				Priority: 20, NumThreads: 1, StartTime: 491438 * ClockTick, VSize: 3133440,
-				RSS: 382 * pageSize, RSSLimit: Unlimited, StartCode: 93880432500736,
-				EndCode: 93880432520617, StartStack: 140722834033024, ExitSignal: syscall.SIGCHLD,
+				RSS: 382 * pageSize, RSSLimit: rlimit.Unlimited, StartCode: 93880432500736,
+				EndCode: 93880432520617, StartStack: 140722834033024, ExitSignal: signal.Chld,
 				Processor: 0, StartData: 93880432536624, EndData: 93880432538240,
 				StartBrk: 93880754438144, ArgStart: 140722834037418, ArgEnd: 140722834037438,
 				EnvStart: 140722834037438, EnvEnd: 140722834038763,
@@ -78,7 +82,7 @@ func TestParseStatFixtures(t *testing.T) {
 			if st.PID != 1234 || st.Comm.Len() != 0 || st.CGuestTime != 0 || st.StartData != 0 || st.ExitCode != 0 {
 				t.Errorf("got %+v", st)
 			}
-			if st.ExitSignal != syscall.SIGCHLD || st.StartTime != time.Second {
+			if st.ExitSignal != signal.Chld || st.StartTime != time.Second {
 				t.Errorf("exit signal %v start %v", st.ExitSignal, st.StartTime)
 			}
 		}},
@@ -126,13 +130,13 @@ func TestParseStatPathological(t *testing.T) {
 			if st.DelayAcctBlkIO != 70*time.Millisecond || st.GuestTime != 80*time.Millisecond || st.CGuestTime != 90*time.Millisecond {
 				t.Errorf("delay %v guest %v cguest %v", st.DelayAcctBlkIO, st.GuestTime, st.CGuestTime)
 			}
-			if st.Priority != -2 || st.Nice != -5 || st.ExitSignal != -1 || st.Policy != SchedFIFO {
+			if st.Priority != -2 || st.Nice != -5 || st.ExitSignal != -1 || st.Policy != sched.FIFO {
 				t.Errorf("prio %d nice %d exit signal %d policy %v", st.Priority, st.Nice, st.ExitSignal, st.Policy)
 			}
 			if st.RSSLimit != 4096 || st.RSS != 2*pageSize || st.VSize != 4096 {
 				t.Errorf("rsslimit %v rss %d vsize %d", st.RSSLimit, st.RSS, st.VSize)
 			}
-			if st.Signal != 6 || !st.Blocked.Has(syscall.SIGINT) || !st.Blocked.Has(syscall.SIGHUP) {
+			if st.Signal != 6 || !st.Blocked.Has(signal.Int) || !st.Blocked.Has(signal.Hup) {
 				t.Errorf("signals %v %v", st.Signal, st.Blocked)
 			}
 			if !st.ExitCode.Exited() || st.ExitCode.ExitStatus() != 1 {
@@ -217,9 +221,9 @@ func TestStatSelfNaive(t *testing.T) {
 		{26, st.StartCode, uint64(num(26)), false},
 		{27, st.EndCode, uint64(num(27)), false},
 		{28, st.StartStack, uint64(num(28)), false},
-		{38, st.ExitSignal, syscall.Signal(num(38)), false},
+		{38, st.ExitSignal, signal.Signal(num(38)), false},
 		{40, st.RTPriority, uint32(num(40)), false},
-		{41, st.Policy, SchedPolicy(num(41)), false},
+		{41, st.Policy, sched.Policy(num(41)), false},
 		{45, st.StartData, uint64(num(45)), false},
 		{46, st.EndData, uint64(num(46)), false},
 		{47, st.StartBrk, uint64(num(47)), false},
@@ -295,9 +299,6 @@ func TestTaskFlagsString(t *testing.T) {
 		if got := f.String(); got != want {
 			t.Errorf("%#x: %q, want %q", uint32(f), got, want)
 		}
-	}
-	if SchedDeadline.String() != "SCHED_DEADLINE" || SchedPolicy(9).String() != "SchedPolicy(9)" {
-		t.Error(SchedDeadline, SchedPolicy(9))
 	}
 }
 

@@ -3,10 +3,13 @@ package procfs
 import (
 	"bytes"
 	"io/fs"
-	"strconv"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/seccomp"
+	"github.com/lxgo/lx/signal"
 )
 
 // Status is /proc/PID/status (or /proc/PID/task/TID/status): the
@@ -25,16 +28,17 @@ type Status struct {
 	Umask fs.FileMode // the process's umask (permission bits only)
 	State State
 
-	TGID      int // thread group id, the process id
-	NGID      int // NUMA group id, 0 if none
-	PID       int // thread id
-	PPID      int // parent's process id
-	TracerPID int // the process tracing this one, 0 if none
-	UID, GID  IDs
-	FDSize    int // slots allocated in the file descriptor table
+	TGID      int       // thread group id, the process id
+	NGID      int       // NUMA group id, 0 if none
+	PID       int       // thread id
+	PPID      int       // parent's process id
+	TracerPID int       // the process tracing this one, 0 if none
+	UID       cred.UIDs // real, effective, saved and filesystem user ids
+	GID       cred.GIDs // real, effective, saved and filesystem group ids
+	FDSize    int       // slots allocated in the file descriptor table
 
 	// Groups are the supplementary group ids.
-	Groups []uint32
+	Groups []cred.GID
 	// NSTGID, NSPID, NSPGID and NSSID are the thread group id, thread id,
 	// process group id and session id in each nested PID namespace the
 	// task is in, outermost (the procfs mount's namespace) first.
@@ -66,21 +70,21 @@ type Status struct {
 	Threads int      // threads in the thread group
 	SigQ    SigQueue // queued signals of the real user, and its limit
 
-	SigPnd SignalSet // pending for the thread
-	ShdPnd SignalSet // pending for the process (shared)
-	SigBlk SignalSet // blocked
-	SigIgn SignalSet // ignored
-	SigCgt SignalSet // caught
+	SigPnd signal.Set // pending for the thread
+	ShdPnd signal.Set // pending for the process (shared)
+	SigBlk signal.Set // blocked
+	SigIgn signal.Set // ignored
+	SigCgt signal.Set // caught
 
-	CapInh CapSet // inheritable capabilities
-	CapPrm CapSet // permitted
-	CapEff CapSet // effective
-	CapBnd CapSet // bounding set
-	CapAmb CapSet // ambient (Linux 4.3+)
+	CapInh capability.Set // inheritable capabilities
+	CapPrm capability.Set // permitted
+	CapEff capability.Set // effective
+	CapBnd capability.Set // bounding set
+	CapAmb capability.Set // ambient (Linux 4.3+)
 
-	NoNewPrivs     bool        // PR_SET_NO_NEW_PRIVS (Linux 4.10+)
-	Seccomp        SeccompMode // (Linux 3.8+)
-	SeccompFilters int         // filters attached (Linux 5.9+)
+	NoNewPrivs     bool         // PR_SET_NO_NEW_PRIVS (Linux 4.10+)
+	Seccomp        seccomp.Mode // (Linux 3.8+)
+	SeccompFilters int          // filters attached (Linux 5.9+)
 
 	SpeculationStoreBypass    SpecStoreBypass    // Linux 4.17+
 	SpeculationIndirectBranch SpecIndirectBranch // Linux 5.1+
@@ -102,11 +106,6 @@ type Status struct {
 	// raw list text of the last CPUsAllowed/MemsAllowed parsed by ReadStatus,
 	// so that an unchanged list is not parsed (and allocated) again.
 	cpusRaw, memsRaw []byte
-}
-
-// IDs are the four user or group ids of a task.
-type IDs struct {
-	Real, Effective, Saved, FS uint32
 }
 
 // SigQueue is the SigQ line: signals queued for the task's real user id,
@@ -148,27 +147,4 @@ func (p Proc) StatusValue(key string) (value string, ok bool, err error) {
 		return nil
 	})
 	return value, ok, err
-}
-
-// SeccompMode is a task's seccomp mode (Seccomp line; seccomp(2)).
-type SeccompMode uint8
-
-// Seccomp modes.
-const (
-	SeccompDisabled SeccompMode = 0 // SECCOMP_MODE_DISABLED
-	SeccompStrict   SeccompMode = 1 // SECCOMP_MODE_STRICT: read, write, _exit, sigreturn only
-	SeccompFilter   SeccompMode = 2 // SECCOMP_MODE_FILTER: BPF filters
-)
-
-// String returns "disabled", "strict" or "filter".
-func (m SeccompMode) String() string {
-	switch m {
-	case SeccompDisabled:
-		return "disabled"
-	case SeccompStrict:
-		return "strict"
-	case SeccompFilter:
-		return "filter"
-	}
-	return "SeccompMode(" + strconv.Itoa(int(m)) + ")"
 }

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"io/fs"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/seccomp"
+	"github.com/lxgo/lx/signal"
 )
 
 var errSyntax = errors.New("syntax error")
@@ -120,9 +124,13 @@ func (st *Status) parseValue(k int, v []byte) (err error) {
 	case skTracerPid:
 		st.TracerPID, err = statusInt(v)
 	case skUid:
-		st.UID, err = parseIDs(v)
+		var ids [4]uint32
+		ids, err = parseIDs(v)
+		st.UID = cred.UIDs{Real: cred.UID(ids[0]), Effective: cred.UID(ids[1]), Saved: cred.UID(ids[2]), FS: cred.UID(ids[3])}
 	case skGid:
-		st.GID, err = parseIDs(v)
+		var ids [4]uint32
+		ids, err = parseIDs(v)
+		st.GID = cred.GIDs{Real: cred.GID(ids[0]), Effective: cred.GID(ids[1]), Saved: cred.GID(ids[2]), FS: cred.GID(ids[3])}
 	case skFDSize:
 		st.FDSize, err = statusInt(v)
 	case skGroups:
@@ -190,25 +198,25 @@ func (st *Status) parseValue(k int, v []byte) (err error) {
 			st.SigQ.Limit, err = parse.Uint(l)
 		}
 	case skSigPnd:
-		st.SigPnd, err = parseSignalSet(v)
+		st.SigPnd, err = signal.ParseHex(v)
 	case skShdPnd:
-		st.ShdPnd, err = parseSignalSet(v)
+		st.ShdPnd, err = signal.ParseHex(v)
 	case skSigBlk:
-		st.SigBlk, err = parseSignalSet(v)
+		st.SigBlk, err = signal.ParseHex(v)
 	case skSigIgn:
-		st.SigIgn, err = parseSignalSet(v)
+		st.SigIgn, err = signal.ParseHex(v)
 	case skSigCgt:
-		st.SigCgt, err = parseSignalSet(v)
+		st.SigCgt, err = signal.ParseHex(v)
 	case skCapInh:
-		st.CapInh, err = parseCapSet(v)
+		st.CapInh, err = capability.ParseHex(v)
 	case skCapPrm:
-		st.CapPrm, err = parseCapSet(v)
+		st.CapPrm, err = capability.ParseHex(v)
 	case skCapEff:
-		st.CapEff, err = parseCapSet(v)
+		st.CapEff, err = capability.ParseHex(v)
 	case skCapBnd:
-		st.CapBnd, err = parseCapSet(v)
+		st.CapBnd, err = capability.ParseHex(v)
 	case skCapAmb:
-		st.CapAmb, err = parseCapSet(v)
+		st.CapAmb, err = capability.ParseHex(v)
 	case skNoNewPrivs:
 		st.NoNewPrivs, err = statusBool(v)
 	case skSeccomp:
@@ -217,7 +225,7 @@ func (st *Status) parseValue(k int, v []byte) (err error) {
 		if err == nil && n > decMax(skSeccomp) {
 			err = errRange("seccomp mode", v)
 		}
-		st.Seccomp = SeccompMode(n)
+		st.Seccomp = seccomp.Mode(n)
 	case skSeccompFilters:
 		st.SeccompFilters, err = statusInt(v)
 	case skSpeculation_Store_Bypass:
@@ -378,7 +386,7 @@ func decMax(k int) uint64 {
 	case skKthread, skCoreDumping, skTHPEnabled, skNoNewPrivs:
 		return 1 // flags: 0 or 1
 	case skSeccomp:
-		return 1<<8 - 1 // SeccompMode is a uint8
+		return 1<<8 - 1 // seccomp.Mode is a uint8
 	case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
 		return 1<<64 - 1
 	}
@@ -405,7 +413,7 @@ func (st *Status) setDec(k int, v uint64) {
 	case skThreads:
 		st.Threads = int(v)
 	case skSeccomp:
-		st.Seccomp = SeccompMode(v)
+		st.Seccomp = seccomp.Mode(v)
 	case skSeccompFilters:
 		st.SeccompFilters = int(v)
 	case skVoluntaryCtxtSwitches:
@@ -464,25 +472,25 @@ func (st *Status) kbField(k int) *uint64 {
 func (st *Status) setHex(k int, v uint64) {
 	switch k {
 	case skSigPnd:
-		st.SigPnd = SignalSet(v)
+		st.SigPnd = signal.Set(v)
 	case skShdPnd:
-		st.ShdPnd = SignalSet(v)
+		st.ShdPnd = signal.Set(v)
 	case skSigBlk:
-		st.SigBlk = SignalSet(v)
+		st.SigBlk = signal.Set(v)
 	case skSigIgn:
-		st.SigIgn = SignalSet(v)
+		st.SigIgn = signal.Set(v)
 	case skSigCgt:
-		st.SigCgt = SignalSet(v)
+		st.SigCgt = signal.Set(v)
 	case skCapInh:
-		st.CapInh = CapSet(v)
+		st.CapInh = capability.Set(v)
 	case skCapPrm:
-		st.CapPrm = CapSet(v)
+		st.CapPrm = capability.Set(v)
 	case skCapEff:
-		st.CapEff = CapSet(v)
+		st.CapEff = capability.Set(v)
 	case skCapBnd:
-		st.CapBnd = CapSet(v)
+		st.CapBnd = capability.Set(v)
 	case skCapAmb:
-		st.CapAmb = CapSet(v)
+		st.CapAmb = capability.Set(v)
 	}
 }
 
@@ -532,21 +540,23 @@ func statusBool(v []byte) (bool, error) {
 	return false, errSyntax
 }
 
-func parseIDs(v []byte) (IDs, error) {
+// parseIDs parses the four ids of a Uid or Gid line: real, effective,
+// saved and filesystem.
+func parseIDs(v []byte) ([4]uint32, error) {
 	var ids [4]uint32
 	for i := range ids {
 		var f []byte
 		f, v = parse.Field(v)
 		n, err := parse.Uint(f)
 		if err != nil {
-			return IDs{}, err
+			return [4]uint32{}, err
 		}
 		if n > 1<<32-1 {
-			return IDs{}, errRange("uid_t", f)
+			return [4]uint32{}, errRange("id", f)
 		}
 		ids[i] = uint32(n)
 	}
-	return IDs{Real: ids[0], Effective: ids[1], Saved: ids[2], FS: ids[3]}, nil
+	return ids, nil
 }
 
 // unescapeComm stores the status Name value into c, undoing the kernel's

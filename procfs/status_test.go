@@ -12,7 +12,11 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
+	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/seccomp"
+	"github.com/lxgo/lx/signal"
 )
 
 func parseStatusFixture(t *testing.T, name string) Status {
@@ -29,8 +33,9 @@ func TestParseStatusSynthetic(t *testing.T) {
 	want := Status{
 		Name: MakeComm("weird\nname\\x"), Umask: 0o077, State: StateStopped,
 		TGID: 42, NGID: 7, PID: 43, PPID: 1, TracerPID: 9,
-		UID: IDs{1000, 1001, 1002, 1003}, GID: IDs{2000, 2001, 2002, 2003}, FDSize: 64,
-		Groups: []uint32{10, 20, 4294967294},
+		UID: cred.UIDs{Real: 1000, Effective: 1001, Saved: 1002, FS: 1003},
+		GID: cred.GIDs{Real: 2000, Effective: 2001, Saved: 2002, FS: 2003}, FDSize: 64,
+		Groups: []cred.GID{10, 20, 4294967294},
 		NSTGID: []int{42, 5, 1}, NSPID: []int{43, 6, 2}, NSPGID: []int{40, 3, 1}, NSSID: []int{40, 3, 1},
 		VmPeak: 1024 << 10, VmSize: 512 << 10, VmLck: 4 << 10, VmHWM: 256 << 10, VmRSS: 128 << 10,
 		RssAnon: 64 << 10, RssFile: 60 << 10, RssShmem: 4 << 10, VmData: 32 << 10, VmStk: 132 << 10,
@@ -39,7 +44,7 @@ func TestParseStatusSynthetic(t *testing.T) {
 		Threads: 3, SigQ: SigQueue{2, 15000},
 		SigPnd: 1 << 8, ShdPnd: 1 << 33, SigBlk: 1 << 16, SigIgn: 1 << 12, SigCgt: 0x180004a02,
 		CapPrm: 1 << 21, CapEff: 1<<21 | 1, CapBnd: 1<<41 - 1, CapAmb: 1 << 10,
-		NoNewPrivs: true, Seccomp: SeccompFilter, SeccompFilters: 3,
+		NoNewPrivs: true, Seccomp: seccomp.ModeFilter, SeccompFilters: 3,
 		SpeculationStoreBypass: SSBThreadForceMitigated, SpeculationIndirectBranch: IBConditionalDisabled,
 		CPUsAllowed: cpuset.Of(0, 2, 32, 33, 34, 35), MemsAllowed: cpuset.Of(0, 1),
 		VoluntaryCtxtSwitches: 150, NonvoluntaryCtxtSwitches: 545,
@@ -49,13 +54,13 @@ func TestParseStatusSynthetic(t *testing.T) {
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("got  %+v\nwant %+v", st, want)
 	}
-	if !st.SigPnd.Has(syscall.SIGKILL) || !st.SigBlk.Has(syscall.SIGCHLD) || st.SigBlk.Has(syscall.SIGINT) {
+	if !st.SigPnd.Has(signal.Kill) || !st.SigBlk.Has(signal.Chld) || st.SigBlk.Has(signal.Int) {
 		t.Errorf("signal sets %v %v", st.SigPnd, st.SigBlk)
 	}
 	if got := st.SigCgt.String(); got != "SIGINT,SIGUSR1,SIGUSR2,SIGTERM,SIG32,SIG33" {
 		t.Errorf("SigCgt %q", got)
 	}
-	if !st.CapEff.Has(CapSysAdmin) || !st.CapEff.Has(CapChown) || st.CapEff.Has(CapKill) || st.CapEff.String() != "CAP_CHOWN,CAP_SYS_ADMIN" {
+	if !st.CapEff.Has(capability.SysAdmin) || !st.CapEff.Has(capability.Chown) || st.CapEff.Has(capability.Kill) || st.CapEff.String() != "cap_chown,cap_sys_admin" {
 		t.Errorf("CapEff %v", st.CapEff)
 	}
 	if st.Seccomp.String() != "filter" || st.SpeculationStoreBypass.String() != "thread force mitigated" ||
@@ -70,7 +75,7 @@ func TestParseStatusFixtures(t *testing.T) {
 		if !st.Name.Equal("cat") || st.Umask != 0o022 || st.State != StateRunning || st.TGID != st.PID ||
 			len(st.Groups) != 0 || !slices.Equal(st.NSPID, []int{st.PID}) || st.Kthread || !st.THPEnabled ||
 			st.VmRSS != st.RssAnon+st.RssFile+st.RssShmem || st.VmRSS == 0 || st.UntagMask != 1<<64-1 ||
-			st.SigQ.Limit != 96365 || st.CapEff != 0x1fffeffffff || st.CapEff.Has(CapSysResource) ||
+			st.SigQ.Limit != 96365 || st.CapEff != 0x1fffeffffff || st.CapEff.Has(capability.SysResource) ||
 			!st.CPUsAllowed.Equal(cpuset.Of(0, 1)) || !st.MemsAllowed.Equal(cpuset.Of(0)) ||
 			st.SpeculationStoreBypass != SSBVulnerable || st.SpeculationIndirectBranch != IBAlwaysEnabled {
 			t.Errorf("got %+v", st)
@@ -188,9 +193,9 @@ func TestStatusSelf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
-	if st.TGID != os.Getpid() || st.PPID != os.Getppid() || st.UID.Real != uid || st.UID.Effective != uint32(os.Geteuid()) ||
-		st.GID.Real != gid || st.GID.Effective != uint32(os.Getegid()) || st.Kthread {
+	uid, gid := cred.UID(os.Getuid()), cred.GID(os.Getgid())
+	if st.TGID != os.Getpid() || st.PPID != os.Getppid() || st.UID.Real != uid || st.UID.Effective != cred.UID(os.Geteuid()) ||
+		st.GID.Real != gid || st.GID.Effective != cred.GID(os.Getegid()) || st.Kthread {
 		t.Errorf("ids: %+v", st)
 	}
 	groups, err := os.Getgroups()
@@ -213,7 +218,7 @@ func TestStatusSelf(t *testing.T) {
 		t.Errorf("memory or sets: %+v", st)
 	}
 	// Go catches SIGURG for preemption and ignores nothing by default.
-	if !st.SigCgt.Has(syscall.SIGURG) {
+	if !st.SigCgt.Has(signal.Urg) {
 		t.Errorf("SigCgt %v lacks SIGURG", st.SigCgt)
 	}
 	stat, err := p.Stat()
@@ -244,33 +249,6 @@ func TestStatusAllocs(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("ReadStatus: %v allocs, want 0", n)
-	}
-}
-
-func TestSignalSetString(t *testing.T) {
-	var s SignalSet
-	if s.String() != "" || s.Has(0) || s.Has(65) {
-		t.Error("empty set")
-	}
-	s = 1<<(syscall.SIGKILL-1) | 1<<(syscall.SIGTERM-1) | 1<<63
-	if s.String() != "SIGKILL,SIGTERM,SIG64" || !s.Has(64) {
-		t.Errorf("%q", s.String())
-	}
-	if got := slices.Collect(s.Signals()); !slices.Equal(got, []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM, 64}) {
-		t.Errorf("Signals %v", got)
-	}
-}
-
-func TestCapSetString(t *testing.T) {
-	s := CapSet(1<<CapNetAdmin | 1<<CapCheckpointRestore | 1<<45)
-	if s.String() != "CAP_NET_ADMIN,CAP_CHECKPOINT_RESTORE,CAP_45" || !s.Has(45) || s.Has(CapChown) || s.Has(64) {
-		t.Errorf("%q", s.String())
-	}
-	if got := slices.Collect(s.Caps()); !slices.Equal(got, []Cap{CapNetAdmin, CapCheckpointRestore, 45}) {
-		t.Errorf("Caps %v", got)
-	}
-	if len(capNames) != int(CapCheckpointRestore)+1 {
-		t.Errorf("%d cap names", len(capNames))
 	}
 }
 

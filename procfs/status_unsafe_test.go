@@ -4,12 +4,14 @@ import (
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"github.com/lxgo/lx/capability"
 )
 
 // capget returns the calling thread's effective, permitted and inheritable
 // capability sets from capget(2) (_LINUX_CAPABILITY_VERSION_3, two 32-bit
 // words per set), to check the parser against the kernel's own answer.
-func capget(t *testing.T) (eff, prm, inh CapSet) {
+func capget(t *testing.T) (eff, prm, inh capability.Set) {
 	hdr := struct {
 		version uint32
 		pid     int32
@@ -18,7 +20,7 @@ func capget(t *testing.T) (eff, prm, inh CapSet) {
 	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
 		t.Fatalf("capget: %v", e)
 	}
-	join := func(lo, hi uint32) CapSet { return CapSet(uint64(hi)<<32 | uint64(lo)) }
+	join := func(lo, hi uint32) capability.Set { return capability.Set(uint64(hi)<<32 | uint64(lo)) }
 	return join(data[0].effective, data[1].effective), join(data[0].permitted, data[1].permitted),
 		join(data[0].inheritable, data[1].inheritable)
 }

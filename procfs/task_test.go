@@ -7,6 +7,8 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+
+	"github.com/lxgo/lx/signal"
 )
 
 func TestThreadsSelf(t *testing.T) {
@@ -42,9 +44,9 @@ func TestThreadsSelf(t *testing.T) {
 	}
 	th := mustThread(t, p, tid)
 	st, err := th.Stat()
-	wantExit := syscall.Signal(-1) // threads do not signal the parent
+	wantExit := signal.Signal(-1) // threads do not signal the parent
 	if tid == os.Getpid() {
-		wantExit = syscall.SIGCHLD // the goroutine ran on the main thread
+		wantExit = signal.Chld // the goroutine ran on the main thread
 	}
 	if err != nil || st.PID != tid || st.ExitSignal != wantExit {
 		t.Errorf("thread stat pid %d exit signal %d: %v", st.PID, st.ExitSignal, err)

@@ -37,6 +37,9 @@ var (
 	// The syscall arrived in 5.14 but answered ENOSYS unless the kernel
 	// was booted with secretmem.enable=1; 6.5 turned it on by default.
 	MemfdSecret = newProbe("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret)
+	// ProcFDCount: the size of a /proc/PID/fd directory is the number of
+	// open descriptors, so one stat(2) counts them.
+	ProcFDCount = newProbe("/proc/PID/fd size as descriptor count", kernel.V(6, 2), sys.ProbeProcFDCount)
 )
 
 // Probes with a detail.

@@ -18,7 +18,7 @@ var all = map[string]*Probe{
 	"PidfdSendSignal": PidfdSendSignal, "PidfdSignalScope": PidfdSignalScope,
 	"PidfdGetfd": PidfdGetfd, "PidfdWaitid": PidfdWaitid, "PidfdNamespace": PidfdNamespace,
 	"PidfdInfo": PidfdInfo, "Pidfs": Pidfs, "PidfsHandle": PidfsHandle,
-	"Clone3": Clone3, "Openat2": Openat2, "Statmount": Statmount, "MemfdSecret": MemfdSecret,
+	"Clone3": Clone3, "Openat2": Openat2, "Statmount": Statmount, "MemfdSecret": MemfdSecret, "ProcFDCount": ProcFDCount,
 	"IOUring": IOUring, "Landlock": Landlock, "SeccompNotify": SeccompNotify, "Userfaultfd": Userfaultfd,
 }
 

@@ -4,8 +4,9 @@ package parse
 // are separated by spaces or tabs (the Groups line of /proc/PID/status:
 // "4 24 27 1000"). Each must fit a uint32 (uid_t, gid_t). On a bad number
 // it returns dst with the numbers before it and a *strconv.NumError
-// (ErrSyntax or ErrRange). It allocates only if dst lacks capacity.
-func AppendUint32s(dst []uint32, b []byte) ([]uint32, error) {
+// (ErrSyntax or ErrRange). It allocates only if dst lacks capacity. T is
+// any 32-bit id type (cred.GID for Groups).
+func AppendUint32s[T ~uint32](dst []T, b []byte) ([]T, error) {
 	for {
 		var f []byte
 		f, b = Field(b)
@@ -19,7 +20,7 @@ func AppendUint32s(dst []uint32, b []byte) ([]uint32, error) {
 		if n > 1<<32-1 {
 			return dst, rangeError("parse.AppendUint32s", f)
 		}
-		dst = append(dst, uint32(n))
+		dst = append(dst, T(n))
 	}
 }
 

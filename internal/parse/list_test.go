@@ -56,7 +56,7 @@ func FuzzAppendUint32s(f *testing.F) {
 	f.Add("4 24 27")
 	f.Add("4294967296")
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := AppendUint32s(nil, []byte(s))
+		got, err := AppendUint32s([]uint32(nil), []byte(s))
 		fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
 		var want []uint32
 		var werr error

@@ -47,6 +47,7 @@ func probes() map[string]struct {
 	_, err = sys.ProbeUserfaultfd()
 	add("userfaultfd", kernel.V(4, 3), err)
 	add("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret()) // on by default since 6.5
+	add("/proc/PID/fd size", kernel.V(6, 2), sys.ProbeProcFDCount())
 	return m
 }
 

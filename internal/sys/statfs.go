@@ -10,7 +10,8 @@ const (
 	CGROUP2_SUPER_MAGIC = unix.CGROUP2_SUPER_MAGIC // cgroup v2 (unified) hierarchy
 	TMPFS_MAGIC         = unix.TMPFS_MAGIC
 	SYSFS_MAGIC         = unix.SYSFS_MAGIC
-	PID_FS_MAGIC        = unix.PID_FS_MAGIC // pidfs, where pidfds live (6.9)
+	PID_FS_MAGIC        = unix.PID_FS_MAGIC     // pidfs, where pidfds live (6.9)
+	PROC_SUPER_MAGIC    = unix.PROC_SUPER_MAGIC // procfs
 )
 
 // StatfsType returns the filesystem magic number (statfs(2) f_type) of the

@@ -9,10 +9,10 @@ import (
 	"bufio"
 	"errors"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
 )
@@ -61,24 +61,9 @@ func SkipIfUnsupported(t testing.TB, err error, minKernel kernel.Version) {
 	t.Skipf("kernel %s lacks it (needs %s): %v", running, minKernel, err)
 }
 
-// Capability numbers from include/uapi/linux/capability.h, for RequireCap.
-const (
-	CapChown       = 0
-	CapDacOverride = 1
-	CapKill        = 5
-	CapSetgid      = 6
-	CapSetuid      = 7
-	CapNetAdmin    = 12
-	CapIPCLock     = 14
-	CapSysPtrace   = 19
-	CapSysAdmin    = 21
-	CapSysNice     = 23
-	CapSysResource = 24
-)
-
 // HasCap reports whether the calling process has capability c in its
 // effective set, read from /proc/self/status.
-func HasCap(c int) bool {
+func HasCap(c capability.Cap) bool {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return false
@@ -87,18 +72,18 @@ func HasCap(c int) bool {
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		if v, ok := strings.CutPrefix(s.Text(), "CapEff:"); ok {
-			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && mask&(1<<c) != 0
+			set, err := capability.ParseHex(strings.TrimSpace(v))
+			return err == nil && set.Has(c)
 		}
 	}
 	return false
 }
 
 // RequireCap skips the test unless the process has capability c.
-func RequireCap(t testing.TB, c int) {
+func RequireCap(t testing.TB, c capability.Cap) {
 	t.Helper()
 	if !HasCap(c) {
-		t.Skipf("needs capability %d (uid %d)", c, os.Getuid())
+		t.Skipf("needs %v (uid %d)", c, os.Getuid())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/kernel"
 )
 
@@ -103,8 +104,8 @@ func TestSkipIfUnsupported(t *testing.T) {
 }
 
 func TestRequireCapAndRoot(t *testing.T) {
-	got, _ := run(t, func(tb testing.TB) { RequireCap(tb, CapSysAdmin) })
-	if want := map[bool]string{true: "", false: "skip"}[HasCap(CapSysAdmin)]; got != want {
+	got, _ := run(t, func(tb testing.TB) { RequireCap(tb, capability.SysAdmin) })
+	if want := map[bool]string{true: "", false: "skip"}[HasCap(capability.SysAdmin)]; got != want {
 		t.Errorf("RequireCap(CAP_SYS_ADMIN) did %q, want %q", got, want)
 	}
 	got, _ = run(t, func(tb testing.TB) { RequireRoot(tb) })
@@ -113,10 +114,10 @@ func TestRequireCapAndRoot(t *testing.T) {
 	}
 	// On this kind of machine root has every capability but
 	// CAP_SYS_RESOURCE, and other users have none.
-	if os.Getuid() == 0 && (!HasCap(CapSysAdmin) || !HasCap(CapChown)) {
+	if os.Getuid() == 0 && (!HasCap(capability.SysAdmin) || !HasCap(capability.Chown)) {
 		t.Error("root lacks CAP_SYS_ADMIN or CAP_CHOWN")
 	}
-	if os.Getuid() != 0 && os.Geteuid() != 0 && HasCap(CapSysAdmin) {
+	if os.Getuid() != 0 && os.Geteuid() != 0 && HasCap(capability.SysAdmin) {
 		t.Log("an unprivileged user with CAP_SYS_ADMIN (ambient or file capabilities?)")
 	}
 	if HasCap(63) {
@@ -150,7 +151,7 @@ func TestRunInChild(t *testing.T) {
 // TestRunInChildNamespaces: with Cloneflags, the child gets a UTS
 // namespace of its own, and its hostname change does not reach the parent.
 func TestRunInChildNamespaces(t *testing.T) {
-	RequireCap(t, CapSysAdmin)
+	RequireCap(t, capability.SysAdmin)
 	host, err := os.Hostname()
 	if err != nil {
 		t.Fatal(err)

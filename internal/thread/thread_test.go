@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 )
@@ -284,7 +285,7 @@ func dirtyRun(t *testing.T, taint bool) string {
 // TestTaintIsolatesThreadState: a tainted thread's UTS namespace is never
 // seen by any other goroutine.
 func TestTaintIsolatesThreadState(t *testing.T) {
-	testutil.RequireCap(t, testutil.CapSysAdmin)
+	testutil.RequireCap(t, capability.SysAdmin)
 	orig, err := sys.Uname()
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +305,7 @@ func TestTaintIsolatesThreadState(t *testing.T) {
 // without Taint the changed thread goes back to the pool, and the same
 // check finds its hostname. It runs in a child process, which it spoils.
 func TestUntaintedStateLeaks(t *testing.T) {
-	testutil.RequireCap(t, testutil.CapSysAdmin)
+	testutil.RequireCap(t, capability.SysAdmin)
 	testutil.RunInChild(t, nil, func(t *testing.T) {
 		dirty := dirtyRun(t, false)
 		if seen := hostnamesOnAllThreads(t); seen[dirty] == 0 {

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
 )
 
 func TestFormatBytes(t *testing.T) {
@@ -177,16 +177,16 @@ func TestWrapWords(t *testing.T) {
 
 func TestFormatLimit(t *testing.T) {
 	for _, tc := range []struct {
-		res  procfs.Rlimit
-		v    procfs.LimitValue
+		res  rlimit.Resource
+		v    rlimit.Value
 		want string
 	}{
-		{procfs.RlimitStack, 8 << 20, "8 MiB"},
-		{procfs.RlimitStack, procfs.Unlimited, "unlimited"},
-		{procfs.RlimitNoFile, 1024, "1024"},
-		{procfs.RlimitCPU, 3600, "1h 0m 0s"},
-		{procfs.RlimitRTTime, 200000, "0.2s"},
-		{procfs.RlimitCPU, 1 << 62, "4611686018427387904 seconds"}, // beyond a time.Duration
+		{rlimit.Stack, 8 << 20, "8 MiB"},
+		{rlimit.Stack, rlimit.Unlimited, "unlimited"},
+		{rlimit.NoFile, 1024, "1024"},
+		{rlimit.CPU, 3600, "1h 0m 0s"},
+		{rlimit.RTTime, 200000, "0.2s"},
+		{rlimit.CPU, 1 << 62, "4611686018427387904 seconds"}, // beyond a time.Duration
 	} {
 		if got := formatLimit(tc.res, tc.v); got != tc.want {
 			t.Errorf("formatLimit(%v, %d) = %q, want %q", tc.res, tc.v, got, tc.want)

@@ -54,7 +54,9 @@ seconds because the kernel's boot time in /proc/stat is). CPU lists use
 the kernel's list format ("0-3,8"). A resource limit is a number in the
 unit its "unit" field names (the kernel's: "bytes", "count", "seconds",
 "microseconds"), or the string "unlimited". Kernel enumerations are their
-kernel names ("SCHED_OTHER", "CAP_KILL", "hybrid").
+kernel names ("SCHED_OTHER", "RLIMIT_NOFILE", "net", "hybrid");
+capabilities are libcap's names, as getpcaps(1) and capsh(1) print them
+("cap_kill").
 
 Strings: a string lx reads from the kernel (a command name, an argument,
 the environment, a path, a descriptor's target, a cgroup path, an error

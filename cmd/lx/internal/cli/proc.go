@@ -11,9 +11,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/sched"
+	"github.com/lxgo/lx/seccomp"
 )
 
 func init() { register(func() Command { return &procCommand{fs: procfs.Default()} }) }
@@ -101,18 +107,18 @@ are the kernel's exact bytes, as 'lx help json' describes.`
 // procReport is the output of `lx proc PID --json`. A nil section could
 // not be read; Unavailable says why.
 type procReport struct {
-	Identity     procIdentity       `json:"identity"`
-	Credentials  *procCredentials   `json:"credentials"`
-	Cgroups      []procCgroup       `json:"cgroups"`
-	Namespaces   map[string]*uint64 `json:"namespaces"` // null: unavailable
-	Limits       []procLimit        `json:"limits"`
-	Capabilities *procCapabilities  `json:"capabilities"`
-	Seccomp      *procSeccomp       `json:"seccomp"`
-	Threads      *procThreads       `json:"threads"`
-	FDs          procFDs            `json:"fds"`
-	Memory       *procMemory        `json:"memory"`
-	Cmdline      []string           `json:"cmdline"`
-	Environ      []string           `json:"environ"`
+	Identity     procIdentity        `json:"identity"`
+	Credentials  *procCredentials    `json:"credentials"`
+	Cgroups      []procCgroup        `json:"cgroups"`
+	Namespaces   map[ns.Type]*uint64 `json:"namespaces"` // null: unavailable
+	Limits       []procLimit         `json:"limits"`
+	Capabilities *procCapabilities   `json:"capabilities"`
+	Seccomp      *procSeccomp        `json:"seccomp"`
+	Threads      *procThreads        `json:"threads"`
+	FDs          procFDs             `json:"fds"`
+	Memory       *procMemory         `json:"memory"`
+	Cmdline      []string            `json:"cmdline"`
+	Environ      []string            `json:"environ"`
 	// Unavailable maps the dotted key of each section or item that could
 	// not be read to the reason.
 	Unavailable map[string]error `json:"unavailable"` // encoded as messages
@@ -137,7 +143,7 @@ type procIdentity struct {
 	UserTime     time.Duration `json:"user_time_ns"`
 	SystemTime   time.Duration `json:"system_time_ns"`
 	Nice         int           `json:"nice"`
-	Policy       string        `json:"sched_policy"`
+	Policy       sched.Policy  `json:"sched_policy"` // "SCHED_OTHER"
 	LastCPU      int           `json:"last_cpu"`
 }
 
@@ -149,9 +155,9 @@ type procIDs struct {
 }
 
 type procCredentials struct {
-	UID    procIDs  `json:"uid"`
-	GID    procIDs  `json:"gid"`
-	Groups []uint32 `json:"groups"`
+	UID    procIDs    `json:"uid"`
+	GID    procIDs    `json:"gid"`
+	Groups []cred.GID `json:"groups"`
 }
 
 type procCgroup struct {
@@ -162,18 +168,19 @@ type procCgroup struct {
 }
 
 type procLimit struct {
-	Resource string     `json:"resource"` // "RLIMIT_NOFILE"
-	Soft     limitValue `json:"soft"`
-	Hard     limitValue `json:"hard"`
-	Unit     string     `json:"unit"` // "count", "bytes", "seconds", "microseconds"
+	Resource rlimit.Resource `json:"resource"` // "RLIMIT_NOFILE"
+	Soft     limitValue      `json:"soft"`
+	Hard     limitValue      `json:"hard"`
+	Unit     string          `json:"unit"` // "count", "bytes", "seconds", "microseconds"
 }
 
 // limitValue is a resource limit in --json: a number in the resource's
-// unit, or the string "unlimited" for RLIM_INFINITY.
-type limitValue procfs.LimitValue
+// unit, or the string "unlimited" for RLIM_INFINITY. (rlimit.Value's own
+// text form would make every number a string.)
+type limitValue rlimit.Value
 
 func (v limitValue) MarshalJSON() ([]byte, error) {
-	if procfs.LimitValue(v).IsUnlimited() {
+	if rlimit.Value(v).IsUnlimited() {
 		return []byte(`"unlimited"`), nil
 	}
 	return strconv.AppendUint(nil, uint64(v), 10), nil
@@ -188,9 +195,9 @@ type procCapabilities struct {
 }
 
 type procSeccomp struct {
-	Mode       string `json:"mode"` // "disabled", "strict" or "filter"
-	Filters    int    `json:"filters"`
-	NoNewPrivs bool   `json:"no_new_privs"`
+	Mode       seccomp.Mode `json:"mode"` // "disabled", "strict" or "filter"
+	Filters    int          `json:"filters"`
+	NoNewPrivs bool         `json:"no_new_privs"`
 }
 
 type procThreads struct {
@@ -345,7 +352,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		State: string(rune(st.State)), StateName: st.State.String(),
 		KernelThread: st.Flags.Has(procfs.PFKthread),
 		UserTime:     st.UTime, SystemTime: st.STime,
-		Nice: st.Nice, Policy: st.Policy.String(), LastCPU: st.Processor,
+		Nice: st.Nice, Policy: st.Policy, LastCPU: st.Processor,
 	}
 	if fd == nil {
 		miss("identity.pidfs_id", errors.New("unsupported: no pidfd_open (Linux 5.3)"))
@@ -374,15 +381,17 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		if status.Kthread {
 			r.Identity.KernelThread = true
 		}
-		ids := func(v procfs.IDs) procIDs { return procIDs{v.Real, v.Effective, v.Saved, v.FS} }
-		r.Credentials = &procCredentials{UID: ids(status.UID), GID: ids(status.GID),
-			Groups: append([]uint32{}, status.Groups...)}
+		u, g := status.UID, status.GID
+		r.Credentials = &procCredentials{
+			UID:    procIDs{uint32(u.Real), uint32(u.Effective), uint32(u.Saved), uint32(u.FS)},
+			GID:    procIDs{uint32(g.Real), uint32(g.Effective), uint32(g.Saved), uint32(g.FS)},
+			Groups: append([]cred.GID{}, status.Groups...)}
 		r.Capabilities = &procCapabilities{
 			Inheritable: capNames(status.CapInh), Permitted: capNames(status.CapPrm),
 			Effective: capNames(status.CapEff), Bounding: capNames(status.CapBnd),
 			Ambient: capNames(status.CapAmb),
 		}
-		r.Seccomp = &procSeccomp{Mode: status.Seccomp.String(), Filters: status.SeccompFilters,
+		r.Seccomp = &procSeccomp{Mode: status.Seccomp, Filters: status.SeccompFilters,
 			NoNewPrivs: status.NoNewPrivs}
 	}
 
@@ -396,12 +405,12 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		}
 	}
 
-	if ns, err := p.Namespaces(); err != nil {
+	if nss, err := p.Namespaces(); err != nil {
 		miss("namespaces", err)
 	} else {
-		r.Namespaces = make(map[string]*uint64, len(ns))
-		for t, ino := range ns {
-			r.Namespaces[t.String()] = &ino
+		r.Namespaces = make(map[ns.Type]*uint64, len(nss))
+		for t, ino := range nss {
+			r.Namespaces[t] = &ino
 		}
 		if zombie {
 			// The links of a zombie's released namespaces cannot be read
@@ -409,8 +418,8 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 			// (lx's own) as unavailable instead of omitting it.
 			if self, err := fsys.Self().Namespaces(); err == nil {
 				for t := range self {
-					if _, ok := ns[t]; !ok {
-						r.Namespaces[t.String()] = nil
+					if _, ok := nss[t]; !ok {
+						r.Namespaces[t] = nil
 						miss("namespaces."+t.String(), errZombieNS)
 					}
 				}
@@ -422,9 +431,8 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		miss("limits", err)
 	} else {
 		r.Limits = make([]procLimit, 0, len(lims))
-		for i, l := range lims {
-			res := procfs.Rlimit(i)
-			r.Limits = append(r.Limits, procLimit{Resource: res.String(), Soft: limitValue(l.Soft), Hard: limitValue(l.Hard),
+		for res, l := range lims.All() {
+			r.Limits = append(r.Limits, procLimit{Resource: res, Soft: limitValue(l.Soft), Hard: limitValue(l.Hard),
 				Unit: res.Unit().String()})
 		}
 	}
@@ -518,10 +526,11 @@ func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
 		err == nil && (now.StartTime != st.StartTime || now.State == procfs.StateZombie || now.State == procfs.StateDead)
 }
 
-// capNames returns the names of the capabilities in s, never nil.
-func capNames(s procfs.CapSet) []string {
+// capNames returns the names of the capabilities in s, never nil: libcap's
+// names, "cap_sys_admin".
+func capNames(s capability.Set) []string {
 	names := []string{}
-	for c := range s.Caps() {
+	for c := range s.All() {
 		names = append(names, c.String())
 	}
 	return names

@@ -19,8 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/seccomp"
 )
 
 // procKeys are the dotted keys every `lx proc --json` object has. A key
@@ -284,7 +287,7 @@ func TestProcChild(t *testing.T) {
 	if r.Memory == nil || r.Memory.RSS == 0 || r.Memory.PSS == 0 || r.Memory.PSS > r.Memory.RSS {
 		t.Errorf("memory %+v", r.Memory)
 	}
-	if r.Seccomp == nil || r.Seccomp.Mode != "disabled" && r.Seccomp.Mode != "filter" {
+	if r.Seccomp == nil || r.Seccomp.Mode != seccomp.ModeDisabled && r.Seccomp.Mode != seccomp.ModeFilter {
 		t.Errorf("seccomp %+v", r.Seccomp)
 	}
 
@@ -318,8 +321,8 @@ func TestProcChild(t *testing.T) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_STACK, &rl); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Limits) != 16 || r.Limits[procfs.RlimitStack].Resource != "RLIMIT_STACK" ||
-		uint64(r.Limits[procfs.RlimitStack].Hard) != rl.Max {
+	if len(r.Limits) != 16 || r.Limits[rlimit.Stack].Resource != "RLIMIT_STACK" ||
+		uint64(r.Limits[rlimit.Stack].Hard) != rl.Max {
 		t.Errorf("limits %+v, want RLIMIT_STACK hard %d", r.Limits, rl.Max)
 	}
 
@@ -559,14 +562,14 @@ func TestProcOtherUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.UID.Effective == uint32(os.Geteuid()) || st.UID.Real == uint32(os.Getuid()) {
+	if st.UID.Effective == cred.UID(os.Geteuid()) || st.UID.Real == cred.UID(os.Getuid()) {
 		t.Skipf("PID 1 runs as our user %d", os.Geteuid())
 	}
 	r := runProcJSON(t, 1, "--env")
 	if reason := r.Unavailable["environ"]; r.Environ != nil || !strings.Contains(string(reason), "permission denied") {
 		t.Errorf("environ %q, reason %q; want unavailable: permission denied", r.Environ, reason)
 	}
-	if r.Identity.PID != 1 || r.Credentials == nil || r.Credentials.UID.Effective != st.UID.Effective ||
+	if r.Identity.PID != 1 || r.Credentials == nil || r.Credentials.UID.Effective != uint32(st.UID.Effective) ||
 		r.Limits == nil || r.Threads == nil || r.Cgroups == nil {
 		t.Errorf("the readable sections are missing: %+v", r)
 	}

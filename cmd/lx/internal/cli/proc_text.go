@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/seccomp"
 )
 
 // renderProc writes r for people: a table of facts, then the namespaces,
@@ -53,7 +53,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		t.Row("started", why("identity.start_time"))
 	}
 	t.Row("cpu time", formatCPUTimes(id.UserTime, id.SystemTime))
-	t.Row("scheduling", fmt.Sprintf("%s, nice %d, last on CPU %d", id.Policy, id.Nice, id.LastCPU))
+	t.Row("scheduling", fmt.Sprintf("%v, nice %d, last on CPU %d", id.Policy, id.Nice, id.LastCPU))
 	switch {
 	case r.Cmdline == nil:
 		t.Row("command", why("cmdline"))
@@ -90,8 +90,8 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		t.Row("capabilities", why("capabilities"))
 	}
 	if s := r.Seccomp; s != nil {
-		line := s.Mode
-		if s.Mode == "filter" {
+		line := s.Mode.String()
+		if s.Mode == seccomp.ModeFilter {
 			line += fmt.Sprintf(" (%d filters)", s.Filters)
 		}
 		if s.NoNewPrivs {
@@ -164,11 +164,11 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("NAMESPACE", "INODE")
-		for _, name := range slices.Sorted(maps.Keys(r.Namespaces)) {
-			if ino := r.Namespaces[name]; ino != nil {
-				t.Row(name, formatCount(*ino))
+		for _, typ := range slices.Sorted(maps.Keys(r.Namespaces)) { // ns.Type order is alphabetical
+			if ino := r.Namespaces[typ]; ino != nil {
+				t.Row(typ.String(), formatCount(*ino))
 			} else {
-				t.Row(name, why("namespaces."+name))
+				t.Row(typ.String(), why("namespaces."+typ.String()))
 			}
 		}
 		if err := t.Flush(); err != nil {
@@ -179,8 +179,8 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("RESOURCE", "SOFT", "HARD")
-		for i, l := range r.Limits {
-			t.Row(l.Resource, formatLimit(procfs.Rlimit(i), procfs.LimitValue(l.Soft)), formatLimit(procfs.Rlimit(i), procfs.LimitValue(l.Hard)))
+		for _, l := range r.Limits {
+			t.Row(l.Resource.String(), formatLimit(l.Resource, rlimit.Value(l.Soft)), formatLimit(l.Resource, rlimit.Value(l.Hard)))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -208,15 +208,15 @@ func renderProc(w io.Writer, r procReport, width int) error {
 
 // formatLimit formats a limit value of resource res with its unit:
 // "unlimited", "8 MiB", "1024", "1h 0m 0s".
-func formatLimit(res procfs.Rlimit, v procfs.LimitValue) string {
+func formatLimit(res rlimit.Resource, v rlimit.Value) string {
 	if v.IsUnlimited() {
 		return "unlimited"
 	}
 	switch res.Unit() {
-	case procfs.UnitBytes:
+	case rlimit.UnitBytes:
 		return formatBytes(uint64(v))
-	case procfs.UnitSeconds, procfs.UnitMicroseconds:
-		if d, _ := res.Duration(v); d != math.MaxInt64 { // MaxInt64: beyond a Duration
+	case rlimit.UnitSeconds, rlimit.UnitMicroseconds:
+		if d, ok := res.Duration(v); ok { // not ok: beyond a Duration
 			return formatDuration(d)
 		}
 		return formatCount(uint64(v)) + " " + res.Unit().String()

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/procfs"
 )
 
@@ -92,7 +93,7 @@ type psProcess struct {
 	PID          int           `json:"pid"`
 	PPID         int           `json:"ppid"`
 	State        string        `json:"state"` // the state letter, "S"
-	UID          uint32        `json:"uid"`   // effective user id
+	UID          cred.UID      `json:"uid"`   // effective user id
 	Threads      int           `json:"threads"`
 	RSS          uint64        `json:"rss_bytes"`
 	CPUTime      time.Duration `json:"cpu_time_ns"` // user + system
