@@ -1,9 +1,11 @@
 package feature
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"strconv"
 	"testing"
 
@@ -28,6 +30,9 @@ var all = map[string]*Probe{
 // other package can declare a probe.)
 func TestProbesDeclaredOnce(t *testing.T) {
 	f, err := parser.ParseFile(token.NewFileSet(), "probes.go", nil, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("probes.go is not here (a test binary run without its source, as in a kernel-matrix guest)")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
