@@ -284,36 +284,34 @@ func parsePID(s string) (int, error) {
 // errNoProcess is the error for a PID that names no process.
 func errNoProcess(pid int) error { return fmt.Errorf("process %d: no such process", pid) }
 
-// openProc opens pid through a pidfd and returns a Proc anchored to it,
-// and the pidfd (nil when the kernel has no pidfd_open and the Proc reads
-// by path). The caller closes both.
-func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
-	fd, err := pidfd.Open(pid, nil)
-	switch {
-	case errors.Is(err, errors.ErrUnsupported):
-		// Before Linux 5.3: read by path, unanchored.
-		p, err := fsys.Proc(pid)
-		return p, nil, err
-	case errors.Is(err, syscall.ESRCH):
-		return procfs.Proc{}, nil, errNoProcess(pid)
-	case err != nil:
-		// A thread id is not a process id; say whose thread it is.
-		if tp, perr := fsys.Proc(pid); perr != nil {
-			return procfs.Proc{}, nil, err
-		} else if st, serr := tp.Status(); serr == nil && st.TGID != pid {
-			return procfs.Proc{}, nil, fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
-		}
-		return procfs.Proc{}, nil, err
+// openError words an error of procfs.FS.OpenProc for people: a pid that
+// names no process is "no such process", and a thread id says whose
+// thread it is (the thread's /proc/TID exists, hidden from listings, and
+// its status names the thread group).
+func openError(fsys procfs.FS, pid int, err error) error {
+	if !errors.Is(err, syscall.ESRCH) {
+		return err
 	}
-	p, err := fsys.ProcFromPidFD(fd)
+	if tp, perr := fsys.Proc(pid); perr == nil {
+		if st, serr := tp.Status(); serr == nil && st.TGID != pid {
+			return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
+		}
+	}
+	return errNoProcess(pid)
+}
+
+// pidfdOf returns a pidfd of p's process, for its pidfs id and to tell
+// whether it has exited, or an error saying why there is none (a Proc
+// read by path, before Linux 5.3). The caller closes it.
+func pidfdOf(p procfs.Proc) (*pidfd.FD, error) {
+	f, err := p.PidFD()
 	if err != nil {
-		fd.Close()
-		if errors.Is(err, os.ErrProcessDone) {
-			return procfs.Proc{}, nil, errNoProcess(pid)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return nil, errors.New("unsupported: no pidfd_open (Linux 5.3)")
 		}
-		return procfs.Proc{}, nil, err
+		return nil, err
 	}
-	return p, fd, nil
+	return pidfd.FromFile(f) // takes f
 }
 
 // errEnvNotShown is the reason the environment is missing without --env.
@@ -329,11 +327,12 @@ var errZombieNS = errors.New("zombie: namespace released at exit")
 func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	fsys := c.fs
 	r := procReport{Unavailable: map[string]error{}}
-	p, fd, err := openProc(fsys, pid)
+	p, err := fsys.OpenProc(pid)
 	if err != nil {
-		return r, err
+		return r, openError(fsys, pid, err)
 	}
 	defer p.Close()
+	fd, fdErr := pidfdOf(p)
 	if fd != nil {
 		defer fd.Close()
 	}
@@ -355,7 +354,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		Nice: st.Nice, Policy: st.Policy, LastCPU: st.Processor,
 	}
 	if fd == nil {
-		miss("identity.pidfs_id", errors.New("unsupported: no pidfd_open (Linux 5.3)"))
+		miss("identity.pidfs_id", fdErr)
 	} else if id, err := fd.ID(); err != nil {
 		miss("identity.pidfs_id", err)
 	} else {
@@ -513,7 +512,8 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 
 // exitedSince reports whether the process of p, whose stat was st when lx
 // began and which was not a zombie then, has exited since: its pidfd
-// says so, or (read by path, without a pidfd) its stat is gone, belongs
+// says so, or (read by path, without a pidfd) its stat is gone (procfs
+// says os.ErrProcessDone once /proc/PID has vanished), belongs
 // to a process that started at another time (a reused PID), or shows a
 // zombie.
 func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
@@ -522,7 +522,7 @@ func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
 		return err == nil && exited
 	}
 	now, err := p.Stat()
-	return err != nil && vanished(err) ||
+	return errors.Is(err, os.ErrProcessDone) ||
 		err == nil && (now.StartTime != st.StartTime || now.State == procfs.StateZombie || now.State == procfs.StateDead)
 }
 
