@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,5 +208,44 @@ func TestExitedSinceByPath(t *testing.T) {
 	other.StartTime++
 	if self := procfs.Default().Self(); !exitedSince(self, nil, &other) {
 		t.Error("a process with another start time (a reused PID) is the same")
+	}
+}
+
+// TestProcRenderUnavailable checks that each section that could not be
+// read is one row with its reason, shown once: status stands for the
+// credentials, capabilities, seccomp, CPUs and context switches it
+// carries, and its reason is not repeated for each.
+func TestProcRenderUnavailable(t *testing.T) {
+	r := procReport{PID: 42, Stat: newProcStat(procfs.Stat{PID: 42, State: procfs.StateSleeping}), Unavailable: map[string]error{}}
+	keys := []string{"pidfs_id", "start_time", "tty", "status", "statm", "smaps_rollup", "io", "oom_score",
+		"oom_score_adj", "wchan", "exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads",
+		"fd_count", "fds", "cmdline", "environ"}
+	for _, key := range keys {
+		r.Unavailable[key] = fmt.Errorf("open /proc/42/%s: permission denied", key)
+	}
+	var b bytes.Buffer
+	if err := renderProc(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, key := range keys {
+		if n := strings.Count(out, r.Unavailable[key].Error()); n != 1 {
+			t.Errorf("reason of %s shown %d times:\n%s", key, n, out)
+		}
+	}
+	for _, row := range []string{"uid", "gid", "caps effective", "seccomp", "cpus allowed", "ctx switches"} {
+		if strings.Contains(out, "\n"+row+" ") {
+			t.Errorf("row %q without status:\n%s", row, out)
+		}
+	}
+	for _, re := range []*regexp.Regexp{
+		rowRE("status", "unavailable: open /proc/42/status: permission denied"),
+		regexp.MustCompile(`(?m)^memory +unavailable: open /proc/42/statm: permission denied\n +smaps_rollup unavailable: open /proc/42/smaps_rollup: permission denied$`),
+		rowRE("oom score", "unavailable: open /proc/42/oom_score: permission denied, adj unavailable: open /proc/42/oom_score_adj: permission denied"),
+		rowRE("environment", "unavailable: open /proc/42/environ: permission denied"),
+	} {
+		if !re.MatchString(out) {
+			t.Errorf("no row %s:\n%s", re, out)
+		}
 	}
 }
