@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -30,8 +29,8 @@ type procCommand struct {
 	loc *time.Location
 	// env is --env: read and show the environment.
 	env bool
-	// midRead, when set, runs after the identity section is read. Tests
-	// make the process exit there.
+	// midRead, when set, runs after stat, the pidfs id and the start
+	// time are read. Tests make the process exit there.
 	midRead func()
 }
 
@@ -369,26 +368,27 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	}
 
 	// procfs gives the zero Link for a link the process has none for;
-	// lx says why instead.
-	noFS := errNoLink
+	// lx says why instead. The executable belongs to the address space
+	// (mm->exe_file); a zombie's directories went with exit_fs.
+	noLink := errNoLink
 	if zombie {
-		noFS = errZombieFS
+		noLink = errZombieFS
 	}
 	for _, l := range []struct {
 		key  string
 		read func() (procfs.Link, error)
 		dst  **procfs.Link
-		none error
-	}{{"exe", p.Exe, &r.Exe, noMM}, {"cwd", p.Cwd, &r.Cwd, noFS}, {"root", p.Root, &r.Root, noFS}} {
+	}{{"exe", p.Exe, &r.Exe}, {"cwd", p.Cwd, &r.Cwd}, {"root", p.Root, &r.Root}} {
 		if l.key == "exe" && noMM != nil {
 			miss(l.key, noMM)
 			continue
 		}
-		switch link, err := l.read(); {
+		link, err := l.read()
+		switch {
 		case err != nil:
 			miss(l.key, err)
 		case link == procfs.Link{}:
-			miss(l.key, cmp.Or(l.none, errNoLink))
+			miss(l.key, noLink)
 		default:
 			*l.dst = &link
 		}

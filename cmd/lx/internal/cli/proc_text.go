@@ -378,12 +378,12 @@ func formatID[ID cred.UID | cred.GID](names map[ID]string, id ID) string {
 
 // formatIDs formats the real, effective, saved and filesystem ids:
 // "0(root) (real, effective, saved, fs)" when the four agree.
-func formatIDs[ID cred.UID | cred.GID](names map[ID]string, real, eff, saved, fs ID) string {
-	if real == eff && real == saved && real == fs {
-		return formatID(names, real) + " (real, effective, saved, fs)"
+func formatIDs[ID cred.UID | cred.GID](names map[ID]string, realID, effID, savedID, fsID ID) string {
+	if realID == effID && realID == savedID && realID == fsID {
+		return formatID(names, realID) + " (real, effective, saved, fs)"
 	}
-	return fmt.Sprintf("%s real, %s effective, %s saved, %s fs", formatID(names, real),
-		formatID(names, eff), formatID(names, saved), formatID(names, fs))
+	return fmt.Sprintf("%s real, %s effective, %s saved, %s fs", formatID(names, realID),
+		formatID(names, effID), formatID(names, savedID), formatID(names, fsID))
 }
 
 // groupsOr returns the groups, or "none".
