@@ -46,17 +46,22 @@ type and unit are a stable interface. Later versions of lx may add fields,
 but do not rename, remove or retype one; a consumer should ignore fields it
 does not know.
 
-Units: sizes are integers in bytes (their keys end in "_bytes"), durations
-integers in nanoseconds ("_ns"), counts plain integers. Points in time are
-RFC 3339 strings with the zone, with fractions of a second only when the
-value has them ("2024-05-01T12:00:03+02:00"; process start times are whole
-seconds because the kernel's boot time in /proc/stat is). CPU lists use
-the kernel's list format ("0-3,8"). A resource limit is a number in the
-unit its "unit" field names (the kernel's: "bytes", "count", "seconds",
-"microseconds"), or the string "unlimited". Kernel enumerations are their
-kernel names ("SCHED_OTHER", "RLIMIT_NOFILE", "net", "hybrid");
-capabilities are libcap's names, as getpcaps(1) and capsh(1) print them
-("cap_kill").
+Library values: where a command's output is a value of the lx library
+(lx proc's sections are procfs.Stat, procfs.Status, procfs.IO, ...), its
+keys are the library's Go field names ("VmRSS", "CapEff"), which follow
+Go's compatibility rules, and 'lx help COMMAND' lists them.
+
+Units: sizes are integers in bytes (keys of lx's own end in "_bytes"),
+durations integers in nanoseconds ("_ns"), counts and ids plain integers.
+Points in time are RFC 3339 strings with the zone, with fractions of a
+second only when the value has them ("2024-05-01T12:00:03+02:00"). CPU
+lists use the kernel's list format ("0-3,8"). A resource limit is a
+number in its resource's unit (bytes, a count, seconds for RLIMIT_CPU,
+microseconds for RLIMIT_RTTIME), or the string "unlimited". Kernel
+enumerations are their kernel names ("SCHED_OTHER", "RLIMIT_NOFILE",
+"net", "hybrid"); capabilities are libcap's names, as getpcaps(1) and
+capsh(1) print them ("cap_kill"), and a set of capabilities or signals is
+one string, the names separated by commas ("cap_chown,cap_kill").
 
 Strings: a string lx reads from the kernel (a command name, an argument,
 the environment, a path, a descriptor's target, a cgroup path, an error
@@ -73,9 +78,9 @@ So a consumer reads a string field as: if it is a JSON string, its UTF-8
 bytes; if it is an object, the base64-decoded "base64" member. Object keys
 are always valid UTF-8: lx does not put kernel strings in keys.
 
-Missing values: an item or section that could not be read is null, and
-the command's "unavailable" object maps its dotted key ("environ",
-"identity.pidfs_id") to the reason.`
+Missing values: an item or section that could not be read is null (a
+member of a map is left out), and the command's "unavailable" object maps
+its dotted key ("environ", "namespaces.net") to the reason.`
 
 const textTopic = `Without --json, lx prints aligned tables for people.
 

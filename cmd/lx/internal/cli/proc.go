@@ -5,21 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/kernel"
-	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
 	"github.com/lxgo/lx/rlimit"
-	"github.com/lxgo/lx/sched"
-	"github.com/lxgo/lx/seccomp"
 )
 
 func init() { register(func() Command { return &procCommand{fs: procfs.Default()} }) }
@@ -31,8 +29,8 @@ type procCommand struct {
 	loc *time.Location
 	// env is --env: read and show the environment.
 	env bool
-	// midRead, when set, runs after the identity section is read. Tests
-	// make the process exit there.
+	// midRead, when set, runs after stat, the pidfs id and the start
+	// time are read. Tests make the process exit there.
 	midRead func()
 }
 
@@ -47,13 +45,15 @@ func (*procCommand) Synopsis() string {
 func (*procCommand) Usage() string { return "[flags] <pid>" }
 func (*procCommand) Help() string {
 	return `Shows one process: its identity (pid, pidfs id, parent, process group,
-session, command name, state, start and CPU time), credentials (the real,
-effective, saved and filesystem user and group ids, supplementary groups),
-cgroups, namespaces (type and inode), resource limits, capability sets,
-seccomp mode, threads, open file descriptors, memory (smaps_rollup: RSS,
-PSS, swap, ...), command line and, with --env, environment. The
-environment is left out unless asked for because it often holds tokens
-and passwords that would end up in pasted output.
+session, controlling terminal, command name, state, start and CPU time,
+scheduling), command line, executable, current and root directory,
+credentials (the real, effective, saved and filesystem user and group ids
+with their names, supplementary groups), capability sets, seccomp mode,
+the CPUs and memory nodes it may run on, context switches, the kernel
+function it sleeps in (wchan), OOM score, cgroups, threads, open file
+descriptors, memory, I/O counters, namespaces, resource limits and, with
+--env, environment. The environment is left out unless asked for because
+it often holds tokens and passwords that would end up in pasted output.
 
 lx opens a pidfd for the process (pidfd_open, Linux 5.3) and reads
 /proc/PID through a directory handle checked against that pidfd, so every
@@ -62,12 +62,35 @@ while lx reads ("anchored": true). On kernels without pidfd_open lx reads
 /proc/PID by path ("anchored": false). The pidfs id (Linux 6.9) is the
 process's identity for the lifetime of the system; older kernels have none.
 
+The table: the start time is to the second with the zone (--json has it
+to the clock tick: the boot time comes from the clocks, not from
+/proc/stat's whole seconds). "exe", "cwd" and "root" are paths escaped as
+'lx help text' describes, followed by " (deleted)" when the file no longer
+has a name (a name that itself ends in " (deleted)" shows that space as
+\x20). "tty" is the controlling terminal as ps names it ("pts/3"), or
+none. "wchan" is none when the process is not sleeping in the kernel, and
+also when lx may not see it (the kernel hides it without ptrace read
+access). Ids show their names from /etc/passwd and /etc/group, as id(1)
+does: "1000(alice)". A capability set is a list of libcap's names, or
+"none", or "all (N)" when it holds every capability the kernel has, or
+"all but NAME... (N)" when it lacks fewer than it holds, or "same as
+NAME" when it equals a set above it. lx knows every capability of a
+kernel from a set that holds cap_checkpoint_restore (Linux 5.9, the newest
+lx names), and the capabilities up to the highest such a set holds; other
+sets are listed in full. Memory shows what /proc/PID/status gives anyone
+(resident: anonymous, file, shared memory; peak; virtual; swap; locked),
+then the proportional sizes and sharing of /proc/PID/smaps_rollup. I/O
+shows /proc/PID/io under the kernel's names: bytes passed to read and
+write calls (rchar, wchar; caches and pipes included), the calls
+(syscr, syscw), and bytes read from and written to storage.
+
 Each section is read on its own. A section that cannot be read is shown
-as unavailable with the reason; lx still prints the rest and exits with 0.
-The environment, namespaces, open files and memory need what the kernel
-calls ptrace read access (PTRACE_MODE_READ_FSCREDS, ptrace(2) "Ptrace
-access mode checking"), granted when the process is lx itself, or when
-all of these hold:
+once as unavailable with the reason; lx still prints the rest and exits
+with 0. The executable, current and root directory, environment,
+namespaces, open files, I/O counters and the smaps_rollup breakdown need
+what the kernel calls ptrace read access (PTRACE_MODE_READ_FSCREDS,
+ptrace(2) "Ptrace access mode checking"), granted when the process is lx
+itself, or when all of these hold:
   - lx's filesystem user id equals the process's real, effective and
     saved user ids, and lx's filesystem group id its real, effective and
     saved group ids, or lx has CAP_SYS_PTRACE in the process's user
@@ -81,157 +104,71 @@ and a security module (SELinux, AppArmor, Smack) allows it. So an
 ordinary user cannot read them for another user's process, nor for a
 process of its own that runs with capabilities (a daemon that kept some),
 and even root without CAP_SYS_PTRACE is refused a process with
-capabilities root lacks. A zombie has released its memory, environment
-and most namespaces (recent kernels also refuse its descriptors and
-namespaces to anyone without CAP_SYS_PTRACE); a kernel thread has no
-memory or environment.
+capabilities root lacks. A zombie has released its memory, executable,
+environment, directories and most namespaces (recent kernels also refuse
+its descriptors and namespaces to anyone without CAP_SYS_PTRACE); a
+kernel thread has no memory, executable or environment.
 
 A process that does not exist is an error (exit code 1), and so is one
 that exits while lx reads it: what lx read would mix a live process with a
 dead one. A PID that is not a number in 1..2147483647 is a usage error
 (exit code 2).
 
-With --json the same data is one JSON object with the sections "identity",
-"credentials", "cgroups", "namespaces", "limits", "capabilities",
-"seccomp", "threads", "fds", "memory", "cmdline" and "environ". Sizes are
-bytes ("_bytes"), times nanoseconds ("_ns"), the start time RFC 3339.
-A limit is a number in the resource's "unit", or "unlimited". A section
-(or item) that could not be read is null, and "unavailable" maps its
-dotted key ("environ", "fds.open", "namespaces.net") to the reason;
-without --env, "environ" is null with the reason "not shown without
---env".
-Command names, arguments, the environment, paths and descriptor targets
-are the kernel's exact bytes, as 'lx help json' describes.`
-}
+With --json the output is one object: an envelope whose sections are the
+values the lx library returns, under the library's own field names
+(documented with the Go types: go doc github.com/lxgo/lx/procfs.Status):
 
-// procReport is the output of `lx proc PID --json`. A nil section could
-// not be read; Unavailable says why.
-type procReport struct {
-	Identity     procIdentity        `json:"identity"`
-	Credentials  *procCredentials    `json:"credentials"`
-	Cgroups      []procCgroup        `json:"cgroups"`
-	Namespaces   map[ns.Type]*uint64 `json:"namespaces"` // null: unavailable
-	Limits       []procLimit         `json:"limits"`
-	Capabilities *procCapabilities   `json:"capabilities"`
-	Seccomp      *procSeccomp        `json:"seccomp"`
-	Threads      *procThreads        `json:"threads"`
-	FDs          procFDs             `json:"fds"`
-	Memory       *procMemory         `json:"memory"`
-	Cmdline      []string            `json:"cmdline"`
-	Environ      []string            `json:"environ"`
-	// Unavailable maps the dotted key of each section or item that could
-	// not be read to the reason.
-	Unavailable map[string]error `json:"unavailable"` // encoded as messages
-}
+  pid, anchored       the process id; whether the reads were anchored
+  pidfs_id            the pidfs id (pidfd.ID), a number
+  start_time          RFC 3339, to the clock tick
+  kernel_thread       true for a kernel thread
+  tty                 the controlling terminal's name, "" for none
+  user_names          {"0": "root"}: the names of status's user ids, and
+  group_names         of its group ids and groups (ids without a name
+                      are left out)
+  stat                procfs.Stat: /proc/PID/stat ("Comm", "State", "PPID",
+                      "UTime", "StartTime" since boot, "Flags", ...)
+  status              procfs.Status: /proc/PID/status ("UID", "GID",
+                      "Groups", "CapEff", "CPUsAllowed", "VmRSS",
+                      "VoluntaryCtxtSwitches", ...)
+  statm               procfs.Statm; smaps_rollup  procfs.SmapsRollup
+  io                  procfs.IO ("RChar", "ReadBytes", ...)
+  oom_score, oom_score_adj   numbers; wchan   a string, "" for none
+  exe, cwd, root      procfs.Link: {"Target": ..., "Deleted": ...}, where
+                      Target is the kernel's exact bytes, " (deleted)"
+                      included when the kernel appended it
+  limits              {"RLIMIT_NOFILE": {"Soft": 1024, "Hard": 4096}, ...}
+  cgroups             procfs.Cgroups: [{"HierarchyID", "Controllers",
+                      "Path", "Deleted"}]
+  namespaces          procfs.Namespaces: {"net": inode, ...}
+  threads             the thread ids
+  fd_count, fds       the number of descriptors; procfs.FD for each
+                      ({"Num", "Target", "Kind", "Name", "Inode", "Deleted"})
+  cmdline             the arguments
+  environ             procfs.Environ: [{"Name", "Value", "HasValue"}]
+  unavailable         {"io": "reason", ...}
 
-type procIdentity struct {
-	PID int `json:"pid"`
-	// PidfsID is the pidfs inode number (Linux 6.9); null when the kernel
-	// has none.
-	PidfsID *uint64 `json:"pidfs_id"`
-	// Anchored is true when the reads went through a pidfd-checked
-	// /proc/PID directory handle.
-	Anchored     bool          `json:"anchored"`
-	PPID         int           `json:"ppid"`
-	PGID         int           `json:"pgid"`
-	SID          int           `json:"sid"`
-	Comm         string        `json:"comm"`
-	State        string        `json:"state"`      // the letter, "S"
-	StateName    string        `json:"state_name"` // "sleeping"
-	KernelThread bool          `json:"kernel_thread"`
-	Start        *time.Time    `json:"start_time"`
-	UserTime     time.Duration `json:"user_time_ns"`
-	SystemTime   time.Duration `json:"system_time_ns"`
-	Nice         int           `json:"nice"`
-	Policy       sched.Policy  `json:"sched_policy"` // "SCHED_OTHER"
-	LastCPU      int           `json:"last_cpu"`
-}
+Values keep the library's units: sizes in bytes, durations (UTime,
+StartTime, ...) in nanoseconds, ids as numbers. Enumerations are their
+names: "SCHED_OTHER", "filter", "RLIMIT_NOFILE", capability and signal
+sets as comma-separated lists ("cap_chown,cap_kill", "SIGINT,SIGTERM"),
+CPU sets as lists ("0-3,8"); "State" is the state letter ("S"), "Flags"
+the PF_* names ("PF_KTHREAD|PF_NOFREEZE"), an fd's "Kind" its kind
+("path", "socket", "pipe", "anon_inode", ...). A limit is a number in
+the resource's unit (RLIMIT_CPU seconds, RLIMIT_RTTIME microseconds,
+RLIMIT_AS, RLIMIT_CORE, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_MEMLOCK,
+RLIMIT_MSGQUEUE, RLIMIT_RSS and RLIMIT_STACK bytes, the others counts), or
+"unlimited". Inside a section a list the library left empty may be null.
 
-type procIDs struct {
-	Real      uint32 `json:"real"`
-	Effective uint32 `json:"effective"`
-	Saved     uint32 `json:"saved"`
-	FS        uint32 `json:"fs"`
-}
-
-type procCredentials struct {
-	UID    procIDs    `json:"uid"`
-	GID    procIDs    `json:"gid"`
-	Groups []cred.GID `json:"groups"`
-}
-
-type procCgroup struct {
-	HierarchyID int      `json:"hierarchy_id"` // 0 for cgroup v2
-	Controllers []string `json:"controllers"`
-	Path        string   `json:"path"`
-	Deleted     bool     `json:"deleted"`
-}
-
-type procLimit struct {
-	Resource rlimit.Resource `json:"resource"` // "RLIMIT_NOFILE"
-	Soft     limitValue      `json:"soft"`
-	Hard     limitValue      `json:"hard"`
-	Unit     string          `json:"unit"` // "count", "bytes", "seconds", "microseconds"
-}
-
-// limitValue is a resource limit in --json: a number in the resource's
-// unit, or the string "unlimited" for RLIM_INFINITY. (rlimit.Value's own
-// text form would make every number a string.)
-type limitValue rlimit.Value
-
-func (v limitValue) MarshalJSON() ([]byte, error) {
-	if rlimit.Value(v).IsUnlimited() {
-		return []byte(`"unlimited"`), nil
-	}
-	return strconv.AppendUint(nil, uint64(v), 10), nil
-}
-
-type procCapabilities struct {
-	Inheritable []string `json:"inheritable"`
-	Permitted   []string `json:"permitted"`
-	Effective   []string `json:"effective"`
-	Bounding    []string `json:"bounding"`
-	Ambient     []string `json:"ambient"`
-}
-
-type procSeccomp struct {
-	Mode       seccomp.Mode `json:"mode"` // "disabled", "strict" or "filter"
-	Filters    int          `json:"filters"`
-	NoNewPrivs bool         `json:"no_new_privs"`
-}
-
-type procThreads struct {
-	Count int   `json:"count"`
-	TIDs  []int `json:"tids"`
-}
-
-type procFDs struct {
-	Count *int     `json:"count"`
-	Open  []procFD `json:"open"`
-}
-
-type procFD struct {
-	FD     int    `json:"fd"`
-	Kind   string `json:"kind"` // "path", "socket", "pipe", "anon_inode", ...
-	Target string `json:"target"`
-}
-
-// procMemory is smaps_rollup, in bytes.
-type procMemory struct {
-	RSS           uint64 `json:"rss_bytes"`
-	PSS           uint64 `json:"pss_bytes"`
-	PSSAnon       uint64 `json:"pss_anon_bytes"`
-	PSSFile       uint64 `json:"pss_file_bytes"`
-	PSSShmem      uint64 `json:"pss_shmem_bytes"`
-	SharedClean   uint64 `json:"shared_clean_bytes"`
-	SharedDirty   uint64 `json:"shared_dirty_bytes"`
-	PrivateClean  uint64 `json:"private_clean_bytes"`
-	PrivateDirty  uint64 `json:"private_dirty_bytes"`
-	Anonymous     uint64 `json:"anonymous_bytes"`
-	AnonHugePages uint64 `json:"anon_huge_pages_bytes"`
-	Swap          uint64 `json:"swap_bytes"`
-	SwapPSS       uint64 `json:"swap_pss_bytes"`
-	Locked        uint64 `json:"locked_bytes"`
+A section or item that could not be read is null, or for a namespace
+absent, and "unavailable" maps its key ("io", "namespaces.net") to the
+reason; without --env, "environ" is null with the reason "not shown
+without --env". Command names, arguments, the environment, paths and
+descriptor targets are the kernel's exact bytes, as 'lx help json'
+describes. The keys of the envelope and of the sections are a stable
+interface: a section's keys are the Go field names of its library type,
+which follows Go's compatibility rules (fields are added, never renamed
+or removed).`
 }
 
 func (c *procCommand) Run(ctx context.Context, env *Env, args []string) error {
@@ -284,56 +221,66 @@ func parsePID(s string) (int, error) {
 // errNoProcess is the error for a PID that names no process.
 func errNoProcess(pid int) error { return fmt.Errorf("process %d: no such process", pid) }
 
-// openProc opens pid through a pidfd and returns a Proc anchored to it,
-// and the pidfd (nil when the kernel has no pidfd_open and the Proc reads
-// by path). The caller closes both.
-func openProc(fsys procfs.FS, pid int) (procfs.Proc, *pidfd.FD, error) {
-	fd, err := pidfd.Open(pid, nil)
-	switch {
-	case errors.Is(err, errors.ErrUnsupported):
-		// Before Linux 5.3: read by path, unanchored.
-		p, err := fsys.Proc(pid)
-		return p, nil, err
-	case errors.Is(err, syscall.ESRCH):
-		return procfs.Proc{}, nil, errNoProcess(pid)
-	case err != nil:
-		// A thread id is not a process id; say whose thread it is.
-		if tp, perr := fsys.Proc(pid); perr != nil {
-			return procfs.Proc{}, nil, err
-		} else if st, serr := tp.Status(); serr == nil && st.TGID != pid {
-			return procfs.Proc{}, nil, fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
-		}
-		return procfs.Proc{}, nil, err
+// openError words an error of procfs.FS.OpenProc for people: a pid that
+// names no process is "no such process", and a thread id says whose
+// thread it is (the thread's /proc/TID exists, hidden from listings, and
+// its status names the thread group).
+func openError(fsys procfs.FS, pid int, err error) error {
+	if !errors.Is(err, syscall.ESRCH) {
+		return err
 	}
-	p, err := fsys.ProcFromPidFD(fd)
-	if err != nil {
-		fd.Close()
-		if errors.Is(err, os.ErrProcessDone) {
-			return procfs.Proc{}, nil, errNoProcess(pid)
+	if tp, perr := fsys.Proc(pid); perr == nil {
+		if st, serr := tp.Status(); serr == nil && st.TGID != pid {
+			return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
 		}
-		return procfs.Proc{}, nil, err
 	}
-	return p, fd, nil
+	return errNoProcess(pid)
 }
 
-// errEnvNotShown is the reason the environment is missing without --env.
-var errEnvNotShown = errors.New("not shown without --env")
+// pidfdOf returns a pidfd of p's process, for its pidfs id and to tell
+// whether it has exited, or an error saying why there is none (a Proc
+// read by path, before Linux 5.3). The caller closes it.
+func pidfdOf(p procfs.Proc) (*pidfd.FD, error) {
+	f, err := p.PidFD()
+	if err != nil {
+		if errors.Is(err, errors.ErrUnsupported) {
+			return nil, errors.New("unsupported: no pidfd_open (Linux 5.3)")
+		}
+		return nil, err
+	}
+	return pidfd.FromFile(f) // takes f
+}
 
-// errZombieNS is the reason a zombie's namespace links cannot be read:
-// exit_task_namespaces released them (only pid and user remain).
-var errZombieNS = errors.New("zombie: namespace released at exit")
+// The reasons lx gives for what a process does not have.
+var (
+	// errEnvNotShown: the environment, without --env.
+	errEnvNotShown = errors.New("not shown without --env")
+	// errZombieNS: a zombie's namespace links; exit_task_namespaces
+	// released all but pid and user.
+	errZombieNS = errors.New("zombie: namespace released at exit")
+	// errZombieFS: a zombie's cwd and root; exit_fs released them.
+	errZombieFS = errors.New("zombie: released at exit")
+	// errKthreadMM and errZombieMM: the memory, environment and
+	// executable of a process without a user address space.
+	errKthreadMM = errors.New("kernel thread: no user address space")
+	errZombieMM  = errors.New("zombie: address space already released")
+	// errNoLink: a link the kernel has none for (procfs's zero Link).
+	errNoLink = errors.New("none")
+)
 
 // gather reads everything about pid. A process that does not exist, or
 // whose stat cannot be read, or that exits while lx reads it, is an
 // error; every other section that fails is recorded in Unavailable.
 func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	fsys := c.fs
-	r := procReport{Unavailable: map[string]error{}}
-	p, fd, err := openProc(fsys, pid)
+	r := procReport{PID: pid, Unavailable: map[string]error{}}
+	p, err := fsys.OpenProc(pid)
 	if err != nil {
-		return r, err
+		return r, openError(fsys, pid, err)
 	}
 	defer p.Close()
+	r.Anchored = p.Anchored()
+	fd, fdErr := pidfdOf(p)
 	if fd != nil {
 		defer fd.Close()
 	}
@@ -346,80 +293,132 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if err != nil {
 		return r, fmt.Errorf("process %d: %w", pid, err)
 	}
-	r.Identity = procIdentity{
-		PID: pid, Anchored: p.Anchored(),
-		PPID: st.PPID, PGID: st.PGRP, SID: st.Session, Comm: st.Comm.String(),
-		State: string(rune(st.State)), StateName: st.State.String(),
-		KernelThread: st.Flags.Has(procfs.PFKthread),
-		UserTime:     st.UTime, SystemTime: st.STime,
-		Nice: st.Nice, Policy: st.Policy, LastCPU: st.Processor,
-	}
-	if fd == nil {
-		miss("identity.pidfs_id", errors.New("unsupported: no pidfd_open (Linux 5.3)"))
-	} else if id, err := fd.ID(); err != nil {
-		miss("identity.pidfs_id", err)
-	} else {
-		v := uint64(id)
-		r.Identity.PidfsID = &v
-	}
-	if ks, err := fsys.KernelStat(); err != nil {
-		miss("identity.start_time", err)
-	} else {
-		t := startTime(&st, ks.BootTime.In(loc))
-		r.Identity.Start = &t
-	}
+	r.Stat = newProcStat(st)
+	r.KernelThread = st.Flags.Has(procfs.PFKthread)
 	zombie := st.State == procfs.StateZombie || st.State == procfs.StateDead
+	if fd == nil {
+		miss("pidfs_id", fdErr)
+	} else if id, err := fd.ID(); err != nil {
+		miss("pidfs_id", err)
+	} else {
+		r.PidfsID = &id
+	}
+	// The boot time from the clocks, not /proc/stat's btime: that is
+	// whole seconds, up to one second early.
+	if boot, err := kernel.BootTime(); err != nil {
+		miss("start_time", err)
+	} else {
+		t := st.StartedAt(boot).In(loc)
+		r.StartTime = &t
+	}
 	if c.midRead != nil {
 		c.midRead()
 	}
 
 	if status, err := p.Status(); err != nil {
-		for _, key := range []string{"credentials", "capabilities", "seccomp"} {
-			miss(key, err)
-		}
+		miss("status", err)
 	} else {
-		if status.Kthread {
-			r.Identity.KernelThread = true
-		}
-		u, g := status.UID, status.GID
-		r.Credentials = &procCredentials{
-			UID:    procIDs{uint32(u.Real), uint32(u.Effective), uint32(u.Saved), uint32(u.FS)},
-			GID:    procIDs{uint32(g.Real), uint32(g.Effective), uint32(g.Saved), uint32(g.FS)},
-			Groups: append([]cred.GID{}, status.Groups...)}
-		r.Capabilities = &procCapabilities{
-			Inheritable: capNames(status.CapInh), Permitted: capNames(status.CapPrm),
-			Effective: capNames(status.CapEff), Bounding: capNames(status.CapBnd),
-			Ambient: capNames(status.CapAmb),
-		}
-		r.Seccomp = &procSeccomp{Mode: status.Seccomp, Filters: status.SeccompFilters,
-			NoNewPrivs: status.NoNewPrivs}
+		r.Status = newProcStatus(status)
+		r.KernelThread = r.KernelThread || status.Kthread
+	}
+	// A kernel thread has no user address space and a zombie has released
+	// its own: smaps_rollup and environ then fail with ESRCH or read as
+	// empty, and exe has no target.
+	var noMM error
+	switch {
+	case r.KernelThread:
+		noMM = errKthreadMM
+	case zombie:
+		noMM = errZombieMM
+	}
+	c.names(&r)
+	c.tty(&r)
+
+	if m, err := p.Statm(); err != nil {
+		miss("statm", err)
+	} else {
+		r.Statm = &m
+	}
+	if noMM != nil {
+		miss("smaps_rollup", noMM)
+	} else if m, err := p.SmapsRollup(); err != nil {
+		miss("smaps_rollup", err)
+	} else {
+		r.SmapsRollup = &m
+	}
+	if io, err := p.IO(); err != nil {
+		miss("io", err)
+	} else {
+		r.IO = &io
+	}
+	if v, err := p.OOMScore(); err != nil {
+		miss("oom_score", err)
+	} else {
+		r.OOMScore = &v
+	}
+	if v, err := p.OOMScoreAdj(); err != nil {
+		miss("oom_score_adj", err)
+	} else {
+		r.OOMScoreAdj = &v
+	}
+	if w, err := p.WChan(); err != nil {
+		miss("wchan", err)
+	} else {
+		r.WChan = &w
 	}
 
+	// procfs gives the zero Link for a link the process has none for;
+	// lx says why instead. The executable belongs to the address space
+	// (mm->exe_file); a zombie's directories went with exit_fs.
+	noLink := errNoLink
+	if zombie {
+		noLink = errZombieFS
+	}
+	for _, l := range []struct {
+		key  string
+		read func() (procfs.Link, error)
+		dst  **procfs.Link
+	}{{"exe", p.Exe, &r.Exe}, {"cwd", p.Cwd, &r.Cwd}, {"root", p.Root, &r.Root}} {
+		if l.key == "exe" && noMM != nil {
+			miss(l.key, noMM)
+			continue
+		}
+		link, err := l.read()
+		switch {
+		case err != nil:
+			miss(l.key, err)
+		case link == procfs.Link{}:
+			miss(l.key, noLink)
+		default:
+			*l.dst = &link
+		}
+	}
+
+	if lims, err := p.Limits(); err != nil {
+		miss("limits", err)
+	} else {
+		r.Limits = make(map[rlimit.Resource]procLimit, len(lims))
+		for res, l := range lims.All() {
+			r.Limits[res] = procLimit{Soft: limitValue(l.Soft), Hard: limitValue(l.Hard)}
+		}
+	}
 	if cgs, err := p.Cgroups(); err != nil {
 		miss("cgroups", err)
 	} else {
-		r.Cgroups = make([]procCgroup, 0, len(cgs))
-		for _, cg := range cgs {
-			r.Cgroups = append(r.Cgroups, procCgroup{HierarchyID: cg.HierarchyID,
-				Controllers: append([]string{}, cg.Controllers...), Path: cg.Path, Deleted: cg.Deleted})
-		}
+		r.Cgroups = cgs
 	}
-
 	if nss, err := p.Namespaces(); err != nil {
 		miss("namespaces", err)
 	} else {
-		r.Namespaces = make(map[ns.Type]*uint64, len(nss))
-		for t, ino := range nss {
-			r.Namespaces[t] = &ino
-		}
+		r.Namespaces = nss
 		if zombie {
 			// The links of a zombie's released namespaces cannot be read
 			// and procfs leaves them out. Name each one this kernel has
 			// (lx's own) as unavailable instead of omitting it.
 			if self, err := fsys.Self().Namespaces(); err == nil {
-				for t := range self {
+				for _, t := range slices.Sorted(maps.Keys(self)) {
 					if _, ok := nss[t]; !ok {
-						r.Namespaces[t] = nil
+						r.released = append(r.released, t)
 						miss("namespaces."+t.String(), errZombieNS)
 					}
 				}
@@ -427,70 +426,37 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		}
 	}
 
-	if lims, err := p.Limits(); err != nil {
-		miss("limits", err)
-	} else {
-		r.Limits = make([]procLimit, 0, len(lims))
-		for res, l := range lims.All() {
-			r.Limits = append(r.Limits, procLimit{Resource: res, Soft: limitValue(l.Soft), Hard: limitValue(l.Hard),
-				Unit: res.Unit().String()})
-		}
-	}
-
 	tids := []int{}
-	var terr error
 	for t, err := range p.Threads() {
 		if err != nil {
-			terr = err
+			miss("threads", err)
+			tids = nil
 			break
 		}
 		tids = append(tids, t.TID())
 	}
-	if terr != nil {
-		miss("threads", terr)
-	} else {
-		r.Threads = &procThreads{Count: len(tids), TIDs: tids}
-	}
-
+	r.Threads = tids
 	if n, err := p.FDCount(); err != nil {
-		miss("fds.count", err)
+		miss("fd_count", err)
 	} else {
-		r.FDs.Count = &n
+		r.FDCount = &n
 	}
 	if fds, err := p.FDs(); err != nil {
-		miss("fds.open", err)
+		miss("fds", err)
 	} else {
-		r.FDs.Open = make([]procFD, 0, len(fds))
-		for _, f := range fds {
-			r.FDs.Open = append(r.FDs.Open, procFD{FD: f.Num, Kind: f.Kind.String(), Target: f.Target})
+		r.FDs = make([]procFD, len(fds))
+		for i, f := range fds {
+			r.FDs[i] = procFD{FD: f, Kind: named[procfs.FDKind]{f.Kind}}
 		}
-	}
-
-	// A kernel thread has no user address space and a zombie has released
-	// its own: smaps_rollup and environ then fail with ESRCH, which would
-	// read as "the process has exited".
-	var noMM error
-	switch {
-	case r.Identity.KernelThread:
-		noMM = errors.New("kernel thread: no user address space")
-	case zombie:
-		noMM = errors.New("zombie: address space already released")
-	}
-	if noMM != nil {
-		miss("memory", noMM)
-	} else if m, err := p.SmapsRollup(); err != nil {
-		miss("memory", err)
-	} else {
-		r.Memory = &procMemory{RSS: m.Rss, PSS: m.Pss, PSSAnon: m.PssAnon, PSSFile: m.PssFile,
-			PSSShmem: m.PssShmem, SharedClean: m.SharedClean, SharedDirty: m.SharedDirty,
-			PrivateClean: m.PrivateClean, PrivateDirty: m.PrivateDirty, Anonymous: m.Anonymous,
-			AnonHugePages: m.AnonHugePages, Swap: m.Swap, SwapPSS: m.SwapPss, Locked: m.Locked}
 	}
 
 	if args, err := p.Cmdline(); err != nil {
 		miss("cmdline", err)
 	} else {
-		r.Cmdline = append([]string{}, args...)
+		if args == nil {
+			args = []string{} // none: a kernel thread, a zombie
+		}
+		r.Cmdline = args
 	}
 	switch {
 	case !c.env:
@@ -501,7 +467,10 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		if env, err := p.Environ(); err != nil {
 			miss("environ", err)
 		} else {
-			r.Environ = append([]string{}, env.Strings()...)
+			if env == nil {
+				env = procfs.Environ{} // an empty environment
+			}
+			r.Environ = env
 		}
 	}
 
@@ -511,10 +480,59 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	return r, nil
 }
 
+// names fills in the names of the user and group ids of r.Status from
+// the user database of c's file system root (the one lx runs on, as ps
+// shows them). An id without an entry has no name.
+func (c *procCommand) names(r *procReport) {
+	r.UserNames, r.GroupNames = map[cred.UID]string{}, map[cred.GID]string{}
+	if r.Status == nil {
+		return // no ids to name
+	}
+	db, err := cred.LoadDatabase(&cred.DatabaseOptions{Root: c.fs.Root()})
+	if err != nil {
+		r.UserNames, r.GroupNames = nil, nil
+		r.Unavailable["user_names"], r.Unavailable["group_names"] = err, err
+		return
+	}
+	u, g := r.Status.UID, r.Status.GID
+	for _, id := range []cred.UID{u.Real, u.Effective, u.Saved, u.FS} {
+		if e, err := db.LookupUID(id); err == nil {
+			r.UserNames[id] = e.Name
+		}
+	}
+	for _, id := range append([]cred.GID{g.Real, g.Effective, g.Saved, g.FS}, r.Status.Groups...) {
+		if e, err := db.LookupGID(id); err == nil {
+			r.GroupNames[id] = e.Name
+		}
+	}
+}
+
+// tty names the controlling terminal of r.Stat, as ps's TTY column does.
+func (c *procCommand) tty(r *procReport) {
+	dev := r.Stat.Stat.TTY
+	if dev == (procfs.Dev{}) {
+		none := ""
+		r.TTY = &none
+		return
+	}
+	drivers, err := c.fs.TTYDrivers()
+	if err != nil {
+		r.Unavailable["tty"] = err
+		return
+	}
+	name, ok := drivers.Name(dev)
+	if !ok {
+		r.Unavailable["tty"] = fmt.Errorf("terminal %v: no driver in /proc/tty/drivers serves it", dev)
+		return
+	}
+	r.TTY = &name
+}
+
 // exitedSince reports whether the process of p, whose stat was st when lx
 // began and which was not a zombie then, has exited since: its pidfd
-// says so, or (read by path, without a pidfd) its stat is gone, belongs
-// to a process that started at another time (a reused PID), or shows a
+// says so, or (read by path, without a pidfd) its stat is gone (procfs
+// says os.ErrProcessDone once /proc/PID has vanished), belongs to a
+// process that started at another time (a reused PID), or shows a
 // zombie.
 func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
 	if fd != nil {
@@ -522,16 +540,6 @@ func exitedSince(p procfs.Proc, fd *pidfd.FD, st *procfs.Stat) bool {
 		return err == nil && exited
 	}
 	now, err := p.Stat()
-	return err != nil && vanished(err) ||
+	return errors.Is(err, os.ErrProcessDone) ||
 		err == nil && (now.StartTime != st.StartTime || now.State == procfs.StateZombie || now.State == procfs.StateDead)
-}
-
-// capNames returns the names of the capabilities in s, never nil: libcap's
-// names, "cap_sys_admin".
-func capNames(s capability.Set) []string {
-	names := []string{}
-	for c := range s.All() {
-		names = append(names, c.String())
-	}
-	return names
 }

@@ -49,10 +49,10 @@ func TestProcEnvHidden(t *testing.T) {
 	}
 	r := runProcJSON(t, pid)
 	if r.Environ != nil || r.Unavailable["environ"] != "not shown without --env" {
-		t.Errorf("environ %q, reason %q", exacts(r.Environ), r.Unavailable["environ"])
+		t.Errorf("environ %q, reason %q", environStrings(r.Environ), r.Unavailable["environ"])
 	}
 	r = runProcJSON(t, pid, "--env")
-	if got := exacts(r.Environ); !slices.Equal(got, []string{secret}) {
+	if got := environStrings(r.Environ); !slices.Equal(got, []string{secret}) {
 		t.Errorf("--env: environ %q", got)
 	}
 	stdout, _, _ = runLX(t, "proc", "--env", strconv.Itoa(pid))
@@ -110,38 +110,63 @@ func TestProcExitsMidRead(t *testing.T) {
 	}
 }
 
-// TestProcCapsWrapped checks that capability lists are wrapped to the
-// width: the full set on one line is over 600 characters.
-func TestProcCapsWrapped(t *testing.T) {
-	caps := capNames(1<<(capability.CheckpointRestore+1) - 1)
-	r := procReport{
-		Identity:     procIdentity{PID: 1, Comm: "init", State: "S", StateName: "sleeping"},
-		Capabilities: &procCapabilities{Effective: caps, Permitted: caps, Bounding: caps},
-		Unavailable:  map[string]error{},
-	}
-	for _, width := range []int{0, 60, 132} {
-		var b bytes.Buffer
-		if err := renderProc(&b, r, width); err != nil {
-			t.Fatal(err)
-		}
-		want := width
-		if width == 0 {
-			want = defaultWrap
-		}
-		n := 0
-		for line := range strings.Lines(b.String()) {
-			if strings.Contains(line, "cap_") {
-				n++
+// TestProcCaps checks how capability sets read: wrapped lists (the full
+// set on one line is over 600 characters), "all (N)" for every
+// capability, "all but ..." for a set that lacks a few, "same as" for a
+// repeated set, "none" for the empty one.
+func TestProcCaps(t *testing.T) {
+	lx := capability.Set(1<<(capability.CheckpointRestore+1) - 1) // every capability lx names
+	newer := lx | 1<<(capability.CheckpointRestore+1)             // and one newer than lx
+	noBPF := lx
+	noBPF.Remove(capability.BPF)
+	noBPF.Remove(capability.SysAdmin)
+	old := capability.Set(1<<(capability.AuditRead+1) - 1) // every capability of Linux 5.7
+	mixed := capability.SetOf(capability.Kill, capability.NetRaw, capability.SysPtrace)
+	for _, tc := range []struct {
+		eff, prm, inh, bnd, amb capability.Set
+		want                    []string // rows, in order
+	}{
+		{lx, lx, 0, lx, 0, []string{"caps effective    all (41)", "caps permitted    all (41)",
+			"caps inheritable  none", "caps bounding     all (41)", "caps ambient      none"}},
+		{noBPF, noBPF, 0, newer, 0, []string{"caps effective    all but cap_sys_admin cap_bpf (39)",
+			"caps permitted    same as effective", "caps bounding     all (42)"}},
+		{mixed, mixed, mixed, lx, mixed, []string{"caps effective    cap_kill cap_net_raw cap_sys_ptrace",
+			"caps permitted    same as effective", "caps inheritable  same as effective", "caps ambient      same as effective"}},
+		// Without cap_checkpoint_restore lx cannot know the kernel has
+		// more: the set is listed, wrapped.
+		{old, 0, 0, old, 0, []string{"caps effective    cap_chown cap_dac_override", "caps permitted    none",
+			"caps bounding     same as effective"}},
+	} {
+		for _, width := range []int{0, 60, 132} {
+			var b bytes.Buffer
+			tab := newTable(&b)
+			tab.Wrap = width
+			capRows(tab, tc.eff, tc.prm, tc.inh, tc.bnd, tc.amb)
+			if err := tab.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			want := width
+			if width == 0 {
+				want = defaultWrap
+			}
+			for line := range strings.Lines(out) {
 				if l := len(strings.TrimSuffix(line, "\n")); l > want {
 					t.Errorf("width %d: line of %d characters: %s", width, l, line)
 				}
 			}
-		}
-		if got := strings.Count(b.String(), "cap_"); got != 3*len(caps) || n < 3*3 {
-			t.Errorf("width %d: %d capabilities on %d lines:\n%s", width, got, n, b.String())
-		}
-		if !regexp.MustCompile(`(?m)^caps ambient +none$`).MatchString(b.String()) {
-			t.Errorf("no ambient row:\n%s", b.String())
+			at := 0
+			for _, row := range tc.want {
+				i := strings.Index(out[at:], row)
+				if i < 0 {
+					t.Errorf("width %d: no row %q after %q in:\n%s", width, row, out[:at], out)
+					break
+				}
+				at += i + len(row)
+			}
+			if tc.eff == old && strings.Count(out, "cap_") != old.Len() {
+				t.Errorf("width %d: not every capability listed:\n%s", width, out)
+			}
 		}
 	}
 }
@@ -183,5 +208,44 @@ func TestExitedSinceByPath(t *testing.T) {
 	other.StartTime++
 	if self := procfs.Default().Self(); !exitedSince(self, nil, &other) {
 		t.Error("a process with another start time (a reused PID) is the same")
+	}
+}
+
+// TestProcRenderUnavailable checks that each section that could not be
+// read is one row with its reason, shown once: status stands for the
+// credentials, capabilities, seccomp, CPUs and context switches it
+// carries, and its reason is not repeated for each.
+func TestProcRenderUnavailable(t *testing.T) {
+	r := procReport{PID: 42, Stat: newProcStat(procfs.Stat{PID: 42, State: procfs.StateSleeping}), Unavailable: map[string]error{}}
+	keys := []string{"pidfs_id", "start_time", "tty", "status", "statm", "smaps_rollup", "io", "oom_score",
+		"oom_score_adj", "wchan", "exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads",
+		"fd_count", "fds", "cmdline", "environ"}
+	for _, key := range keys {
+		r.Unavailable[key] = fmt.Errorf("open /proc/42/%s: permission denied", key)
+	}
+	var b bytes.Buffer
+	if err := renderProc(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, key := range keys {
+		if n := strings.Count(out, r.Unavailable[key].Error()); n != 1 {
+			t.Errorf("reason of %s shown %d times:\n%s", key, n, out)
+		}
+	}
+	for _, row := range []string{"uid", "gid", "caps effective", "seccomp", "cpus allowed", "ctx switches"} {
+		if strings.Contains(out, "\n"+row+" ") {
+			t.Errorf("row %q without status:\n%s", row, out)
+		}
+	}
+	for _, re := range []*regexp.Regexp{
+		rowRE("status", "unavailable: open /proc/42/status: permission denied"),
+		regexp.MustCompile(`(?m)^memory +unavailable: open /proc/42/statm: permission denied\n +smaps_rollup unavailable: open /proc/42/smaps_rollup: permission denied$`),
+		rowRE("oom score", "unavailable: open /proc/42/oom_score: permission denied, adj unavailable: open /proc/42/oom_score_adj: permission denied"),
+		rowRE("environment", "unavailable: open /proc/42/environ: permission denied"),
+	} {
+		if !re.MatchString(out) {
+			t.Errorf("no row %s:\n%s", re, out)
+		}
 	}
 }

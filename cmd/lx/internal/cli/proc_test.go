@@ -2,14 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,75 +25,125 @@ import (
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
-	"github.com/lxgo/lx/rlimit"
-	"github.com/lxgo/lx/seccomp"
 )
 
-// procKeys are the dotted keys every `lx proc --json` object has. A key
-// below a null object is checked as that object.
+// procKeys are the keys of every `lx proc --json` object, in order.
 var procKeys = []string{
-	"identity.pid", "identity.pidfs_id", "identity.anchored", "identity.ppid", "identity.comm",
-	"identity.state", "identity.start_time", "identity.user_time_ns", "identity.system_time_ns",
-	"credentials.uid.real", "credentials.uid.effective", "credentials.uid.saved", "credentials.uid.fs",
-	"credentials.gid.real", "credentials.groups",
-	"cgroups", "namespaces", "limits", "capabilities.effective", "capabilities.bounding",
-	"seccomp.mode", "threads.count", "threads.tids", "fds.count", "fds.open",
-	"memory.rss_bytes", "memory.pss_bytes", "memory.swap_bytes",
+	"pid", "anchored", "pidfs_id", "start_time", "kernel_thread", "tty", "user_names", "group_names",
+	"stat", "status", "statm", "smaps_rollup", "io", "oom_score", "oom_score_adj", "wchan",
+	"exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads", "fd_count", "fds",
 	"cmdline", "environ", "unavailable",
 }
 
-// procReportJSON is `lx proc --json` as a consumer decodes it: kernel
-// strings and reasons are exact values (see json.go).
-type procReportJSON struct {
-	Identity     procIdentityJSON   `json:"identity"`
-	Credentials  *procCredentials   `json:"credentials"`
-	Cgroups      []procCgroupJSON   `json:"cgroups"`
-	Namespaces   map[string]*uint64 `json:"namespaces"`
-	Limits       []procLimitJSON    `json:"limits"`
-	Capabilities *procCapabilities  `json:"capabilities"`
-	Seccomp      *procSeccomp       `json:"seccomp"`
-	Threads      *procThreads       `json:"threads"`
-	FDs          struct {
-		Count *int         `json:"count"`
-		Open  []procFDJSON `json:"open"`
-	} `json:"fds"`
-	Memory      *procMemory      `json:"memory"`
-	Cmdline     []exact          `json:"cmdline"`
-	Environ     []exact          `json:"environ"`
-	Unavailable map[string]exact `json:"unavailable"`
+// procJSON is `lx proc --json` as a consumer decodes it: kernel strings
+// and reasons are exact values (see json.go); sections whose every field
+// is a number decode into the library's own types.
+type procJSON struct {
+	PID          int                  `json:"pid"`
+	Anchored     bool                 `json:"anchored"`
+	PidfsID      *uint64              `json:"pidfs_id"`
+	StartTime    *time.Time           `json:"start_time"`
+	KernelThread bool                 `json:"kernel_thread"`
+	TTY          *exact               `json:"tty"`
+	UserNames    map[string]exact     `json:"user_names"`
+	GroupNames   map[string]exact     `json:"group_names"`
+	Stat         procStatJSON         `json:"stat"`
+	Status       *procStatusJSON      `json:"status"`
+	Statm        *procfs.Statm        `json:"statm"`
+	SmapsRollup  *procfs.SmapsRollup  `json:"smaps_rollup"`
+	IO           *procfs.IO           `json:"io"`
+	OOMScore     *int                 `json:"oom_score"`
+	OOMScoreAdj  *int                 `json:"oom_score_adj"`
+	WChan        *exact               `json:"wchan"`
+	Exe          *linkJSON            `json:"exe"`
+	Cwd          *linkJSON            `json:"cwd"`
+	Root         *linkJSON            `json:"root"`
+	Limits       map[string]limitPair `json:"limits"`
+	Cgroups      []cgroupJSON         `json:"cgroups"`
+	Namespaces   map[string]uint64    `json:"namespaces"`
+	Threads      []int                `json:"threads"`
+	FDCount      *int                 `json:"fd_count"`
+	FDs          []fdJSON             `json:"fds"`
+	Cmdline      []exact              `json:"cmdline"`
+	Environ      []envJSON            `json:"environ"`
+	Unavailable  map[string]exact     `json:"unavailable"`
 }
 
-type procIdentityJSON struct {
-	PID          int           `json:"pid"`
-	PidfsID      *uint64       `json:"pidfs_id"`
-	Anchored     bool          `json:"anchored"`
-	PPID         int           `json:"ppid"`
-	PGID         int           `json:"pgid"`
-	SID          int           `json:"sid"`
-	Comm         exact         `json:"comm"`
-	State        string        `json:"state"`
-	StateName    string        `json:"state_name"`
-	KernelThread bool          `json:"kernel_thread"`
-	Start        *time.Time    `json:"start_time"`
-	UserTime     time.Duration `json:"user_time_ns"`
-	SystemTime   time.Duration `json:"system_time_ns"`
-	Nice         int           `json:"nice"`
-	Policy       string        `json:"sched_policy"`
-	LastCPU      int           `json:"last_cpu"`
+// procStatJSON is part of procfs.Stat, as lx marshals it.
+type procStatJSON struct {
+	PID, PPID, PGRP, Session int
+	Comm                     exact
+	State                    string
+	TTY                      procfs.Dev
+	Flags                    string
+	UTime, STime             time.Duration
+	Nice, NumThreads         int
+	StartTime                time.Duration
+	RSSLimit                 limitJSON
+	SigCatch                 string
+	ExitSignal               string
+	Policy                   string
 }
 
-type procCgroupJSON struct {
-	HierarchyID int      `json:"hierarchy_id"`
-	Controllers []string `json:"controllers"`
-	Path        exact    `json:"path"`
-	Deleted     bool     `json:"deleted"`
+// procStatusJSON is part of procfs.Status, as lx marshals it.
+type procStatusJSON struct {
+	Name                                            exact
+	State                                           string
+	TGID, PPID                                      int
+	UID                                             cred.UIDs
+	GID                                             cred.GIDs
+	Groups                                          []cred.GID
+	CapInh, CapPrm, CapEff, CapBnd, CapAmb          string
+	Seccomp                                         string
+	SeccompFilters                                  int
+	NoNewPrivs                                      bool
+	CPUsAllowed, MemsAllowed                        string
+	VoluntaryCtxtSwitches, NonvoluntaryCtxtSwitches uint64
+	VmRSS, VmSize                                   uint64
+	SpeculationStoreBypass                          string
 }
 
-type procLimitJSON struct {
-	Resource string    `json:"resource"`
-	Soft     limitJSON `json:"soft"`
-	Hard     limitJSON `json:"hard"`
-	Unit     string    `json:"unit"`
+type linkJSON struct {
+	Target  exact
+	Deleted bool
+}
+
+type limitPair struct{ Soft, Hard limitJSON }
+
+type cgroupJSON struct {
+	HierarchyID int
+	Controllers []string
+	Path        exact
+	Deleted     bool
+}
+
+type fdJSON struct {
+	Num     int
+	Target  exact
+	Kind    string
+	Name    exact
+	Inode   uint64
+	Deleted bool
+}
+
+type envJSON struct {
+	Name, Value exact
+	HasValue    bool
+}
+
+// environStrings returns env as "NAME=value" strings.
+func environStrings(env []envJSON) []string {
+	if env == nil {
+		return nil
+	}
+	s := make([]string, len(env))
+	for i, e := range env {
+		s[i] = string(e.Name)
+		if e.HasValue {
+			s[i] += "=" + string(e.Value)
+		}
+	}
+	return s
 }
 
 // limitJSON is a limit: a number, or "unlimited" (decoded as the
@@ -105,17 +158,11 @@ func (l *limitJSON) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*uint64)(l))
 }
 
-type procFDJSON struct {
-	FD     int    `json:"fd"`
-	Kind   string `json:"kind"`
-	Target exact  `json:"target"`
-}
-
 // runProcJSON runs `lx proc PID --json` with more args, checks that it
-// succeeded, that every section is there (or null with a reason), that
-// every reason names a null item, and that the output parses back, and
-// returns the report.
-func runProcJSON(t *testing.T, pid int, args ...string) procReportJSON {
+// succeeded, that it has exactly procKeys, that every null item has a
+// reason, that every reason names a null (or, in a map, missing) item,
+// and returns the report decoded.
+func runProcJSON(t *testing.T, pid int, args ...string) procJSON {
 	t.Helper()
 	stdout, stderr, code := runLX(t, append([]string{"proc", strconv.Itoa(pid), "--json"}, args...)...)
 	if code != ExitOK || stderr != "" {
@@ -125,42 +172,53 @@ func runProcJSON(t *testing.T, pid int, args ...string) procReportJSON {
 	if err := decodeOne(stdout, &m); err != nil {
 		t.Fatalf("not one JSON object: %v\n%s", err, stdout)
 	}
+	if keys := slices.Sorted(maps.Keys(m)); !slices.Equal(keys, slices.Sorted(slices.Values(procKeys))) {
+		t.Errorf("keys %q, want %q", keys, procKeys)
+	}
 	unavailable, ok := m["unavailable"].(map[string]any)
 	if !ok {
 		t.Fatalf("unavailable is %T", m["unavailable"])
 	}
-	// lookup returns the value at a dotted key, and whether the key (or a
-	// null object on its way) is there; null is returned as nil.
-	lookup := func(key string) (any, string, bool) {
-		var v any = m
-		prefix := ""
-		for _, part := range strings.Split(key, ".") {
-			obj, ok := v.(map[string]any)
-			if !ok {
-				t.Fatalf("%s: %q is %T, not an object", key, prefix, v)
-			}
-			prefix = strings.TrimPrefix(prefix+"."+part, ".")
-			if v, ok = obj[part]; !ok || v == nil {
-				return nil, prefix, ok
-			}
-		}
-		return v, prefix, true
-	}
 	for _, key := range procKeys {
-		if v, at, ok := lookup(key); !ok {
-			t.Errorf("JSON lacks %q", at)
-		} else if _, why := unavailable[at]; v == nil && !why {
-			t.Errorf("%q is null without a reason", at)
+		if _, why := unavailable[key]; m[key] == nil && !why {
+			t.Errorf("%q is null without a reason", key)
 		}
 	}
 	for key := range unavailable {
-		if v, _, ok := lookup(key); !ok || v != nil {
-			t.Errorf("unavailable names %q, which is not a null item", key)
+		section, item, dotted := strings.Cut(key, ".")
+		switch v, ok := m[section]; {
+		case !ok:
+			t.Errorf("unavailable names %q, which is not a key", key)
+		case !dotted && v != nil:
+			t.Errorf("unavailable names %q, which is not null", key)
+		case dotted:
+			if obj, ok := v.(map[string]any); !ok {
+				t.Errorf("unavailable names %q, but %q is %T", key, section, v)
+			} else if _, there := obj[item]; there {
+				t.Errorf("unavailable names %q, which is there", key)
+			}
 		}
 	}
-	var r procReportJSON
-	if err := decodeOne(stdout, &r); err != nil {
+	var r procJSON
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("output does not parse back into the report: %v", err)
+	}
+	// The sections of numbers are exactly the library's fields.
+	var sections struct {
+		Statm       json.RawMessage `json:"statm"`
+		SmapsRollup json.RawMessage `json:"smaps_rollup"`
+		IO          json.RawMessage `json:"io"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sections); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		raw json.RawMessage
+		v   any
+	}{{sections.Statm, new(procfs.Statm)}, {sections.SmapsRollup, new(procfs.SmapsRollup)}, {sections.IO, new(procfs.IO)}} {
+		if err := decodeOne(string(s.raw), s.v); err != nil {
+			t.Errorf("%s does not decode into %T: %v", s.raw, s.v, err)
+		}
 	}
 	return r
 }
@@ -187,12 +245,60 @@ func waitState(t *testing.T, pid int, states string) {
 	}
 }
 
+// waitBlocked waits until the process of p is off the CPU in the kernel
+// function it sleeps in, and returns that function's name. Its state
+// reads S from the moment it prepares to sleep, while it still runs
+// (prepare_to_wait, then schedule); wchan names the function only once
+// it is off the run queue. It returns "" if wchan never names one (a
+// kernel without CONFIG_KALLSYMS).
+func waitBlocked(t *testing.T, p procfs.Proc) string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		w, err := p.WChan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w != "" {
+			return w
+		}
+	}
+	t.Logf("wchan of %v names no function", p)
+	return ""
+}
+
+// startReader starts cmd, which reads its stdin, and waits until it
+// sleeps in that read. The stdin pipe closes when the test ends, and the
+// process is then reaped.
+func startReader(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	waitState(t, cmd.Process.Pid, "S")
+	return cmd.Process.Pid
+}
+
+// rowRE matches a row of lx proc's table: the label, then value.
+func rowRE(label, value string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(label) + ` +` + regexp.QuoteMeta(value) + `$`)
+}
+
 // TestProcChild runs lx proc on a child with a known command line (with
-// spaces and bytes that are not UTF-8), environment and descriptors.
+// spaces and bytes that are not UTF-8), environment, directory and
+// descriptors.
 func TestProcChild(t *testing.T) {
 	args := []string{"/bin/sh", "-c", "read x", "lx test arg", "\xff\xfebad"}
-	env := []string{"LX_PROC_TEST=hello world", "PATH=/usr/bin:/bin", "LX_BAD=\xff"}
-	f3, err := os.Create(filepath.Join(t.TempDir(), "fd3 file"))
+	env := []string{"LX_PROC_TEST=hello world", "PATH=/usr/bin:/bin", "LX_BAD=\xff", "NOVALUE"}
+	dir := t.TempDir()
+	f3, err := os.Create(filepath.Join(dir, "fd3 file"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,29 +310,35 @@ func TestProcChild(t *testing.T) {
 	defer null.Close()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = env
+	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{f3, null}
-	stdin, err := cmd.StdinPipe()
+	before := time.Now()
+	pid := startReader(t, cmd)
+	after := time.Now()
+	p, err := procfs.Default().Proc(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	// Raising oom_score_adj needs no privilege.
+	if err := p.SetOOMScoreAdj(456); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Wait()
-	defer stdin.Close()
-	pid := cmd.Process.Pid
-	waitState(t, pid, "S") // blocked in read
+	wchan := waitBlocked(t, p)
 
 	r := runProcJSON(t, pid, "--env")
 	if len(r.Unavailable) > 0 {
 		t.Errorf("unavailable for our own child: %v", r.Unavailable)
 	}
-	id := r.Identity
-	if id.PID != pid || id.PPID != os.Getpid() || id.Comm != "sh" || id.State != "S" || !id.Anchored || id.KernelThread {
-		t.Errorf("identity %+v", id)
+	if r.PID != pid || r.Stat.PID != pid || r.Stat.PPID != os.Getpid() || r.Stat.Comm != "sh" ||
+		r.Stat.State != "S" || !r.Anchored || r.KernelThread || r.Stat.Flags == "" || r.Stat.Policy != "SCHED_OTHER" {
+		t.Errorf("stat %+v", r.Stat)
 	}
-	if id.Start == nil || id.Start.After(time.Now()) || time.Since(*id.Start) > time.Hour {
-		t.Errorf("start time %v", id.Start)
+	// The start time is the boot time from the clocks plus the start
+	// tick: between the moments before and after cmd.Start, give or take
+	// the tick. (Boot time from /proc/stat's whole-second btime is up to
+	// a second early.)
+	if s := r.StartTime; s == nil || s.Before(before.Add(-2*procfs.ClockTick)) || s.After(after.Add(procfs.ClockTick)) {
+		t.Errorf("start time %v, want between %v and %v", s, before, after)
 	}
 	pfd, err := pidfd.FromProcess(cmd.Process)
 	if err != nil {
@@ -236,59 +348,116 @@ func TestProcChild(t *testing.T) {
 	pfd.Close()
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):
-		if id.PidfsID != nil {
-			t.Errorf("pidfs id %d on a kernel without pidfs", *id.PidfsID)
+		if r.PidfsID != nil {
+			t.Errorf("pidfs id %d on a kernel without pidfs", *r.PidfsID)
 		}
 	case err != nil:
 		t.Fatal(err)
-	case id.PidfsID == nil || *id.PidfsID != uint64(want):
-		t.Errorf("pidfs id %v, want %d", id.PidfsID, want)
+	case r.PidfsID == nil || *r.PidfsID != uint64(want):
+		t.Errorf("pidfs id %v, want %d", r.PidfsID, want)
 	}
 
 	// The command line and environment, exactly.
 	if got := exacts(r.Cmdline); !slices.Equal(got, args) {
 		t.Errorf("cmdline %q, want %q", got, args)
 	}
-	if got := exacts(r.Environ); !slices.Equal(got, env) {
+	if got := environStrings(r.Environ); !slices.Equal(got, env) {
 		t.Errorf("environ %q, want %q", got, env)
+	}
+	if last := r.Environ[len(r.Environ)-1]; last.HasValue || last.Name != "NOVALUE" {
+		t.Errorf("an entry without '=': %+v", last)
+	}
+
+	// exe is the file /bin/sh leads to; cwd the directory; root /.
+	sh, err := filepath.EvalSymlinks("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []struct {
+		name string
+		got  *linkJSON
+		want string
+	}{{"exe", r.Exe, sh}, {"cwd", r.Cwd, dir}, {"root", r.Root, "/"}} {
+		if l.got == nil || string(l.got.Target) != l.want || l.got.Deleted {
+			t.Errorf("%s %+v, want %s", l.name, l.got, l.want)
+		}
+	}
+	if r.TTY == nil || *r.TTY != "" {
+		t.Errorf("tty %v, want none", r.TTY)
 	}
 
 	// Descriptors: stdin is a pipe, stdout and stderr /dev/null, then the
 	// two extra files. Descriptors above those were inherited from
 	// whatever started the test without close-on-exec; they are open in
 	// the test process too.
-	if r.FDs.Count == nil || *r.FDs.Count != len(r.FDs.Open) || len(r.FDs.Open) < 5 {
-		t.Fatalf("fds: count %v, open %+v; want at least 5", r.FDs.Count, r.FDs.Open)
+	if r.FDCount == nil || *r.FDCount != len(r.FDs) || len(r.FDs) < 5 {
+		t.Fatalf("fds: count %v, open %+v; want at least 5", r.FDCount, r.FDs)
 	}
-	wantFDs := []procFDJSON{
-		{0, "pipe", r.FDs.Open[0].Target},
-		{1, "path", os.DevNull},
-		{2, "path", os.DevNull},
-		{3, "path", exact(f3.Name())},
-		{4, "path", os.DevNull},
+	wantFDs := []fdJSON{
+		{0, r.FDs[0].Target, "pipe", "", r.FDs[0].Inode, false},
+		{1, os.DevNull, "path", os.DevNull, 0, false},
+		{2, os.DevNull, "path", os.DevNull, 0, false},
+		{3, exact(f3.Name()), "path", exact(f3.Name()), 0, false},
+		{4, os.DevNull, "path", os.DevNull, 0, false},
 	}
-	if !slices.Equal(r.FDs.Open[:5], wantFDs) || !strings.HasPrefix(string(r.FDs.Open[0].Target), "pipe:[") {
-		t.Errorf("fds %+v\nwant %+v", r.FDs.Open, wantFDs)
+	if !slices.Equal(r.FDs[:5], wantFDs) || r.FDs[0].Target != exact(fmt.Sprintf("pipe:[%d]", r.FDs[0].Inode)) {
+		t.Errorf("fds %+v\nwant %+v", r.FDs, wantFDs)
 	}
-	for _, fd := range r.FDs.Open[5:] {
-		if target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd.FD)); err != nil || target != string(fd.Target) {
-			t.Errorf("child fd %d -> %s, not inherited from the test process (%s, %v)", fd.FD, fd.Target, target, err)
+	for _, fd := range r.FDs[5:] {
+		if target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd.Num)); err != nil || target != string(fd.Target) {
+			t.Errorf("child fd %d -> %s, not inherited from the test process (%s, %v)", fd.Num, fd.Target, target, err)
 		}
 	}
 
-	if r.Threads == nil || r.Threads.Count != 1 || !slices.Equal(r.Threads.TIDs, []int{pid}) {
-		t.Errorf("threads %+v, want just %d", r.Threads, pid)
+	if !slices.Equal(r.Threads, []int{pid}) || r.Stat.NumThreads != 1 {
+		t.Errorf("threads %v, want just %d", r.Threads, pid)
 	}
-	c := r.Credentials
-	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
-	if c == nil || c.UID != (procIDs{uid, uid, uid, uid}) || c.GID != (procIDs{gid, gid, gid, gid}) {
-		t.Errorf("credentials %+v", c)
+	s := r.Status
+	uid, gid := cred.UID(os.Getuid()), cred.GID(os.Getgid())
+	if s == nil || s.UID != (cred.UIDs{Real: uid, Effective: uid, Saved: uid, FS: uid}) ||
+		s.GID != (cred.GIDs{Real: gid, Effective: gid, Saved: gid, FS: gid}) || s.Name != "sh" || s.State != "S" ||
+		s.TGID != pid || s.PPID != os.Getpid() {
+		t.Fatalf("status %+v", s)
 	}
-	if r.Memory == nil || r.Memory.RSS == 0 || r.Memory.PSS == 0 || r.Memory.PSS > r.Memory.RSS {
-		t.Errorf("memory %+v", r.Memory)
+	if u, err := user.LookupId(strconv.Itoa(os.Getuid())); err == nil && r.UserNames[strconv.Itoa(os.Getuid())] != exact(u.Username) {
+		t.Errorf("user names %v, want %s for %d", r.UserNames, u.Username, uid)
 	}
-	if r.Seccomp == nil || r.Seccomp.Mode != seccomp.ModeDisabled && r.Seccomp.Mode != seccomp.ModeFilter {
-		t.Errorf("seccomp %+v", r.Seccomp)
+	if g, err := user.LookupGroupId(strconv.Itoa(os.Getgid())); err == nil && r.GroupNames[strconv.Itoa(os.Getgid())] != exact(g.Name) {
+		t.Errorf("group names %v, want %s for %d", r.GroupNames, g.Name, gid)
+	}
+	if s.Seccomp != "disabled" && s.Seccomp != "filter" {
+		t.Errorf("seccomp %q", s.Seccomp)
+	}
+	// Blocked in read: it has switched voluntarily at least once.
+	if s.VoluntaryCtxtSwitches == 0 || s.CPUsAllowed == "" || s.MemsAllowed == "" {
+		t.Errorf("status %+v", s)
+	}
+	self, err := procfs.Default().Self().Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CPUsAllowed != self.CPUsAllowed.String() || s.MemsAllowed != self.MemsAllowed.String() {
+		t.Errorf("cpus %q, mems %q; want ours, %v and %v", s.CPUsAllowed, s.MemsAllowed, self.CPUsAllowed, self.MemsAllowed)
+	}
+	if r.SmapsRollup == nil || r.SmapsRollup.Rss == 0 || r.SmapsRollup.Pss == 0 || r.SmapsRollup.Pss > r.SmapsRollup.Rss ||
+		s.VmRSS == 0 || r.Statm == nil || r.Statm.Resident == 0 {
+		t.Errorf("memory: smaps_rollup %+v, statm %+v, VmRSS %d", r.SmapsRollup, r.Statm, s.VmRSS)
+	}
+	// The child sleeps: its counters and wchan stay as they are.
+	wantIO, err := p.IO()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IO == nil || *r.IO != wantIO {
+		t.Errorf("io %+v, want %+v", r.IO, wantIO)
+	}
+	if r.WChan == nil {
+		t.Errorf("wchan null, want %q", wchan)
+	} else if string(*r.WChan) != wchan {
+		t.Errorf("wchan %q, want %q", string(*r.WChan), wchan)
+	}
+	if r.OOMScoreAdj == nil || *r.OOMScoreAdj != 456 || r.OOMScore == nil || *r.OOMScore < 456 {
+		t.Errorf("oom score %v, adj %v; want adj 456 and a score above", r.OOMScore, r.OOMScoreAdj)
 	}
 
 	// The child shares our namespaces and cgroups.
@@ -297,16 +466,14 @@ func TestProcChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ino == nil {
-			t.Errorf("namespace %s is null", name)
-		} else if want := fmt.Sprintf("%s:[%d]", strings.TrimSuffix(name, "_for_children"), *ino); link != want {
-			t.Errorf("namespace %s: lx %d, /proc/self/ns %s", name, *ino, link)
+		if want := fmt.Sprintf("%s:[%d]", strings.TrimSuffix(name, "_for_children"), ino); link != want {
+			t.Errorf("namespace %s: lx %d, /proc/self/ns %s", name, ino, link)
 		}
 	}
 	if _, ok := r.Namespaces["net"]; !ok {
 		t.Errorf("namespaces %v lack net", r.Namespaces)
 	}
-	self, err := os.ReadFile("/proc/self/cgroup")
+	selfCg, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,38 +481,50 @@ func TestProcChild(t *testing.T) {
 	for _, cg := range r.Cgroups {
 		lines = append(lines, fmt.Sprintf("%d:%s:%s", cg.HierarchyID, strings.Join(cg.Controllers, ","), string(cg.Path)))
 	}
-	if got := strings.Join(lines, "\n") + "\n"; got != string(self) {
-		t.Errorf("cgroups:\n%s\nwant /proc/self/cgroup:\n%s", got, self)
+	if got := strings.Join(lines, "\n") + "\n"; got != string(selfCg) {
+		t.Errorf("cgroups:\n%s\nwant /proc/self/cgroup:\n%s", got, selfCg)
 	}
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_STACK, &rl); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Limits) != 16 || r.Limits[rlimit.Stack].Resource != "RLIMIT_STACK" ||
-		uint64(r.Limits[rlimit.Stack].Hard) != rl.Max {
+	if len(r.Limits) != 16 || uint64(r.Limits["RLIMIT_STACK"].Hard) != rl.Max {
 		t.Errorf("limits %+v, want RLIMIT_STACK hard %d", r.Limits, rl.Max)
 	}
 
-	// The human form shows every byte of the command line.
+	// The human form.
 	stdout, stderr, code := runLX(t, "proc", strconv.Itoa(pid), "--env")
 	if code != ExitOK || stderr != "" {
 		t.Fatalf("lx proc %d: exit %d, stderr %q", pid, code, stderr)
 	}
-	fd3 := regexp.MustCompile(`(?m)^3 +path +` + regexp.QuoteMeta(f3.Name()) + "$")
-	if !fd3.MatchString(stdout) {
-		t.Errorf("output lacks fd 3 -> %s:\n%s", f3.Name(), stdout)
-	}
-	for _, s := range []string{
-		`command           /bin/sh -c 'read x' 'lx test arg' $'\xff\xfebad'`,
-		"threads           1: " + strconv.Itoa(pid),
-		"open fds          " + strconv.Itoa(*r.FDs.Count),
-		"LX_PROC_TEST=hello world",
-		`LX_BAD=\xff`,
-		"RLIMIT_NOFILE",
-		"NAMESPACE",
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^3 +path +` + regexp.QuoteMeta(f3.Name()) + "$"),
+		rowRE("command", `/bin/sh -c 'read x' 'lx test arg' $'\xff\xfebad'`),
+		rowRE("threads", "1: "+strconv.Itoa(pid)),
+		rowRE("open fds", strconv.Itoa(*r.FDCount)),
+		rowRE("exe", sh),
+		rowRE("cwd", dir),
+		rowRE("root", "/"),
+		rowRE("tty", "none"),
+		rowRE("started", formatTime(*r.StartTime)),
+		rowRE("wchan", cmp.Or(wchan, "none")),
+		rowRE("oom score", fmt.Sprintf("%d, adj 456", *r.OOMScore)),
+		rowRE("cpus allowed", s.CPUsAllowed),
+		rowRE("mems allowed", s.MemsAllowed),
+		rowRE("ctx switches", fmt.Sprintf("%d voluntary, %d involuntary", s.VoluntaryCtxtSwitches, s.NonvoluntaryCtxtSwitches)),
+		rowRE("io", fmt.Sprintf("rchar %s, wchar %s, syscr %d, syscw %d", formatBytes(wantIO.RChar), formatBytes(wantIO.WChar), wantIO.SyscR, wantIO.SyscW)),
+		regexp.MustCompile(`(?m)^memory +rss [0-9.]+ [KM]iB \(anon .*\), peak .*\n +virtual .*, swap .*, locked .*\n +pss .*\n +private .* clean, .* dirty; shared .*$`),
+		regexp.MustCompile(`(?m)^LX_PROC_TEST=hello world\nPATH=/usr/bin:/bin\nLX_BAD=\\xff\nNOVALUE$`),
+		regexp.MustCompile(`(?m)^RLIMIT_NOFILE `),
+		regexp.MustCompile(`(?m)^NAMESPACE `),
 	} {
-		if !strings.Contains(stdout, s) {
-			t.Errorf("output lacks %q:\n%s", s, stdout)
+		if !re.MatchString(stdout) {
+			t.Errorf("output does not match %s:\n%s", re, stdout)
+		}
+	}
+	if u, err := user.LookupId(strconv.Itoa(os.Getuid())); err == nil {
+		if row := rowRE("uid", fmt.Sprintf("%d(%s) (real, effective, saved, fs)", uid, u.Username)); !row.MatchString(stdout) {
+			t.Errorf("output does not match %s:\n%s", row, stdout)
 		}
 	}
 }
@@ -357,8 +536,8 @@ func TestProcSelf(t *testing.T) {
 	if len(r.Unavailable) > 0 {
 		t.Errorf("unavailable for ourselves: %v", r.Unavailable)
 	}
-	if r.Identity.PID != pid || r.Identity.PPID != os.Getppid() || !r.Identity.Anchored {
-		t.Errorf("identity %+v", r.Identity)
+	if r.PID != pid || r.Stat.PPID != os.Getppid() || !r.Anchored {
+		t.Errorf("stat %+v", r.Stat)
 	}
 	if got := exacts(r.Cmdline); !slices.Equal(got, os.Args) {
 		t.Errorf("cmdline %q, want %q", got, os.Args)
@@ -371,20 +550,27 @@ func TestProcSelf(t *testing.T) {
 	if len(raw) == 0 {
 		wantEnv = []string{}
 	}
-	if gotEnv := exacts(r.Environ); !slices.Equal(gotEnv, wantEnv) {
+	if gotEnv := environStrings(r.Environ); !slices.Equal(gotEnv, wantEnv) {
 		t.Errorf("environ %q\nwant %q", gotEnv, wantEnv)
 	}
-	c := r.Credentials
-	if c == nil || c.UID.Real != uint32(os.Getuid()) || c.UID.Effective != uint32(os.Geteuid()) ||
-		c.GID.Real != uint32(os.Getgid()) || c.GID.Effective != uint32(os.Getegid()) {
-		t.Fatalf("credentials %+v", c)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Exe == nil || string(r.Exe.Target) != exe {
+		t.Errorf("exe %+v, want %s", r.Exe, exe)
+	}
+	s := r.Status
+	if s == nil || s.UID.Real != cred.UID(os.Getuid()) || s.UID.Effective != cred.UID(os.Geteuid()) ||
+		s.GID.Real != cred.GID(os.Getgid()) || s.GID.Effective != cred.GID(os.Getegid()) {
+		t.Fatalf("status %+v", s)
 	}
 	groups, err := os.Getgroups()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []int
-	for _, g := range c.Groups {
+	for _, g := range s.Groups {
 		got = append(got, int(g))
 	}
 	slices.Sort(got)
@@ -392,14 +578,14 @@ func TestProcSelf(t *testing.T) {
 	if !slices.Equal(got, groups) {
 		t.Errorf("groups %v, want %v", got, groups)
 	}
-	if r.Threads == nil || r.Threads.Count != len(r.Threads.TIDs) || !slices.Contains(r.Threads.TIDs, pid) {
-		t.Errorf("threads %+v", r.Threads)
+	if !slices.Contains(r.Threads, pid) {
+		t.Errorf("threads %v", r.Threads)
 	}
-	if r.FDs.Count == nil || *r.FDs.Count < 3 || len(r.FDs.Open) < 3 {
-		t.Errorf("fds %+v", r.FDs)
+	if r.FDCount == nil || *r.FDCount < 3 || len(r.FDs) < 3 {
+		t.Errorf("fds %v %+v", r.FDCount, r.FDs)
 	}
-	if r.Memory == nil || r.Memory.RSS == 0 {
-		t.Errorf("memory %+v", r.Memory)
+	if r.SmapsRollup == nil || r.SmapsRollup.Rss == 0 {
+		t.Errorf("smaps_rollup %+v", r.SmapsRollup)
 	}
 }
 
@@ -421,10 +607,10 @@ func TestProcZombie(t *testing.T) {
 	}
 	waitState(t, cmd.Process.Pid, "Z")
 	r := runProcJSON(t, cmd.Process.Pid, "--env")
-	if r.Identity.State != "Z" || r.Identity.StateName != "zombie" {
-		t.Errorf("identity %+v", r.Identity)
+	if r.Stat.State != "Z" || r.Status == nil || r.Status.State != "Z" {
+		t.Errorf("stat %+v, status %+v", r.Stat, r.Status)
 	}
-	for _, key := range []string{"memory", "environ"} {
+	for _, key := range []string{"smaps_rollup", "environ", "exe", "cwd", "root"} {
 		if !strings.HasPrefix(string(r.Unavailable[key]), "zombie") {
 			t.Errorf("%s: unavailable %q, want a zombie reason", key, r.Unavailable[key])
 		}
@@ -433,8 +619,8 @@ func TestProcZombie(t *testing.T) {
 		t.Errorf("cmdline %q, want []", r.Cmdline)
 	}
 	// A zombie keeps its pid and user namespaces; every other one this
-	// kernel has is marked unavailable, not left out. (Recent kernels let
-	// only CAP_SYS_PTRACE list a zombie's namespaces at all.)
+	// kernel has is marked unavailable, not left out silently. (Recent
+	// kernels let only CAP_SYS_PTRACE list a zombie's namespaces at all.)
 	self, err := procfs.Default().Self().Namespaces()
 	if err != nil {
 		t.Fatal(err)
@@ -445,20 +631,20 @@ func TestProcZombie(t *testing.T) {
 	}
 	for typ := range self {
 		name := typ.String()
-		ino, listed := r.Namespaces[name]
+		_, listed := r.Namespaces[name]
 		switch reason := r.Unavailable["namespaces."+name]; {
-		case !listed:
-			t.Errorf("namespace %s left out", name)
 		case name == "pid" || name == "user":
-			if ino == nil {
-				t.Errorf("namespace %s of a zombie: null (%s), want its inode", name, reason)
+			if !listed {
+				t.Errorf("namespace %s of a zombie: missing (%s), want its inode", name, reason)
 			}
-		case ino != nil || !strings.HasPrefix(string(reason), "zombie"):
-			t.Errorf("namespace %s of a zombie: %v, reason %q; want null with a zombie reason", name, ino, reason)
+		case listed || !strings.HasPrefix(string(reason), "zombie"):
+			t.Errorf("namespace %s of a zombie: listed %v, reason %q; want a zombie reason", name, listed, reason)
 		}
 	}
 	stdout, _, code := runLX(t, "proc", strconv.Itoa(cmd.Process.Pid))
 	if code != ExitOK || !strings.Contains(stdout, "Z (zombie)") ||
+		!rowRE("memory", "unavailable: zombie: address space already released").MatchString(stdout) ||
+		!rowRE("cwd", "unavailable: zombie: released at exit").MatchString(stdout) ||
 		r.Namespaces != nil && !regexp.MustCompile(`(?m)^net +unavailable: zombie`).MatchString(stdout) {
 		t.Errorf("exit %d:\n%s", code, stdout)
 	}
@@ -466,20 +652,24 @@ func TestProcZombie(t *testing.T) {
 
 // TestProcKernelThread runs lx proc on a kernel thread.
 func TestProcKernelThread(t *testing.T) {
-	stdout, _, code := runLX(t, "ps", "--json")
-	var ps psReportJSON
-	if err := decodeOne(stdout, &ps); code != ExitOK || err != nil {
-		t.Fatalf("lx ps: exit %d, %v", code, err)
+	pid := 0
+	for p, err := range procfs.Default().Procs() {
+		if err != nil {
+			continue
+		}
+		if st, err := p.Stat(); err == nil && st.Flags.Has(procfs.PFKthread) {
+			pid = p.PID()
+			break
+		}
 	}
-	i := slices.IndexFunc(ps.Processes, func(p psProcessJSON) bool { return p.KernelThread })
-	if i < 0 {
+	if pid == 0 {
 		t.Skip("no kernel threads visible (a PID namespace?)")
 	}
-	r := runProcJSON(t, ps.Processes[i].PID, "--env")
-	if !r.Identity.KernelThread || r.Cmdline == nil || len(r.Cmdline) != 0 {
-		t.Errorf("identity %+v, cmdline %q", r.Identity, r.Cmdline)
+	r := runProcJSON(t, pid, "--env")
+	if !r.KernelThread || !strings.Contains(r.Stat.Flags, "PF_KTHREAD") || r.Cmdline == nil || len(r.Cmdline) != 0 {
+		t.Errorf("kernel_thread %v, flags %q, cmdline %q", r.KernelThread, r.Stat.Flags, r.Cmdline)
 	}
-	for _, key := range []string{"memory", "environ"} {
+	for _, key := range []string{"smaps_rollup", "environ", "exe"} {
 		if !strings.HasPrefix(string(r.Unavailable[key]), "kernel thread") {
 			t.Errorf("%s: unavailable %q, want a kernel thread reason", key, r.Unavailable[key])
 		}
@@ -538,51 +728,84 @@ func TestProcErrors(t *testing.T) {
 	}
 }
 
-// asOtherUserEnv marks the copy of the test binary that
+// Environment variables of the copy of the test binary that
 // TestProcOtherUser runs as nobody.
-const asOtherUserEnv = "LX_CLI_TEST_AS_NOBODY"
+const (
+	asOtherUserEnv = "LX_CLI_TEST_AS_NOBODY"
+	targetPIDEnv   = "LX_CLI_TEST_TARGET_PID" // the process to read
+)
 
-// TestProcOtherUser checks that lx proc on a process of another user (PID
-// 1, root's) shows what it can and reports the environment unavailable
-// instead of failing. As root it runs itself again as nobody, from a copy
-// of the test binary that nobody can execute.
+// TestProcOtherUser checks that lx proc on a process of another user, as
+// an ordinary user, shows what anyone may read and says once why each
+// section that needs ptrace access is unavailable. As root it starts the
+// target (a process of root's) and runs itself again as nobody, from a
+// copy of the test binary that nobody can execute; as another user it
+// reads PID 1 when that is not its own.
 func TestProcOtherUser(t *testing.T) {
 	if os.Geteuid() == 0 {
 		if os.Getenv(asOtherUserEnv) != "" {
 			t.Fatal("still root in the child")
 		}
-		runAsNobody(t, "TestProcOtherUser")
+		pid := startReader(t, exec.Command("/bin/sh", "-c", "read x"))
+		runAsNobody(t, "TestProcOtherUser", targetPIDEnv+"="+strconv.Itoa(pid))
 		return
 	}
-	init, err := procfs.Default().Proc(1)
+	pid := 1
+	if s := os.Getenv(targetPIDEnv); s != "" {
+		var err error
+		if pid, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := procfs.Default().Proc(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := init.Status()
+	st, err := p.Status()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.UID.Effective == cred.UID(os.Geteuid()) || st.UID.Real == cred.UID(os.Getuid()) {
-		t.Skipf("PID 1 runs as our user %d", os.Geteuid())
+		t.Skipf("process %d runs as our user %d", pid, os.Geteuid())
 	}
-	r := runProcJSON(t, 1, "--env")
-	if reason := r.Unavailable["environ"]; r.Environ != nil || !strings.Contains(string(reason), "permission denied") {
-		t.Errorf("environ %q, reason %q; want unavailable: permission denied", r.Environ, reason)
+	r := runProcJSON(t, pid, "--env")
+	for _, key := range []string{"environ", "io", "exe", "cwd", "root", "smaps_rollup", "fds", "namespaces"} {
+		if reason := r.Unavailable[key]; !strings.HasSuffix(string(reason), "permission denied") {
+			t.Errorf("%s: reason %q; want permission denied", key, reason)
+		}
 	}
-	if r.Identity.PID != 1 || r.Credentials == nil || r.Credentials.UID.Effective != uint32(st.UID.Effective) ||
-		r.Limits == nil || r.Threads == nil || r.Cgroups == nil {
+	if r.PID != pid || r.Status == nil || r.Status.UID.Effective != st.UID.Effective ||
+		r.Limits == nil || r.Threads == nil || r.Cgroups == nil || r.Statm == nil || r.Status.VmRSS == 0 ||
+		r.OOMScore == nil || r.WChan == nil || r.TTY == nil {
 		t.Errorf("the readable sections are missing: %+v", r)
 	}
-	stdout, _, code := runLX(t, "proc", "1", "--env")
-	if code != ExitOK || !strings.Contains(stdout, "environment       unavailable: ") {
-		t.Errorf("lx proc 1: exit %d:\n%s", code, stdout)
+	stdout, _, code := runLX(t, "proc", strconv.Itoa(pid), "--env")
+	if code != ExitOK {
+		t.Errorf("lx proc %d: exit %d:\n%s", pid, code, stdout)
+	}
+	for _, re := range []*regexp.Regexp{
+		rowRE("environment", "unavailable: "+string(r.Unavailable["environ"])),
+		rowRE("io", "unavailable: "+string(r.Unavailable["io"])),
+		rowRE("exe", "unavailable: "+string(r.Unavailable["exe"])),
+		// The figures anyone may read, and once why the rest is missing.
+		regexp.MustCompile(`(?m)^memory +rss .*\n +virtual .*\n +smaps_rollup unavailable: .*permission denied$`),
+	} {
+		if !re.MatchString(stdout) {
+			t.Errorf("output does not match %s:\n%s", re, stdout)
+		}
+	}
+	for _, reason := range r.Unavailable {
+		if n := strings.Count(stdout, string(reason)); n != 1 && reason != "not shown without --env" {
+			t.Errorf("reason %q shown %d times:\n%s", reason, n, stdout)
+		}
 	}
 	t.Logf("unavailable as uid %d: %v", os.Geteuid(), r.Unavailable)
 }
 
 // runAsNobody runs the test named test in a copy of the test binary as
-// user and group 65534, and passes, skips or fails t as it did.
-func runAsNobody(t *testing.T, test string) {
+// user and group 65534, with env added to its environment, and passes,
+// skips or fails t as it did.
+func runAsNobody(t *testing.T, test string, env ...string) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -604,7 +827,7 @@ func runAsNobody(t *testing.T, test string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, copyExe, "-test.run=^"+test+"$", "-test.v", "-test.count=1")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), asOtherUserEnv+"=1")
+	cmd.Env = append(append(os.Environ(), asOtherUserEnv+"=1"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Credential: &syscall.Credential{Uid: 65534, Gid: 65534},
 		Pdeathsig:  syscall.SIGKILL,

@@ -7,17 +7,22 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/procfs"
 	"github.com/lxgo/lx/rlimit"
 	"github.com/lxgo/lx/seccomp"
 )
 
 // renderProc writes r for people: a table of facts, then the namespaces,
-// limits, open files and environment. Lists of capabilities are wrapped to
-// width characters (0: defaultWrap).
+// limits, open files and environment. Lists of capabilities and threads
+// are wrapped to width characters (0: defaultWrap). Each section that
+// could not be read is one row with its reason.
 func renderProc(w io.Writer, r procReport, width int) error {
 	// why returns the reason key is unavailable.
 	why := func(key string) string {
@@ -26,120 +31,148 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		}
 		return "unavailable"
 	}
-	id := r.Identity
+	st := &r.Stat.Stat
 
 	t := newTable(w)
 	t.Wrap = width
-	t.Row("pid", strconv.Itoa(id.PID))
-	if id.PidfsID != nil {
-		t.Row("pidfs id", strconv.FormatUint(*id.PidfsID, 10))
+	t.Row("pid", formatCount(r.PID))
+	if r.PidfsID != nil {
+		t.Row("pidfs id", r.PidfsID.String())
 	} else {
-		t.Row("pidfs id", why("identity.pidfs_id"))
+		t.Row("pidfs id", why("pidfs_id"))
 	}
-	if !id.Anchored {
+	if !r.Anchored {
 		t.Row("anchored", "no: read /proc by path (no pidfd)")
 	}
-	t.Row("comm", escape(id.Comm))
-	state := id.State + " (" + id.StateName + ")"
-	if id.KernelThread {
+	t.Row("comm", escape(st.Comm.String()))
+	state := escape(string([]byte{byte(st.State)})) + " (" + st.State.String() + ")"
+	if r.KernelThread {
 		state += ", kernel thread"
 	}
 	t.Row("state", state)
-	t.Row("parent", strconv.Itoa(id.PPID))
-	t.Row("pgid, sid", strconv.Itoa(id.PGID)+", "+strconv.Itoa(id.SID))
-	if id.Start != nil {
-		t.Row("started", formatTime(*id.Start))
-	} else {
-		t.Row("started", why("identity.start_time"))
+	t.Row("parent", formatCount(st.PPID))
+	t.Row("pgid, sid", formatCount(st.PGRP)+", "+formatCount(st.Session))
+	switch {
+	case r.TTY == nil:
+		t.Row("tty", why("tty"))
+	case *r.TTY == "":
+		t.Row("tty", "none")
+	default:
+		t.Row("tty", escape(*r.TTY))
 	}
-	t.Row("cpu time", formatCPUTimes(id.UserTime, id.SystemTime))
-	t.Row("scheduling", fmt.Sprintf("%v, nice %d, last on CPU %d", id.Policy, id.Nice, id.LastCPU))
+	if r.StartTime != nil {
+		t.Row("started", formatTime(*r.StartTime))
+	} else {
+		t.Row("started", why("start_time"))
+	}
+	t.Row("cpu time", formatCPUTimes(st.UTime, st.STime))
+	t.Row("scheduling", fmt.Sprintf("%v, nice %d, last on CPU %d", st.Policy, st.Nice, st.Processor))
 	switch {
 	case r.Cmdline == nil:
 		t.Row("command", why("cmdline"))
 	case len(r.Cmdline) == 0:
-		t.Row("command", "none ["+escape(id.Comm)+"]")
+		t.Row("command", "none ["+escape(st.Comm.String())+"]")
 	default:
 		t.Row("command", quoteArgs(r.Cmdline))
 	}
+	for _, l := range []struct {
+		key  string
+		link *procfs.Link
+	}{{"exe", r.Exe}, {"cwd", r.Cwd}, {"root", r.Root}} {
+		if l.link != nil {
+			t.Row(l.key, formatLink(*l.link))
+		} else {
+			t.Row(l.key, why(l.key))
+		}
+	}
 
-	if c := r.Credentials; c != nil {
-		t.Row("uid", fmtIDs(c.UID))
-		t.Row("gid", fmtIDs(c.GID))
-		groups := make([]string, len(c.Groups))
-		for i, g := range c.Groups {
-			groups[i] = strconv.FormatUint(uint64(g), 10)
+	if s := r.Status; s != nil {
+		u, g := s.UID, s.GID
+		t.Row("uid", formatIDs(r.UserNames, u.Real, u.Effective, u.Saved, u.FS))
+		t.Row("gid", formatIDs(r.GroupNames, g.Real, g.Effective, g.Saved, g.FS))
+		groups := make([]string, len(s.Groups))
+		for i, g := range s.Groups {
+			groups[i] = formatID(r.GroupNames, g)
 		}
-		t.Row("groups", joinOr(groups, " ", "none"))
-	} else {
-		t.Row("credentials", why("credentials"))
-	}
-	if c := r.Capabilities; c != nil {
-		for _, s := range []struct {
-			name string
-			caps []string
-		}{{"effective", c.Effective}, {"permitted", c.Permitted}, {"inheritable", c.Inheritable},
-			{"bounding", c.Bounding}, {"ambient", c.Ambient}} {
-			caps := s.caps
-			if len(caps) == 0 {
-				caps = []string{"none"}
-			}
-			t.WrapRow(caps, "caps "+s.name)
-		}
-	} else {
-		t.Row("capabilities", why("capabilities"))
-	}
-	if s := r.Seccomp; s != nil {
-		line := s.Mode.String()
-		if s.Mode == seccomp.ModeFilter {
-			line += fmt.Sprintf(" (%d filters)", s.Filters)
+		t.WrapRow(groupsOr(groups), "groups")
+		capRows(t, s.CapEff, s.CapPrm, s.CapInh, s.CapBnd, s.CapAmb)
+		line := s.Seccomp.String()
+		if s.Seccomp == seccomp.ModeFilter {
+			line += fmt.Sprintf(" (%d filters)", s.SeccompFilters)
 		}
 		if s.NoNewPrivs {
 			line += ", no_new_privs"
 		}
 		t.Row("seccomp", line)
+		t.Row("cpus allowed", s.CPUsAllowed.String())
+		t.Row("mems allowed", s.MemsAllowed.String())
+		t.Row("ctx switches", formatCount(s.VoluntaryCtxtSwitches)+" voluntary, "+
+			formatCount(s.NonvoluntaryCtxtSwitches)+" involuntary")
 	} else {
-		t.Row("seccomp", why("seccomp"))
+		// uid, gid, groups, capabilities, seccomp, CPUs and context
+		// switches all come from status: one row says why they are
+		// missing.
+		t.Row("status", why("status"))
 	}
+	switch {
+	case r.WChan == nil:
+		t.Row("wchan", why("wchan"))
+	case *r.WChan == "":
+		t.Row("wchan", "none")
+	default:
+		t.Row("wchan", escape(*r.WChan))
+	}
+	oom := why("oom_score")
+	if r.OOMScore != nil {
+		oom = formatCount(*r.OOMScore)
+	}
+	if r.OOMScoreAdj != nil {
+		oom += ", adj " + strconv.Itoa(*r.OOMScoreAdj)
+	} else {
+		oom += ", adj " + why("oom_score_adj")
+	}
+	t.Row("oom score", oom)
+
 	if r.Cgroups == nil {
 		t.Row("cgroups", why("cgroups"))
-	} else {
-		for i, cg := range r.Cgroups {
-			label := ""
-			if i == 0 {
-				label = "cgroups"
-			}
-			name := joinOr(cg.Controllers, ",", "(v2)")
-			line := fmt.Sprintf("%d:%s %s", cg.HierarchyID, name, escape(cg.Path))
-			if cg.Deleted {
-				line += " (deleted)"
-			}
-			t.Row(label, line)
-		}
 	}
-	if th := r.Threads; th != nil {
-		tids := make([]string, len(th.TIDs))
-		for i, tid := range th.TIDs {
-			tids[i] = strconv.Itoa(tid)
+	for i, cg := range r.Cgroups {
+		label := ""
+		if i == 0 {
+			label = "cgroups"
 		}
-		t.Row("threads", formatCount(th.Count)+": "+strings.Join(tids, " "))
+		name := "(v2)"
+		if len(cg.Controllers) > 0 {
+			name = strings.Join(cg.Controllers, ",")
+		}
+		line := fmt.Sprintf("%d:%s %s", cg.HierarchyID, escape(name), escape(cg.Path))
+		if cg.Deleted {
+			line += " (deleted)"
+		}
+		t.Row(label, line)
+	}
+	if r.Threads != nil {
+		words := []string{formatCount(len(r.Threads)) + ":"}
+		for _, tid := range r.Threads {
+			words = append(words, formatCount(tid))
+		}
+		t.WrapRow(words, "threads")
 	} else {
 		t.Row("threads", why("threads"))
 	}
-	if r.FDs.Count != nil {
-		t.Row("open fds", formatCount(*r.FDs.Count))
+	if r.FDCount != nil {
+		t.Row("open fds", formatCount(*r.FDCount))
 	} else {
-		t.Row("open fds", why("fds.count"))
+		t.Row("open fds", why("fd_count"))
 	}
-	if m := r.Memory; m != nil {
-		t.Row("memory", fmt.Sprintf("rss %s, pss %s (anon %s, file %s, shmem %s), swap %s",
-			formatBytes(m.RSS), formatBytes(m.PSS), formatBytes(m.PSSAnon), formatBytes(m.PSSFile),
-			formatBytes(m.PSSShmem), formatBytes(m.Swap)))
-		t.Row("", fmt.Sprintf("private %s clean, %s dirty; shared %s clean, %s dirty; locked %s",
-			formatBytes(m.PrivateClean), formatBytes(m.PrivateDirty), formatBytes(m.SharedClean),
-			formatBytes(m.SharedDirty), formatBytes(m.Locked)))
+	memoryRows(t, &r, why)
+	if io := r.IO; io != nil {
+		t.Row("io", fmt.Sprintf("rchar %s, wchar %s, syscr %s, syscw %s", formatBytes(io.RChar),
+			formatBytes(io.WChar), formatCount(io.SyscR), formatCount(io.SyscW)))
+		t.Row("", fmt.Sprintf("read_bytes %s, write_bytes %s, cancelled_write_bytes %s",
+			formatBytes(io.ReadBytes), formatBytes(io.WriteBytes), formatBytes(io.CancelledWriteBytes)))
 	} else {
-		t.Row("memory", why("memory"))
+		t.Row("io", why("io"))
 	}
 	if r.Namespaces == nil {
 		t.Row("namespaces", why("namespaces"))
@@ -147,8 +180,8 @@ func renderProc(w io.Writer, r procReport, width int) error {
 	if r.Limits == nil {
 		t.Row("limits", why("limits"))
 	}
-	if r.FDs.Open == nil {
-		t.Row("fd list", why("fds.open"))
+	if r.FDs == nil {
+		t.Row("fd list", why("fds"))
 	}
 	switch {
 	case errors.Is(r.Unavailable["environ"], errEnvNotShown):
@@ -160,13 +193,14 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		return err
 	}
 
-	if len(r.Namespaces) > 0 {
+	if len(r.Namespaces)+len(r.released) > 0 {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("NAMESPACE", "INODE")
-		for _, typ := range slices.Sorted(maps.Keys(r.Namespaces)) { // ns.Type order is alphabetical
-			if ino := r.Namespaces[typ]; ino != nil {
-				t.Row(typ.String(), formatCount(*ino))
+		types := slices.Sorted(slices.Values(append(slices.Collect(maps.Keys(r.Namespaces)), r.released...)))
+		for _, typ := range types { // ns.Type order is alphabetical
+			if ino, ok := r.Namespaces[typ]; ok {
+				t.Row(typ.String(), formatCount(ino))
 			} else {
 				t.Row(typ.String(), why("namespaces."+typ.String()))
 			}
@@ -179,19 +213,20 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("RESOURCE", "SOFT", "HARD")
-		for _, l := range r.Limits {
-			t.Row(l.Resource.String(), formatLimit(l.Resource, rlimit.Value(l.Soft)), formatLimit(l.Resource, rlimit.Value(l.Hard)))
+		for _, res := range slices.Sorted(maps.Keys(r.Limits)) {
+			l := r.Limits[res]
+			t.Row(res.String(), formatLimit(res, rlimit.Value(l.Soft)), formatLimit(res, rlimit.Value(l.Hard)))
 		}
 		if err := t.Flush(); err != nil {
 			return err
 		}
 	}
-	if len(r.FDs.Open) > 0 {
+	if len(r.FDs) > 0 {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("FD", "KIND", "TARGET")
-		for _, f := range r.FDs.Open {
-			t.Row(formatCount(f.FD), f.Kind, escape(f.Target))
+		for _, f := range r.FDs {
+			t.Row(formatCount(f.Num), f.FD.Kind.String(), formatLink(procfs.Link{Target: f.Target, Deleted: f.Deleted}))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -200,10 +235,118 @@ func renderProc(w io.Writer, r procReport, width int) error {
 	if len(r.Environ) > 0 {
 		fmt.Fprintf(w, "\nENVIRONMENT\n")
 		for _, e := range r.Environ {
-			fmt.Fprintln(w, escape(e))
+			fmt.Fprintln(w, escape(e.String()))
 		}
 	}
 	return nil
+}
+
+// memoryRows adds the memory of r: the figures of status that anyone may
+// read (or statm's, when status could not be read), then the breakdown of
+// smaps_rollup, which needs ptrace access, without the figures status
+// already gave.
+func memoryRows(t *table, r *procReport, why func(string) string) {
+	if errors.Is(r.Unavailable["smaps_rollup"], errKthreadMM) || errors.Is(r.Unavailable["smaps_rollup"], errZombieMM) {
+		t.Row("memory", why("smaps_rollup")) // the process has none
+		return
+	}
+	switch s, m := r.Status, r.Statm; {
+	case s != nil:
+		t.Row("memory", fmt.Sprintf("rss %s (anon %s, file %s, shmem %s), peak %s",
+			formatBytes(s.VmRSS), formatBytes(s.RssAnon), formatBytes(s.RssFile), formatBytes(s.RssShmem),
+			formatBytes(s.VmHWM)))
+		t.Row("", fmt.Sprintf("virtual %s, swap %s, locked %s",
+			formatBytes(s.VmSize), formatBytes(s.VmSwap), formatBytes(s.VmLck)))
+	case m != nil:
+		t.Row("memory", fmt.Sprintf("rss %s (file and shmem %s), virtual %s",
+			formatBytes(m.Resident), formatBytes(m.Shared), formatBytes(m.Size)))
+	default:
+		t.Row("memory", why("statm"))
+	}
+	if m := r.SmapsRollup; m != nil {
+		t.Row("", fmt.Sprintf("pss %s (anon %s, file %s, shmem %s), swap pss %s",
+			formatBytes(m.Pss), formatBytes(m.PssAnon), formatBytes(m.PssFile), formatBytes(m.PssShmem),
+			formatBytes(m.SwapPss)))
+		t.Row("", fmt.Sprintf("private %s clean, %s dirty; shared %s clean, %s dirty",
+			formatBytes(m.PrivateClean), formatBytes(m.PrivateDirty), formatBytes(m.SharedClean),
+			formatBytes(m.SharedDirty)))
+	} else {
+		t.Row("", "smaps_rollup "+why("smaps_rollup"))
+	}
+}
+
+// capRows adds the five capability sets. A set is a wrapped list of
+// libcap names, except: "none" for the empty set; "all (N)" for every
+// capability, and "all but NAME... (N)" for a set that lacks fewer than
+// it holds (see fullCaps); and "same as NAME" for a set equal to one
+// listed above it.
+func capRows(t *table, eff, prm, inh, bnd, amb capability.Set) {
+	type set struct {
+		name string
+		caps capability.Set
+	}
+	sets := []set{{"effective", eff}, {"permitted", prm}, {"inheritable", inh}, {"bounding", bnd}, {"ambient", amb}}
+	for i, s := range sets {
+		label := "caps " + s.name
+		n := formatCount(s.caps.Len())
+		full, ok := fullCaps(s.caps)
+		missing := full.Difference(s.caps)
+		switch j := slices.IndexFunc(sets[:i], func(o set) bool { return o.caps == s.caps }); {
+		case s.caps == 0:
+			t.Row(label, "none")
+		case ok && missing == 0:
+			t.Row(label, "all ("+n+")")
+		case j >= 0:
+			t.Row(label, "same as "+sets[j].name)
+		case ok && missing.Len() < s.caps.Len():
+			t.WrapRow(append(append([]string{"all but"}, capNames(missing)...), "("+n+")"), label)
+		default:
+			t.WrapRow(capNames(s.caps), label)
+		}
+	}
+}
+
+// capNames returns libcap's names of the capabilities in s.
+func capNames(s capability.Set) []string {
+	var names []string
+	for c := range s.All() {
+		names = append(names, c.String())
+	}
+	return names
+}
+
+// fullCaps returns the set of every capability the kernel has, as far as
+// s shows it, and whether s shows it: when s holds the newest capability
+// lx knows (cap_checkpoint_restore, Linux 5.9), the kernel has every
+// capability from cap_chown (0) up to it, and up to the highest one s
+// holds. lx cannot ask the kernel which capability is its last without
+// /proc/sys/kernel/cap_last_cap, which no lx package reads yet; the
+// bounding set of init, the other candidate, lacks whatever a container
+// or the boot configuration dropped. So a set without
+// cap_checkpoint_restore is listed in full, and a capability newer than
+// lx that s lacks goes unnoticed.
+func fullCaps(s capability.Set) (capability.Set, bool) {
+	if !s.Has(capability.CheckpointRestore) {
+		return 0, false
+	}
+	high := 63 - bits.LeadingZeros64(uint64(s))
+	return capability.Set(1<<(high+1) - 1), true
+}
+
+// formatLink formats a magic link's target (exe, cwd, root, a
+// descriptor) for the table: the path escaped, followed by " (deleted)"
+// when the file was deleted. A name that itself ends in " (deleted)"
+// shows that space as \x20, so a plain " (deleted)" at the end always
+// means the file is gone.
+func formatLink(l procfs.Link) string {
+	if l.Deleted {
+		return escape(l.Path()) + " (deleted)"
+	}
+	s := escape(l.Target)
+	if rest, ok := strings.CutSuffix(s, " (deleted)"); ok {
+		return rest + `\x20(deleted)`
+	}
+	return s
 }
 
 // formatLimit formats a limit value of resource res with its unit:
@@ -224,18 +367,29 @@ func formatLimit(res rlimit.Resource, v rlimit.Value) string {
 	return formatCount(uint64(v))
 }
 
-// fmtIDs formats the four ids.
-func fmtIDs(v procIDs) string {
-	if v.Real == v.Effective && v.Real == v.Saved && v.Real == v.FS {
-		return fmt.Sprintf("%d (real, effective, saved, fs)", v.Real)
+// formatID formats a user or group id as id(1) does: "0(root)", or the
+// number alone when it has no name.
+func formatID[ID cred.UID | cred.GID](names map[ID]string, id ID) string {
+	if name, ok := names[id]; ok {
+		return formatCount(id) + "(" + escape(name) + ")"
 	}
-	return fmt.Sprintf("%d real, %d effective, %d saved, %d fs", v.Real, v.Effective, v.Saved, v.FS)
+	return formatCount(id)
 }
 
-// joinOr joins ss with sep, or returns empty when there are none.
-func joinOr(ss []string, sep, empty string) string {
-	if len(ss) == 0 {
-		return empty
+// formatIDs formats the real, effective, saved and filesystem ids:
+// "0(root) (real, effective, saved, fs)" when the four agree.
+func formatIDs[ID cred.UID | cred.GID](names map[ID]string, realID, effID, savedID, fsID ID) string {
+	if realID == effID && realID == savedID && realID == fsID {
+		return formatID(names, realID) + " (real, effective, saved, fs)"
 	}
-	return strings.Join(ss, sep)
+	return fmt.Sprintf("%s real, %s effective, %s saved, %s fs", formatID(names, realID),
+		formatID(names, effID), formatID(names, savedID), formatID(names, fsID))
+}
+
+// groupsOr returns the groups, or "none".
+func groupsOr(groups []string) []string {
+	if len(groups) == 0 {
+		return []string{"none"}
+	}
+	return groups
 }
