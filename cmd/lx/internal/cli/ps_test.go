@@ -1,5 +1,7 @@
 package cli
 
+// lx ps against procps's ps, on this machine at the same moment.
+
 import (
 	"bufio"
 	"bytes"
@@ -7,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,20 +23,26 @@ import (
 	"github.com/lxgo/lx/procfs"
 )
 
-// psRow is one process as procps ps shows it, or as lx ps reports it, in
-// the same form: every compared column as ps prints it.
-type psRow struct {
-	fields map[string]string // ppid, state, uid, nlwp, rss (KiB), comm
+// procpsRow is one process (or thread) as procps ps shows it, or as lx
+// ps reports it, in the same form: every compared column as ps prints
+// it.
+type procpsRow struct {
+	pid    int               // the process of a thread row
+	fields map[string]string // procpsColumns
 	cpu    int64             // TIME, whole seconds
-	start  time.Time         // STARTED, whole seconds
+	pcpu   permille          // %CPU
+	pcpuHi permille          // the most %CPU can be: ps prints whole percents above 99.9
+	pmem   permille          // %MEM
+	start  time.Time         // STARTED, whole seconds for ps
 }
 
-// psColumns are the columns compared exactly (when ps shows the same value
-// before and after lx ran).
-var psColumns = []string{"ppid", "state", "uid", "nlwp", "rss", "comm"}
+// procpsColumns are the columns compared exactly (when ps shows the same
+// value before and after lx ran).
+var procpsColumns = []string{"ppid", "stat", "uid", "user", "nlwp", "vsz", "rss", "tty", "comm"}
 
 // psReportJSON is `lx ps --json` as a consumer decodes it: kernel strings
-// are exact values (see json.go).
+// are exact values (see json.go). decodeOne rejects fields this type
+// lacks, so it is also the schema.
 type psReportJSON struct {
 	Processes []psProcessJSON `json:"processes"`
 	Errors    []struct {
@@ -43,23 +52,49 @@ type psReportJSON struct {
 }
 
 type psProcessJSON struct {
-	PID          int           `json:"pid"`
-	PPID         int           `json:"ppid"`
-	State        string        `json:"state"`
-	UID          uint32        `json:"uid"`
-	Threads      int           `json:"threads"`
-	RSS          uint64        `json:"rss_bytes"`
-	CPUTime      time.Duration `json:"cpu_time_ns"`
-	Start        time.Time     `json:"start_time"`
-	Comm         exact         `json:"comm"`
-	Cmdline      []exact       `json:"cmdline"`
-	KernelThread bool          `json:"kernel_thread"`
+	PID            int           `json:"pid"`
+	TID            int           `json:"tid"`
+	PPID           int           `json:"ppid"`
+	PGID           int           `json:"pgid"`
+	SID            int           `json:"sid"`
+	TPGID          int           `json:"tpgid"`
+	State          string        `json:"state"`
+	StateName      string        `json:"state_name"`
+	Stat           string        `json:"stat"`
+	Nice           int           `json:"nice"`
+	UID            uint32        `json:"uid"`
+	User           *exact        `json:"user"`
+	Threads        int           `json:"threads"`
+	VSZ            uint64        `json:"vsz_bytes"`
+	RSS            uint64        `json:"rss_bytes"`
+	Locked         uint64        `json:"locked_bytes"`
+	CPUTime        time.Duration `json:"cpu_time_ns"`
+	CPUPercent     float64       `json:"cpu_percent"`
+	MemPercent     float64       `json:"mem_percent"`
+	Start          time.Time     `json:"start_time"`
+	StartSinceBoot time.Duration `json:"start_since_boot_ns"`
+	TTY            *string       `json:"tty"`
+	TTYDev         *string       `json:"tty_dev"`
+	Comm           exact         `json:"comm"`
+	Cmdline        []exact       `json:"cmdline"`
+	KernelThread   bool          `json:"kernel_thread"`
 }
 
-// procpsSnapshot runs procps ps and returns its processes by PID.
-func procpsSnapshot(t *testing.T, ps string) map[int]psRow {
+// procpsFormat is the -o list of procpsSnapshot: the columns lx also
+// shows, with the widths that keep user and terminal names whole, then
+// lstart (five words) and comm (which may hold spaces) last.
+const procpsFormat = "pid,ppid,stat,uid,user:64,nlwp,vsz,rss,tty:64,time,%cpu,%mem"
+
+// procpsSnapshot runs procps ps and returns its processes by PID, or with
+// threads its threads (ps -L) by thread id.
+func procpsSnapshot(t *testing.T, ps string, threads bool) map[int]procpsRow {
 	t.Helper()
-	cmd := exec.Command(ps, "-eo", "pid,ppid,stat,uid,nlwp,rss,time,lstart,comm", "--no-headers")
+	format, sel := procpsFormat, "-e"
+	if threads {
+		format, sel = format+",lwp", "-eL"
+	}
+	nf := strings.Count(format, ",") + 1 + 5 // lstart is five words
+	cmd := exec.Command(ps, sel, "-o", format+",lstart,comm", "--no-headers")
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -67,61 +102,114 @@ func procpsSnapshot(t *testing.T, ps string) map[int]psRow {
 	if err != nil {
 		t.Fatalf("ps: %v\n%s", err, stderr.Bytes())
 	}
-	rows := map[int]psRow{}
+	rows := map[int]procpsRow{}
 	for line := range strings.Lines(string(out)) {
-		f, comm := cutFields(line, 12)
-		if len(f) < 12 {
+		f, comm := cutFields(line, nf)
+		if len(f) < nf {
 			t.Fatalf("ps line with %d fields: %q", len(f), line)
 		}
 		pid, err := strconv.Atoi(f[0])
 		if err != nil {
 			t.Fatalf("ps pid %q: %v", f[0], err)
 		}
-		cpu, err := parsePSTime(f[6])
+		cpu, err := parsePSTime(f[9])
 		if err != nil {
-			t.Fatalf("ps TIME %q: %v", f[6], err)
+			t.Fatalf("ps TIME %q: %v", f[9], err)
 		}
-		start, err := time.ParseInLocation("Mon Jan 2 15:04:05 2006", strings.Join(f[7:12], " "), time.Local)
+		pcpu, pcpuHi, err1 := parsePSPercent(f[10])
+		pmem, _, err2 := parsePSPercent(f[11])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("ps %%CPU %q, %%MEM %q: %v, %v", f[10], f[11], err1, err2)
+		}
+		start, err := time.ParseInLocation("Mon Jan 2 15:04:05 2006", strings.Join(f[nf-5:nf], " "), time.Local)
 		if err != nil {
 			t.Fatalf("ps STARTED: %v", err)
 		}
-		rows[pid] = psRow{
+		id := pid
+		if threads {
+			if id, err = strconv.Atoi(f[12]); err != nil {
+				t.Fatalf("ps lwp %q: %v", f[12], err)
+			}
+		}
+		rows[id] = procpsRow{
+			pid: pid,
 			fields: map[string]string{
-				"ppid": f[1], "state": f[2][:1], "uid": f[3], "nlwp": f[4], "rss": f[5],
+				"ppid": f[1], "stat": f[2], "uid": f[3], "user": f[4], "nlwp": f[5], "vsz": f[6], "rss": f[7], "tty": f[8],
 				"comm": comm, // escaped by ps; its leading blanks are lost in the column gap
 			},
-			cpu: cpu, start: start,
+			cpu: cpu, pcpu: pcpu, pcpuHi: pcpuHi, pmem: pmem, start: start,
 		}
 	}
 	return rows
 }
 
-// lxSnapshot runs `lx ps --json` in-process and returns its processes by
-// PID in ps's form, and as decoded.
-func lxSnapshot(t *testing.T) (map[int]psRow, map[int]psProcessJSON) {
+// parsePSPercent parses ps's %CPU or %MEM into tenths of a percent, and
+// the largest value the text can stand for: "12.3" is exactly 123,
+// "150" (%CPU above 99.9) anything from 1500 to 1509.
+func parsePSPercent(s string) (lo, hi permille, err error) {
+	whole, tenth, dot := strings.Cut(s, ".")
+	w, err := strconv.ParseUint(whole, 10, 32)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !dot {
+		return permille(w * 10), permille(w*10 + 9), nil
+	}
+	d, err := strconv.ParseUint(tenth, 10, 8)
+	if err != nil || len(tenth) != 1 {
+		return 0, 0, fmt.Errorf("%%: want one decimal, got %q", s)
+	}
+	return permille(w*10 + d), permille(w*10 + d), nil
+}
+
+// lxSnapshot runs `lx ps --json` with the extra arguments in-process and
+// returns its rows by PID (by thread id with -L) in ps's form, and as
+// decoded.
+func lxSnapshot(t *testing.T, extra ...string) (map[int]procpsRow, map[int]psProcessJSON) {
 	t.Helper()
-	stdout, stderr, code := runLX(t, "ps", "--json")
+	args := append([]string{"ps", "--json"}, extra...)
+	threads := slices.Contains(extra, "-L")
+	stdout, stderr, code := runLX(t, args...)
 	if code != ExitOK || stderr != "" {
-		t.Fatalf("lx ps --json: exit %d, stderr:\n%s", code, stderr)
+		t.Fatalf("lx %s: exit %d, stderr:\n%s", strings.Join(args, " "), code, stderr)
 	}
 	var r psReportJSON
 	if err := decodeOne(stdout, &r); err != nil {
 		t.Fatalf("lx ps --json does not parse back: %v", err)
 	}
-	rows := map[int]psRow{}
+	rows := map[int]procpsRow{}
 	decoded := map[int]psProcessJSON{}
 	for _, p := range r.Processes {
-		if _, dup := rows[p.PID]; dup {
-			t.Fatalf("pid %d listed twice", p.PID)
+		id := p.PID
+		if threads {
+			id = p.TID
 		}
-		decoded[p.PID] = p
-		rows[p.PID] = psRow{
+		if _, dup := rows[id]; dup {
+			t.Fatalf("id %d listed twice", id)
+		}
+		decoded[id] = p
+		user := strconv.FormatUint(uint64(p.UID), 10)
+		if p.User != nil {
+			user = procpsEscape(string(*p.User))
+		}
+		tty := "?"
+		switch {
+		case p.TTY != nil:
+			tty = *p.TTY
+		case p.TTYDev != nil:
+			tty = *p.TTYDev
+		}
+		rows[id] = procpsRow{
+			pid: p.PID,
 			fields: map[string]string{
-				"ppid": strconv.Itoa(p.PPID), "state": p.State, "uid": strconv.FormatUint(uint64(p.UID), 10),
-				"nlwp": strconv.Itoa(p.Threads), "rss": strconv.FormatUint(p.RSS/1024, 10),
+				"ppid": strconv.Itoa(p.PPID), "stat": p.Stat, "uid": strconv.FormatUint(uint64(p.UID), 10),
+				"user": user, "nlwp": strconv.Itoa(p.Threads),
+				"vsz": strconv.FormatUint(p.VSZ/1024, 10), "rss": strconv.FormatUint(p.RSS/1024, 10), "tty": tty,
 				"comm": strings.TrimLeft(procpsEscape(string(p.Comm)), " "),
 			},
 			cpu:   int64(p.CPUTime / time.Second),
+			pcpu:  permille(math.Round(p.CPUPercent * 10)),
+			pmem:  permille(math.Round(p.MemPercent * 10)),
 			start: p.Start,
 		}
 	}
@@ -174,154 +262,242 @@ func parsePSTime(s string) (int64, error) {
 
 // psMismatch is one disagreement between lx and procps.
 type psMismatch struct {
-	pid   int
+	id    int // process or thread id
 	field string
 }
 
+// cpuTolerance is how many tenths of a percent lx's %CPU may differ from
+// ps's beyond the range of ps's two readings, for a process that has run
+// for elapsed: one for the truncation of both, and three ticks of the
+// elapsed time's share (procps converts /proc/uptime to ticks through
+// doubles twice, each of which can lose a tick, and lx reads the
+// uptime at another moment). For a process that has run for seconds
+// this is 1; for one started just before the test it can be more.
+func cpuTolerance(pcpu permille, elapsed time.Duration) permille {
+	ticks := max(int64(elapsed/procfs.ClockTick), 1)
+	return 1 + permille(int64(pcpu)*3/ticks)
+}
+
 // comparePS compares lx's snapshot with the ps snapshots taken just before
-// (ps1) and just after (ps2) it. Only processes that existed throughout
-// are compared: present in both ps runs with the same start time (a PID
-// reused in between would have a different one). Such a process must be
-// in lx's list. A column is compared when ps showed the same value both
-// times; a value that changed in between (a state, a thread count, a
-// growing RSS) may legitimately differ. CPU time only grows, so lx's must
-// lie between the two. The state of the test process itself is not
-// compared: it is running while it reads itself. It returns the
-// mismatches with a description, and how many processes were compared.
-func comparePS(ps1, lx, ps2 map[int]psRow, self int) (map[psMismatch]string, int) {
+// (ps1) and just after (ps2) it, at now (just before lx's). Only rows
+// that existed throughout are compared: present in both ps runs with the
+// same start time (an id reused in between would have a different one).
+// Such a row must be in lx's list. A column is compared when ps showed
+// the same value both times; a value that changed in between (a state, a
+// thread count, a growing RSS) may legitimately differ. CPU time only
+// grows, so lx's must lie between the two. %CPU and %MEM move both ways
+// between the reads (CPU time and age grow, the resident set changes), so
+// lx's must lie between ps's two values, %CPU within cpuTolerance. The
+// state letter of the test process itself is not compared: it is running
+// while it reads itself. With threads (rows of ps -L and lx ps -L), the
+// CPU time and %CPU of a main thread are not compared: ps -L reads the
+// main thread's row from /proc/PID (simple_readproc, "to avoid loss of
+// some thread group leader data", in readeither of library/readproc.c),
+// so it shows the whole process's CPU time there, where lx shows the
+// main thread's own from /proc/PID/task/PID. It returns the mismatches
+// with a description, and how many rows were compared.
+func comparePS(ps1, lx, ps2 map[int]procpsRow, self int, now time.Time, threads bool) (map[psMismatch]string, int) {
 	bad := map[psMismatch]string{}
 	compared := 0
-	for _, pid := range slices.Sorted(maps.Keys(ps1)) {
-		a := ps1[pid]
-		b, ok := ps2[pid]
+	for _, id := range slices.Sorted(maps.Keys(ps1)) {
+		a := ps1[id]
+		b, ok := ps2[id]
 		if !ok || !a.start.Equal(b.start) {
 			continue
 		}
-		l, ok := lx[pid]
+		l, ok := lx[id]
 		if !ok {
-			bad[psMismatch{pid, "present"}] = fmt.Sprintf("pid %d (%s) is in both ps runs but not in lx ps", pid, a.fields["comm"])
+			bad[psMismatch{id, "present"}] = fmt.Sprintf("%d (%s) is in both ps runs but not in lx ps", id, a.fields["comm"])
 			continue
 		}
 		compared++
-		for _, f := range psColumns {
-			if f == "state" && pid == self {
-				continue
+		for _, f := range procpsColumns {
+			want, got := a.fields[f], l.fields[f]
+			if f == "stat" && a.pid == self {
+				want, got = want[1:], got[min(1, len(got)):]
 			}
-			if a.fields[f] == b.fields[f] && l.fields[f] != a.fields[f] {
-				bad[psMismatch{pid, f}] = fmt.Sprintf("pid %d %s: ps %q, lx %q", pid, f, a.fields[f], l.fields[f])
+			if a.fields[f] == b.fields[f] && got != want {
+				bad[psMismatch{id, f}] = fmt.Sprintf("%d %s: ps %q, lx %q", id, f, a.fields[f], l.fields[f])
 			}
 		}
-		if l.cpu < a.cpu || l.cpu > b.cpu {
-			bad[psMismatch{pid, "time"}] = fmt.Sprintf("pid %d cpu time: ps %ds then %ds, lx %ds in between", pid, a.cpu, b.cpu, l.cpu)
+		if threads && id == a.pid {
+			// the main thread: ps shows the process's CPU time
+		} else if l.cpu < a.cpu || l.cpu > b.cpu {
+			bad[psMismatch{id, "time"}] = fmt.Sprintf("%d cpu time: ps %ds then %ds, lx %ds in between", id, a.cpu, b.cpu, l.cpu)
 		}
-		// ps computes the boot time its own way, to the second; allow that.
+		tol := cpuTolerance(max(a.pcpuHi, b.pcpuHi), now.Sub(l.start))
+		if threads && id == a.pid {
+			// likewise
+		} else if l.pcpu+tol < min(a.pcpu, b.pcpu) || l.pcpu > max(a.pcpuHi, b.pcpuHi)+tol {
+			bad[psMismatch{id, "%cpu"}] = fmt.Sprintf("%d %%cpu: ps %s then %s, lx %s (tolerance %s)", id,
+				formatPercent(uint64(a.pcpu)), formatPercent(uint64(b.pcpu)), formatPercent(uint64(l.pcpu)), formatPercent(uint64(tol)))
+		}
+		if l.pmem < min(a.pmem, b.pmem) || l.pmem > max(a.pmem, b.pmem) {
+			bad[psMismatch{id, "%mem"}] = fmt.Sprintf("%d %%mem: ps %s then %s, lx %s", id,
+				formatPercent(uint64(a.pmem)), formatPercent(uint64(b.pmem)), formatPercent(uint64(l.pmem)))
+		}
+		// ps adds btime of /proc/stat, whole seconds and up to one second
+		// early, and truncates; lx is exact to the tick. Allow that.
 		if d := l.start.Sub(a.start); d < -time.Second || d > 2*time.Second {
-			bad[psMismatch{pid, "start"}] = fmt.Sprintf("pid %d start: ps %s, lx %s", pid, a.start, l.start)
+			bad[psMismatch{id, "start"}] = fmt.Sprintf("%d start: ps %s, lx %s", id, a.start, l.start)
 		}
 	}
 	return bad, compared
 }
 
 // TestPSMatchesProcps runs procps ps, lx ps and ps again, and checks that
-// lx agrees with ps on every process that existed throughout. A mismatch
-// is checked again in later rounds and fails the test only if it persists:
-// a process can change state, thread count or RSS between the runs and
-// back.
+// lx agrees with ps on every process that existed throughout, and then
+// with ps -L and lx ps -L on every thread. A mismatch is checked again in
+// later rounds and fails the test only if it persists: a process can
+// change state, thread count or RSS between the runs and back.
 func TestPSMatchesProcps(t *testing.T) {
 	ps, err := exec.LookPath("ps")
 	if err != nil {
 		t.Skip("procps ps is not installed")
 	}
 	self := os.Getpid()
-	// As root, add a process whose real and effective uids differ and that
-	// is not dumpable, so that its /proc/PID directory belongs to root: ps's
-	// "uid" column is the effective uid, not the directory's owner.
-	odd := 0
-	if os.Geteuid() == 0 {
-		odd = startUIDHelper(t)
-	}
+	// A process with every STAT modifier ps knows but N, a terminal and
+	// (as root) an effective uid that differs from the real one.
+	odd := startOddHelper(t)
 	// Processes whose names and arguments hold control characters, bytes
 	// that are not UTF-8, spaces and parentheses: lx and ps must agree on
 	// them too (they did not when lx turned each bad byte into U+FFFD).
 	hostiles := startHostile(t)
-	var pending map[psMismatch]string
-	const rounds = 6
-	for round := range rounds {
-		ps1 := procpsSnapshot(t, ps)
-		lx, _ := lxSnapshot(t)
-		ps2 := procpsSnapshot(t, ps)
-		bad, compared := comparePS(ps1, lx, ps2, self)
-		if compared < 5 || compared < len(ps1)/2 {
-			t.Fatalf("round %d: compared only %d of %d processes", round, compared, len(ps1))
-		}
-		if _, ok := lx[self]; !ok {
-			t.Fatalf("lx ps does not list the test process %d", self)
-		}
-		for _, h := range hostiles {
-			if _, ok := lx[h.pid]; !ok {
-				t.Fatalf("lx ps does not list the hostile process %d", h.pid)
-			}
-		}
-		if odd != 0 && (ps1[odd].fields["uid"] != "2000" || lx[odd].fields["uid"] != "2000") {
-			t.Fatalf("process %d with euid 2000: ps says uid %q, lx %q", odd, ps1[odd].fields["uid"], lx[odd].fields["uid"])
-		}
-		if round == 0 {
-			pending = bad
-			t.Logf("compared %d processes; %d mismatches to re-check", compared, len(bad))
-			for _, msg := range bad {
-				t.Logf("round 0: %s", msg)
-			}
-		} else {
-			// Keep only mismatches that happened again.
-			for k := range pending {
-				if msg, again := bad[k]; again {
-					pending[k] = msg
+	for _, threads := range []bool{false, true} {
+		t.Run(fmt.Sprintf("threads=%v", threads), func(t *testing.T) {
+			var pending map[psMismatch]string
+			const rounds = 6
+			for round := range rounds {
+				ps1 := procpsSnapshot(t, ps, threads)
+				now := time.Now()
+				var extra []string
+				if threads {
+					extra = []string{"-L"}
+				}
+				lx, decoded := lxSnapshot(t, extra...)
+				ps2 := procpsSnapshot(t, ps, threads)
+				bad, compared := comparePS(ps1, lx, ps2, self, now, threads)
+				if compared < 5 || compared < len(ps1)/2 {
+					t.Fatalf("round %d: compared only %d of %d", round, compared, len(ps1))
+				}
+				for _, pid := range append([]int{self, odd.pid}, hostilePIDs(hostiles)...) {
+					if _, ok := lx[pid]; !ok {
+						t.Fatalf("lx ps does not list process %d", pid)
+					}
+				}
+				if p := decoded[odd.pid]; !odd.statOK(p.Stat) || p.TTY == nil || *p.TTY != odd.tty ||
+					ps1[odd.pid].fields["tty"] != odd.tty || !odd.statOK(ps1[odd.pid].fields["stat"]) {
+					t.Fatalf("helper %d: lx says stat %q, tty %v; ps %q, %q; want %s on %s",
+						odd.pid, p.Stat, p.TTY, ps1[odd.pid].fields["stat"], ps1[odd.pid].fields["tty"], odd.stat, odd.tty)
+				}
+				if odd.euid != "" && (ps1[odd.pid].fields["uid"] != odd.euid || lx[odd.pid].fields["uid"] != odd.euid) {
+					t.Fatalf("process %d with euid %s: ps says uid %q, lx %q", odd.pid, odd.euid, ps1[odd.pid].fields["uid"], lx[odd.pid].fields["uid"])
+				}
+				if round == 0 {
+					pending = bad
+					t.Logf("compared %d; %d mismatches to re-check", compared, len(bad))
+					for _, msg := range bad {
+						t.Logf("round 0: %s", msg)
+					}
 				} else {
-					delete(pending, k)
+					// Keep only mismatches that happened again.
+					for k := range pending {
+						if msg, again := bad[k]; again {
+							pending[k] = msg
+						} else {
+							delete(pending, k)
+						}
+					}
+				}
+				if len(pending) == 0 {
+					return
 				}
 			}
-		}
-		if len(pending) == 0 {
-			return
-		}
-	}
-	for _, k := range slices.SortedFunc(maps.Keys(pending), func(a, b psMismatch) int {
-		return a.pid - b.pid
-	}) {
-		t.Errorf("in all %d rounds: %s", rounds, pending[k])
+			for _, k := range slices.SortedFunc(maps.Keys(pending), func(a, b psMismatch) int {
+				return a.id - b.id
+			}) {
+				t.Errorf("in all %d rounds: %s", rounds, pending[k])
+			}
+		})
 	}
 }
 
-// uidHelperEnv makes the test binary run as the helper of startUIDHelper.
-const uidHelperEnv = "LX_CLI_TEST_UID_HELPER"
+func hostilePIDs(hs []hostile) []int {
+	pids := make([]int, len(hs))
+	for i, h := range hs {
+		pids[i] = h.pid
+	}
+	return pids
+}
 
-// TestUIDHelper is not a test: run by startUIDHelper, it takes real uid
-// 1000 and effective uid 2000, drops dumpable, says "ready" and waits for
-// its stdin to close.
-func TestUIDHelper(t *testing.T) {
-	if os.Getenv(uidHelperEnv) == "" {
+// oddHelperEnv makes the test binary run as the helper of
+// startOddHelper; its value is the terminal to take.
+const oddHelperEnv = "LX_CLI_TEST_ODD_HELPER"
+
+// TestOddHelper is not a test: run by startOddHelper, it starts a session
+// of its own, takes the terminal it is given as its controlling terminal
+// (which puts it in the terminal's foreground group), locks a page in
+// memory, and as root raises its main thread's priority (nice -5) and
+// takes real uid 1000, effective uid 2000 and drops dumpable (so that
+// its /proc/PID belongs to root). It says "ready" and what it did, and
+// waits for its stdin to close.
+func TestOddHelper(t *testing.T) {
+	tty := os.Getenv(oddHelperEnv)
+	if tty == "" {
 		t.Skip("helper process for TestPSMatchesProcps")
 	}
-	if err := syscall.Setresuid(1000, 2000, 2000); err != nil {
+	if _, err := syscall.Setsid(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0, 0, 0, 0); e != 0 {
-		t.Fatal(e)
+	f, err := os.OpenFile(tty, os.O_RDWR, 0) // without O_NOCTTY: becomes the controlling terminal
+	if err != nil {
+		t.Fatal(err)
 	}
-	os.Stdout.WriteString("ready\n")
+	defer f.Close()
+	page := make([]byte, 4096)
+	locked := syscall.Mlock(page) == nil
+	root := os.Geteuid() == 0
+	if root {
+		// Priority is per thread: PRIO_PROCESS with the process id sets
+		// the main thread's, which /proc/PID/stat shows.
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, os.Getpid(), -5); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Setresuid(1000, 2000, 2000); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0, 0, 0, 0); e != 0 {
+			t.Fatal(e)
+		}
+	}
+	fmt.Printf("ready locked=%v root=%v\n", locked, root)
 	io.Copy(io.Discard, os.Stdin)
+	runtime.KeepAlive(page) // locked until the helper ends
 }
 
-// startUIDHelper starts TestUIDHelper in a child and returns its PID once
-// it is ready. The child ends when the test does.
-func startUIDHelper(t *testing.T) int {
+// oddHelper is the process startOddHelper started.
+type oddHelper struct {
+	pid  int
+	tty  string // its terminal as ps names it, "pts/3"
+	stat string // its STAT modifiers, without the state letter
+	euid string // its effective uid when it is not the test's, else ""
+}
+
+// statOK reports whether stat is the helper's: any state letter, then
+// exactly its modifiers.
+func (h oddHelper) statOK(stat string) bool { return len(stat) > 0 && stat[1:] == h.stat }
+
+// startOddHelper starts TestOddHelper in a child on a new pseudoterminal
+// and returns it once it is ready. The child ends when the test does.
+func startOddHelper(t *testing.T) oddHelper {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestUIDHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), uidHelperEnv+"=1")
+	_, peer := openPTY(t, 80, 24)
+	cmd := exec.Command(exe, "-test.run=^TestOddHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), oddHelperEnv+"="+peer.Name())
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -338,48 +514,112 @@ func startUIDHelper(t *testing.T) int {
 		cmd.Wait()
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if line != "ready\n" {
-		t.Fatalf("uid helper: %q, %v", line, err)
+	var locked, root bool
+	if _, err := fmt.Sscanf(line, "ready locked=%t root=%t\n", &locked, &root); err != nil {
+		t.Fatalf("helper: %q, %v", line, err)
 	}
-	pid := cmd.Process.Pid
+	h := oddHelper{pid: cmd.Process.Pid, tty: strings.TrimPrefix(peer.Name(), "/dev/")}
+	if root {
+		h.stat, h.euid = "<", "2000"
+	}
+	if locked {
+		h.stat += "L"
+	}
+	h.stat += "sl+" // session leader, a Go program's threads, the terminal's foreground
 	for _, name := range []string{"", "/status"} {
-		if st, err := os.Stat(fmt.Sprintf("/proc/%d%s", pid, name)); err == nil {
-			t.Logf("uid helper: /proc/%d%s is owned by uid %d", pid, name, st.Sys().(*syscall.Stat_t).Uid)
+		if st, err := os.Stat(fmt.Sprintf("/proc/%d%s", h.pid, name)); err == nil {
+			t.Logf("helper: /proc/%d%s is owned by uid %d", h.pid, name, st.Sys().(*syscall.Stat_t).Uid)
 		}
 	}
-	return pid
+	return h
 }
 
 // TestComparePSCanFail checks that the comparison of TestPSMatchesProcps
 // reports disagreements, and tolerates only values that changed.
 func TestComparePSCanFail(t *testing.T) {
 	start := time.Unix(1700000000, 0)
-	row := func(uid, state string, cpu int64) psRow {
-		return psRow{fields: map[string]string{"ppid": "1", "state": state, "uid": uid, "nlwp": "1", "rss": "100", "comm": "x"},
-			cpu: cpu, start: start}
+	now := start.Add(time.Hour)
+	row := func(pid int, uid, stat string, cpu int64, pcpu, pmem permille) procpsRow {
+		return procpsRow{pid: pid, fields: map[string]string{"ppid": "1", "stat": stat, "uid": uid, "user": "root", "nlwp": "1",
+			"vsz": "200", "rss": "100", "tty": "?", "comm": "x"},
+			cpu: cpu, pcpu: pcpu, pcpuHi: pcpu, pmem: pmem, start: start}
 	}
-	ps1 := map[int]psRow{10: row("0", "S", 5), 11: row("0", "S", 5), 12: row("0", "S", 5), 13: row("0", "R", 5), 14: row("0", "S", 5)}
-	ps2 := map[int]psRow{10: row("0", "S", 6), 11: row("0", "S", 5), 12: row("0", "S", 5), 13: row("0", "S", 5), 14: row("0", "S", 5)}
-	lx := map[int]psRow{
-		10: row("0", "S", 6),    // agrees
-		11: row("1000", "S", 5), // wrong uid
-		12: row("0", "S", 4),    // CPU time went backwards
-		13: row("0", "D", 5),    // state changed between the ps runs: tolerated
+	ps1 := map[int]procpsRow{
+		10: row(10, "0", "S", 5, 10, 5), 11: row(11, "0", "S", 5, 10, 5), 12: row(12, "0", "S", 5, 10, 5),
+		13: row(13, "0", "R", 5, 10, 5), 14: row(14, "0", "S", 5, 10, 5), 15: row(15, "0", "Ss", 5, 10, 5),
+		16: row(16, "0", "S", 5, 10, 5), 17: row(17, "0", "S", 5, 10, 5), 18: row(18, "0", "S", 5, 10, 5),
+	}
+	ps2 := maps.Clone(ps1)
+	ps2[10] = row(10, "0", "S", 6, 12, 5)
+	ps2[13] = row(13, "0", "S", 5, 10, 5)
+	lx := map[int]procpsRow{
+		10: row(10, "0", "S", 6, 11, 5),    // agrees: time and %cpu between the ps runs
+		11: row(11, "1000", "S", 5, 10, 5), // wrong uid
+		12: row(12, "0", "S", 4, 10, 5),    // CPU time went backwards
+		13: row(13, "0", "D", 5, 10, 5),    // state changed between the ps runs: tolerated
 		// 14 missing
+		15: row(15, "0", "S", 5, 10, 5), // a modifier lost
+		16: row(16, "0", "S", 5, 12, 5), // %cpu 0.2 off: beyond the tolerance of an hour-old process
+		17: row(17, "0", "S", 5, 10, 6), // %mem off
+		18: row(18, "0", "S", 5, 11, 5), // %cpu 0.1 off: within the tolerance
 	}
-	bad, compared := comparePS(ps1, lx, ps2, 0)
-	if compared != 4 {
-		t.Errorf("compared %d, want 4", compared)
+	bad, compared := comparePS(ps1, lx, ps2, 0, now, false)
+	if compared != 8 {
+		t.Errorf("compared %d, want 8", compared)
 	}
-	want := []psMismatch{{11, "uid"}, {12, "time"}, {14, "present"}}
-	got := slices.SortedFunc(maps.Keys(bad), func(a, b psMismatch) int { return a.pid - b.pid })
+	want := []psMismatch{{11, "uid"}, {12, "time"}, {14, "present"}, {15, "stat"}, {16, "%cpu"}, {17, "%mem"}}
+	got := slices.SortedFunc(maps.Keys(bad), func(a, b psMismatch) int { return a.id - b.id })
 	if !slices.Equal(got, want) {
 		t.Errorf("mismatches %v, want %v", got, want)
 	}
 	// A started-later process with a reused PID is not compared.
-	ps2[10] = psRow{fields: ps2[10].fields, cpu: 6, start: start.Add(time.Minute)}
-	if _, n := comparePS(ps1, lx, ps2, 0); n != 3 {
-		t.Errorf("compared %d with a reused PID, want 3", n)
+	r := ps2[10]
+	r.start = start.Add(time.Minute)
+	ps2[10] = r
+	if _, n := comparePS(ps1, lx, ps2, 0, now, false); n != 7 {
+		t.Errorf("compared %d with a reused PID, want 7", n)
+	}
+	// The state letter of the test process itself is not compared, its
+	// modifiers are.
+	if bad, _ := comparePS(map[int]procpsRow{15: ps1[15]}, map[int]procpsRow{15: row(15, "0", "Rs", 5, 10, 5)},
+		map[int]procpsRow{15: ps1[15]}, 15, now, false); len(bad) != 0 {
+		t.Errorf("self with another state: %v", bad)
+	}
+	if bad, _ := comparePS(map[int]procpsRow{15: ps1[15]}, map[int]procpsRow{15: row(15, "0", "R", 5, 10, 5)},
+		map[int]procpsRow{15: ps1[15]}, 15, now, false); len(bad) != 1 {
+		t.Errorf("self without its s: %v", bad)
+	}
+}
+
+func TestCPUTolerance(t *testing.T) {
+	for _, tc := range []struct {
+		pcpu    permille
+		elapsed time.Duration
+		want    permille
+	}{
+		{0, time.Hour, 1},
+		{999, time.Hour, 1},                 // 3 ticks of 360000: under a tenth
+		{999, 3 * time.Second, 10},          // 3 ticks of 300: 1%
+		{500, 0, 1501},                      // started this tick
+		{1500, 100 * time.Millisecond, 451}, // 3 ticks of 10
+	} {
+		if got := cpuTolerance(tc.pcpu, tc.elapsed); got != tc.want {
+			t.Errorf("cpuTolerance(%d, %v) = %d, want %d", tc.pcpu, tc.elapsed, got, tc.want)
+		}
+	}
+}
+
+func TestParsePSPercent(t *testing.T) {
+	for in, want := range map[string][2]permille{"0.0": {0, 0}, "12.3": {123, 123}, "99.9": {999, 999}, "150": {1500, 1509}} {
+		lo, hi, err := parsePSPercent(in)
+		if err != nil || lo != want[0] || hi != want[1] {
+			t.Errorf("parsePSPercent(%q) = %d, %d, %v; want %v", in, lo, hi, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "1.23", "1.", "-1.0"} {
+		if _, _, err := parsePSPercent(in); err == nil {
+			t.Errorf("parsePSPercent(%q) succeeded", in)
+		}
 	}
 }
 
@@ -396,166 +636,63 @@ func TestParsePSTime(t *testing.T) {
 	}
 }
 
-// writeTree writes files (path -> content) below dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// fakeStat returns a /proc/PID/stat line with the fields lx ps reads set
-// and the rest zero.
-func fakeStat(pid int, comm string, state byte, ppid int, flags uint32, utime, stime uint64, threads int, start uint64) string {
-	f := []string{string(state), strconv.Itoa(ppid), "0", "0", "0", "-1", strconv.FormatUint(uint64(flags), 10),
-		"0", "0", "0", "0", strconv.FormatUint(utime, 10), strconv.FormatUint(stime, 10), "0", "0", "20", "0",
-		strconv.Itoa(threads), "0", strconv.FormatUint(start, 10), "0", "0", "18446744073709551615"}
-	for range 27 { // fields 26 to 52
-		f = append(f, "0")
-	}
-	return fmt.Sprintf("%d (%s) %s\n", pid, comm, strings.Join(f, " "))
-}
-
-func fakeStatus(name string, state byte, pid, ppid int, uids string, threads int, rssKB int) string {
-	s := fmt.Sprintf("Name:\t%s\nState:\t%c (x)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\nUid:\t%s\nGid:\t0\t0\t0\t0\n",
-		name, state, pid, pid, ppid, uids)
-	if rssKB >= 0 {
-		s += fmt.Sprintf("VmRSS:\t%8d kB\n", rssKB)
-	}
-	return s + fmt.Sprintf("Threads:\t%d\n", threads)
-}
-
-// TestPSFixture runs lx ps on a fake /proc: a process with a multi-word
-// command line holding a byte that is not UTF-8, a kernel thread, a
-// zombie, one whose stat is broken (reported, exit 1) and one that
-// vanished (skipped).
-func TestPSFixture(t *testing.T) {
-	root := t.TempDir()
-	dir := filepath.Join(root, "proc") // procfs.NewFS reads root/proc
-	writeTree(t, dir, map[string]string{
-		"stat": "cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\nintr 5 0\nctxt 9\nbtime 1700000000\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n",
-		// init: 2 s of CPU, started 1 s after boot
-		"1/stat":    fakeStat(1, "init", 'S', 0, 0x400100, 150, 50, 1, 100),
-		"1/status":  fakeStatus("init", 'S', 1, 0, "0\t0\t0\t0", 1, 4096),
-		"1/cmdline": "/sbin/init\x00splash\x00",
-		// a kernel thread: no command line, no memory
-		"2/stat":    fakeStat(2, "kthreadd", 'S', 0, 0x208040, 0, 3, 1, 1),
-		"2/status":  fakeStatus("kthreadd", 'S', 2, 0, "0\t0\t0\t0", 1, -1),
-		"2/cmdline": "",
-		// a zombie, started 50.99 s after boot: shown to the second
-		"37/stat":    fakeStat(37, "sh", 'Z', 1, 0x40040c, 1, 1, 1, 5099), // 50.99 s after boot
-		"37/status":  fakeStatus("sh", 'Z', 37, 1, "1000\t1000\t1000\t1000", 1, -1),
-		"37/cmdline": "",
-		// a setuid program (real uid 1000, effective 0) with a comm holding
-		// a space, an argument with spaces and one that is not UTF-8; one
-		// day, 1 h 2 min 3 s of CPU
-		"100/stat":    fakeStat(100, "we ird", 'R', 1, 0x400000, 9000000, 12300, 3, 360000),
-		"100/status":  fakeStatus("we ird", 'R', 100, 1, "1000\t0\t0\t0", 3, 1536),
-		"100/cmdline": "./prog\x00a b\x00\xff\x00",
-		// broken stat: reported
-		"200/stat":    "200 (x) S 1\n",
-		"200/status":  fakeStatus("x", 'S', 200, 1, "0\t0\t0\t0", 1, 0),
-		"200/cmdline": "",
-		// vanished after the listing: the directory is empty
-		"300/.keep": "",
-		// not a process
-		"self/.keep": "",
-	})
-	fsys, err := procfs.NewFS(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := &psCommand{fs: fsys, loc: time.UTC}
-
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), cmd, nil, &Env{Stdout: &out, Stderr: &errOut})
-	if code != ExitError {
-		t.Errorf("exit code %d, want %d", code, ExitError)
-	}
-	got := out.String()
-	wantLines := []string{
-		"PID  PPID  S  UID   THR  RSS      TIME        STARTED                    COMM      COMMAND",
-		"1    0     S  0     1    4 MiB    00:00:02    2023-11-14 22:13:21 +0000  init      /sbin/init splash",
-		"2    0     S  0     1    0 B      00:00:00    2023-11-14 22:13:20 +0000  kthreadd  [kthreadd]",
-		"37   1     Z  1000  1    0 B      00:00:00    2023-11-14 22:14:10 +0000  sh        [sh] <defunct>",
-		`100  1     R  0     3    1.5 MiB  1-01:02:03  2023-11-14 23:13:20 +0000  we ird    ./prog 'a b' $'\xff'`,
-	}
-	if got != strings.Join(wantLines, "\n")+"\n" {
-		t.Errorf("table:\n%s\nwant:\n%s", got, strings.Join(wantLines, "\n"))
-	}
-	wantErr := []string{"lx ps: process 200: ", "stat: pgrp: missing", "lx ps: 1 of 5 processes could not be read"}
-	for _, s := range wantErr {
-		if !strings.Contains(errOut.String(), s) {
-			t.Errorf("stderr lacks %q:\n%s", s, errOut.String())
-		}
-	}
-	if strings.Contains(errOut.String(), "300") {
-		t.Errorf("the vanished process 300 was reported:\n%s", errOut.String())
-	}
-
-	out.Reset()
-	errOut.Reset()
-	code = run(context.Background(), cmd, []string{"--json"}, &Env{Stdout: &out, Stderr: &errOut})
-	if code != ExitError {
-		t.Errorf("--json: exit code %d, want %d", code, ExitError)
-	}
-	var r psReportJSON
-	if err := decodeOne(out.String(), &r); err != nil {
-		t.Fatalf("JSON does not parse back: %v\n%s", err, out.String())
-	}
-	if len(r.Errors) != 1 || r.Errors[0].PID != 200 || !strings.Contains(string(r.Errors[0].Error), "stat") {
-		t.Errorf("errors %+v, want one for pid 200", r.Errors)
-	}
-	if len(r.Processes) != 4 {
-		t.Fatalf("%d processes, want 4", len(r.Processes))
-	}
-	p := r.Processes[3]
-	boot := time.Unix(1700000000, 0)
-	if p.PID != 100 || p.PPID != 1 || p.State != "R" || p.UID != 0 || p.Threads != 3 || p.RSS != 1536*1024 ||
-		p.CPUTime != (25*3600+2*60+3)*time.Second || !p.Start.Equal(boot.Add(time.Hour)) || p.Comm != "we ird" || p.KernelThread {
-		t.Errorf("process 100: %+v", p)
-	}
-	if got := exacts(p.Cmdline); !slices.Equal(got, []string{"./prog", "a b", "\xff"}) {
-		t.Errorf("cmdline %q, want exactly ./prog, a b, \\xff", got)
-	}
-	if !strings.Contains(out.String(), `"base64": "/w=="`) {
-		t.Errorf("the byte that is not UTF-8 is not in base64:\n%s", out.String())
-	}
-	k := r.Processes[1]
-	if !k.KernelThread || k.Cmdline == nil || len(k.Cmdline) != 0 {
-		t.Errorf("kernel thread: %+v", k)
-	}
-	for _, want := range []string{`"start_time": "2023-11-14T23:13:20Z"`, `"start_time": "2023-11-14T22:14:10Z"`} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("no RFC 3339 start time to the second %s in:\n%s", want, out.String())
-		}
-	}
-}
-
-func TestPSUsage(t *testing.T) {
-	stdout, stderr, code := runLX(t, "ps", "extra")
-	if code != ExitUsage || stdout != "" || !strings.Contains(stderr, `ps takes no arguments, got "extra"`) {
-		t.Errorf("lx ps extra: exit %d, stdout %q, stderr %q", code, stdout, stderr)
-	}
-}
-
 // BenchmarkGatherPS measures one scan of this machine's /proc, the work of
-// `lx ps` without the output.
+// `lx ps` without the output: the reads of each run (boot time, uptime,
+// meminfo, tty drivers, /etc/passwd) and those of each process.
 func BenchmarkGatherPS(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		r, err := gatherPS(context.Background(), procfs.Default(), time.UTC)
+		s, err := newPSScan(procfs.Default(), time.UTC, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := s.gather(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
 		n = len(r.Processes)
 	}
 	b.ReportMetric(float64(n), "procs")
+}
+
+// TestPSHostileSelect selects hostile processes by their exact command
+// names (--comm, with -p) and ids (-p, with -L) and checks that the JSON has
+// their exact bytes in every row.
+func TestPSHostileSelect(t *testing.T) {
+	hs := startHostile(t)
+	var pids []string
+	args := []string{"ps", "--json"}
+	for _, h := range hs {
+		args = append(args, "--comm", h.comm)
+		pids = append(pids, strconv.Itoa(h.pid))
+	}
+	// -p keeps out processes of other tests with the same names; the test
+	// process itself is selected by -p, and left out by --comm.
+	args = append(args, "-p", strings.Join(pids, ",")+","+strconv.Itoa(os.Getpid()))
+	for _, args := range [][]string{args, {"ps", "--json", "-L", "--tree", "-p", strings.Join(pids, ",")}} {
+		stdout, stderr, code := runLX(t, args...)
+		var r psReportJSON
+		if err := decodeOne(stdout, &r); code != ExitOK || err != nil {
+			t.Fatalf("lx %q: exit %d, %v, stderr %s", args, code, err, stderr)
+		}
+		got := map[int]psProcessJSON{}
+		for _, p := range r.Processes {
+			got[p.PID] = p
+		}
+		for _, h := range hs {
+			p, ok := got[h.pid]
+			if !ok {
+				t.Errorf("lx %q lacks process %d (%q)", args, h.pid, h.comm)
+				continue
+			}
+			if string(p.Comm) != h.comm || !slices.Equal(exacts(p.Cmdline), h.args) || p.TID != h.pid {
+				t.Errorf("lx %q: process %d has comm %q, cmdline %q; want %q, %q", args, h.pid, p.Comm, exacts(p.Cmdline), h.comm, h.args)
+			}
+		}
+		// Only the hostile processes: their shells have one thread each.
+		if len(r.Processes) != len(hs) {
+			t.Errorf("lx %q: %d rows, want %d", args, len(r.Processes), len(hs))
+		}
+	}
 }
