@@ -47,10 +47,10 @@ but do not rename, remove or retype one; a consumer should ignore fields it
 does not know.
 
 Units: sizes are integers in bytes (their keys end in "_bytes"), durations
-integers in nanoseconds ("_ns"), counts plain integers. Points in time are
-RFC 3339 strings with the zone, with fractions of a second only when the
-value has them ("2024-05-01T12:00:03+02:00"; process start times are whole
-seconds because the kernel's boot time in /proc/stat is). CPU lists use
+integers in nanoseconds ("_ns"), counts plain integers, shares numbers in
+percent ("_percent", 12.3). Points in time are RFC 3339 strings with the
+zone, with fractions of a second only when the value has them
+("2024-05-01T12:00:03+02:00", "2024-05-01T12:00:03.47+02:00"). CPU lists use
 the kernel's list format ("0-3,8"). A resource limit is a number in the
 unit its "unit" field names (the kernel's: "bytes", "count", "seconds",
 "microseconds"), or the string "unlimited". Kernel enumerations are their
