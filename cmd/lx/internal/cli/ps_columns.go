@@ -1,13 +1,17 @@
 package cli
 
-// The columns of lx ps: how each shows and sorts a row, and the -o and
-// --sort flags that name them.
+// The table of lx ps: its columns, how each shows and sorts a row, the
+// -o and --sort flags that name them, and the rendering.
 
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/lxgo/lx/procfs"
 )
 
 // psColumn is one column of the lx ps table.
@@ -181,4 +185,68 @@ func sortPS(rows []psProcess, keys psSortKeys) {
 		sorted[i] = rows[j]
 	}
 	copy(rows, sorted)
+}
+
+// renderPS writes rows as a table of cols, each line cut to cut
+// characters when cut is positive. prefixes, when not nil, are the tree's
+// branches, drawn before the COMMAND cell (the COMM cell without it).
+func renderPS(w io.Writer, rows []psProcess, prefixes []string, cols []*psColumn, cut int) error {
+	t := newTable(w)
+	t.Cut = cut
+	art := -1
+	if prefixes != nil {
+		art = slices.IndexFunc(cols, func(c *psColumn) bool { return c.name == "COMMAND" })
+		if art < 0 {
+			art = slices.IndexFunc(cols, func(c *psColumn) bool { return c.name == "COMM" })
+		}
+	}
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.name
+	}
+	t.Row(header...)
+	for i := range rows {
+		cells := make([]string, len(cols))
+		for j, c := range cols {
+			cells[j] = c.cell(&rows[i])
+		}
+		if art >= 0 {
+			cells[art] = prefixes[i] + cells[art]
+		}
+		t.Row(cells...)
+	}
+	return t.Flush()
+}
+
+// psArgs is the COMMAND column: the command line as quoteArgs shows it, or
+// [comm] when there is none (a kernel thread, a zombie), as ps prints it.
+func psArgs(p *psProcess) string {
+	if len(p.Cmdline) == 0 {
+		s := "[" + escape(p.Comm.String()) + "]"
+		if p.State == psStateLetter(procfs.StateZombie) {
+			s += " <defunct>"
+		}
+		return s
+	}
+	return quoteArgs(p.Cmdline)
+}
+
+// psUser is the USER column: the name, or the uid when it has none.
+func psUser(p *psProcess) string {
+	if p.User == nil {
+		return strconv.FormatUint(uint64(p.UID), 10)
+	}
+	return escape(*p.User)
+}
+
+// psTTY is the TTY column: the name, "?" for none (as ps), the device
+// number when no driver names it.
+func psTTY(p *psProcess) string {
+	switch {
+	case p.TTY != nil:
+		return *p.TTY
+	case p.TTYDev != nil:
+		return *p.TTYDev
+	}
+	return "?"
 }
