@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,5 +140,37 @@ func TestPSHostileSelect(t *testing.T) {
 		if len(r.Processes) != len(hs) {
 			t.Errorf("lx %q: %d rows, want %d", args, len(r.Processes), len(hs))
 		}
+	}
+}
+
+// TestPSStartTimeExact starts a process and checks that lx ps puts its
+// start between the instants before and after the start, to the tick:
+// lx ps used to add btime of /proc/stat, whole seconds, and was up to a
+// second early.
+func TestPSStartTimeExact(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "read x")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	_, decoded := lxSnapshot(t, "-p", strconv.Itoa(cmd.Process.Pid))
+	p, ok := decoded[cmd.Process.Pid]
+	if !ok {
+		t.Fatalf("lx ps -p %d lacks the process", cmd.Process.Pid)
+	}
+	// The kernel counts the start in ticks, rounded down; the boot time
+	// is exact to about a microsecond.
+	if p.Start.Before(before.Add(-procfs.ClockTick-time.Millisecond)) || p.Start.After(after.Add(time.Millisecond)) {
+		t.Errorf("start time %s, want between %s and %s", p.Start.Format(time.RFC3339Nano),
+			before.Format(time.RFC3339Nano), after.Format(time.RFC3339Nano))
 	}
 }
