@@ -227,3 +227,9 @@ func wrapWords(words []string, width int) []string {
 	}
 	return lines
 }
+
+// formatPercent formats a share given in tenths of a percent (per mille)
+// as a percentage with one decimal and no sign: "0.0", "12.3", "150.0".
+func formatPercent(permille uint64) string {
+	return strconv.FormatUint(permille/10, 10) + "." + strconv.FormatUint(permille%10, 10)
+}

@@ -52,11 +52,12 @@ keys are the library's Go field names ("VmRSS", "CapEff"), which follow
 Go's compatibility rules, and 'lx help COMMAND' lists them.
 
 Units: sizes are integers in bytes (keys of lx's own end in "_bytes"),
-durations integers in nanoseconds ("_ns"), counts and ids plain integers.
-Points in time are RFC 3339 strings with the zone, with fractions of a
-second only when the value has them ("2024-05-01T12:00:03+02:00"). CPU
-lists use the kernel's list format ("0-3,8"). A resource limit is a
-number in its resource's unit (bytes, a count, seconds for RLIMIT_CPU,
+durations integers in nanoseconds ("_ns"), counts and ids plain integers,
+shares numbers in percent ("_percent", 12.3). Points in time are RFC 3339
+strings with the zone, with fractions of a second only when the value has
+them ("2024-05-01T12:00:03+02:00", "2024-05-01T12:00:03.47+02:00"). CPU
+lists use the kernel's list format ("0-3,8"). A resource limit is a number
+in its resource's unit (bytes, a count, seconds for RLIMIT_CPU,
 microseconds for RLIMIT_RTTIME), or the string "unlimited". Kernel
 enumerations are their kernel names ("SCHED_OTHER", "RLIMIT_NOFILE",
 "net", "hybrid"); capabilities are libcap's names, as getpcaps(1) and
