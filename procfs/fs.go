@@ -116,6 +116,3 @@ var defaultIsProcfs = sync.OnceValue(func() bool {
 	magic, err := sys.StatfsType(pseudofs.Default().Proc)
 	return err == nil && magic == sys.PROC_SUPER_MAGIC
 })
-
-// path returns the path of name below the mount point.
-func (fs FS) path(name string) string { return fs.proc + "/" + name }

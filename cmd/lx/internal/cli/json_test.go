@@ -145,7 +145,8 @@ type Outer struct {
 	untagged        //
 	Shadow   string `json:"shadow"`
 	Skip     int    `json:"-"`
-	Dash     int    `json:"-,"`
+	//lint:ignore SA5008 the tag "-," names the field "-", as encoding/json documents; the encoder must do the same
+	Dash     int `json:"-,"`
 	private  int
 	Omit     []int          `json:"omit,omitempty"`
 	OmitZero time.Time      `json:"omit_zero,omitzero"`
@@ -175,6 +176,8 @@ func (s stringKind) MarshalText() ([]byte, error) { return []byte("ignored for k
 // hiddenText embeds unexported types under tags. Their MarshalText
 // methods are not promoted (two at the same depth), and reflect cannot
 // call them on the embedded values: they are encoded by kind.
+//
+//lint:ignore U1000 the embedded fields are read by reflection only
 type hiddenText struct {
 	textValue `json:"hidden"`
 	badText   `json:"bad"` // would fail if called

@@ -312,12 +312,3 @@ func (c *psCommand) tableColumns() []*psColumn {
 	}
 	return cols
 }
-
-// startTime returns when the process of st started, given a boot time
-// from btime of /proc/stat, truncated to the second: btime is whole
-// seconds (rounded down), so finer digits would be precision the caller
-// does not have. lx ps no longer uses it (it adds the precise
-// kernel.BootTime); lx proc (proc.go) still does.
-func startTime(st *procfs.Stat, boot time.Time) time.Time {
-	return st.StartedAt(boot).Truncate(time.Second)
-}

@@ -98,7 +98,7 @@ func startOddHelper(t *testing.T) oddHelper {
 		stdin.Close()
 		cmd.Wait()
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, _ := bufio.NewReader(stdout).ReadString('\n') // a short line fails Sscanf below
 	var locked, root bool
 	if _, err := fmt.Sscanf(line, "ready locked=%t root=%t\n", &locked, &root); err != nil {
 		t.Fatalf("helper: %q, %v", line, err)
