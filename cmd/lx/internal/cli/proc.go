@@ -17,7 +17,6 @@ import (
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
-	"github.com/lxgo/lx/rlimit"
 )
 
 func init() { register(func() Command { return &procCommand{fs: procfs.Default()} }) }
@@ -137,7 +136,9 @@ values the lx library returns, under the library's own field names
   exe, cwd, root      procfs.Link: {"Target": ..., "Deleted": ...}, where
                       Target is the kernel's exact bytes, " (deleted)"
                       included when the kernel appended it
-  limits              {"RLIMIT_NOFILE": {"Soft": 1024, "Hard": 4096}, ...}
+  limits              rlimit.Limits: {"RLIMIT_CPU": {"Soft": "unlimited",
+                      "Hard": "unlimited"}, ..., "RLIMIT_NOFILE": {"Soft":
+                      1024, "Hard": 4096}, ...}, in resource order
   cgroups             procfs.Cgroups: [{"HierarchyID", "Controllers",
                       "Path", "Deleted"}]
   namespaces          procfs.Namespaces: {"net": inode, ...}
@@ -153,12 +154,16 @@ StartTime, ...) in nanoseconds, ids as numbers. Enumerations are their
 names: "SCHED_OTHER", "filter", "RLIMIT_NOFILE", capability and signal
 sets as comma-separated lists ("cap_chown,cap_kill", "SIGINT,SIGTERM"),
 CPU sets as lists ("0-3,8"); "State" is the state letter ("S"), "Flags"
-the PF_* names ("PF_KTHREAD|PF_NOFREEZE"), an fd's "Kind" its kind
-("path", "socket", "pipe", "anon_inode", ...). A limit is a number in
-the resource's unit (RLIMIT_CPU seconds, RLIMIT_RTTIME microseconds,
-RLIMIT_AS, RLIMIT_CORE, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_MEMLOCK,
-RLIMIT_MSGQUEUE, RLIMIT_RSS and RLIMIT_STACK bytes, the others counts), or
-"unlimited". Inside a section a list the library left empty may be null.
+the PF_* names ("PF_KTHREAD|PF_NOFREEZE", "0" for none), stat's "TTY"
+the terminal's device number "major:minor" ("136:3", "0:0" for none),
+the speculation and x86 feature lines of status the kernel's words
+("thread vulnerable", "shstk wrss"), an fd's "Kind" its kind ("path",
+"socket", "pipe", "anon_inode", ...). A limit, and stat's "RSSLimit", is
+a number in the resource's unit (RLIMIT_CPU seconds, RLIMIT_RTTIME
+microseconds, RLIMIT_AS, RLIMIT_CORE, RLIMIT_DATA, RLIMIT_FSIZE,
+RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_RSS and RLIMIT_STACK bytes, the
+others counts), or "unlimited". Inside a section a list the library left
+empty may be null.
 
 A section or item that could not be read is null, or for a namespace
 absent, and "unavailable" maps its key ("io", "namespaces.net") to the
@@ -293,7 +298,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if err != nil {
 		return r, fmt.Errorf("process %d: %w", pid, err)
 	}
-	r.Stat = newProcStat(st)
+	r.Stat = st
 	r.KernelThread = st.Flags.Has(procfs.PFKthread)
 	zombie := st.State == procfs.StateZombie || st.State == procfs.StateDead
 	if fd == nil {
@@ -318,7 +323,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if status, err := p.Status(); err != nil {
 		miss("status", err)
 	} else {
-		r.Status = newProcStatus(status)
+		r.Status = &status
 		r.KernelThread = r.KernelThread || status.Kthread
 	}
 	// A kernel thread has no user address space and a zombie has released
@@ -397,10 +402,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if lims, err := p.Limits(); err != nil {
 		miss("limits", err)
 	} else {
-		r.Limits = make(map[rlimit.Resource]procLimit, len(lims))
-		for res, l := range lims.All() {
-			r.Limits[res] = procLimit{Soft: limitValue(l.Soft), Hard: limitValue(l.Hard)}
-		}
+		r.Limits = &lims
 	}
 	if cgs, err := p.Cgroups(); err != nil {
 		miss("cgroups", err)
@@ -444,10 +446,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if fds, err := p.FDs(); err != nil {
 		miss("fds", err)
 	} else {
-		r.FDs = make([]procFD, len(fds))
-		for i, f := range fds {
-			r.FDs[i] = procFD{FD: f, Kind: named[procfs.FDKind]{f.Kind}}
-		}
+		r.FDs = fds
 	}
 
 	if args, err := p.Cmdline(); err != nil {
@@ -509,7 +508,7 @@ func (c *procCommand) names(r *procReport) {
 
 // tty names the controlling terminal of r.Stat, as ps's TTY column does.
 func (c *procCommand) tty(r *procReport) {
-	dev := r.Stat.Stat.TTY
+	dev := r.Stat.TTY
 	if dev == (procfs.Dev{}) {
 		none := ""
 		r.TTY = &none

@@ -216,7 +216,7 @@ func TestExitedSinceByPath(t *testing.T) {
 // credentials, capabilities, seccomp, CPUs and context switches it
 // carries, and its reason is not repeated for each.
 func TestProcRenderUnavailable(t *testing.T) {
-	r := procReport{PID: 42, Stat: newProcStat(procfs.Stat{PID: 42, State: procfs.StateSleeping}), Unavailable: map[string]error{}}
+	r := procReport{PID: 42, Stat: procfs.Stat{PID: 42, State: procfs.StateSleeping}, Unavailable: map[string]error{}}
 	keys := []string{"pidfs_id", "start_time", "tty", "status", "statm", "smaps_rollup", "io", "oom_score",
 		"oom_score_adj", "wchan", "exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads",
 		"fd_count", "fds", "cmdline", "environ"}

@@ -31,7 +31,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		}
 		return "unavailable"
 	}
-	st := &r.Stat.Stat
+	st := &r.Stat
 
 	t := newTable(w)
 	t.Wrap = width
@@ -209,13 +209,12 @@ func renderProc(w io.Writer, r procReport, width int) error {
 			return err
 		}
 	}
-	if len(r.Limits) > 0 {
+	if r.Limits != nil {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("RESOURCE", "SOFT", "HARD")
-		for _, res := range slices.Sorted(maps.Keys(r.Limits)) {
-			l := r.Limits[res]
-			t.Row(res.String(), formatLimit(res, rlimit.Value(l.Soft)), formatLimit(res, rlimit.Value(l.Hard)))
+		for res, l := range r.Limits.All() {
+			t.Row(res.String(), formatLimit(res, l.Soft), formatLimit(res, l.Hard))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -226,7 +225,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		t = newTable(w)
 		t.Row("FD", "KIND", "TARGET")
 		for _, f := range r.FDs {
-			t.Row(formatCount(f.Num), f.FD.Kind.String(), formatLink(procfs.Link{Target: f.Target, Deleted: f.Deleted}))
+			t.Row(formatCount(f.Num), f.Kind.String(), formatLink(procfs.Link{Target: f.Target, Deleted: f.Deleted}))
 		}
 		if err := t.Flush(); err != nil {
 			return err
