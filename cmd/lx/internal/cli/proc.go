@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/pidfd"
@@ -73,12 +74,13 @@ access). Ids show their names from /etc/passwd and /etc/group, as id(1)
 does: "1000(alice)". A capability set is a list of libcap's names, or
 "none", or "all (N)" when it holds every capability the kernel has, or
 "all but NAME... (N)" when it lacks fewer than it holds, or "same as
-NAME" when it equals a set above it. lx knows every capability of a
-kernel from a set that holds cap_checkpoint_restore (Linux 5.9, the newest
-lx names), and the capabilities up to the highest such a set holds; other
-sets are listed in full. Memory shows what /proc/PID/status gives anyone
-(resident: anonymous, file, shared memory; peak; virtual; swap; locked),
-then the proportional sizes and sharing of /proc/PID/smaps_rollup. I/O
+NAME" when it equals a set above it. lx asks the running kernel which
+capabilities it has (prctl PR_CAPBSET_READ, the number that
+/proc/sys/kernel/cap_last_cap shows), so "all" counts capabilities newer
+than lx too; if the kernel cannot be asked, sets are listed in full.
+Memory shows what /proc/PID/status gives anyone (resident: anonymous,
+file, shared memory; peak; virtual; swap; locked), then the proportional
+sizes and sharing of /proc/PID/smaps_rollup. I/O
 shows /proc/PID/io under the kernel's names: bytes passed to read and
 write calls (rchar, wchar; caches and pipes included), the calls
 (syscr, syscw), and bytes read from and written to storage.
@@ -324,6 +326,9 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 		miss("status", err)
 	} else {
 		r.Status = &status
+		// Without the kernel's capabilities the table lists each set in
+		// full rather than collapsing it to "all".
+		r.allCaps, _ = capability.Full()
 		r.KernelThread = r.KernelThread || status.Kthread
 	}
 	// A kernel thread has no user address space and a zombie has released

@@ -11,6 +11,7 @@ package cli
 import (
 	"time"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
@@ -67,4 +68,7 @@ type procReport struct {
 	// released are the namespaces a zombie has released, sorted: they
 	// are missing from Namespaces, with a reason in Unavailable.
 	released []ns.Type
+	// allCaps are the capabilities of the running kernel
+	// (capability.Full), for the table's "all (N)"; 0 when unknown.
+	allCaps capability.Set
 }
