@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lxgo/lx/capability"
@@ -230,16 +229,14 @@ func errNoProcess(pid int) error { return fmt.Errorf("process %d: no such proces
 
 // openError words an error of procfs.FS.OpenProc for people: a pid that
 // names no process is "no such process", and a thread id says whose
-// thread it is (the thread's /proc/TID exists, hidden from listings, and
-// its status names the thread group).
-func openError(fsys procfs.FS, pid int, err error) error {
-	if !errors.Is(err, syscall.ESRCH) {
+// thread it is (procfs.NoProcessError.ThreadOf).
+func openError(pid int, err error) error {
+	var np *procfs.NoProcessError
+	switch {
+	case !errors.As(err, &np):
 		return err
-	}
-	if tp, perr := fsys.Proc(pid); perr == nil {
-		if st, serr := tp.Status(); serr == nil && st.TGID != pid {
-			return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
-		}
+	case np.ThreadOf != 0:
+		return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, np.ThreadOf)
 	}
 	return errNoProcess(pid)
 }
@@ -283,7 +280,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	r := procReport{PID: pid, Unavailable: map[string]error{}}
 	p, err := fsys.OpenProc(pid)
 	if err != nil {
-		return r, openError(fsys, pid, err)
+		return r, openError(pid, err)
 	}
 	defer p.Close()
 	r.Anchored = p.Anchored()
