@@ -180,14 +180,10 @@ func (f CloneFlags) String() string { return cloneText.String(f) }
 // MarshalText returns String's text.
 func (f CloneFlags) MarshalText() ([]byte, error) { return cloneText.Append(nil, f), nil }
 
-// UnmarshalText sets *f from text ParseCloneFlags accepts.
+// UnmarshalText sets *f from text ParseCloneFlags accepts, with its
+// errors.
 func (f *CloneFlags) UnmarshalText(text []byte) error {
-	v, err := ParseCloneFlags(string(text))
-	if err != nil {
-		return err
-	}
-	*f = v
-	return nil
+	return cloneText.Unmarshal(f, text, "ns: invalid clone flags")
 }
 
 // ParseCloneFlags parses String's form: "0", or "|"-separated kernel

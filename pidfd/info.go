@@ -106,12 +106,7 @@ func (c CoredumpFlags) MarshalText() ([]byte, error) { return coredumpText.Appen
 // ("0x100"), in any order. Anything else is an error wrapping
 // strconv.ErrSyntax (strconv.ErrRange for a number beyond 32 bits).
 func (c *CoredumpFlags) UnmarshalText(text []byte) error {
-	v, err := coredumpText.Parse(string(text))
-	if err != nil {
-		return fmt.Errorf("pidfd: invalid coredump flags %q: %w", text, err)
-	}
-	*c = v
-	return nil
+	return coredumpText.Unmarshal(c, text, "pidfd: invalid coredump flags")
 }
 
 // Coredump is the core dump part of Info. For a running process Flags say

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -320,21 +318,7 @@ func (f VmFlags) MarshalText() ([]byte, error) {
 // that is not one of VmFlags' mnemonics with an error wrapping
 // strconv.ErrSyntax.
 func (f *VmFlags) UnmarshalText(text []byte) error {
-	var v VmFlags
-	for rest := text; ; {
-		var tok []byte
-		tok, rest = parse.Field(rest)
-		if len(tok) == 0 {
-			break
-		}
-		i := slices.Index(vmFlagNames[:], string(tok))
-		if i < 0 {
-			return fmt.Errorf("procfs: invalid VMA flags %q: unknown mnemonic %q: %w", text, tok, strconv.ErrSyntax)
-		}
-		v |= 1 << i
-	}
-	*f = v
-	return nil
+	return unmarshalWords(f, text, vmFlagNames[:], "VMA flags")
 }
 
 // parseVmFlags parses the value of a VmFlags line. Mnemonics lx does not

@@ -140,23 +140,12 @@ func (f X86Features) MarshalText() ([]byte, error) {
 // rejects a word other than "shstk" and "wrss" with an error wrapping
 // strconv.ErrSyntax.
 func (f *X86Features) UnmarshalText(text []byte) error {
-	var v X86Features
-	for rest := text; ; {
-		var w []byte
-		w, rest = parse.Field(rest)
-		switch string(w) {
-		case "":
-			*f = v
-			return nil
-		case "shstk":
-			v |= X86ShadowStack
-		case "wrss":
-			v |= X86WRSS
-		default:
-			return fmt.Errorf("procfs: invalid x86 thread features %q: %w", text, strconv.ErrSyntax)
-		}
-	}
+	return unmarshalWords(f, text, x86FeatureNames[:], "x86 thread features")
 }
+
+// x86FeatureNames are the kernel's words for the features, bit i for
+// word i.
+var x86FeatureNames = [...]string{"shstk", "wrss"}
 
 // parseX86Features reads the words it knows and ignores others.
 func parseX86Features(v []byte) X86Features {
@@ -167,11 +156,8 @@ func parseX86Features(v []byte) X86Features {
 		if len(w) == 0 {
 			return f
 		}
-		switch string(w) {
-		case "shstk":
-			f |= X86ShadowStack
-		case "wrss":
-			f |= X86WRSS
+		if i := nameIndex(x86FeatureNames[:], w); i >= 0 {
+			f |= 1 << i
 		}
 	}
 }

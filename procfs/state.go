@@ -153,10 +153,5 @@ func (f TaskFlags) MarshalText() ([]byte, error) { return taskFlagText.Append(ni
 // ("0x800000"), in any order. Anything else is an error wrapping
 // strconv.ErrSyntax (strconv.ErrRange for a number beyond 32 bits).
 func (f *TaskFlags) UnmarshalText(text []byte) error {
-	v, err := taskFlagText.Parse(string(text))
-	if err != nil {
-		return fmt.Errorf("procfs: invalid task flags %q: %w", text, err)
-	}
-	*f = v
-	return nil
+	return taskFlagText.Unmarshal(f, text, "procfs: invalid task flags")
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/flagtext"
+	"github.com/lxgo/lx/internal/parse"
 )
 
 // enumText is MarshalText of an enumeration named names[v]; a value
@@ -41,6 +42,31 @@ func nameIndex(names []string, name []byte) int {
 	return -1
 }
 
+// unmarshalWords is UnmarshalText of a flag set the kernel prints as
+// words separated by spaces (smaps' VmFlags, status's
+// x86_Thread_features): each word one of names, bit i for names[i], in
+// any order; runs of spaces and tabs, and a leading or trailing one, are
+// accepted, and no word is no flags. A word that is not one of names is
+// an error wrapping strconv.ErrSyntax (the file parsers skip such words
+// of newer kernels; a text to unmarshal is lx's own). what names the
+// type in the error.
+func unmarshalWords[T ~uint8 | ~uint64](f *T, text []byte, names []string, what string) error {
+	var v T
+	for rest := text; ; {
+		var word []byte
+		word, rest = parse.Field(rest)
+		if len(word) == 0 {
+			*f = v
+			return nil
+		}
+		i := nameIndex(names, word)
+		if i < 0 {
+			return fmt.Errorf("procfs: invalid %s %q: unknown word %q: %w", what, text, word, strconv.ErrSyntax)
+		}
+		v |= 1 << i
+	}
+}
+
 // sampleFilesText is the text form of SampleFiles, the form of its
 // String: the file names in bit order, other bits in hexadecimal, "0x0"
 // for none.
@@ -61,10 +87,5 @@ func (f SampleFiles) MarshalText() ([]byte, error) { return sampleFilesText.Appe
 // any order, or "0x0" for none. Anything else is an error wrapping
 // strconv.ErrSyntax (strconv.ErrRange for a number beyond 8 bits).
 func (f *SampleFiles) UnmarshalText(text []byte) error {
-	v, err := sampleFilesText.Parse(string(text))
-	if err != nil {
-		return fmt.Errorf("procfs: invalid sample files %q: %w", text, err)
-	}
-	*f = v
-	return nil
+	return sampleFilesText.Unmarshal(f, text, "procfs: invalid sample files")
 }

@@ -121,6 +121,18 @@ func (f *Format[W]) Parse(text string) (W, error) {
 	}
 }
 
+// Unmarshal sets *w from text as Parse reads it, for an UnmarshalText
+// method. On error *w is unchanged, and the error is "what TEXT: why",
+// what being the caller's words ("procfs: invalid task flags").
+func (f *Format[W]) Unmarshal(w *W, text []byte, what string) error {
+	v, err := f.Parse(string(text))
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", what, text, err)
+	}
+	*w = v
+	return nil
+}
+
 // word returns the bits of one word of a text.
 func (f *Format[W]) word(word string) (W, error) {
 	if word == "" {

@@ -96,6 +96,17 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestUnmarshal(t *testing.T) {
+	w := bits(7)
+	if err := hexFormat.Unmarshal(&w, []byte("A|C"), "test: invalid bits"); err != nil || w != 0x11 {
+		t.Errorf("Unmarshal(A|C) = %#x, %v", w, err)
+	}
+	err := hexFormat.Unmarshal(&w, []byte("A|D"), "test: invalid bits")
+	if w != 0x11 || !errors.Is(err, strconv.ErrSyntax) || err.Error() != `test: invalid bits "A|D": unknown flag "D": invalid syntax` {
+		t.Errorf("Unmarshal(A|D) = %#x, %v; want the value unchanged and an error", w, err)
+	}
+}
+
 // TestRoundTrip checks every 16-bit word in both formats.
 func TestRoundTrip(t *testing.T) {
 	for _, f := range []*Format[bits]{&hexFormat, &octalFormat} {
