@@ -207,10 +207,3 @@ func fmtValue(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
