@@ -31,6 +31,7 @@ type pkg struct {
 var layers = map[string]int{
 	"internal/abi":      0,
 	"internal/parse":    0,
+	"internal/flagtext": 0,
 	"internal/sys":      1,
 	"kernel":            2,
 	"cpuset":            2,

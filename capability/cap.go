@@ -14,9 +14,11 @@
 //     inheritable sets, with the text form of cap_to_text(3) and
 //     cap_from_text(3): "=ep cap_sys_resource-ep", "cap_net_raw=ep".
 //
-// The package is pure: no system calls, no files. Reading another
-// process's sets is procfs's job (/proc/PID/status); changing the calling
-// thread's is a later package's.
+// The package reads no files. Its one system call is prctl(2)
+// PR_CAPBSET_READ, by which Last and Full learn which capabilities the
+// running kernel has. Reading another process's sets is procfs's job
+// (/proc/PID/status); changing the calling thread's is a later
+// package's.
 //
 // # Names
 //
@@ -33,7 +35,9 @@
 // through CAP_CHECKPOINT_RESTORE (40). A set can hold bits up to 63; a
 // capability lx has no name for prints as its decimal number ("41"), as
 // libcap prints a capability it has no name for, and Parse accepts the
-// number back.
+// number back. Last tells the highest capability the running
+// kernel has, so that a program can tell "every capability" from "every
+// capability lx knows".
 package capability
 
 import (

@@ -77,3 +77,18 @@ func ExampleSet_MarshalText() {
 	fmt.Println(string(b))
 	// Output: {"ambient":"cap_net_bind_service"}
 }
+
+func ExampleLast() {
+	// The capabilities this kernel has: 0 through its last, which is
+	// cap_checkpoint_restore (40) on Linux 5.9 and later.
+	last, err := capability.Last()
+	if err != nil {
+		panic(err)
+	}
+	full, err := capability.Full()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(last >= capability.CheckpointRestore, full.Has(last), full.Len() == int(last)+1)
+	// Output: true true true
+}

@@ -15,7 +15,8 @@ package ns
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/lxgo/lx/internal/flagtext"
 )
 
 // Type is a kind of namespace: an entry of /proc/PID/ns. The zero Type
@@ -158,39 +159,41 @@ const (
 	CloneNewNet    CloneFlags = 0x40000000 // CLONE_NEWNET
 )
 
-// cloneNames are the flags in increasing bit order.
-var cloneNames = [...]struct {
-	f    CloneFlags
-	name string
-}{
-	{CloneNewTime, "CLONE_NEWTIME"}, {CloneNewNS, "CLONE_NEWNS"},
-	{CloneNewCgroup, "CLONE_NEWCGROUP"}, {CloneNewUTS, "CLONE_NEWUTS"},
-	{CloneNewIPC, "CLONE_NEWIPC"}, {CloneNewUser, "CLONE_NEWUSER"},
-	{CloneNewPID, "CLONE_NEWPID"}, {CloneNewNet, "CLONE_NEWNET"},
+// cloneText is the text form of CloneFlags: the flags in increasing bit
+// order.
+var cloneText = flagtext.Format[CloneFlags]{
+	Flags: []flagtext.Flag[CloneFlags]{
+		{Bits: CloneNewTime, Name: "CLONE_NEWTIME"}, {Bits: CloneNewNS, Name: "CLONE_NEWNS"},
+		{Bits: CloneNewCgroup, Name: "CLONE_NEWCGROUP"}, {Bits: CloneNewUTS, Name: "CLONE_NEWUTS"},
+		{Bits: CloneNewIPC, Name: "CLONE_NEWIPC"}, {Bits: CloneNewUser, Name: "CLONE_NEWUSER"},
+		{Bits: CloneNewPID, Name: "CLONE_NEWPID"}, {Bits: CloneNewNet, Name: "CLONE_NEWNET"},
+	},
+	Sep:  '|',
+	None: "0",
 }
 
 // String lists the flags in increasing bit order separated by "|",
 // "CLONE_NEWNS|CLONE_NEWPID", with any other bits as one hexadecimal
 // number at the end ("CLONE_NEWNET|0x100"); no flags is "0".
-func (f CloneFlags) String() string {
-	if f == 0 {
-		return "0"
+func (f CloneFlags) String() string { return cloneText.String(f) }
+
+// MarshalText returns String's text.
+func (f CloneFlags) MarshalText() ([]byte, error) { return cloneText.Append(nil, f), nil }
+
+// UnmarshalText sets *f from text ParseCloneFlags accepts, with its
+// errors.
+func (f *CloneFlags) UnmarshalText(text []byte) error {
+	return cloneText.Unmarshal(f, text, "ns: invalid clone flags")
+}
+
+// ParseCloneFlags parses String's form: "0", or "|"-separated kernel
+// names ("CLONE_NEWNS", exactly) and hexadecimal numbers ("0x100"), in
+// any order. Anything else is an error wrapping strconv.ErrSyntax, a
+// number beyond 64 bits one wrapping strconv.ErrRange.
+func ParseCloneFlags(text string) (CloneFlags, error) {
+	f, err := cloneText.Parse(text)
+	if err != nil {
+		return 0, fmt.Errorf("ns: invalid clone flags %q: %w", text, err)
 	}
-	var b strings.Builder
-	for _, n := range cloneNames {
-		if f&n.f != 0 {
-			if b.Len() > 0 {
-				b.WriteByte('|')
-			}
-			b.WriteString(n.name)
-			f &^= n.f
-		}
-	}
-	if f != 0 {
-		if b.Len() > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString("0x" + strconv.FormatUint(uint64(f), 16))
-	}
-	return b.String()
+	return f, nil
 }

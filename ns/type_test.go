@@ -83,6 +83,15 @@ func TestCloneFlag(t *testing.T) {
 		if got := f.String(); got != want {
 			t.Errorf("CloneFlags(%#x).String() = %q, want %q", uint64(f), got, want)
 		}
+		var back CloneFlags
+		if err := back.UnmarshalText([]byte(want)); err != nil || back != f {
+			t.Errorf("UnmarshalText(%q) = %#x, %v", want, uint64(back), err)
+		}
+	}
+	for _, bad := range []string{"", "CLONE_NEWNET|", "clone_newnet", "CLONE_NEWNET|0", "NEWNET", "0x1ffffffffffffffff"} {
+		if f, err := ParseCloneFlags(bad); err == nil {
+			t.Errorf("ParseCloneFlags(%q) = %v, want an error", bad, f)
+		}
 	}
 }
 

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/flagtext"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -84,34 +84,29 @@ const (
 	CoreAsRoot  CoredumpFlags = sys.PIDFD_COREDUMP_ROOT // dumped (or would be) as root; treat as sensitive
 )
 
-var coredumpNames = [...]struct {
-	f    CoredumpFlags
-	name string
-}{{CoreDumped, "dumped"}, {CoreSkipped, "skipped"}, {CoreAsUser, "user"}, {CoreAsRoot, "root"}}
+// coredumpText is the text form of CoredumpFlags.
+var coredumpText = flagtext.Format[CoredumpFlags]{
+	Flags: []flagtext.Flag[CoredumpFlags]{
+		{Bits: CoreDumped, Name: "dumped"}, {Bits: CoreSkipped, Name: "skipped"},
+		{Bits: CoreAsUser, Name: "user"}, {Bits: CoreAsRoot, Name: "root"},
+	},
+	Sep:  '|',
+	None: "none",
+}
 
 // String lists the flags separated by "|", e.g. "dumped|user"; unknown
-// bits are printed in hex, no flags as "none".
-func (c CoredumpFlags) String() string {
-	if c == 0 {
-		return "none"
-	}
-	var b strings.Builder
-	for _, n := range coredumpNames {
-		if c&n.f != 0 {
-			if b.Len() > 0 {
-				b.WriteByte('|')
-			}
-			b.WriteString(n.name)
-			c &^= n.f
-		}
-	}
-	if c != 0 {
-		if b.Len() > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString("0x" + strconv.FormatUint(uint64(c), 16))
-	}
-	return b.String()
+// bits are printed in hex ("0x100"), no flags as "none".
+func (c CoredumpFlags) String() string { return coredumpText.String(c) }
+
+// MarshalText returns String's text.
+func (c CoredumpFlags) MarshalText() ([]byte, error) { return coredumpText.Append(nil, c), nil }
+
+// UnmarshalText sets *c from String's form: "none", or "|"-separated
+// names ("dumped", "skipped", "user", "root") and hexadecimal numbers
+// ("0x100"), in any order. Anything else is an error wrapping
+// strconv.ErrSyntax (strconv.ErrRange for a number beyond 32 bits).
+func (c *CoredumpFlags) UnmarshalText(text []byte) error {
+	return coredumpText.Unmarshal(c, text, "pidfd: invalid coredump flags")
 }
 
 // Coredump is the core dump part of Info. For a running process Flags say

@@ -227,8 +227,34 @@ func TestCoredumpFlagsString(t *testing.T) {
 		if got := f.String(); got != s {
 			t.Errorf("CoredumpFlags(%#x).String() = %q, want %q", uint32(f), got, s)
 		}
+		var back CoredumpFlags
+		if err := back.UnmarshalText([]byte(s)); err != nil || back != f {
+			t.Errorf("UnmarshalText(%q) = %#x, %v", s, uint32(back), err)
+		}
+	}
+	for _, bad := range []string{"", "0", "dumped|", "Dumped", "none|user", "0x100000000"} {
+		var f CoredumpFlags
+		if err := f.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("UnmarshalText(%q) = %v, want an error", bad, f)
+		}
 	}
 	if FromIoctl.String() != "PIDFD_GET_INFO" || FromProc.String() != "procfs" || InfoSource(0).String() != "InfoSource(0)" {
 		t.Error("InfoSource.String")
 	}
+}
+
+func FuzzCoredumpFlagsUnmarshalText(f *testing.F) {
+	for _, s := range []string{"none", "dumped|user", "skipped|root|0x100", "0x30", "", "|"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var c CoredumpFlags
+		if err := c.UnmarshalText([]byte(in)); err != nil {
+			return
+		}
+		var back CoredumpFlags
+		if err := back.UnmarshalText([]byte(c.String())); err != nil || back != c {
+			t.Fatalf("UnmarshalText(%q) = %#x; its String %q reads back as %#x, %v", in, uint32(c), c, uint32(back), err)
+		}
+	})
 }

@@ -30,9 +30,10 @@ type PidFD interface {
 // wait for the process, or for its pidfs id through pidfd.FromFile).
 //
 // pid is checked first (1..2^31-1, or an error matching fs.ErrInvalid). A
-// pid that names no process gives an error matching syscall.ESRCH (not
-// os.ErrProcessDone); a thread id that is not a process's gives one that
-// also says whose thread it is. pid is interpreted in the calling
+// pid that names no process gives a *NoProcessError (matching
+// syscall.ESRCH and fs.ErrNotExist, not os.ErrProcessDone); for the id of
+// a thread that is not its process's main thread, its ThreadOf is the
+// process's id. pid is interpreted in the calling
 // process's PID namespace, as pidfd_open(2) does; the Proc reads fs, which
 // must be a procfs mount in which the caller is visible (its own /proc, or
 // that of a descendant PID namespace), and its PID is the process's PID in
@@ -54,16 +55,16 @@ func (fs FS) OpenProc(pid int) (Proc, error) {
 	switch sys.Errno(err) {
 	case 0:
 	case sys.ESRCH:
-		return Proc{}, &noProcessError{pid: pid, err: err}
+		return Proc{}, &NoProcessError{PID: pid, Err: err}
 	case sys.EINVAL, sys.ENOENT:
 		// pid names a task that is not a thread-group leader, a thread,
 		// for which pidfd_open wants PIDFD_THREAD (6.9): older kernels
 		// say EINVAL, recent ones (6.18) ENOENT.
 		if tgid, ok := fs.threadGroup(pid); ok && tgid != pid {
-			return Proc{}, &noProcessError{pid: pid, of: tgid, err: err}
+			return Proc{}, &NoProcessError{PID: pid, ThreadOf: tgid, Err: err}
 		}
 		if sys.Errno(err) == sys.ENOENT {
-			return Proc{}, &noProcessError{pid: pid, err: err}
+			return Proc{}, &NoProcessError{PID: pid, Err: err}
 		}
 		return Proc{}, fmt.Errorf("procfs open pid %d: %w", pid, err)
 	default:

@@ -278,6 +278,50 @@ func TestOpenProcThread(t *testing.T) {
 	if !errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrProcessDone) || !strings.Contains(err.Error(), want) {
 		t.Errorf("OpenProc(thread %d): %v, want ESRCH saying %q", tid, err, want)
 	}
+	var np *NoProcessError
+	if !errors.As(err, &np) || np.PID != tid || np.ThreadOf != os.Getpid() || np.Err == nil {
+		t.Errorf("OpenProc(thread %d): %#v, want a *NoProcessError with ThreadOf %d", tid, err, os.Getpid())
+	}
+}
+
+// TestNoProcessError checks the error of a pid that names no process, from
+// each way of opening one: a *NoProcessError with the pid, matching
+// ESRCH and fs.ErrNotExist, never os.ErrProcessDone, and for a thread id
+// asked of the wrong process, naming that process.
+func TestNoProcessError(t *testing.T) {
+	const gone = 1 << 30 // above pid_max (at most 2^22): never a process
+	self, err := Default().Proc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what string
+		open func() (Proc, error)
+		msg  string
+	}{
+		{"Proc", func() (Proc, error) { return Default().Proc(gone) }, "procfs: no such process: pid 1073741824"},
+		{"OpenProc", func() (Proc, error) { return Default().OpenProc(gone) }, "procfs: no such process: pid 1073741824"},
+		{"Thread", func() (Proc, error) { return self.Thread(gone) },
+			fmt.Sprintf("procfs: no such thread: tid 1073741824 in process %d", os.Getpid())},
+	} {
+		_, err := c.open()
+		var np *NoProcessError
+		if !errors.As(err, &np) || np.PID != gone || np.ThreadOf != 0 {
+			t.Errorf("%s: %#v, want a *NoProcessError for %d", c.what, err, gone)
+			continue
+		}
+		if !errors.Is(err, syscall.ESRCH) || !errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("%s: %v matches ESRCH %v, fs.ErrNotExist %v, os.ErrProcessDone %v", c.what, err,
+				errors.Is(err, syscall.ESRCH), errors.Is(err, fs.ErrNotExist), errors.Is(err, os.ErrProcessDone))
+		}
+		if err.Error() != c.msg {
+			t.Errorf("%s: %q, want %q", c.what, err, c.msg)
+		}
+	}
+	// Err is the kernel's answer, and may be nil.
+	if err := (&NoProcessError{PID: 5}); !errors.Is(err, syscall.ESRCH) || errors.Unwrap(err) != nil {
+		t.Errorf("NoProcessError without Err: %v", err)
+	}
 }
 
 func TestPidfdPID(t *testing.T) {

@@ -2,6 +2,8 @@ package procfs
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 )
 
 // commMax is the capacity of Comm. A task's comm is at most 15 bytes
@@ -42,6 +44,20 @@ func (c Comm) Equal(s string) bool { return string(c.b[:c.n]) == s }
 
 // MarshalText returns the raw name, for encoding/json and friends.
 func (c Comm) MarshalText() ([]byte, error) { return append([]byte(nil), c.b[:c.n]...), nil }
+
+// UnmarshalText sets *c to exactly the bytes of text, which may be any
+// bytes (MarshalText's raw name) up to what a Comm holds, 64 bytes: a
+// user task's comm is at most 15 (TASK_COMM_LEN 16 less its NUL), a
+// kernel thread's name as /proc shows it at most 63. Longer text is an
+// error wrapping strconv.ErrRange, never truncated as MakeComm truncates.
+func (c *Comm) UnmarshalText(text []byte) error {
+	if len(text) > commMax {
+		return fmt.Errorf("procfs: command name of %d bytes: longer than %d: %w", len(text), commMax, strconv.ErrRange)
+	}
+	*c = Comm{} // no bytes of the old name beyond the new one: == compares the whole array
+	c.set(text)
+	return nil
+}
 
 // set stores b, truncated to commMax bytes.
 func (c *Comm) set(b []byte) { c.n = uint8(copy(c.b[:], b)) }

@@ -117,36 +117,45 @@ func (e *DoneError) Is(target error) bool {
 	return target == os.ErrProcessDone || target == syscall.ESRCH
 }
 
-// noProcessError reports a pid (or tid) that names no process (thread) in
-// the FS: it never existed, or it is gone since before lx first looked.
-// It matches syscall.ESRCH, and fs.ErrNotExist when the directory lookup
-// said ENOENT; never os.ErrProcessDone.
-type noProcessError struct {
-	pid    int   // the pid asked for
-	thread bool  // pid is a thread id asked for in process of
-	of     int   // the process of a thread; with !thread, nonzero when pid is a thread of process of
-	err    error // the lookup's error, may be nil
+// NoProcessError reports a process id (or a thread id) that names no
+// process (thread) in the FS: it never existed, or it was gone before lx
+// first looked. It is not DoneError, which reports a process lx saw
+// alive and that has exited since: errors.Is matches it with
+// syscall.ESRCH and fs.ErrNotExist, never with os.ErrProcessDone.
+// FS.Proc, FS.OpenProc and Proc.Thread return it.
+type NoProcessError struct {
+	// PID is the process or thread id asked for.
+	PID int
+	// ThreadOf is, when PID is the id of a thread that is not a thread
+	// group leader (OpenProc of a thread id), the id of its process (the
+	// thread group id); 0 otherwise.
+	ThreadOf int
+	// Err is the kernel's answer to the lookup (ESRCH from pidfd_open,
+	// ENOENT from /proc, EINVAL from pidfd_open of a thread), or nil.
+	Err error
+
+	in int // for Proc.Thread: the process in which thread PID was asked for
 }
 
-func (e *noProcessError) Error() string {
-	var s string
+// Error says "procfs: no such process: pid 42", "procfs: no such
+// process: 43 is a thread of process 42", or "procfs: no such thread:
+// tid 44 in process 42".
+func (e *NoProcessError) Error() string {
 	switch {
-	case e.thread:
-		s = "procfs: no such thread: tid " + strconv.Itoa(e.pid) + " in process " + strconv.Itoa(e.of)
-	case e.of != 0:
-		s = "procfs: no such process: " + strconv.Itoa(e.pid) + " is a thread of process " + strconv.Itoa(e.of)
-	default:
-		s = "procfs: no such process: pid " + strconv.Itoa(e.pid)
+	case e.in != 0:
+		return "procfs: no such thread: tid " + strconv.Itoa(e.PID) + " in process " + strconv.Itoa(e.in)
+	case e.ThreadOf != 0:
+		return "procfs: no such process: " + strconv.Itoa(e.PID) + " is a thread of process " + strconv.Itoa(e.ThreadOf)
 	}
-	return s
+	return "procfs: no such process: pid " + strconv.Itoa(e.PID)
 }
 
-// Unwrap gives ESRCH and the lookup's error.
-func (e *noProcessError) Unwrap() []error {
-	if e.err == nil {
-		return []error{syscall.ESRCH}
-	}
-	return []error{syscall.ESRCH, e.err}
+// Unwrap returns Err.
+func (e *NoProcessError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is match syscall.ESRCH and fs.ErrNotExist.
+func (e *NoProcessError) Is(target error) bool {
+	return target == syscall.ESRCH || target == fs.ErrNotExist
 }
 
 // ioError turns an error from opening or reading p's file name into the

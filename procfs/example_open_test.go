@@ -38,9 +38,12 @@ func ExampleFS_Proc() {
 	fmt.Println(errors.Is(err, fs.ErrInvalid), err)
 	_, err = fsys.Proc(7)
 	fmt.Println(errors.Is(err, syscall.ESRCH), errors.Is(err, os.ErrProcessDone), err)
+	var np *procfs.NoProcessError
+	fmt.Println(errors.As(err, &np), np.PID, np.ThreadOf)
 	// Output:
 	// true procfs open: invalid pid -1: want 1..2147483647
 	// true false procfs: no such process: pid 7
+	// true 7 0
 }
 
 // Open a process race-free: every read describes the process that had the

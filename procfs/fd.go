@@ -42,6 +42,16 @@ func (k FDKind) String() string {
 	return "FDKind(" + strconv.Itoa(int(k)) + ")"
 }
 
+// MarshalText returns String's name; a value that is no FDKind is an
+// error (the kinds are lx's classification: the kernel has no others).
+func (k FDKind) MarshalText() ([]byte, error) { return enumText(fdKindNames[:], k, "fd kind") }
+
+// UnmarshalText sets *k from a name MarshalText returns, exactly; any
+// other text is an error wrapping strconv.ErrSyntax.
+func (k *FDKind) UnmarshalText(text []byte) error {
+	return enumUnmarshal(fdKindNames[:], k, text, "fd kind")
+}
+
 // FD is one open file descriptor of a process: an entry of /proc/PID/fd.
 type FD struct {
 	Num    int    // the descriptor number

@@ -3,9 +3,11 @@ package procfs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/lxgo/lx/internal/flagtext"
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -42,58 +44,89 @@ const (
 	OpenTmpfile    OpenFlags = sys.O_TMPFILE          // O_TMPFILE: includes O_DIRECTORY (3.11)
 )
 
-// openFlagNames is in the order String prints. Multi-bit flags come before
-// the single bits they include.
-var openFlagNames = [...]struct {
-	flag OpenFlags
-	name string
-}{
-	{OpenTmpfile, "O_TMPFILE"},
-	{OpenSync, "O_SYNC"},
-	{OpenCreate, "O_CREAT"},
-	{OpenExclusive, "O_EXCL"},
-	{OpenNoCTTY, "O_NOCTTY"},
-	{OpenTruncate, "O_TRUNC"},
-	{OpenAppend, "O_APPEND"},
-	{OpenNonblock, "O_NONBLOCK"},
-	{OpenDSync, "O_DSYNC"},
-	{OpenAsync, "O_ASYNC"},
-	{OpenDirect, "O_DIRECT"},
-	{OpenLargefile, "O_LARGEFILE"},
-	{OpenDirectory, "O_DIRECTORY"},
-	{OpenNoFollow, "O_NOFOLLOW"},
-	{OpenNoAtime, "O_NOATIME"},
-	{OpenCloexec, "O_CLOEXEC"},
-	{OpenPath, "O_PATH"},
+// openFlagText is the text form of OpenFlags without the access mode,
+// in the order String prints. Multi-bit flags come before the single
+// bits they include. Unknown bits print in octal, as fdinfo prints
+// flags.
+var openFlagText = flagtext.Format[OpenFlags]{
+	Flags: []flagtext.Flag[OpenFlags]{
+		{Bits: OpenTmpfile, Name: "O_TMPFILE"},
+		{Bits: OpenSync, Name: "O_SYNC"},
+		{Bits: OpenCreate, Name: "O_CREAT"},
+		{Bits: OpenExclusive, Name: "O_EXCL"},
+		{Bits: OpenNoCTTY, Name: "O_NOCTTY"},
+		{Bits: OpenTruncate, Name: "O_TRUNC"},
+		{Bits: OpenAppend, Name: "O_APPEND"},
+		{Bits: OpenNonblock, Name: "O_NONBLOCK"},
+		{Bits: OpenDSync, Name: "O_DSYNC"},
+		{Bits: OpenAsync, Name: "O_ASYNC"},
+		{Bits: OpenDirect, Name: "O_DIRECT"},
+		{Bits: OpenLargefile, Name: "O_LARGEFILE"},
+		{Bits: OpenDirectory, Name: "O_DIRECTORY"},
+		{Bits: OpenNoFollow, Name: "O_NOFOLLOW"},
+		{Bits: OpenNoAtime, Name: "O_NOATIME"},
+		{Bits: OpenCloexec, Name: "O_CLOEXEC"},
+		{Bits: OpenPath, Name: "O_PATH"},
+	},
+	Sep:   '|',
+	None:  "0",
+	Octal: true,
 }
 
-// String returns the flags as "O_RDWR|O_CLOEXEC", access mode first. Bits
-// without a name are printed in octal at the end, as fdinfo prints flags.
+// accessModeNames are the names of the four access modes, by value.
+var accessModeNames = [4]string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"}
+
+// String returns the flags as "O_RDWR|O_CLOEXEC", access mode first
+// (O_ACCMODE for the access mode 3, which open(2) reserves). Bits
+// without a name are printed in octal at the end ("O_RDONLY|02000000"),
+// as fdinfo prints flags.
 func (f OpenFlags) String() string {
-	var sb strings.Builder
-	switch f & OpenAccessMode {
-	case OpenReadOnly:
-		sb.WriteString("O_RDONLY")
-	case OpenWriteOnly:
-		sb.WriteString("O_WRONLY")
-	case OpenReadWrite:
-		sb.WriteString("O_RDWR")
-	default:
-		sb.WriteString("O_ACCMODE")
+	b, _ := f.AppendText(nil)
+	return string(b)
+}
+
+// AppendText appends String's text to b.
+func (f OpenFlags) AppendText(b []byte) ([]byte, error) {
+	b = append(b, accessModeNames[f&OpenAccessMode]...)
+	if rest := f &^ OpenAccessMode; rest != 0 {
+		b = openFlagText.Append(append(b, '|'), rest)
 	}
-	rest := f &^ OpenAccessMode
-	for _, n := range openFlagNames {
-		if n.flag != 0 && rest&n.flag == n.flag {
-			sb.WriteByte('|')
-			sb.WriteString(n.name)
-			rest &^= n.flag
+	return b, nil
+}
+
+// MarshalText returns String's text.
+func (f OpenFlags) MarshalText() ([]byte, error) { return f.AppendText(nil) }
+
+// UnmarshalText sets *f from String's form: an access mode name
+// ("O_RDONLY", "O_WRONLY", "O_RDWR" or "O_ACCMODE") optionally followed
+// by "|" and the other flags' names (as String prints them, in any
+// order) or octal numbers with a leading 0 ("02000000"). The names are
+// this architecture's values. Anything else, and a number with access
+// mode bits, is an error wrapping strconv.ErrSyntax (strconv.ErrRange
+// for a number beyond 32 bits).
+func (f *OpenFlags) UnmarshalText(text []byte) error {
+	mode, rest, more := strings.Cut(string(text), "|")
+	i := slices.Index(accessModeNames[:], mode)
+	if i < 0 {
+		return fmt.Errorf("procfs: invalid open flags %q: want O_RDONLY, O_WRONLY, O_RDWR or O_ACCMODE first: %w",
+			text, strconv.ErrSyntax)
+	}
+	var v OpenFlags
+	if more {
+		if rest == openFlagText.None { // "0" alone is the text of no flags, not of more flags
+			return fmt.Errorf("procfs: invalid open flags %q: %w", text, strconv.ErrSyntax)
+		}
+		var err error
+		if v, err = openFlagText.Parse(rest); err != nil {
+			return fmt.Errorf("procfs: invalid open flags %q: %w", text, err)
+		}
+		if v&OpenAccessMode != 0 {
+			return fmt.Errorf("procfs: invalid open flags %q: access mode bits after the access mode: %w",
+				text, strconv.ErrSyntax)
 		}
 	}
-	if rest != 0 {
-		sb.WriteString("|0")
-		sb.WriteString(strconv.FormatUint(uint64(rest), 8))
-	}
-	return sb.String()
+	*f = v | OpenFlags(i)
+	return nil
 }
 
 // FDInfo is /proc/PID/fdinfo/FD (proc(5) "/proc/pid/fdinfo"): the state

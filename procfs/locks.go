@@ -22,23 +22,22 @@ const (
 	LockClassAccess                   // "ACCESS": a transient check for mandatory locking (before 5.15)
 )
 
-// String returns the kernel's name.
-func (c LockClass) String() string {
-	switch c {
-	case LockFlock:
-		return "FLOCK"
-	case LockPOSIX:
-		return "POSIX"
-	case LockOFD:
-		return "OFDLCK"
-	case LockLease:
-		return "LEASE"
-	case LockDeleg:
-		return "DELEG"
-	case LockClassAccess:
-		return "ACCESS"
-	}
-	return "UNKNOWN"
+// lockClassNames are the kernel's names of the lock classes, by value.
+var lockClassNames = [...]string{"UNKNOWN", "FLOCK", "POSIX", "OFDLCK", "LEASE", "DELEG", "ACCESS"}
+
+// String returns the kernel's name; "UNKNOWN" for a value that is no
+// LockClass.
+func (c LockClass) String() string { return lockName(lockClassNames[:], c) }
+
+// MarshalText returns the kernel's name; a value that is no LockClass
+// is an error.
+func (c LockClass) MarshalText() ([]byte, error) { return enumText(lockClassNames[:], c, "lock class") }
+
+// UnmarshalText sets *c from a name MarshalText returns, exactly
+// ("POSIX", or "UNKNOWN" for LockClassUnknown); any other text is an
+// error wrapping strconv.ErrSyntax.
+func (c *LockClass) UnmarshalText(text []byte) error {
+	return enumUnmarshal(lockClassNames[:], c, text, "lock class")
 }
 
 // LockMode is the second column of /proc/locks: the enforcement of a lock,
@@ -56,23 +55,22 @@ const (
 	LockLeaseBreaker                  // "BREAKER": the request breaking a lease
 )
 
-// String returns the kernel's name.
-func (m LockMode) String() string {
-	switch m {
-	case LockAdvisory:
-		return "ADVISORY"
-	case LockMandatory:
-		return "MANDATORY"
-	case LockNoInode:
-		return "*NOINODE*"
-	case LockLeaseActive:
-		return "ACTIVE"
-	case LockLeaseBreaking:
-		return "BREAKING"
-	case LockLeaseBreaker:
-		return "BREAKER"
-	}
-	return "UNKNOWN"
+// lockModeNames are the kernel's names of the lock modes, by value.
+var lockModeNames = [...]string{"UNKNOWN", "ADVISORY", "MANDATORY", "*NOINODE*", "ACTIVE", "BREAKING", "BREAKER"}
+
+// String returns the kernel's name; "UNKNOWN" for a value that is no
+// LockMode.
+func (m LockMode) String() string { return lockName(lockModeNames[:], m) }
+
+// MarshalText returns the kernel's name; a value that is no LockMode is
+// an error.
+func (m LockMode) MarshalText() ([]byte, error) { return enumText(lockModeNames[:], m, "lock mode") }
+
+// UnmarshalText sets *m from a name MarshalText returns, exactly
+// ("ADVISORY", or "UNKNOWN" for LockModeUnknown); any other text is an
+// error wrapping strconv.ErrSyntax.
+func (m *LockMode) UnmarshalText(text []byte) error {
+	return enumUnmarshal(lockModeNames[:], m, text, "lock mode")
 }
 
 // LockAccess says whether a lock is shared or exclusive.
@@ -86,17 +84,32 @@ const (
 	LockUnlock                   // "UNLCK": a lease being broken down to no lease
 )
 
-// String returns the kernel's name.
-func (a LockAccess) String() string {
-	switch a {
-	case LockRead:
-		return "READ"
-	case LockWrite:
-		return "WRITE"
-	case LockUnlock:
-		return "UNLCK"
+// lockAccessNames are the kernel's names of the access types, by value.
+var lockAccessNames = [...]string{"UNKNOWN", "READ", "WRITE", "UNLCK"}
+
+// String returns the kernel's name; "UNKNOWN" for a value that is no
+// LockAccess.
+func (a LockAccess) String() string { return lockName(lockAccessNames[:], a) }
+
+// MarshalText returns the kernel's name; a value that is no LockAccess
+// is an error.
+func (a LockAccess) MarshalText() ([]byte, error) {
+	return enumText(lockAccessNames[:], a, "lock access")
+}
+
+// UnmarshalText sets *a from a name MarshalText returns, exactly
+// ("WRITE", or "UNKNOWN" for LockAccessUnknown); any other text is an
+// error wrapping strconv.ErrSyntax.
+func (a *LockAccess) UnmarshalText(text []byte) error {
+	return enumUnmarshal(lockAccessNames[:], a, text, "lock access")
+}
+
+// lockName returns the name of v in names, or names[0] ("UNKNOWN").
+func lockName[T ~uint8](names []string, v T) string {
+	if int(v) < len(names) {
+		return names[v]
 	}
-	return "UNKNOWN"
+	return names[0]
 }
 
 // LockEOF is Lock.End for a lock that extends to the end of the file,
@@ -207,42 +220,10 @@ func parseLockLine(line []byte) (l Lock, level int, err error) {
 	if len(parse.Trim(rest)) != 0 {
 		return l, 0, errLocksLine
 	}
-	switch string(f[0]) {
-	case "FLOCK":
-		l.Class = LockFlock
-	case "POSIX":
-		l.Class = LockPOSIX
-	case "OFDLCK":
-		l.Class = LockOFD
-	case "LEASE":
-		l.Class = LockLease
-	case "DELEG":
-		l.Class = LockDeleg
-	case "ACCESS":
-		l.Class = LockClassAccess
-	}
-	switch string(f[1]) {
-	case "ADVISORY":
-		l.Mode = LockAdvisory
-	case "MANDATORY":
-		l.Mode = LockMandatory
-	case "*NOINODE*":
-		l.Mode = LockNoInode
-	case "ACTIVE":
-		l.Mode = LockLeaseActive
-	case "BREAKING":
-		l.Mode = LockLeaseBreaking
-	case "BREAKER":
-		l.Mode = LockLeaseBreaker
-	}
-	switch string(f[2]) {
-	case "READ":
-		l.Access = LockRead
-	case "WRITE":
-		l.Access = LockWrite
-	case "UNLCK":
-		l.Access = LockUnlock
-	}
+	// A name lx does not know is the UNKNOWN value, 0.
+	l.Class = LockClass(max(nameIndex(lockClassNames[:], f[0]), 0))
+	l.Mode = LockMode(max(nameIndex(lockModeNames[:], f[1]), 0))
+	l.Access = LockAccess(max(nameIndex(lockAccessNames[:], f[2]), 0))
 	pid, err := parse.Int(f[3])
 	if err != nil || pid < -1<<31 || pid > 1<<31-1 {
 		return l, 0, fmt.Errorf("bad pid %q", f[3])

@@ -40,6 +40,27 @@ func (p Perms) String() string {
 	return string(b[:])
 }
 
+// MarshalText returns String's text; bits other than the four flags are
+// an error.
+func (p Perms) MarshalText() ([]byte, error) {
+	if p&^(PermRead|PermWrite|PermExec|PermShared) != 0 {
+		return nil, fmt.Errorf("procfs: invalid mapping permissions %#x", uint8(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText sets *p from the kernel's four characters, "r-xp":
+// r or -, w or -, x or -, s or p. Anything else is an error wrapping
+// strconv.ErrSyntax.
+func (p *Perms) UnmarshalText(text []byte) error {
+	v, err := parsePerms(text)
+	if err != nil {
+		return fmt.Errorf("procfs: invalid mapping permissions %q: %w", text, strconv.ErrSyntax)
+	}
+	*p = v
+	return nil
+}
+
 var errPerms = errors.New("bad permissions")
 
 // parsePerms parses the "rwxp" field.
@@ -74,6 +95,22 @@ func (d Dev) String() string {
 	b = append(b, ':')
 	b = strconv.AppendUint(b, uint64(d.Minor), 10)
 	return string(b)
+}
+
+// MarshalText returns String's text, "8:1".
+func (d Dev) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText sets *d from String's text: "major:minor", both decimal
+// numbers 0..4294967295 ("8:1"). Anything else is an error wrapping
+// strconv.ErrSyntax. (/proc/PID/maps and /proc/locks print the numbers
+// in hexadecimal; this is mountinfo's, lsblk's and findmnt's form.)
+func (d *Dev) UnmarshalText(text []byte) error {
+	v, err := parseDev(text, 10)
+	if err != nil {
+		return fmt.Errorf("procfs: invalid device number %q: %w", text, strconv.ErrSyntax)
+	}
+	*d = v
+	return nil
 }
 
 var errDev = errors.New("bad device number")

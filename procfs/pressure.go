@@ -23,19 +23,29 @@ const (
 	ResourceIRQ                    // /proc/pressure/irq (6.1, needs CONFIG_IRQ_TIME_ACCOUNTING)
 )
 
-// String returns the file name: "cpu", "memory", "io" or "irq".
+// resourceNames are the PSI file names, by Resource.
+var resourceNames = [...]string{"cpu", "memory", "io", "irq"}
+
+// String returns the file name: "cpu", "memory", "io" or "irq"; or
+// "Resource(N)" for a value that is no Resource.
 func (r Resource) String() string {
-	switch r {
-	case ResourceCPU:
-		return "cpu"
-	case ResourceMemory:
-		return "memory"
-	case ResourceIO:
-		return "io"
-	case ResourceIRQ:
-		return "irq"
+	if r >= 0 && int(r) < len(resourceNames) {
+		return resourceNames[r]
 	}
 	return fmt.Sprintf("Resource(%d)", int(r))
+}
+
+// MarshalText returns the file name; a value that is no Resource is an
+// error.
+func (r Resource) MarshalText() ([]byte, error) {
+	return enumText(resourceNames[:], r, "pressure resource")
+}
+
+// UnmarshalText sets *r from a file name of /proc/pressure: "cpu",
+// "memory", "io" or "irq", exactly. Anything else is an error wrapping
+// strconv.ErrSyntax.
+func (r *Resource) UnmarshalText(text []byte) error {
+	return enumUnmarshal(resourceNames[:], r, text, "pressure resource")
 }
 
 // minKernel is the first kernel with the resource's pressure file.

@@ -68,7 +68,7 @@ func (p Proc) exists() error {
 		return nil
 	}
 	if e := sys.Errno(err); e == sys.ENOENT || e == sys.ESRCH {
-		return &noProcessError{pid: p.pid, err: err}
+		return &NoProcessError{PID: p.pid, Err: err}
 	}
 	return fmt.Errorf("procfs open: %w", err)
 }

@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 
@@ -299,6 +300,25 @@ func (f VmFlags) String() string {
 		}
 	}
 	return sb.String()
+}
+
+// MarshalText returns String's text; bits beyond VmUnknown (which have
+// no mnemonic) are an error.
+func (f VmFlags) MarshalText() ([]byte, error) {
+	if f>>len(vmFlagNames) != 0 {
+		return nil, fmt.Errorf("procfs: invalid VMA flags %#x", uint64(f))
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText sets *f from the mnemonics of a VmFlags line, "rd wr mr
+// mw me ac" (the kernel's trailing space, tabs and runs of spaces are
+// accepted; an empty text is no flags). Unlike the smaps parser, which
+// skips mnemonics of kernels newer than lx, UnmarshalText rejects a word
+// that is not one of VmFlags' mnemonics with an error wrapping
+// strconv.ErrSyntax.
+func (f *VmFlags) UnmarshalText(text []byte) error {
+	return unmarshalWords(f, text, vmFlagNames[:], "VMA flags")
 }
 
 // parseVmFlags parses the value of a VmFlags line. Mnemonics lx does not

@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -35,13 +36,22 @@ func (s SpecStoreBypass) String() string {
 	return "SpecStoreBypass(" + strconv.Itoa(int(s)) + ")"
 }
 
+// MarshalText returns the kernel's words; a value that is no
+// SpecStoreBypass is an error.
+func (s SpecStoreBypass) MarshalText() ([]byte, error) {
+	return enumText(ssbNames[:], s, "speculative store bypass state")
+}
+
+// UnmarshalText sets *s from the kernel's words, exactly ("thread
+// mitigated"); any other text is an error wrapping strconv.ErrSyntax.
+func (s *SpecStoreBypass) UnmarshalText(text []byte) error {
+	return enumUnmarshal(ssbNames[:], s, text, "speculative store bypass state")
+}
+
+// parseSpecStoreBypass parses the value of the status line; words lx
+// does not know are SSBUnknown.
 func parseSpecStoreBypass(v []byte) SpecStoreBypass {
-	for i, n := range ssbNames {
-		if string(v) == n {
-			return SpecStoreBypass(i)
-		}
-	}
-	return SSBUnknown
+	return SpecStoreBypass(max(nameIndex(ssbNames[:], v), 0))
 }
 
 // SpecIndirectBranch is the SpeculationIndirectBranch line: the task's
@@ -72,13 +82,22 @@ func (s SpecIndirectBranch) String() string {
 	return "SpecIndirectBranch(" + strconv.Itoa(int(s)) + ")"
 }
 
+// MarshalText returns the kernel's words; a value that is no
+// SpecIndirectBranch is an error.
+func (s SpecIndirectBranch) MarshalText() ([]byte, error) {
+	return enumText(ibNames[:], s, "indirect branch speculation state")
+}
+
+// UnmarshalText sets *s from the kernel's words, exactly ("conditional
+// enabled"); any other text is an error wrapping strconv.ErrSyntax.
+func (s *SpecIndirectBranch) UnmarshalText(text []byte) error {
+	return enumUnmarshal(ibNames[:], s, text, "indirect branch speculation state")
+}
+
+// parseSpecIndirectBranch parses the value of the status line; words lx
+// does not know are IBUnknown.
 func parseSpecIndirectBranch(v []byte) SpecIndirectBranch {
-	for i, n := range ibNames {
-		if string(v) == n {
-			return SpecIndirectBranch(i)
-		}
-	}
-	return IBUnknown
+	return SpecIndirectBranch(max(nameIndex(ibNames[:], v), 0))
 }
 
 // X86Features are the x86 user shadow stack features of a thread
@@ -106,6 +125,28 @@ func (f X86Features) String() string {
 	return "X86Features(" + strconv.Itoa(int(f)) + ")"
 }
 
+// MarshalText returns String's text, "shstk wrss" ("" for none); other
+// bits are an error.
+func (f X86Features) MarshalText() ([]byte, error) {
+	if f&^(X86ShadowStack|X86WRSS) != 0 {
+		return nil, fmt.Errorf("procfs: invalid x86 thread features %#x", uint8(f))
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText sets *f from the kernel's words separated by spaces or
+// tabs, "shstk wrss", in any order ("" is none). Unlike the status
+// parser, which skips words of kernels newer than lx, UnmarshalText
+// rejects a word other than "shstk" and "wrss" with an error wrapping
+// strconv.ErrSyntax.
+func (f *X86Features) UnmarshalText(text []byte) error {
+	return unmarshalWords(f, text, x86FeatureNames[:], "x86 thread features")
+}
+
+// x86FeatureNames are the kernel's words for the features, bit i for
+// word i.
+var x86FeatureNames = [...]string{"shstk", "wrss"}
+
 // parseX86Features reads the words it knows and ignores others.
 func parseX86Features(v []byte) X86Features {
 	var f X86Features
@@ -115,11 +156,8 @@ func parseX86Features(v []byte) X86Features {
 		if len(w) == 0 {
 			return f
 		}
-		switch string(w) {
-		case "shstk":
-			f |= X86ShadowStack
-		case "wrss":
-			f |= X86WRSS
+		if i := nameIndex(x86FeatureNames[:], w); i >= 0 {
+			f |= 1 << i
 		}
 	}
 }

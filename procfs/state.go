@@ -1,6 +1,11 @@
 package procfs
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/lxgo/lx/internal/flagtext"
+)
 
 // The task state and flags that /proc/PID/stat and /proc/PID/status
 // print.
@@ -56,6 +61,22 @@ func (s State) String() string {
 	return "State(" + strconv.QuoteRune(rune(s)) + ")"
 }
 
+// MarshalText returns the state's letter as the kernel prints it in
+// /proc/PID/stat, "S" (String returns the word of /proc/PID/status,
+// "sleeping"). Every State has one: a letter lx does not know too.
+func (s State) MarshalText() ([]byte, error) { return []byte{byte(s)}, nil }
+
+// UnmarshalText sets *s from MarshalText's form: exactly one byte, the
+// letter, which may be one lx does not know. Any other length is an
+// error wrapping strconv.ErrSyntax.
+func (s *State) UnmarshalText(text []byte) error {
+	if len(text) != 1 {
+		return fmt.Errorf("procfs: invalid task state %q: want one letter: %w", text, strconv.ErrSyntax)
+	}
+	*s = State(text[0])
+	return nil
+}
+
 // TaskFlags is the per-task PF_* flag word (field 9 of /proc/PID/stat). The
 // bits are kernel-internal, not ABI: they are listed here as Linux 6.18's
 // include/linux/sched.h defines them, and have moved between releases.
@@ -93,45 +114,44 @@ const (
 	PFSuspendTask   TaskFlags = 0x80000000 // called freeze_processes
 )
 
-var taskFlagNames = [32]string{
-	"PF_VCPU", "PF_IDLE", "PF_EXITING", "PF_POSTCOREDUMP", "PF_IO_WORKER", "PF_WQ_WORKER",
-	"PF_FORKNOEXEC", "PF_MCE_PROCESS", "PF_SUPERPRIV", "PF_DUMPCORE", "PF_SIGNALED", "PF_MEMALLOC",
-	"PF_NPROC_EXCEEDED", "PF_USED_MATH", "PF_USER_WORKER", "PF_NOFREEZE", "PF_KCOMPACTD", "PF_KSWAPD",
-	"PF_MEMALLOC_NOFS", "PF_MEMALLOC_NOIO", "PF_LOCAL_THROTTLE", "PF_KTHREAD", "PF_RANDOMIZE", "",
-	"", "", "PF_NO_SETAFFINITY", "PF_MCE_EARLY", "PF_MEMALLOC_PIN", "PF_BLOCK_TS", "", "PF_SUSPEND_TASK",
+// taskFlagText is the text form of TaskFlags, in bit order.
+var taskFlagText = flagtext.Format[TaskFlags]{
+	Flags: []flagtext.Flag[TaskFlags]{
+		{Bits: PFVCPU, Name: "PF_VCPU"}, {Bits: PFIdle, Name: "PF_IDLE"},
+		{Bits: PFExiting, Name: "PF_EXITING"}, {Bits: PFPostCoredump, Name: "PF_POSTCOREDUMP"},
+		{Bits: PFIOWorker, Name: "PF_IO_WORKER"}, {Bits: PFWQWorker, Name: "PF_WQ_WORKER"},
+		{Bits: PFForkNoExec, Name: "PF_FORKNOEXEC"}, {Bits: PFMCEProcess, Name: "PF_MCE_PROCESS"},
+		{Bits: PFSuperPriv, Name: "PF_SUPERPRIV"}, {Bits: PFDumpCore, Name: "PF_DUMPCORE"},
+		{Bits: PFSignaled, Name: "PF_SIGNALED"}, {Bits: PFMemalloc, Name: "PF_MEMALLOC"},
+		{Bits: PFNprocExceeded, Name: "PF_NPROC_EXCEEDED"}, {Bits: PFUsedMath, Name: "PF_USED_MATH"},
+		{Bits: PFUserWorker, Name: "PF_USER_WORKER"}, {Bits: PFNoFreeze, Name: "PF_NOFREEZE"},
+		{Bits: PFKcompactd, Name: "PF_KCOMPACTD"}, {Bits: PFKswapd, Name: "PF_KSWAPD"},
+		{Bits: PFMemallocNoFS, Name: "PF_MEMALLOC_NOFS"}, {Bits: PFMemallocNoIO, Name: "PF_MEMALLOC_NOIO"},
+		{Bits: PFLocalThrottle, Name: "PF_LOCAL_THROTTLE"}, {Bits: PFKthread, Name: "PF_KTHREAD"},
+		{Bits: PFRandomize, Name: "PF_RANDOMIZE"}, {Bits: PFNoSetAffinity, Name: "PF_NO_SETAFFINITY"},
+		{Bits: PFMCEEarly, Name: "PF_MCE_EARLY"}, {Bits: PFMemallocPin, Name: "PF_MEMALLOC_PIN"},
+		{Bits: PFBlockTS, Name: "PF_BLOCK_TS"}, {Bits: PFSuspendTask, Name: "PF_SUSPEND_TASK"},
+	},
+	Sep:  '|',
+	None: "0",
 }
 
 // Has reports whether all of flags are set.
 func (f TaskFlags) Has(flags TaskFlags) bool { return f&flags == flags }
 
-// String lists the set flags, "PF_KTHREAD|PF_NOFREEZE"; bits without a name
-// print in hex; no flags print "0".
-func (f TaskFlags) String() string {
-	if f == 0 {
-		return "0"
-	}
-	var b []byte
-	var unknown TaskFlags
-	for i := range 32 {
-		bit := TaskFlags(1) << i
-		if f&bit == 0 {
-			continue
-		}
-		if taskFlagNames[i] == "" {
-			unknown |= bit
-			continue
-		}
-		if len(b) > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, taskFlagNames[i]...)
-	}
-	if unknown != 0 {
-		if len(b) > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, "0x"...)
-		b = strconv.AppendUint(b, uint64(unknown), 16)
-	}
-	return string(b)
+// String lists the set flags in bit order, "PF_KTHREAD|PF_NOFREEZE";
+// bits without a name print as one hexadecimal number at the end
+// ("PF_KTHREAD|0x800000"); no flags print "0". (/proc/PID/stat prints
+// the word in decimal; this is the form of the kernel's names.)
+func (f TaskFlags) String() string { return taskFlagText.String(f) }
+
+// MarshalText returns String's text.
+func (f TaskFlags) MarshalText() ([]byte, error) { return taskFlagText.Append(nil, f), nil }
+
+// UnmarshalText sets *f from String's form: "0", or "|"-separated PF_*
+// names (exactly as String prints them) and hexadecimal numbers
+// ("0x800000"), in any order. Anything else is an error wrapping
+// strconv.ErrSyntax (strconv.ErrRange for a number beyond 32 bits).
+func (f *TaskFlags) UnmarshalText(text []byte) error {
+	return taskFlagText.Unmarshal(f, text, "procfs: invalid task flags")
 }

@@ -2,6 +2,8 @@ package procfs
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/lxgo/lx/internal/parse"
 )
@@ -17,6 +19,32 @@ const (
 
 // String returns the kernel's name.
 func (t SwapType) String() string { return string(t) }
+
+// MarshalText returns the kernel's name ("" for the zero SwapType); one
+// with a space, tab or newline, which /proc/swaps could not print as one
+// field, is an error.
+func (t SwapType) MarshalText() ([]byte, error) {
+	if !swapTypeValid(string(t)) {
+		return nil, fmt.Errorf("procfs: invalid swap type %q", string(t))
+	}
+	return []byte(t), nil
+}
+
+// UnmarshalText sets *t from a type name as /proc/swaps prints it:
+// "partition", "file", another word a newer kernel may print, or "" for
+// the zero SwapType. Text with a space, tab or newline is an error
+// wrapping strconv.ErrSyntax.
+func (t *SwapType) UnmarshalText(text []byte) error {
+	if !swapTypeValid(string(text)) {
+		return fmt.Errorf("procfs: invalid swap type %q: %w", text, strconv.ErrSyntax)
+	}
+	*t = SwapType(text)
+	return nil
+}
+
+// swapTypeValid reports whether s can be a field of /proc/swaps, or is
+// the zero SwapType.
+func swapTypeValid(s string) bool { return !strings.ContainsAny(s, " \t\n") }
 
 // Swap is one line of /proc/swaps: an active swap area (swapon(8)).
 type Swap struct {

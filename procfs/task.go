@@ -40,7 +40,7 @@ func (p Proc) Thread(tid int) (Proc, error) {
 			if !p.process().alive() {
 				return Proc{}, &DoneError{PID: p.pid, Err: err}
 			}
-			return Proc{}, &noProcessError{pid: tid, thread: true, of: p.pid, err: err}
+			return Proc{}, &NoProcessError{PID: tid, Err: err, in: p.pid}
 		}
 		return Proc{}, fmt.Errorf("procfs open thread: %w", err)
 	}

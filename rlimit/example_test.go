@@ -1,6 +1,7 @@
 package rlimit_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/lxgo/lx/rlimit"
@@ -41,4 +42,15 @@ func ExampleParseValue() {
 	hard, _ := rlimit.ParseValue("unlimited")
 	fmt.Println(soft, hard, hard.IsUnlimited())
 	// Output: 8388608 unlimited true
+}
+
+func ExampleValue_MarshalJSON() {
+	b, _ := json.Marshal(rlimit.Limit{Soft: 1024, Hard: rlimit.Unlimited})
+	fmt.Println(string(b))
+	var l rlimit.Limit
+	err := json.Unmarshal([]byte(`{"Soft": 8388608, "Hard": "unlimited"}`), &l)
+	fmt.Println(l, err)
+	// Output:
+	// {"Soft":1024,"Hard":"unlimited"}
+	// 8388608:unlimited <nil>
 }

@@ -1,6 +1,9 @@
 package rlimit
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func FuzzParseValue(f *testing.F) {
 	for _, s := range []string{"unlimited", "0", "8388608", "18446744073709551615", "18446744073709551616", "-1", ""} {
@@ -41,6 +44,26 @@ func FuzzParseResource(f *testing.F) {
 			if err != nil || back != r {
 				t.Fatalf("ParseResource(%q) = %d; ParseResource(%q) = %d, %v", in, int(r), text, int(back), err)
 			}
+		}
+	})
+}
+
+func FuzzValueUnmarshalJSON(f *testing.F) {
+	for _, s := range []string{`0`, `"unlimited"`, `18446744073709551615`, `"1024"`, `null`, `1e3`, `-1`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var v Value
+		if err := v.UnmarshalJSON([]byte(in)); err != nil {
+			return
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Value
+		if err := json.Unmarshal(b, &back); err != nil || back != v {
+			t.Fatalf("UnmarshalJSON(%q) = %d; %s reads back as %d, %v", in, uint64(v), b, uint64(back), err)
 		}
 	})
 }

@@ -18,6 +18,7 @@
 package rlimit
 
 import (
+	"encoding/json"
 	"fmt"
 	"iter"
 	"math"
@@ -213,6 +214,53 @@ func (u Unit) String() string {
 // l[rlimit.NoFile].Soft. Values are in each resource's unit
 // (Resource.Unit; Resource.Duration converts the time ones).
 type Limits [RTTime + 1]Limit
+
+// MarshalJSON returns l as a JSON object keyed by the kernel's resource
+// names in resource order, each limit an object of two values as Value's
+// MarshalJSON writes them:
+//
+//	{"RLIMIT_CPU": {"Soft": "unlimited", "Hard": "unlimited"}, ...,
+//	 "RLIMIT_NOFILE": {"Soft": 1024, "Hard": 524288}, ...}
+func (l Limits) MarshalJSON() ([]byte, error) {
+	b := append(make([]byte, 0, 64*len(l)), '{')
+	for r, lim := range l.All() {
+		if r > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, r.String()...)
+		b = append(b, `":{"Soft":`...)
+		soft, _ := lim.Soft.MarshalJSON()
+		b = append(b, soft...)
+		b = append(b, `,"Hard":`...)
+		hard, _ := lim.Hard.MarshalJSON()
+		b = append(b, hard...)
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON sets the limits of the resources named in a JSON object
+// as MarshalJSON writes it. A key is any name ParseResource accepts
+// ("RLIMIT_NOFILE", "nofile"); a resource Limits has no room for (a
+// number beyond RLIMIT_RTTIME) is an error. A resource the object does
+// not name keeps its limit, as a struct field absent from a JSON object
+// keeps its value; null leaves l unchanged.
+func (l *Limits) UnmarshalJSON(b []byte) error {
+	var m map[Resource]Limit
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("rlimit: invalid limits: %w", err)
+	}
+	for r := range m {
+		if !r.known() {
+			return fmt.Errorf("rlimit: invalid limits: resource %v beyond RLIMIT_RTTIME: %w", r, strconv.ErrRange)
+		}
+	}
+	for r, lim := range m {
+		l[r] = lim
+	}
+	return nil
+}
 
 // All yields each resource and its limit, in resource order.
 func (l Limits) All() iter.Seq2[Resource, Limit] {

@@ -133,12 +133,92 @@ func TestJSON(t *testing.T) {
 	}
 	in := row{NoFile, Limit{1024, Unlimited}}
 	b, err := json.Marshal(in)
-	if want := `{"Resource":"RLIMIT_NOFILE","Limit":{"Soft":"1024","Hard":"unlimited"}}`; err != nil || string(b) != want {
+	if want := `{"Resource":"RLIMIT_NOFILE","Limit":{"Soft":1024,"Hard":"unlimited"}}`; err != nil || string(b) != want {
 		t.Fatalf("Marshal = %s, %v; want %s", b, err, want)
 	}
 	var out row
 	if err := json.Unmarshal(b, &out); err != nil || out != in {
 		t.Errorf("Unmarshal = %+v, %v", out, err)
+	}
+	// MarshalText keeps the text form for text contexts.
+	if text, err := Value(1024).MarshalText(); err != nil || string(text) != "1024" {
+		t.Errorf("MarshalText = %q, %v", text, err)
+	}
+}
+
+func TestValueJSON(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Value
+		err  bool
+	}{
+		{`0`, 0, false},
+		{`8388608`, 8388608, false},
+		{`18446744073709551614`, Unlimited - 1, false},
+		{`18446744073709551615`, Unlimited, false},
+		{`"unlimited"`, Unlimited, false},
+		{`"1024"`, 1024, false},
+		{`null`, 7, false}, // unchanged
+		{`18446744073709551616`, 0, true},
+		{`-1`, 0, true},
+		{`1.0`, 0, true},
+		{`1e3`, 0, true},
+		{`"Unlimited"`, 0, true},
+		{`""`, 0, true},
+		{`true`, 0, true},
+		{`"\u0031"`, 1, false}, // the string "1"
+	} {
+		v := Value(7)
+		err := json.Unmarshal([]byte(c.in), &v)
+		if (err != nil) != c.err || !c.err && v != c.want {
+			t.Errorf("Unmarshal(%s) = %d, %v", c.in, uint64(v), err)
+		}
+	}
+	for v, want := range map[Value]string{0: `0`, 1024: `1024`, Unlimited - 1: `18446744073709551614`, Unlimited: `"unlimited"`} {
+		if b, err := json.Marshal(v); err != nil || string(b) != want {
+			t.Errorf("Marshal(%d) = %s, %v; want %s", uint64(v), b, err, want)
+		}
+	}
+}
+
+func TestLimitsJSON(t *testing.T) {
+	var l Limits
+	for r := range l {
+		l[r] = Limit{Value(r), Unlimited}
+	}
+	l[NoFile] = Limit{1024, 524288}
+	b, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"RLIMIT_CPU":{"Soft":0,"Hard":"unlimited"},"RLIMIT_FSIZE":{"Soft":1,"Hard":"unlimited"},` +
+		`"RLIMIT_DATA":{"Soft":2,"Hard":"unlimited"},"RLIMIT_STACK":{"Soft":3,"Hard":"unlimited"},` +
+		`"RLIMIT_CORE":{"Soft":4,"Hard":"unlimited"},"RLIMIT_RSS":{"Soft":5,"Hard":"unlimited"},` +
+		`"RLIMIT_NPROC":{"Soft":6,"Hard":"unlimited"},"RLIMIT_NOFILE":{"Soft":1024,"Hard":524288},` +
+		`"RLIMIT_MEMLOCK":{"Soft":8,"Hard":"unlimited"},"RLIMIT_AS":{"Soft":9,"Hard":"unlimited"},` +
+		`"RLIMIT_LOCKS":{"Soft":10,"Hard":"unlimited"},"RLIMIT_SIGPENDING":{"Soft":11,"Hard":"unlimited"},` +
+		`"RLIMIT_MSGQUEUE":{"Soft":12,"Hard":"unlimited"},"RLIMIT_NICE":{"Soft":13,"Hard":"unlimited"},` +
+		`"RLIMIT_RTPRIO":{"Soft":14,"Hard":"unlimited"},"RLIMIT_RTTIME":{"Soft":15,"Hard":"unlimited"}}`
+	if string(b) != want {
+		t.Errorf("Marshal:\n%s\nwant\n%s", b, want)
+	}
+	var back Limits
+	if err := json.Unmarshal(b, &back); err != nil || back != l {
+		t.Errorf("Unmarshal = %v, %v", back, err)
+	}
+	// Short names, numbers as keys; resources not named keep their limits.
+	part := l
+	if err := json.Unmarshal([]byte(`{"nofile": {"Soft": 1, "Hard": 2}, "3": {"Soft": 3, "Hard": "unlimited"}, "rlimit_core": {"Soft": 0, "Hard": 0}}`), &part); err != nil {
+		t.Fatal(err)
+	}
+	if part[NoFile] != (Limit{1, 2}) || part[Stack] != (Limit{3, Unlimited}) || part[Core] != (Limit{}) || part[CPU] != l[CPU] {
+		t.Errorf("partial Unmarshal = %v", part)
+	}
+	for _, bad := range []string{`[]`, `{"RLIMIT_FOO": {}}`, `{"16": {"Soft": 1}}`, `{"nofile": {"Soft": -1}}`, `{"nofile": 1}`} {
+		before := l
+		if err := json.Unmarshal([]byte(bad), &before); err == nil || before != l {
+			t.Errorf("Unmarshal(%s) = %v, %v; want an error and no change", bad, before, err)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package rlimit
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -35,8 +36,43 @@ func (v Value) AppendText(b []byte) ([]byte, error) {
 	return strconv.AppendUint(b, uint64(v), 10), nil
 }
 
-// MarshalText returns String's text.
+// MarshalText returns String's text, for text contexts (a map key, a
+// flag, a text encoding); JSON uses MarshalJSON.
 func (v Value) MarshalText() ([]byte, error) { return v.AppendText(nil) }
+
+// MarshalJSON returns v as a JSON number in its resource's unit, or the
+// string "unlimited" for Unlimited.
+func (v Value) MarshalJSON() ([]byte, error) {
+	if v == Unlimited {
+		return []byte(`"unlimited"`), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalJSON sets *v from a JSON number, an integer 0..2^64-1
+// written without a fraction or an exponent, or a JSON string
+// ParseValue accepts ("unlimited", or a number in decimal as
+// MarshalText writes it). null leaves *v unchanged, as encoding/json
+// does for other types.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	text := b
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("rlimit: invalid limit value %s: %w", b, err)
+		}
+		text = []byte(s)
+	}
+	n, err := ParseValue(text)
+	if err != nil {
+		return err
+	}
+	*v = n
+	return nil
+}
 
 // UnmarshalText sets *v from text ParseValue accepts.
 func (v *Value) UnmarshalText(text []byte) error {

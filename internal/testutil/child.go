@@ -3,13 +3,17 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lxgo/lx/capability"
 )
 
 // childEnv marks a re-executed test binary and names the test it runs.
@@ -21,6 +25,15 @@ type ChildOptions struct {
 	Cloneflags uintptr
 	// UidMappings and GidMappings map ids when Cloneflags has CLONE_NEWUSER.
 	UidMappings, GidMappings []syscall.SysProcIDMap
+	// Credential, when set, runs the child as that user and group, with
+	// those supplementary groups (see syscall.Credential). Changing them
+	// needs CAP_SETUID and CAP_SETGID: without them the test is skipped.
+	// The test binary and the package directory need not be open to
+	// that user (go test builds in a 0700 directory), so the child runs a
+	// copy of the binary in a new temporary directory that anyone may
+	// read, which is also its working directory: such a child cannot
+	// read testdata by a relative path.
+	Credential *syscall.Credential
 	// Env is added to the child's environment.
 	Env []string
 	// Timeout bounds the child; zero means one minute.
@@ -55,12 +68,28 @@ func RunInChild(t *testing.T, opts *ChildOptions, body func(t *testing.T)) {
 	if err != nil {
 		t.Fatalf("find test binary: %v", err)
 	}
+	dir := "" // the child's working directory: the package's
+	if opts.Credential != nil {
+		RequireCap(t, capability.Setuid)
+		RequireCap(t, capability.Setgid)
+		dir, err = os.MkdirTemp("", "lx-testutil-child-")
+		if err != nil {
+			t.Fatalf("copy test binary: %v", err)
+		}
+		defer os.RemoveAll(dir)
+		exe, err = copyExecutable(dir, exe)
+		if err != nil {
+			t.Fatalf("copy test binary: %v", err)
+		}
+	}
 	cmd := exec.CommandContext(ctx, exe, "-test.run="+runPattern(t.Name()), "-test.v", "-test.count=1")
+	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), childEnv+"="+t.Name()), opts.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  opts.Cloneflags,
 		UidMappings: opts.UidMappings,
 		GidMappings: opts.GidMappings,
+		Credential:  opts.Credential,
 		Pdeathsig:   syscall.SIGKILL,
 	}
 	out, err := cmd.CombinedOutput()
@@ -74,6 +103,30 @@ func RunInChild(t *testing.T, opts *ChildOptions, body func(t *testing.T)) {
 	default:
 		t.Logf("child output:\n%s", out)
 	}
+}
+
+// copyExecutable copies the executable exe into dir, as a file anyone
+// may read and execute, opens dir to everyone, and returns the copy's
+// path.
+func copyExecutable(dir, exe string) (string, error) {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	in, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	path := filepath.Join(dir, filepath.Base(exe))
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return "", err
+	}
+	return path, out.Close()
 }
 
 // runPattern builds a -test.run pattern that matches exactly the test (or

@@ -148,6 +148,27 @@ func TestRunInChild(t *testing.T) {
 	})
 }
 
+// TestRunInChildCredential: with Credential, the child runs as that user
+// and group, from a copy of the test binary it may execute, in a
+// directory it may read.
+func TestRunInChildCredential(t *testing.T) {
+	RunInChild(t, &ChildOptions{Credential: &syscall.Credential{Uid: 65534, Gid: 65533}}, func(t *testing.T) {
+		if !InChild() {
+			t.Error("InChild is false in the child")
+		}
+		if os.Getuid() != 65534 || os.Geteuid() != 65534 || os.Getgid() != 65533 || os.Getegid() != 65533 {
+			t.Errorf("child runs as uid %d/%d, gid %d/%d; want 65534, 65533",
+				os.Getuid(), os.Geteuid(), os.Getgid(), os.Getegid())
+		}
+		if groups, err := os.Getgroups(); err != nil || len(groups) != 0 {
+			t.Errorf("supplementary groups %v, %v; want none", groups, err)
+		}
+		if _, err := os.ReadDir("."); err != nil {
+			t.Errorf("working directory: %v", err)
+		}
+	})
+}
+
 // TestRunInChildNamespaces: with Cloneflags, the child gets a UTS
 // namespace of its own, and its hostname change does not reach the parent.
 func TestRunInChildNamespaces(t *testing.T) {

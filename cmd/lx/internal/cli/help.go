@@ -56,13 +56,18 @@ durations integers in nanoseconds ("_ns"), counts and ids plain integers,
 shares numbers in percent ("_percent", 12.3). Points in time are RFC 3339
 strings with the zone, with fractions of a second only when the value has
 them ("2024-05-01T12:00:03+02:00", "2024-05-01T12:00:03.47+02:00"). CPU
-lists use the kernel's list format ("0-3,8"). A resource limit is a number
+lists use the kernel's list format ("0-3,8"), device numbers the string
+"major:minor" in decimal ("136:3"). A resource limit is a number
 in its resource's unit (bytes, a count, seconds for RLIMIT_CPU,
 microseconds for RLIMIT_RTTIME), or the string "unlimited". Kernel
 enumerations are their kernel names ("SCHED_OTHER", "RLIMIT_NOFILE",
 "net", "hybrid"); capabilities are libcap's names, as getpcaps(1) and
 capsh(1) print them ("cap_kill"), and a set of capabilities or signals is
-one string, the names separated by commas ("cap_chown,cap_kill").
+one string, the names separated by commas ("cap_chown,cap_kill"). A
+process state is the kernel's letter ("S"), and a flag word the kernel
+prints as a number is its flags' kernel names joined by "|", any bits
+without a name as one hexadecimal number at the end
+("PF_KTHREAD|PF_NOFREEZE", "PF_KTHREAD|0x800000"), "0" for none.
 
 Strings: a string lx reads from the kernel (a command name, an argument,
 the environment, a path, a descriptor's target, a cgroup path, an error

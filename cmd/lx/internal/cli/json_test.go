@@ -21,6 +21,7 @@ import (
 	"github.com/lxgo/lx/cpuset"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/procfs"
+	"github.com/lxgo/lx/rlimit"
 )
 
 // exact is a kernel string as lx's JSON carries it: a JSON string, or
@@ -227,10 +228,52 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 		}{I: iface},
 		manyPointers(2 * maxJSONDepth),
 		cpuset.Of(0, 1, 2, 3, 8), cgroup.Hybrid, procfs.MakeComm("sh"), netip.MustParseAddr("::1"),
+		rlimit.Value(5), rlimit.Unlimited, rlimit.Limits{rlimit.NoFile: {Soft: 1024, Hard: rlimit.Unlimited}},
+		procfs.StateSleeping, procfs.Dev{Major: 136, Minor: 3}, procfs.PFKthread | procfs.PFNoFreeze,
+		procfs.LoginUIDUnset, procfs.LoginUID(1000),
 	} {
 		want := stdJSON(t, v)
 		if got := mustJSON(t, v); got != want {
 			t.Errorf("value %d (%T):\ngot:\n%s\nwant (encoding/json):\n%s", i, v, got, want)
+		}
+	}
+}
+
+// TestJSONLibraryRoundTrip checks that library values the CLI prints
+// read back through encoding/json into the library's types: limits as
+// numbers or "unlimited" keyed by resource name, states as letters,
+// device numbers as "major:minor", flag words as names.
+func TestJSONLibraryRoundTrip(t *testing.T) {
+	type values struct {
+		Limits  rlimit.Limits
+		RSS     rlimit.Value
+		State   procfs.State
+		TTY     procfs.Dev
+		Flags   procfs.TaskFlags
+		Open    procfs.OpenFlags
+		Kind    procfs.FDKind
+		Login   procfs.LoginUID
+		Session procfs.SessionID
+		Comm    procfs.Comm
+	}
+	in := values{RSS: rlimit.Unlimited, State: procfs.StateZombie, TTY: procfs.Dev{Major: 136, Minor: 3},
+		Flags: procfs.PFKthread | 1<<30, Open: procfs.OpenReadWrite | procfs.OpenCloexec, Kind: procfs.FDAnonInode,
+		Login: procfs.LoginUIDUnset, Session: 7, Comm: procfs.MakeComm("kworker/0:1-events")}
+	for r := range in.Limits {
+		in.Limits[r] = rlimit.Limit{Soft: rlimit.Value(r) * 1000, Hard: rlimit.Unlimited}
+	}
+	b, err := marshalJSON(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out values
+	if err := json.Unmarshal(b, &out); err != nil || out != in {
+		t.Errorf("%s\nreads back as %+v, %v", b, out, err)
+	}
+	for _, want := range []string{`"RLIMIT_CPU": {`, `"Soft": 7000,`, `"RSS": "unlimited"`, `"State": "Z"`,
+		`"TTY": "136:3"`, `"Flags": "PF_KTHREAD|0x40000000"`, `"Login": "unset"`, `"Session": 7`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in\n%s", want, b)
 		}
 	}
 }

@@ -10,14 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
-	"github.com/lxgo/lx/rlimit"
 )
 
 func init() { register(func() Command { return &procCommand{fs: procfs.Default()} }) }
@@ -74,12 +73,13 @@ access). Ids show their names from /etc/passwd and /etc/group, as id(1)
 does: "1000(alice)". A capability set is a list of libcap's names, or
 "none", or "all (N)" when it holds every capability the kernel has, or
 "all but NAME... (N)" when it lacks fewer than it holds, or "same as
-NAME" when it equals a set above it. lx knows every capability of a
-kernel from a set that holds cap_checkpoint_restore (Linux 5.9, the newest
-lx names), and the capabilities up to the highest such a set holds; other
-sets are listed in full. Memory shows what /proc/PID/status gives anyone
-(resident: anonymous, file, shared memory; peak; virtual; swap; locked),
-then the proportional sizes and sharing of /proc/PID/smaps_rollup. I/O
+NAME" when it equals a set above it. lx asks the running kernel which
+capabilities it has (prctl PR_CAPBSET_READ, the number that
+/proc/sys/kernel/cap_last_cap shows), so "all" counts capabilities newer
+than lx too; if the kernel cannot be asked, sets are listed in full.
+Memory shows what /proc/PID/status gives anyone (resident: anonymous,
+file, shared memory; peak; virtual; swap; locked), then the proportional
+sizes and sharing of /proc/PID/smaps_rollup. I/O
 shows /proc/PID/io under the kernel's names: bytes passed to read and
 write calls (rchar, wchar; caches and pipes included), the calls
 (syscr, syscw), and bytes read from and written to storage.
@@ -137,7 +137,9 @@ values the lx library returns, under the library's own field names
   exe, cwd, root      procfs.Link: {"Target": ..., "Deleted": ...}, where
                       Target is the kernel's exact bytes, " (deleted)"
                       included when the kernel appended it
-  limits              {"RLIMIT_NOFILE": {"Soft": 1024, "Hard": 4096}, ...}
+  limits              rlimit.Limits: {"RLIMIT_CPU": {"Soft": "unlimited",
+                      "Hard": "unlimited"}, ..., "RLIMIT_NOFILE": {"Soft":
+                      1024, "Hard": 4096}, ...}, in resource order
   cgroups             procfs.Cgroups: [{"HierarchyID", "Controllers",
                       "Path", "Deleted"}]
   namespaces          procfs.Namespaces: {"net": inode, ...}
@@ -153,12 +155,16 @@ StartTime, ...) in nanoseconds, ids as numbers. Enumerations are their
 names: "SCHED_OTHER", "filter", "RLIMIT_NOFILE", capability and signal
 sets as comma-separated lists ("cap_chown,cap_kill", "SIGINT,SIGTERM"),
 CPU sets as lists ("0-3,8"); "State" is the state letter ("S"), "Flags"
-the PF_* names ("PF_KTHREAD|PF_NOFREEZE"), an fd's "Kind" its kind
-("path", "socket", "pipe", "anon_inode", ...). A limit is a number in
-the resource's unit (RLIMIT_CPU seconds, RLIMIT_RTTIME microseconds,
-RLIMIT_AS, RLIMIT_CORE, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_MEMLOCK,
-RLIMIT_MSGQUEUE, RLIMIT_RSS and RLIMIT_STACK bytes, the others counts), or
-"unlimited". Inside a section a list the library left empty may be null.
+the PF_* names ("PF_KTHREAD|PF_NOFREEZE", "0" for none), stat's "TTY"
+the terminal's device number "major:minor" ("136:3", "0:0" for none),
+the speculation and x86 feature lines of status the kernel's words
+("thread vulnerable", "shstk wrss"), an fd's "Kind" its kind ("path",
+"socket", "pipe", "anon_inode", ...). A limit, and stat's "RSSLimit", is
+a number in the resource's unit (RLIMIT_CPU seconds, RLIMIT_RTTIME
+microseconds, RLIMIT_AS, RLIMIT_CORE, RLIMIT_DATA, RLIMIT_FSIZE,
+RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_RSS and RLIMIT_STACK bytes, the
+others counts), or "unlimited". Inside a section a list the library left
+empty may be null.
 
 A section or item that could not be read is null, or for a namespace
 absent, and "unavailable" maps its key ("io", "namespaces.net") to the
@@ -223,16 +229,14 @@ func errNoProcess(pid int) error { return fmt.Errorf("process %d: no such proces
 
 // openError words an error of procfs.FS.OpenProc for people: a pid that
 // names no process is "no such process", and a thread id says whose
-// thread it is (the thread's /proc/TID exists, hidden from listings, and
-// its status names the thread group).
-func openError(fsys procfs.FS, pid int, err error) error {
-	if !errors.Is(err, syscall.ESRCH) {
+// thread it is (procfs.NoProcessError.ThreadOf).
+func openError(pid int, err error) error {
+	var np *procfs.NoProcessError
+	switch {
+	case !errors.As(err, &np):
 		return err
-	}
-	if tp, perr := fsys.Proc(pid); perr == nil {
-		if st, serr := tp.Status(); serr == nil && st.TGID != pid {
-			return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, st.TGID)
-		}
+	case np.ThreadOf != 0:
+		return fmt.Errorf("process %d: no such process (%d is a thread of process %d)", pid, pid, np.ThreadOf)
 	}
 	return errNoProcess(pid)
 }
@@ -276,7 +280,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	r := procReport{PID: pid, Unavailable: map[string]error{}}
 	p, err := fsys.OpenProc(pid)
 	if err != nil {
-		return r, openError(fsys, pid, err)
+		return r, openError(pid, err)
 	}
 	defer p.Close()
 	r.Anchored = p.Anchored()
@@ -293,7 +297,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if err != nil {
 		return r, fmt.Errorf("process %d: %w", pid, err)
 	}
-	r.Stat = newProcStat(st)
+	r.Stat = st
 	r.KernelThread = st.Flags.Has(procfs.PFKthread)
 	zombie := st.State == procfs.StateZombie || st.State == procfs.StateDead
 	if fd == nil {
@@ -318,7 +322,10 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if status, err := p.Status(); err != nil {
 		miss("status", err)
 	} else {
-		r.Status = newProcStatus(status)
+		r.Status = &status
+		// Without the kernel's capabilities the table lists each set in
+		// full rather than collapsing it to "all".
+		r.allCaps, _ = capability.Full()
 		r.KernelThread = r.KernelThread || status.Kthread
 	}
 	// A kernel thread has no user address space and a zombie has released
@@ -397,10 +404,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if lims, err := p.Limits(); err != nil {
 		miss("limits", err)
 	} else {
-		r.Limits = make(map[rlimit.Resource]procLimit, len(lims))
-		for res, l := range lims.All() {
-			r.Limits[res] = procLimit{Soft: limitValue(l.Soft), Hard: limitValue(l.Hard)}
-		}
+		r.Limits = &lims
 	}
 	if cgs, err := p.Cgroups(); err != nil {
 		miss("cgroups", err)
@@ -444,10 +448,7 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	if fds, err := p.FDs(); err != nil {
 		miss("fds", err)
 	} else {
-		r.FDs = make([]procFD, len(fds))
-		for i, f := range fds {
-			r.FDs[i] = procFD{FD: f, Kind: named[procfs.FDKind]{f.Kind}}
-		}
+		r.FDs = fds
 	}
 
 	if args, err := p.Cmdline(); err != nil {
@@ -509,7 +510,7 @@ func (c *procCommand) names(r *procReport) {
 
 // tty names the controlling terminal of r.Stat, as ps's TTY column does.
 func (c *procCommand) tty(r *procReport) {
-	dev := r.Stat.Stat.TTY
+	dev := r.Stat.TTY
 	if dev == (procfs.Dev{}) {
 		none := ""
 		r.TTY = &none

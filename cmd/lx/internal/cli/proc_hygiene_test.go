@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -112,8 +113,8 @@ func TestProcExitsMidRead(t *testing.T) {
 
 // TestProcCaps checks how capability sets read: wrapped lists (the full
 // set on one line is over 600 characters), "all (N)" for every
-// capability, "all but ..." for a set that lacks a few, "same as" for a
-// repeated set, "none" for the empty one.
+// capability the kernel has, "all but ..." for a set that lacks a few,
+// "same as" for a repeated set, "none" for the empty one.
 func TestProcCaps(t *testing.T) {
 	lx := capability.Set(1<<(capability.CheckpointRestore+1) - 1) // every capability lx names
 	newer := lx | 1<<(capability.CheckpointRestore+1)             // and one newer than lx
@@ -123,25 +124,33 @@ func TestProcCaps(t *testing.T) {
 	old := capability.Set(1<<(capability.AuditRead+1) - 1) // every capability of Linux 5.7
 	mixed := capability.SetOf(capability.Kill, capability.NetRaw, capability.SysPtrace)
 	for _, tc := range []struct {
+		full                    capability.Set // the kernel's
 		eff, prm, inh, bnd, amb capability.Set
 		want                    []string // rows, in order
 	}{
-		{lx, lx, 0, lx, 0, []string{"caps effective    all (41)", "caps permitted    all (41)",
+		{lx, lx, lx, 0, lx, 0, []string{"caps effective    all (41)", "caps permitted    all (41)",
 			"caps inheritable  none", "caps bounding     all (41)", "caps ambient      none"}},
-		{noBPF, noBPF, 0, newer, 0, []string{"caps effective    all but cap_sys_admin cap_bpf (39)",
+		// A kernel with a capability lx has no name for: a set without
+		// it is not all.
+		{newer, lx, lx, 0, newer, 0, []string{"caps effective    all but 41 (41)", "caps permitted    same as effective",
+			"caps bounding     all (42)"}},
+		{newer, noBPF, noBPF, 0, newer, 0, []string{"caps effective    all but cap_sys_admin cap_bpf 41 (39)",
 			"caps permitted    same as effective", "caps bounding     all (42)"}},
-		{mixed, mixed, mixed, lx, mixed, []string{"caps effective    cap_kill cap_net_raw cap_sys_ptrace",
-			"caps permitted    same as effective", "caps inheritable  same as effective", "caps ambient      same as effective"}},
-		// Without cap_checkpoint_restore lx cannot know the kernel has
-		// more: the set is listed, wrapped.
-		{old, 0, 0, old, 0, []string{"caps effective    cap_chown cap_dac_override", "caps permitted    none",
+		{lx, mixed, mixed, mixed, lx, mixed, []string{"caps effective    cap_kill cap_net_raw cap_sys_ptrace",
+			"caps permitted    same as effective", "caps inheritable  same as effective", "caps bounding     all (41)",
+			"caps ambient      same as effective"}},
+		// Linux 5.7: all is 38.
+		{old, old, 0, 0, old, 0, []string{"caps effective    all (38)", "caps permitted    none",
+			"caps bounding     all (38)"}},
+		// A kernel lx could not ask: every set is listed, wrapped.
+		{0, old, 0, 0, old, 0, []string{"caps effective    cap_chown cap_dac_override", "caps permitted    none",
 			"caps bounding     same as effective"}},
 	} {
 		for _, width := range []int{0, 60, 132} {
 			var b bytes.Buffer
 			tab := newTable(&b)
 			tab.Wrap = width
-			capRows(tab, tc.eff, tc.prm, tc.inh, tc.bnd, tc.amb)
+			capRows(tab, tc.full, tc.eff, tc.prm, tc.inh, tc.bnd, tc.amb)
 			if err := tab.Flush(); err != nil {
 				t.Fatal(err)
 			}
@@ -164,10 +173,59 @@ func TestProcCaps(t *testing.T) {
 				}
 				at += i + len(row)
 			}
-			if tc.eff == old && strings.Count(out, "cap_") != old.Len() {
+			if tc.full == 0 && strings.Count(out, "cap_") != old.Len() {
 				t.Errorf("width %d: not every capability listed:\n%s", width, out)
 			}
 		}
+	}
+}
+
+// TestProcCapsKernel checks lx proc against the running kernel's
+// capabilities, from /proc/sys/kernel/cap_last_cap: a child's bounding
+// set (the test's own, less what a container dropped) shows as "all (N)"
+// when it holds every one, as "all but NAME... (N)" otherwise (or on the
+// row of an earlier set equal to it).
+func TestProcCapsKernel(t *testing.T) {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		t.Skipf("no cap_last_cap: %v", err)
+	}
+	last, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := capability.Set(1<<(last+1) - 1)
+	pid := startReader(t, exec.Command("/bin/sh", "-c", "read x"))
+	p, err := procfs.Default().Proc(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := strconv.Itoa(st.CapBnd.Len())
+	want := "all (" + n + ")"
+	if missing := full.Difference(st.CapBnd); missing != 0 {
+		if missing.Len() >= st.CapBnd.Len() {
+			t.Skipf("the bounding set %v lacks most of the kernel's capabilities: listed in full", st.CapBnd)
+		}
+		want = "all but " + strings.Join(capNames(missing), " ") + " (" + n + ")"
+	}
+	// The first row of the set: a later one says "same as".
+	label := "caps bounding"
+	for _, set := range []struct {
+		name string
+		caps capability.Set
+	}{{"caps effective", st.CapEff}, {"caps permitted", st.CapPrm}, {"caps inheritable", st.CapInh}} {
+		if set.caps == st.CapBnd {
+			label = set.name
+			break
+		}
+	}
+	stdout, _, code := runLX(t, "proc", strconv.Itoa(pid))
+	if re := rowRE(label, want); code != ExitOK || !re.MatchString(stdout) {
+		t.Errorf("exit %d, no row %s:\n%s", code, re, stdout)
 	}
 }
 
@@ -216,7 +274,7 @@ func TestExitedSinceByPath(t *testing.T) {
 // credentials, capabilities, seccomp, CPUs and context switches it
 // carries, and its reason is not repeated for each.
 func TestProcRenderUnavailable(t *testing.T) {
-	r := procReport{PID: 42, Stat: newProcStat(procfs.Stat{PID: 42, State: procfs.StateSleeping}), Unavailable: map[string]error{}}
+	r := procReport{PID: 42, Stat: procfs.Stat{PID: 42, State: procfs.StateSleeping}, Unavailable: map[string]error{}}
 	keys := []string{"pidfs_id", "start_time", "tty", "status", "statm", "smaps_rollup", "io", "oom_score",
 		"oom_score_adj", "wchan", "exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads",
 		"fd_count", "fds", "cmdline", "environ"}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/procfs"
 )
@@ -728,27 +728,38 @@ func TestProcErrors(t *testing.T) {
 	}
 }
 
-// Environment variables of the copy of the test binary that
-// TestProcOtherUser runs as nobody.
-const (
-	asOtherUserEnv = "LX_CLI_TEST_AS_NOBODY"
-	targetPIDEnv   = "LX_CLI_TEST_TARGET_PID" // the process to read
-)
+// targetPIDEnv names the process TestProcOtherUser reads in its child.
+const targetPIDEnv = "LX_CLI_TEST_TARGET_PID"
 
 // TestProcOtherUser checks that lx proc on a process of another user, as
 // an ordinary user, shows what anyone may read and says once why each
 // section that needs ptrace access is unavailable. As root it starts the
-// target (a process of root's) and runs itself again as nobody, from a
-// copy of the test binary that nobody can execute; as another user it
-// reads PID 1 when that is not its own.
+// target (a process of root's) and runs the check as nobody in a child
+// (testutil.RunInChild with a Credential); as another user it reads PID
+// 1 when that is not its own.
 func TestProcOtherUser(t *testing.T) {
-	if os.Geteuid() == 0 {
-		if os.Getenv(asOtherUserEnv) != "" {
-			t.Fatal("still root in the child")
-		}
-		pid := startReader(t, exec.Command("/bin/sh", "-c", "read x"))
-		runAsNobody(t, "TestProcOtherUser", targetPIDEnv+"="+strconv.Itoa(pid))
+	if os.Geteuid() != 0 && !testutil.InChild() {
+		procOtherUser(t)
 		return
+	}
+	var env []string
+	if !testutil.InChild() {
+		pid := startReader(t, exec.Command("/bin/sh", "-c", "read x"))
+		env = []string{targetPIDEnv + "=" + strconv.Itoa(pid)}
+	}
+	testutil.RunInChild(t, &testutil.ChildOptions{
+		Credential: &syscall.Credential{Uid: uint32(cred.OverflowUID), Gid: uint32(cred.OverflowGID)},
+		Env:        env,
+		Timeout:    2 * time.Minute,
+	}, procOtherUser)
+}
+
+// procOtherUser is TestProcOtherUser as a user other than root (in the
+// child as nobody): it reads the process $LX_CLI_TEST_TARGET_PID, or
+// PID 1.
+func procOtherUser(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Fatal("still root")
 	}
 	pid := 1
 	if s := os.Getenv(targetPIDEnv); s != "" {
@@ -800,47 +811,6 @@ func TestProcOtherUser(t *testing.T) {
 		}
 	}
 	t.Logf("unavailable as uid %d: %v", os.Geteuid(), r.Unavailable)
-}
-
-// runAsNobody runs the test named test in a copy of the test binary as
-// user and group 65534, with env added to its environment, and passes,
-// skips or fails t as it did.
-func runAsNobody(t *testing.T, test string, env ...string) {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "lx-cli-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	copyExe := filepath.Join(dir, "cli.test")
-	if err := copyFile(copyExe, exe); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, copyExe, "-test.run=^"+test+"$", "-test.v", "-test.count=1")
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), asOtherUserEnv+"=1"), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: 65534, Gid: 65534},
-		Pdeathsig:  syscall.SIGKILL,
-	}
-	out, err := cmd.CombinedOutput()
-	switch {
-	case bytes.Contains(out, []byte("--- SKIP: "+test)):
-		t.Skipf("as nobody:\n%s", out)
-	case err != nil || !bytes.Contains(out, []byte("--- PASS: "+test)):
-		t.Fatalf("as nobody: %v\n%s", err, out)
-	default:
-		t.Logf("as nobody:\n%s", out)
-	}
 }
 
 func copyFile(dst, src string) error {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +30,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		}
 		return "unavailable"
 	}
-	st := &r.Stat.Stat
+	st := &r.Stat
 
 	t := newTable(w)
 	t.Wrap = width
@@ -95,7 +94,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 			groups[i] = formatID(r.GroupNames, g)
 		}
 		t.WrapRow(groupsOr(groups), "groups")
-		capRows(t, s.CapEff, s.CapPrm, s.CapInh, s.CapBnd, s.CapAmb)
+		capRows(t, r.allCaps, s.CapEff, s.CapPrm, s.CapInh, s.CapBnd, s.CapAmb)
 		line := s.Seccomp.String()
 		if s.Seccomp == seccomp.ModeFilter {
 			line += fmt.Sprintf(" (%d filters)", s.SeccompFilters)
@@ -209,13 +208,12 @@ func renderProc(w io.Writer, r procReport, width int) error {
 			return err
 		}
 	}
-	if len(r.Limits) > 0 {
+	if r.Limits != nil {
 		fmt.Fprintln(w)
 		t = newTable(w)
 		t.Row("RESOURCE", "SOFT", "HARD")
-		for _, res := range slices.Sorted(maps.Keys(r.Limits)) {
-			l := r.Limits[res]
-			t.Row(res.String(), formatLimit(res, rlimit.Value(l.Soft)), formatLimit(res, rlimit.Value(l.Hard)))
+		for res, l := range r.Limits.All() {
+			t.Row(res.String(), formatLimit(res, l.Soft), formatLimit(res, l.Hard))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -226,7 +224,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		t = newTable(w)
 		t.Row("FD", "KIND", "TARGET")
 		for _, f := range r.FDs {
-			t.Row(formatCount(f.Num), f.FD.Kind.String(), formatLink(procfs.Link{Target: f.Target, Deleted: f.Deleted}))
+			t.Row(formatCount(f.Num), f.Kind.String(), formatLink(procfs.Link{Target: f.Target, Deleted: f.Deleted}))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -276,11 +274,12 @@ func memoryRows(t *table, r *procReport, why func(string) string) {
 }
 
 // capRows adds the five capability sets. A set is a wrapped list of
-// libcap names, except: "none" for the empty set; "all (N)" for every
-// capability, and "all but NAME... (N)" for a set that lacks fewer than
-// it holds (see fullCaps); and "same as NAME" for a set equal to one
-// listed above it.
-func capRows(t *table, eff, prm, inh, bnd, amb capability.Set) {
+// libcap names, except: "none" for the empty set; "all (N)" for a set
+// that holds every capability of full (the running kernel's, from
+// capability.Full; 0 when lx could not learn them), and "all but
+// NAME... (N)" for one that lacks fewer than it holds; and "same as
+// NAME" for a set equal to one listed above it.
+func capRows(t *table, full, eff, prm, inh, bnd, amb capability.Set) {
 	type set struct {
 		name string
 		caps capability.Set
@@ -289,16 +288,15 @@ func capRows(t *table, eff, prm, inh, bnd, amb capability.Set) {
 	for i, s := range sets {
 		label := "caps " + s.name
 		n := formatCount(s.caps.Len())
-		full, ok := fullCaps(s.caps)
 		missing := full.Difference(s.caps)
 		switch j := slices.IndexFunc(sets[:i], func(o set) bool { return o.caps == s.caps }); {
 		case s.caps == 0:
 			t.Row(label, "none")
-		case ok && missing == 0:
+		case full != 0 && missing == 0:
 			t.Row(label, "all ("+n+")")
 		case j >= 0:
 			t.Row(label, "same as "+sets[j].name)
-		case ok && missing.Len() < s.caps.Len():
+		case full != 0 && missing.Len() < s.caps.Len():
 			t.WrapRow(append(append([]string{"all but"}, capNames(missing)...), "("+n+")"), label)
 		default:
 			t.WrapRow(capNames(s.caps), label)
@@ -313,24 +311,6 @@ func capNames(s capability.Set) []string {
 		names = append(names, c.String())
 	}
 	return names
-}
-
-// fullCaps returns the set of every capability the kernel has, as far as
-// s shows it, and whether s shows it: when s holds the newest capability
-// lx knows (cap_checkpoint_restore, Linux 5.9), the kernel has every
-// capability from cap_chown (0) up to it, and up to the highest one s
-// holds. lx cannot ask the kernel which capability is its last without
-// /proc/sys/kernel/cap_last_cap, which no lx package reads yet; the
-// bounding set of init, the other candidate, lacks whatever a container
-// or the boot configuration dropped. So a set without
-// cap_checkpoint_restore is listed in full, and a capability newer than
-// lx that s lacks goes unnoticed.
-func fullCaps(s capability.Set) (capability.Set, bool) {
-	if !s.Has(capability.CheckpointRestore) {
-		return 0, false
-	}
-	high := 63 - bits.LeadingZeros64(uint64(s))
-	return capability.Set(1<<(high+1) - 1), true
 }
 
 // formatLink formats a magic link's target (exe, cwd, root, a

@@ -189,7 +189,7 @@ type psReport struct {
 // columns from three files (stat, status, cmdline) and values derived
 // from several of them (STAT, %CPU, %MEM, the user and terminal names);
 // the fields that are single library values keep the library's types
-// (cred.UID, procfs.Comm).
+// (cred.UID, procfs.State, procfs.Dev, procfs.Comm).
 type psProcess struct {
 	PID            int           `json:"pid"`
 	TID            int           `json:"tid"`
@@ -197,7 +197,7 @@ type psProcess struct {
 	PGID           int           `json:"pgid"`
 	SID            int           `json:"sid"`
 	TPGID          int           `json:"tpgid"`
-	State          string        `json:"state"`      // the state letter, "S"
+	State          procfs.State  `json:"state"`      // marshals as the letter, "S"
 	StateName      string        `json:"state_name"` // "sleeping"
 	Stat           string        `json:"stat"`       // with ps's modifiers, "Ssl+"
 	Nice           int           `json:"nice"`
@@ -213,12 +213,10 @@ type psProcess struct {
 	Start          time.Time     `json:"start_time"`
 	StartSinceBoot time.Duration `json:"start_since_boot_ns"`
 	TTY            *string       `json:"tty"`     // "pts/0"; nil for none or unnamed
-	TTYDev         *string       `json:"tty_dev"` // "136:0"; nil for none
+	TTYDev         *procfs.Dev   `json:"tty_dev"` // "136:0"; nil for none
 	Comm           procfs.Comm   `json:"comm"`
 	Cmdline        []string      `json:"cmdline"`
 	KernelThread   bool          `json:"kernel_thread"`
-
-	ttyDev procfs.Dev // the terminal for --sort tty; 0:0 for none
 }
 
 // permille is a share in tenths of a percent, as procps computes %CPU and

@@ -35,7 +35,7 @@ var psColumns = []*psColumn{
 	{"VSZ", func(p *psProcess) string { return formatBytes(p.VSZ) }, byKey(func(p *psProcess) uint64 { return p.VSZ })},
 	{"RSS", func(p *psProcess) string { return formatBytes(p.RSS) }, byKey(func(p *psProcess) uint64 { return p.RSS })},
 	{"TTY", psTTY, psCompareTTY},
-	{"S", func(p *psProcess) string { return p.State }, byKey(func(p *psProcess) string { return p.State })},
+	{"S", func(p *psProcess) string { return psStateLetter(p.State) }, byKey(func(p *psProcess) procfs.State { return p.State })},
 	{"STAT", func(p *psProcess) string { return p.Stat }, byKey(func(p *psProcess) string { return p.Stat })},
 	{"NI", func(p *psProcess) string { return formatCount(p.Nice) }, byKey(func(p *psProcess) int { return p.Nice })},
 	{"THR", func(p *psProcess) string { return formatCount(p.Threads) }, byKey(func(p *psProcess) int { return p.Threads })},
@@ -59,7 +59,14 @@ func byKey[T cmp.Ordered](key func(p *psProcess) T) func(a, b *psProcess) int {
 // psCompareTTY orders processes without a terminal first (device 0:0),
 // then by device number.
 func psCompareTTY(a, b *psProcess) int {
-	return cmp.Or(cmp.Compare(a.ttyDev.Major, b.ttyDev.Major), cmp.Compare(a.ttyDev.Minor, b.ttyDev.Minor))
+	var da, db procfs.Dev
+	if a.TTYDev != nil {
+		da = *a.TTYDev
+	}
+	if b.TTYDev != nil {
+		db = *b.TTYDev
+	}
+	return cmp.Or(cmp.Compare(da.Major, db.Major), cmp.Compare(da.Minor, db.Minor))
 }
 
 // psCPUPercent is the %CPU column: tenths of a percent as procps prints
@@ -223,7 +230,7 @@ func renderPS(w io.Writer, rows []psProcess, prefixes []string, cols []*psColumn
 func psArgs(p *psProcess) string {
 	if len(p.Cmdline) == 0 {
 		s := "[" + escape(p.Comm.String()) + "]"
-		if p.State == psStateLetter(procfs.StateZombie) {
+		if p.State == procfs.StateZombie {
 			s += " <defunct>"
 		}
 		return s
@@ -246,7 +253,7 @@ func psTTY(p *psProcess) string {
 	case p.TTY != nil:
 		return *p.TTY
 	case p.TTYDev != nil:
-		return *p.TTYDev
+		return p.TTYDev.String()
 	}
 	return "?"
 }

@@ -34,7 +34,7 @@ type psScan struct {
 	// Names already looked up: one allocation per user and terminal,
 	// not per process.
 	userNames map[cred.UID]*string
-	ttyNames  map[procfs.Dev][2]*string // name, device
+	ttyNames  map[procfs.Dev]psTTYNames
 
 	// One Stat and one Status each for the processes and their threads:
 	// their buffers and slices are reused.
@@ -48,7 +48,7 @@ func newPSScan(fsys procfs.FS, loc *time.Location, bootTime func() (time.Time, e
 	if bootTime == nil {
 		bootTime = kernel.BootTime
 	}
-	s := &psScan{fs: fsys, userNames: map[cred.UID]*string{}, ttyNames: map[procfs.Dev][2]*string{}}
+	s := &psScan{fs: fsys, userNames: map[cred.UID]*string{}, ttyNames: map[procfs.Dev]psTTYNames{}}
 	boot, err := bootTime()
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (s *psScan) row(st *procfs.Stat, status *procfs.Status, pid int, args []str
 		PGID:           st.PGRP,
 		SID:            st.Session,
 		TPGID:          st.TPGID,
-		State:          psStateLetter(st.State),
+		State:          st.State,
 		StateName:      st.State.String(),
 		Nice:           st.Nice,
 		UID:            status.UID.Effective,
@@ -195,9 +195,8 @@ func (s *psScan) row(st *procfs.Stat, status *procfs.Status, pid int, args []str
 	}
 	r.Stat = psStat(st, status.VmLck, pid)
 	if st.TTY != (procfs.Dev{}) {
-		r.ttyDev = st.TTY
 		names := s.ttyName(st.TTY)
-		r.TTY, r.TTYDev = names[0], names[1]
+		r.TTY, r.TTYDev = names.name, names.dev
 	}
 	return r
 }
@@ -274,15 +273,20 @@ func (s *psScan) userName(uid cred.UID) *string {
 	return name
 }
 
-// ttyName returns the name of the terminal dev (nil when no driver names
-// it) and its device number.
-func (s *psScan) ttyName(dev procfs.Dev) [2]*string {
+// psTTYNames are a terminal's name (nil when no driver names it) and
+// device number, shared by the rows of the terminal's processes.
+type psTTYNames struct {
+	name *string
+	dev  *procfs.Dev
+}
+
+// ttyName returns the names of the terminal dev.
+func (s *psScan) ttyName(dev procfs.Dev) psTTYNames {
 	names, ok := s.ttyNames[dev]
 	if !ok {
-		d := dev.String()
-		names[1] = &d
+		names.dev = &dev
 		if name, ok := s.ttys.Name(dev); ok {
-			names[0] = &name
+			names.name = &name
 		}
 		s.ttyNames[dev] = names
 	}
