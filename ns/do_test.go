@@ -31,9 +31,7 @@ func TestDoJoinsEachType(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pid.Close()
-		var all []*Handle
 		for typ, h := range hs {
-			all = append(all, h)
 			t.Run(typ.String(), func(t *testing.T) { checkDo(t, map[Type]*Handle{typ: h}) })
 		}
 		t.Run("pid", func(t *testing.T) { checkDo(t, map[Type]*Handle{PIDForChildren: pid}) })
