@@ -25,6 +25,7 @@ import (
 // non-blocking nor registered with the runtime's poller; SyscallConn is the
 // escape hatch for calls lx does not wrap. A Handle is safe for concurrent
 // use, and Close does not pull the fd from under a call in progress.
+// Every function that returns a Handle gives it to the caller to close.
 type Handle struct {
 	pfd *poll.FD
 }
@@ -97,7 +98,8 @@ func (h *Handle) ID() (ID, error) {
 // is in the joined ones. For PIDForChildren and TimeForChildren the
 // handle is the namespace the thread's future children will be in.
 //
-// No privilege is needed. A namespace type the kernel does not have (time
+// Current only reads: no thread changes namespace. No privilege is
+// needed. A namespace type the kernel does not have (time
 // before 5.6, cgroup before 4.6) gives an error matching
 // errors.ErrUnsupported; pid_for_children is missing (an error matching
 // fs.ErrNotExist) after unshare(CLONE_NEWPID) until a first process exists
@@ -143,12 +145,14 @@ func OpenPID(pid int, t Type) (*Handle, error) {
 		return newHandle(fd, path)
 	}
 	if sys.Errno(err) == sys.ENOENT {
+		// Every live process is in a mount namespace; one that has
+		// exited (a zombie) has lost it with the others of its nsproxy.
 		if _, serr := sys.Fstatat(sys.AT_FDCWD, dir, 0); sys.Errno(serr) == sys.ENOENT {
 			err = fmt.Errorf("no process %d: %w", pid, syscall.ESRCH)
-		} else if missing := linkMissing(t, err); missing != err {
-			err = missing
-		} else {
+		} else if _, serr := sys.Fstatat(sys.AT_FDCWD, dir+"/ns/mnt", 0); sys.Errno(serr) == sys.ENOENT {
 			err = fmt.Errorf("%w (process %d has exited)", os.ErrProcessDone, pid)
+		} else {
+			err = linkMissing(t, err)
 		}
 	}
 	return nil, fmt.Errorf("ns open %v of %d: %w", t, pid, err)

@@ -125,8 +125,10 @@ func TestOpenPIDZombie(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if _, err := OpenPID(cmd.Process.Pid, Net); !errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("OpenPID(zombie) = %v, want os.ErrProcessDone", err)
+	for _, typ := range []Type{Net, Mnt, PIDForChildren} {
+		if _, err := OpenPID(cmd.Process.Pid, typ); !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("OpenPID(zombie, %v) = %v, want os.ErrProcessDone", typ, err)
+		}
 	}
 }
 
