@@ -256,6 +256,9 @@ func ParseSetgroups[T ~string | ~[]byte](text T) (Setgroups, error) {
 // ids; one without (an unprivileged user) may write only one line, mapping
 // its own effective uid, and only if it created the namespace. Mapping
 // uid 0 of the parent also needs CAP_SETFCAP there (Linux 5.12).
+//
+// It changes process pid's user namespace, which every process in it
+// shares, and nothing of the caller's.
 func WriteUIDMap(pid int, m IDMap) error { return writeMap(pid, "uid_map", m) }
 
 // WriteGIDMap sets the gid map of the user namespace of process pid by
@@ -289,7 +292,8 @@ func writeMap(pid int, file string, m IDMap) error {
 // namespace, and "deny" is final: writing "allow" after it, or anything
 // after the gid map, fails with EPERM (an error matching
 // fs.ErrPermission). A new namespace starts with its parent's policy,
-// "allow" unless an ancestor denied it.
+// "allow" unless an ancestor denied it. It changes process pid's user
+// namespace and nothing of the caller's.
 func WriteSetgroups(pid int, s Setgroups) error {
 	if err := kernel.CheckPID(pid); err != nil {
 		return fmt.Errorf("ns write setgroups: %w", err)

@@ -16,7 +16,7 @@ import (
 
 // The NS_GET_* and NS_MNT_GET_* ioctls of ioctl_ns(2) on a Handle. None
 // needs privilege beyond holding the handle, except where said; none
-// changes any thread's state.
+// changes any thread's state (each doc says so once more: they only read).
 
 // nsfsError adds the probe's *kernel.FeatureError to err when the kernel
 // answered ENOTTY, the answer of a kernel without the ioctl.
@@ -29,9 +29,10 @@ func nsfsError(err error, p *feature.Probe) error {
 	return err
 }
 
-// Type returns the kind of namespace h refers to (NS_GET_NSTYPE, Linux
-// 4.11): its base kind, so PID for a handle opened as pid_for_children.
-// Older kernels give an error matching errors.ErrUnsupported.
+// Type returns the kind of namespace h refers to (ioctl_ns(2)
+// NS_GET_NSTYPE, Linux 4.11): its base kind, so PID for a handle opened as
+// pid_for_children. Older kernels give an error matching
+// errors.ErrUnsupported. It only reads; no privilege.
 func (h *Handle) Type() (Type, error) {
 	flag, err := poll.ControlT(h.pfd, "ioctl", sys.NsGetNstype)
 	if err != nil {
@@ -84,10 +85,10 @@ func (h *Handle) related(relation string, req sys.IoctlReq, p *feature.Probe) (*
 	return nil, fmt.Errorf("ns %s %s: %w", relation, h.name(), nsfsError(err, p))
 }
 
-// Owner opens the user namespace that owns h's namespace
-// (NS_GET_USERNS, Linux 4.9): the one whose capabilities govern it. For a
+// Owner opens the user namespace that owns h's namespace (ioctl_ns(2)
+// NS_GET_USERNS, Linux 4.9): the one whose capabilities govern it. For a
 // user namespace that is its parent. The new Handle is the caller's to
-// close.
+// close. It only reads; no privilege.
 //
 // The kernel shows only the calling thread's own user namespace and those
 // below it: the owner of a namespace that belongs to an ancestor of the
@@ -99,9 +100,10 @@ func (h *Handle) Owner() (*Handle, error) {
 	return h.related("owner", sys.NS_GET_USERNS, feature.NsGetUserns)
 }
 
-// Parent opens the parent of h's namespace (NS_GET_PARENT, Linux 4.9),
-// which only PID and user namespaces, being nested, have (others give an
-// error matching syscall.EINVAL). The new Handle is the caller's to close.
+// Parent opens the parent of h's namespace (ioctl_ns(2) NS_GET_PARENT,
+// Linux 4.9), which only PID and user namespaces, being nested, have
+// (others give an error matching syscall.EINVAL). The new Handle is the
+// caller's to close. It only reads; no privilege.
 //
 // The kernel shows only the calling thread's own namespace of that kind
 // (its active PID namespace, its user namespace) and those below it: the
@@ -112,10 +114,11 @@ func (h *Handle) Parent() (*Handle, error) {
 	return h.related("parent", sys.NS_GET_PARENT, feature.NsGetParent)
 }
 
-// OwnerUID returns the user that created h's user namespace
-// (NS_GET_OWNER_UID, Linux 4.11), as seen in the calling thread's user
+// OwnerUID returns the user that created h's user namespace (ioctl_ns(2)
+// NS_GET_OWNER_UID, Linux 4.11), as seen in the calling thread's user
 // namespace: the overflow uid (65534) when it has no mapping there. Other
-// kinds of namespace give an error matching syscall.EINVAL.
+// kinds of namespace give an error matching syscall.EINVAL. It only
+// reads; no privilege.
 func (h *Handle) OwnerUID() (cred.UID, error) {
 	uid, err := poll.ControlT(h.pfd, "ioctl", sys.NsGetOwnerUID)
 	if err != nil {
@@ -135,9 +138,10 @@ type MountNSID uint64
 // String returns the id in decimal.
 func (id MountNSID) String() string { return strconv.FormatUint(uint64(id), 10) }
 
-// MountNSID returns the id of h's mount namespace (NS_GET_MNTNS_ID, Linux
-// 6.8). Other kinds of namespace give an error matching syscall.EINVAL,
-// older kernels one matching errors.ErrUnsupported.
+// MountNSID returns the id of h's mount namespace (ioctl_ns(2)
+// NS_GET_MNTNS_ID, Linux 6.8). Other kinds of namespace give an error
+// matching syscall.EINVAL, older kernels one matching
+// errors.ErrUnsupported. It only reads; no privilege.
 func (h *Handle) MountNSID() (MountNSID, error) {
 	id, err := poll.ControlT(h.pfd, "ioctl", sys.NsGetMntnsID)
 	if err != nil {
@@ -164,9 +168,10 @@ func mountNSInfo(i abi.MntNsInfo) MountNSInfo {
 	return MountNSInfo{ID: MountNSID(i.MntNsID), Mounts: int(i.NrMounts)}
 }
 
-// MountNSInfo describes h's mount namespace (NS_MNT_GET_INFO, Linux
-// 6.12). Other kinds of namespace give an error matching syscall.EINVAL,
-// older kernels one matching errors.ErrUnsupported.
+// MountNSInfo describes h's mount namespace (ioctl_ns(2) NS_MNT_GET_INFO,
+// Linux 6.12). Other kinds of namespace give an error matching
+// syscall.EINVAL, older kernels one matching errors.ErrUnsupported. It
+// only reads; no privilege.
 func (h *Handle) MountNSInfo() (MountNSInfo, error) {
 	i, err := poll.ControlT(h.pfd, "ioctl", sys.NsMntGetInfo)
 	if err != nil {
@@ -212,7 +217,8 @@ func (h *Handle) neighbour(req sys.IoctlReq) (n *Handle, info MountNSInfo, ok bo
 // seeing the namespaces it had CAP_SYS_ADMIN over (a container's own and
 // nested ones; an unprivileged process's own only).
 //
-// Each Handle belongs to the iteration: it is valid in the loop body and
+// It only reads: no thread changes namespace. Each Handle belongs to the
+// iteration: it is valid in the loop body and
 // closed when the body returns (call Dup to keep one). On older kernels
 // the only value yielded is an error matching errors.ErrUnsupported. A
 // namespace created or destroyed during the iteration may or may not be

@@ -228,8 +228,9 @@ func parseInt64[T ~string | ~[]byte](s T) (int64, error) {
 // The kernel refuses offsets that would make a clock negative in the
 // namespace, or larger than about 146 years (ERANGE).
 //
-// Privilege: CAP_SYS_TIME in the user namespace owning the time
-// namespace. Linux 5.6.
+// It changes the time namespace for children of pid (which no process is
+// in yet) and nothing of the caller's. Privilege: CAP_SYS_TIME in the user
+// namespace owning the time namespace. Linux 5.6.
 func SetTimeOffsets(pid int, o TimeOffsets) error {
 	if err := kernel.CheckPID(pid); err != nil {
 		return fmt.Errorf("ns set time offsets: %w", err)

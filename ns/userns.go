@@ -154,9 +154,7 @@ func (p *helperProcess) userNamespace() (*Handle, error) {
 // end kills and reaps the helper. Until it is reaped its PID cannot be
 // reused, so signalling by PID is safe when there is no pidfd.
 func (p *helperProcess) end() {
-	if p.pidfd != nil {
-		sys.PidfdSendSignal(p.pidfd.Int(), syscall.SIGKILL, nil, 0)
-	} else {
+	if p.pidfd == nil || sys.PidfdSendSignal(p.pidfd.Int(), syscall.SIGKILL, nil, 0) != nil {
 		sys.Kill(p.pid, syscall.SIGKILL)
 	}
 	if p.pidfd != nil && !errors.Is(feature.PidfdWaitid.Check(), errors.ErrUnsupported) {
