@@ -1,6 +1,9 @@
 package ns
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func FuzzParseType(f *testing.F) {
 	for _, s := range []string{"net", "pid_for_children", "time_for_children", "NET", "", "Type(1)"} {
@@ -19,6 +22,65 @@ func FuzzParseType(f *testing.F) {
 		}
 		if typ.CloneFlag() == 0 || typ.Base().CloneFlag() != typ.CloneFlag() {
 			t.Fatalf("%v: CloneFlag %v, Base %v", typ, typ.CloneFlag(), typ.Base())
+		}
+	})
+}
+
+func FuzzParseIDMap(f *testing.F) {
+	for _, s := range []string{"0 1000 1\n", "         0          0 4294967295\n", "0 0 10\n10 5 1", "1 2", "", "0 0 1\n\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m, err := ParseIDMap(in)
+		if err != nil {
+			if m != nil {
+				t.Fatalf("ParseIDMap(%q) = %v with error %v", in, m, err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("ParseIDMap(%q) = %v, which does not validate: %v", in, m, err)
+		}
+		back, err := ParseIDMap(m.String())
+		if err != nil || !slices.Equal(back, m) {
+			t.Fatalf("%q: %v prints as %q, which parses as %v, %v", in, m, m.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseTimeOffsets(f *testing.F) {
+	for _, s := range []string{"monotonic 86400 0\nboottime -5 100\n", "1 2 0\n7 3 0", "boottime 1", "monotonic -9223372037 145224192"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		o, err := ParseTimeOffsets(in)
+		if err != nil {
+			if o != (TimeOffsets{}) {
+				t.Fatalf("ParseTimeOffsets(%q) = %v with error %v", in, o, err)
+			}
+			return
+		}
+		back, err := ParseTimeOffsets(o.String())
+		if err != nil || back != o {
+			t.Fatalf("%q: %v prints as %q, which parses as %v, %v", in, o, o.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseSetgroups(f *testing.F) {
+	for _, s := range []string{"allow", "deny\n", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := ParseSetgroups(in)
+		if err != nil {
+			if s != 0 {
+				t.Fatalf("ParseSetgroups(%q) = %v with error %v", in, s, err)
+			}
+			return
+		}
+		if back, err := ParseSetgroups(s.String()); err != nil || back != s {
+			t.Fatalf("%q: %v prints as %q, which parses as %v, %v", in, s, s.String(), back, err)
 		}
 	})
 }

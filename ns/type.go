@@ -1,10 +1,33 @@
-// Package ns holds the value types of Linux namespaces (namespaces(7)):
-// the kinds of namespace, as /proc/PID/ns names them, and their
-// CLONE_NEW* flags.
+// Package ns works with Linux namespaces (namespaces(7)): their kinds and
+// CLONE_NEW* flags, handles on them, joining and creating them from a Go
+// program, and the id maps and clock offsets that configure user and time
+// namespaces.
 //
-// The package is pure: no system calls. procfs reads /proc/PID/ns into
-// these types; pidfd opens a process's namespaces by Type. Namespace
-// handles, setns(2) and the NS_GET_* ioctls come later, here.
+// A [Handle] is an open namespace file (nsfs): of the calling thread
+// ([Current]), of a process by PID ([OpenPID]) or race-free through a
+// pidfd ([OpenPidFD]), from a path or bind mount ([Open]), or adopted
+// ([FromFile]). It has an identity ([Handle.ID]) and the relations the
+// NS_GET_* ioctls report (type, owning user namespace, parent, creator,
+// mount namespace id); [MountNamespaces] walks the mount namespaces of the
+// system.
+//
+// Namespaces belong to threads, and Go runs goroutines on a pool of
+// threads. So [Do] and [DoPidFD] join namespaces with setns(2) on a
+// disposable thread that is thrown away afterwards, and [Unshare] creates
+// namespaces on one and returns handles to them: nothing a caller does here
+// moves the calling thread or any other. Every function says whether it
+// affects the calling thread (none does, except through the thread [Do]
+// lends to its function), the whole process, or a disposable thread. A
+// user namespace can be neither joined nor created by a multithreaded
+// process, which a Go program always is; [NewUser] makes one in a stopped
+// helper child and keeps a handle to it, for idmapped mounts and the like.
+//
+// The text forms of /proc/PID/uid_map and gid_map ([IDMap]), setgroups
+// ([Setgroups]) and timens_offsets ([TimeOffsets]) are parsed and
+// formatted here, and written to a process ([WriteUIDMap], [WriteGIDMap],
+// [WriteSetgroups], [SetTimeOffsets]). ns parses no /proc file: procfs
+// reads those files (and /proc/PID/ns, and every process's namespaces for
+// a listing like lsns(8)) with these parsers.
 //
 // Go constants are the /proc/PID/ns entry names in Go's mixed caps
 // (mnt is ns.Mnt, pid_for_children ns.PIDForChildren); the CLONE_NEW*

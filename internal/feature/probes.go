@@ -29,6 +29,19 @@ var (
 	PidfsHandle      = newProbe("pidfs file handles", kernel.V(6, 13), sys.ProbePidfsHandle)
 )
 
+// Namespaces: the nsfs ioctls (ioctl_ns(2)) and setns(2) on a pidfd.
+var (
+	NsGetUserns   = newProbe("NS_GET_USERNS", kernel.V(4, 9), sys.ProbeNsGetUserns)
+	NsGetParent   = newProbe("NS_GET_PARENT", kernel.V(4, 9), sys.ProbeNsGetParent)
+	NsGetNstype   = newProbe("NS_GET_NSTYPE", kernel.V(4, 11), sys.ProbeNsGetNstype)
+	NsGetOwnerUID = newProbe("NS_GET_OWNER_UID", kernel.V(4, 11), sys.ProbeNsGetOwnerUID)
+	NsGetMntnsID  = newProbe("NS_GET_MNTNS_ID", kernel.V(6, 8), sys.ProbeNsGetMntnsID)
+	// NsMntGetInfo stands for NS_MNT_GET_NEXT and NS_MNT_GET_PREV too,
+	// which arrived with it.
+	NsMntGetInfo = newProbe("NS_MNT_GET_INFO", kernel.V(6, 12), sys.ProbeNsMntGetInfo)
+	SetnsPidfd   = newProbe("setns(2) on a pidfd", kernel.V(5, 8), sys.ProbeSetnsPidfd)
+)
+
 // Processes, files and mounts.
 var (
 	Clone3    = newProbe("clone3", kernel.V(5, 3), sys.ProbeClone3)

@@ -21,6 +21,8 @@ var all = map[string]*Probe{
 	"PidfdGetfd": PidfdGetfd, "PidfdWaitid": PidfdWaitid, "PidfdNamespace": PidfdNamespace,
 	"PidfdInfo": PidfdInfo, "Pidfs": Pidfs, "PidfsHandle": PidfsHandle,
 	"Clone3": Clone3, "Openat2": Openat2, "Statmount": Statmount, "MemfdSecret": MemfdSecret, "ProcFDCount": ProcFDCount,
+	"NsGetUserns": NsGetUserns, "NsGetParent": NsGetParent, "NsGetNstype": NsGetNstype,
+	"NsGetOwnerUID": NsGetOwnerUID, "NsGetMntnsID": NsGetMntnsID, "NsMntGetInfo": NsMntGetInfo, "SetnsPidfd": SetnsPidfd,
 	"IOUring": IOUring, "Landlock": Landlock, "SeccompNotify": SeccompNotify, "Userfaultfd": Userfaultfd,
 }
 

@@ -38,6 +38,13 @@ var ioctlCases = []struct {
 	{"NS_GET_USERNS", sys.IO(0xb7, 0x1)},
 	{"NS_GET_PARENT", sys.IO(0xb7, 0x2)},
 	{"NS_GET_OWNER_UID", sys.IO(0xb7, 0x4)},
+	{"NS_GET_NSTYPE", sys.NS_GET_NSTYPE},
+	// Newer than the 6.1 headers: the macros of include/uapi/linux/nsfs.h
+	// (6.8, 6.12) spelled out, with struct mnt_ns_info's 16 bytes.
+	{"_IOR(NSIO, 0x5, __u64)", sys.NS_GET_MNTNS_ID},
+	{"_IOR(NSIO, 10, char[16])", sys.NS_MNT_GET_INFO},
+	{"_IOR(NSIO, 11, char[16])", sys.NS_MNT_GET_NEXT},
+	{"_IOR(NSIO, 12, char[16])", sys.NS_MNT_GET_PREV},
 	{"SECCOMP_IOCTL_NOTIF_RECV", sys.IOWR('!', 0, 80)}, // struct seccomp_notif
 	{"SECCOMP_IOCTL_NOTIF_SEND", sys.IOWR('!', 1, 24)}, // struct seccomp_notif_resp
 	{"SECCOMP_IOCTL_NOTIF_ID_VALID", sys.IOW('!', 2, 8)},

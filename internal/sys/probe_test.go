@@ -48,6 +48,13 @@ func probes() map[string]struct {
 	add("userfaultfd", kernel.V(4, 3), err)
 	add("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret()) // on by default since 6.5
 	add("/proc/PID/fd size", kernel.V(6, 2), sys.ProbeProcFDCount())
+	add("NS_GET_USERNS", kernel.V(4, 9), sys.ProbeNsGetUserns())
+	add("NS_GET_PARENT", kernel.V(4, 9), sys.ProbeNsGetParent())
+	add("NS_GET_NSTYPE", kernel.V(4, 11), sys.ProbeNsGetNstype())
+	add("NS_GET_OWNER_UID", kernel.V(4, 11), sys.ProbeNsGetOwnerUID())
+	add("NS_GET_MNTNS_ID", kernel.V(6, 8), sys.ProbeNsGetMntnsID())
+	add("NS_MNT_GET_INFO", kernel.V(6, 12), sys.ProbeNsMntGetInfo())
+	add("setns on a pidfd", kernel.V(5, 8), sys.ProbeSetnsPidfd())
 	return m
 }
 

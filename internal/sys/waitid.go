@@ -10,6 +10,7 @@ import (
 
 // waitid(2) id types and options.
 const (
+	P_PID   = unix.P_PID   // id is a process id
 	P_PIDFD = unix.P_PIDFD // id is a pidfd (Linux 5.4)
 	WEXITED = unix.WEXITED
 	WNOHANG = unix.WNOHANG

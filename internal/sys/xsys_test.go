@@ -18,4 +18,7 @@ func TestABISizesMatchXSys(t *testing.T) {
 	if unsafe.Sizeof(abi.MntIDReq{}) != unix.MNT_ID_REQ_SIZE_VER0 {
 		t.Errorf("sizeof(abi.MntIDReq) = %d, MNT_ID_REQ_SIZE_VER0 = %d", unsafe.Sizeof(abi.MntIDReq{}), unix.MNT_ID_REQ_SIZE_VER0)
 	}
+	if unsafe.Sizeof(abi.MntNsInfo{}) != unix.MNT_NS_INFO_SIZE_VER0 {
+		t.Errorf("sizeof(abi.MntNsInfo) = %d, MNT_NS_INFO_SIZE_VER0 = %d", unsafe.Sizeof(abi.MntNsInfo{}), unix.MNT_NS_INFO_SIZE_VER0)
+	}
 }

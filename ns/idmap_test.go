@@ -1,0 +1,123 @@
+package ns
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestParseIDMap(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want IDMap
+	}{
+		{"0 1000 1", IDMap{{0, 1000, 1}}},
+		{"0 1000 1\n", IDMap{{0, 1000, 1}}},
+		// As the kernel shows the file: fields padded to 10 columns.
+		{"         0          0 4294967295\n", IDMap{{0, 0, 4294967295}}},
+		{"         0     100000      65536\n     65536       1000          1\n", IDMap{{0, 100000, 65536}, {65536, 1000, 1}}},
+		{"\t0\t1\t1 \r\n1 0 1", IDMap{{0, 1, 1}, {1, 0, 1}}},
+		{"4294967294 4294967294 1", IDMap{{4294967294, 4294967294, 1}}},
+		{"007 8 9", IDMap{{7, 8, 9}}},
+	} {
+		got, err := ParseIDMap(c.in)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("ParseIDMap(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+		if b, err := ParseIDMap([]byte(c.in)); err != nil || !slices.Equal(b, c.want) {
+			t.Errorf("ParseIDMap([]byte(%q)) = %v, %v", c.in, b, err)
+		}
+	}
+}
+
+func TestParseIDMapErrors(t *testing.T) {
+	var many string
+	for i := range MaxIDMapEntries + 1 {
+		many += strconv.Itoa(i) + " " + strconv.Itoa(i) + " 1\n"
+	}
+	for _, c := range []struct {
+		in   string
+		want error
+	}{
+		{"", fs.ErrInvalid},
+		{"\n", strconv.ErrSyntax},
+		{"0 0 1\n\n", strconv.ErrSyntax},      // an empty line, as the kernel sees it
+		{"0 0 1\n\n1 1 1", strconv.ErrSyntax}, // in the middle too
+		{"0 0", strconv.ErrSyntax},
+		{"0 0 1 1", strconv.ErrSyntax},
+		{"-1 0 1", strconv.ErrSyntax},
+		{"+1 0 1", strconv.ErrSyntax},
+		{"0x10 0 1", strconv.ErrSyntax},
+		{"0 0 1junk", strconv.ErrSyntax},
+		{"0 4294967296 1", strconv.ErrRange}, // the kernel would truncate it to 0
+		{"0 0 99999999999999999999999", strconv.ErrRange},
+		{"0 0 0", fs.ErrInvalid},
+		{"4294967295 0 1", fs.ErrInvalid}, // (u32)-1 is not an id
+		{"0 4294967295 1", fs.ErrInvalid},
+		{"1 0 4294967295", fs.ErrInvalid},  // 1+count wraps
+		{"0 0 10\n9 100 1", fs.ErrInvalid}, // inside ranges overlap
+		{"0 0 10\n10 5 1", fs.ErrInvalid},  // outside ranges overlap
+		{"5 5 1\n0 0 6", fs.ErrInvalid},    // in any order
+		{many, fs.ErrInvalid},
+	} {
+		m, err := ParseIDMap(c.in)
+		if !errors.Is(err, c.want) || m != nil {
+			t.Errorf("ParseIDMap(%.40q) = %v, %v; want an error matching %v", c.in, m, err, c.want)
+		}
+	}
+	// 340 lines are fine, and the error above names the limit.
+	if m, err := ParseIDMap(many[:strings.LastIndex(many[:len(many)-1], "\n")+1]); err != nil || len(m) != MaxIDMapEntries {
+		t.Errorf("340 lines: %d entries, %v", len(m), err)
+	}
+}
+
+func TestIDMapText(t *testing.T) {
+	m := IDMap{{0, 100000, 65536}, {65536, 1000, 1}}
+	if got, want := m.String(), "0 100000 65536\n65536 1000 1\n"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	b, err := json.Marshal(struct{ M IDMap }{m})
+	if err != nil || string(b) != `{"M":"0 100000 65536\n65536 1000 1\n"}` {
+		t.Errorf("json = %s, %v", b, err)
+	}
+	var back struct{ M IDMap }
+	if err := json.Unmarshal(b, &back); err != nil || !slices.Equal(back.M, m) {
+		t.Errorf("json round trip = %v, %v", back.M, err)
+	}
+	if _, err := (IDMap{{0, 0, 0}}).MarshalText(); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("MarshalText of an invalid map: %v", err)
+	}
+	if err := back.M.UnmarshalText([]byte("0 0")); err == nil || !slices.Equal(back.M, m) {
+		t.Errorf("UnmarshalText of bad text: %v, left %v", err, back.M)
+	}
+}
+
+func TestSetgroups(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Setgroups
+	}{{"allow", SetgroupsAllow}, {"deny\n", SetgroupsDeny}, {"deny \t", SetgroupsDeny}} {
+		if got, err := ParseSetgroups(c.in); got != c.want || err != nil {
+			t.Errorf("ParseSetgroups(%q) = %v, %v", c.in, got, err)
+		}
+	}
+	for _, in := range []string{"", "Allow", " deny", "deny x", "allowed"} {
+		if got, err := ParseSetgroups(in); !errors.Is(err, strconv.ErrSyntax) || got != 0 {
+			t.Errorf("ParseSetgroups(%q) = %v, %v", in, got, err)
+		}
+	}
+	if SetgroupsAllow.String() != "allow" || SetgroupsDeny.String() != "deny" || Setgroups(9).String() != "Setgroups(9)" {
+		t.Error("Setgroups.String")
+	}
+	if _, err := Setgroups(0).MarshalText(); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("MarshalText(0) = %v", err)
+	}
+	var s Setgroups
+	if err := s.UnmarshalText([]byte("deny")); err != nil || s != SetgroupsDeny {
+		t.Errorf("UnmarshalText: %v, %v", s, err)
+	}
+}
