@@ -176,3 +176,72 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// digitsReference is Digits the obvious way.
+func digitsReference(s string) (uint64, int) {
+	n := 0
+	for n < len(s) && n < 19 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	v, _ := strconv.ParseUint(s[:n], 10, 64)
+	return v, n
+}
+
+func TestDigits(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		v  uint64
+		n  int
+	}{
+		{"", 0, 0},
+		{"x", 0, 0},
+		{" 1", 0, 0},
+		{"0", 0, 1},
+		{"7 kB\n", 7, 1},
+		{"1234 kB\n", 1234, 4},
+		{"12345678", 12345678, 8},
+		{"12345678 ", 12345678, 8},
+		{"123456789", 123456789, 9},
+		{"93880432500736 93880432520617", 93880432500736, 14},
+		{"0000000000000001", 1, 16},
+		{"9999999999999999999", 9999999999999999999, 19},
+		{"18446744073709551615", 1844674407370955161, 19}, // 19 at most
+		{"1/2", 1, 1},
+		{"12:34", 12, 2},
+		{"1\xb0", 1, 1}, // a byte that is '0'|0x80
+		{"1\x2f", 1, 1}, // '0'-1
+		{"1\x3a", 1, 1}, // '9'+1
+	} {
+		if v, n := Digits([]byte(c.in)); v != c.v || n != c.n {
+			t.Errorf("Digits(%q) = %d, %d; want %d, %d", c.in, v, n, c.v, c.n)
+		}
+	}
+}
+
+func FuzzDigits(f *testing.F) {
+	for _, s := range []string{"", "0", "12345678 kB", "123456789012345678901234", "1\xff2", "00000000x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, n := Digits([]byte(s))
+		if wv, wn := digitsReference(s); v != wv || n != wn {
+			t.Fatalf("Digits(%q) = %d, %d; want %d, %d", s, v, n, wv, wn)
+		}
+	})
+}
+
+func BenchmarkDigits(b *testing.B) {
+	for _, in := range []string{"0 ", "1234 ", "93880432500736 ", "18446744073709551615 "} {
+		buf := []byte(in)
+		b.Run("digits="+strconv.Itoa(len(in)-1), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v, n := Digits(buf)
+				sinkN += int(v) + n
+			}
+		})
+	}
+}
