@@ -476,7 +476,7 @@ func parseStatFast(rest []byte, st *Stat) bool {
 		return false
 	}
 	var v [statNums]uint64
-	neg, k, ok := statNumbers(rest[2:], &v)
+	neg, k, ok := statNumbers(rest[2:], v[:])
 	// Fewer than 44 fields, or a sign where the kernel prints none: the
 	// general path.
 	if !ok || k < statMinFields-3 || neg&^statSigned != 0 {
@@ -565,7 +565,7 @@ func parseStatFast(rest []byte, st *Stat) bool {
 // ones has 1 in every byte, for the SWAR arithmetic of statNumbers.
 const ones = 0x0101010101010101
 
-// statNumbers reads the numbers of " 1 -2 3 ..." into v: each a space,
+// statNumbers reads the numbers of " 1 -2 3 ..." into v (zeroed): each a space,
 // maybe '-', and 1 to 20 digits. It stops at the end of b or after len(v)
 // numbers, which must then be followed by a space (the fields after those
 // lx reads are ignored). It sets bit k of neg when v[k] is negative and
@@ -576,7 +576,7 @@ const ones = 0x0101010101010101
 // Most fields are short, many 0: each is read from one 8-byte load of the
 // bytes from its space, its digits found and converted eight at a time
 // (parse.Swar8); a 0 takes one comparison.
-func statNumbers(b []byte, v *[statNums]uint64) (neg uint64, k int, ok bool) {
+func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 	i := 0
 	for k < len(v) && i < len(b) {
 		w := parse.Load8(b, i)
@@ -624,6 +624,21 @@ func statNumbers(b []byte, v *[statNums]uint64) (neg uint64, k int, ok bool) {
 		return 0, 0, false
 	}
 	return neg, k, true
+}
+
+// leadNumber reads the number of 1 to 20 digits at the start of b, and
+// returns its value and length; ok is false if b does not start with a
+// digit or the number exceeds 2^64-1.
+func leadNumber(b []byte) (x uint64, n int, ok bool) {
+	t := parse.Load8(b, 0) - 0x30*ones
+	n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+	if uint(n-1) < 7 { // 1 to 7 digits
+		return parse.Swar8(t << ((64 - 8*n) & 63)), n, true
+	}
+	if n == 0 {
+		return 0, 0, false
+	}
+	return statLong(b, 0)
 }
 
 // statLong reads the number of at least seven digits at b[i:]: 7 to 16
