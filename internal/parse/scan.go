@@ -179,3 +179,27 @@ func Load8(b []byte, i int) uint64 {
 	}
 	return w
 }
+
+// Width8 reads the eight bytes at b[i:] as a number right-aligned in a
+// field of eight, as the kernel prints "%8lu" (the kB values of
+// /proc/meminfo and /proc/PID/status): spaces, then 1 to 8 digits. ok is
+// false for anything else, and when fewer than eight bytes remain. A
+// number of more than eight digits overflows the field: its first eight
+// read as a number, and the caller must check the byte after them.
+func Width8(b []byte, i int) (uint64, bool) {
+	if i < 0 || len(b)-i < 8 {
+		return 0, false
+	}
+	w := binary.LittleEndian.Uint64(b[i:])
+	// The leading spaces become '0's: the first bit where w differs from
+	// eight spaces is in the first other byte.
+	sp := bits.TrailingZeros64(w^0x2020202020202020) &^ 7
+	if sp == 64 {
+		return 0, false
+	}
+	t := (w | 0x1010101010101010&(1<<sp-1)) - 0x3030303030303030
+	if (t|(t+0x7676767676767676))&0x8080808080808080 != 0 {
+		return 0, false
+	}
+	return Swar8(t), true
+}

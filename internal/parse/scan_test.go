@@ -245,3 +245,50 @@ func BenchmarkDigits(b *testing.B) {
 		})
 	}
 }
+
+func TestWidth8(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		i  int
+		v  uint64
+		ok bool
+	}{
+		{"    5260 kB\n", 0, 5260, true},
+		{"\t    5260 kB\n", 1, 5260, true},
+		{"       0", 0, 0, true},
+		{"12345678", 0, 12345678, true},
+		{"123456789", 0, 12345678, true}, // the caller checks the byte after
+		{"        ", 0, 0, false},
+		{"   12 45", 0, 0, false},
+		{"  -12345", 0, 0, false},
+		{"\t   1234", 0, 0, false},
+		{"    1234", 1, 0, false}, // short
+		{"   !1234", 0, 0, false},
+		{"1234    ", 0, 0, false},
+		{"    1234", -1, 0, false},
+	} {
+		if v, ok := Width8([]byte(c.in), c.i); v != c.v || ok != c.ok {
+			t.Errorf("Width8(%q, %d) = %d, %v; want %d, %v", c.in, c.i, v, ok, c.v, c.ok)
+		}
+	}
+}
+
+func FuzzWidth8(f *testing.F) {
+	for _, s := range []string{"    5260", "12345678", "        ", " 1 2 3 4", "\x10\x10\x10\x10\x10\x10\x101"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := Width8([]byte(s), 0)
+		// The reference: eight bytes, spaces then digits.
+		want, wok := uint64(0), false
+		if len(s) >= 8 {
+			f := strings.TrimLeft(s[:8], " ")
+			if n, err := strconv.ParseUint(f, 10, 64); err == nil && f != "" && !strings.ContainsAny(f, "+-_") {
+				want, wok = n, true
+			}
+		}
+		if v != want || ok != wok {
+			t.Fatalf("Width8(%q) = %d, %v; want %d, %v", s, v, ok, want, wok)
+		}
+	})
+}
