@@ -191,6 +191,13 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 	var present [2]uint64
 	next := 0
 	for n := 1; len(b) > 0; n++ {
+		// The lines in the kernel's form, as many as there are.
+		if i, g, lines := meminfoFast(b, next, &v, &present); i > 0 {
+			b, next, n = b[i:], g, n+lines
+			if len(b) == 0 {
+				break
+			}
+		}
 		// The key, up to ':'. Nearly always it is the key after the
 		// previous line's, or one of the next few when this kernel
 		// lacks some lines: a comparison or two confirms it.
@@ -262,6 +269,99 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 	m := Meminfo{present: present}
 	m.fill(&v)
 	return m, nil
+}
+
+// meminfoFastLookahead is how many keys parseMeminfo compares a line's
+// 16-byte header with: this kernel may lack a few lines in a row
+// (HighTotal to MmapCopy on 64-bit kernels).
+const meminfoFastLookahead = 8
+
+// meminfoHeaders holds, for each key, its line's first 16 bytes as the
+// kernel prints them ("MemTotal:" and spaces) as two little-endian words,
+// and whether the value is in kB or a count. kind is 0 for the keys whose
+// name and ':' take more than 16 bytes (HardwareCorrupted), which are read
+// by the general code.
+var meminfoHeaders = func() (t [meminfoN]struct {
+	w0, w1 uint64
+	kind   uint8
+}) {
+	for i, k := range meminfoKeys {
+		h := []byte(k.name + ":")
+		if len(h) > 16 {
+			continue
+		}
+		for len(h) < 16 {
+			h = append(h, ' ')
+		}
+		t[i].w0, t[i].w1, t[i].kind = binary.LittleEndian.Uint64(h[:8]), binary.LittleEndian.Uint64(h[8:]), hdrKB
+		if k.count {
+			t[i].kind = hdrCount
+		}
+	}
+	return t
+}()
+
+// Kinds of meminfoHeaders.
+const (
+	hdrKB    = 1 + iota // a value in kB
+	hdrCount            // a bare count (HugePages_*)
+)
+
+// meminfoFast reads the lines at the start of b that are in the kernel's
+// form, "MemTotal:       24731408 kB\n": the key padded to 16 bytes,
+// which it compares as two words with the headers of the next few keys
+// from next, and the value right-aligned in a field of eight (a longer
+// number, such as VmallocTotal's 11 digits, pushes " kB" right), then
+// " kB\n", or '\n' for a count. It stores each value (in bytes for kB)
+// into v, and returns the index after the last line it read, the key to
+// expect next and the number of lines; the general code of parseMeminfo
+// reads the line after, if any.
+func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i, g, lines int) {
+	g = next
+	for i >= 0 && len(b)-i >= 28 {
+		s := b[i : i+28 : i+28]
+		w0, w1 := binary.LittleEndian.Uint64(s[:8]), binary.LittleEndian.Uint64(s[8:16])
+		k, end := uint(g), uint(min(g+meminfoFastLookahead, meminfoN))
+		for ; k < end; k++ {
+			if h := &meminfoHeaders[k]; w0 == h.w0 && w1 == h.w1 && h.kind != 0 {
+				break
+			}
+		}
+		if k == end {
+			return i, g, lines
+		}
+		x, ok := parse.Width8Word(binary.LittleEndian.Uint64(s[16:24]))
+		if !ok {
+			return i, g, lines
+		}
+		j := i + 24
+		if s[24]-'0' <= 9 {
+			// More digits: at most 16 in all, which no kB value can
+			// overflow.
+			y, n := parse.Digits(b[j:])
+			if n > 8 {
+				return i, g, lines
+			}
+			x = x*meminfoPow10[n] + y
+			j += n
+		}
+		if meminfoHeaders[k].kind == hdrCount {
+			if j >= len(b) || b[j] != '\n' {
+				return i, g, lines
+			}
+			j++
+		} else {
+			if j < 0 || len(b)-j < 4 || binary.LittleEndian.Uint32(b[j:j+4:j+4]) != 0x0a426b20 { // " kB\n"
+				return i, g, lines
+			}
+			x <<= 10
+			j += 4
+		}
+		v[k] = x
+		present[k/64] |= 1 << (k % 64)
+		i, g, lines = j, int(k)+1, lines+1
+	}
+	return i, g, lines
 }
 
 // meminfoSpaces returns the number of leading spaces of b. It tests eight

@@ -190,15 +190,16 @@ func Width8(b []byte, i int) (uint64, bool) {
 	if i < 0 || len(b)-i < 8 {
 		return 0, false
 	}
-	w := binary.LittleEndian.Uint64(b[i:])
+	return Width8Word(binary.LittleEndian.Uint64(b[i:]))
+}
+
+// Width8Word is Width8 of the eight bytes w (loaded little-endian).
+func Width8Word(w uint64) (uint64, bool) {
 	// The leading spaces become '0's: the first bit where w differs from
 	// eight spaces is in the first other byte.
 	sp := bits.TrailingZeros64(w^0x2020202020202020) &^ 7
-	if sp == 64 {
-		return 0, false
-	}
-	t := (w | 0x1010101010101010&(1<<sp-1)) - 0x3030303030303030
-	if (t|(t+0x7676767676767676))&0x8080808080808080 != 0 {
+	t := (w | 0x1010101010101010&(1<<(sp&63)-1)) - 0x3030303030303030
+	if sp == 64 || (t|(t+0x7676767676767676))&0x8080808080808080 != 0 {
 		return 0, false
 	}
 	return Swar8(t), true
