@@ -121,7 +121,7 @@ func (m *Meminfo) Available() uint64 {
 // Any user can read it. It is system wide: inside a container it shows
 // the host's memory unless the runtime mounts an emulation (lxcfs) over
 // it; a cgroup's own accounting is in memory.stat.
-func (fs FS) Meminfo() (Meminfo, error) { return readFS(fs, "meminfo", parseMeminfo) }
+func (fs FS) Meminfo() (Meminfo, error) { return readFSSingle(fs, "meminfo", parseMeminfo) }
 
 // meminfoKeys lists the keys lx knows, in the order the kernel prints them
 // (fs/proc/meminfo.c, then arch_report_meminfo), with whether the value is
