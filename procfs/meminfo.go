@@ -226,7 +226,7 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 		// unless it is a count, then '\n' or the end.
 		j := c + 1 + meminfoSpaces(b[c+1:])
 		d := j
-		x, nd := meminfoDigits(b[j:])
+		x, nd := parse.Digits(b[j:])
 		j += nd
 		e := j // the end of the digits
 		count := i >= 0 && meminfoKeys[i].count
@@ -342,7 +342,7 @@ func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i
 			if n > 8 {
 				return i, g, lines
 			}
-			x = x*meminfoPow10[n] + y
+			x = x*pow10[n] + y
 			j += n
 		}
 		if meminfoHeaders[k].kind == hdrCount {
@@ -380,40 +380,6 @@ func meminfoSpaces(b []byte) int {
 	}
 	return n
 }
-
-// meminfoDigits parses the decimal digits at the start of b, at most 19
-// of them (which cannot overflow), and returns their value and count. It
-// converts eight digits at a time (SWAR): in a byte, c-'0' is a digit when
-// it is below 10, which the high bits of t and t+0x76 reveal, and the
-// lowest non-digit is exact because borrows and carries only move upward.
-func meminfoDigits(b []byte) (x uint64, n int) {
-	for len(b)-n >= 8 && n <= 19-8 {
-		t := binary.LittleEndian.Uint64(b[n:]) - 0x3030303030303030
-		m := (t | (t + 0x7676767676767676)) & 0x8080808080808080
-		k := bits.TrailingZeros64(m) >> 3 // digits in this word; 8 if m == 0
-		if k == 0 {
-			return x, n
-		}
-		// Move the k digits to the top bytes (the zero bytes shifted in
-		// below act as leading zeros) and combine pairs, quads, octets.
-		t <<= 8 * (8 - k)
-		t = (t & 0x0F0F0F0F0F0F0F0F) * (10<<8 + 1) >> 8
-		t = (t & 0x00FF00FF00FF00FF) * (100<<16 + 1) >> 16
-		t = (t & 0x0000FFFF0000FFFF) * (10000<<32 + 1) >> 32
-		x = x*meminfoPow10[k] + t
-		n += k
-		if k < 8 {
-			return x, n
-		}
-	}
-	for n < len(b) && b[n]-'0' <= 9 && n < 19 {
-		x = x*10 + uint64(b[n]-'0')
-		n++
-	}
-	return x, n
-}
-
-var meminfoPow10 = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
 
 // fill copies the values parseMeminfo collected, indexed like
 // meminfoKeys, into m's fields.

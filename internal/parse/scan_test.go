@@ -221,6 +221,23 @@ func TestDigits(t *testing.T) {
 	}
 }
 
+// TestDigitsLengths checks Digits against the obvious loop for every
+// length and the terminators around '0' and '9'.
+func TestDigitsLengths(t *testing.T) {
+	digits := "9876543210123456789098765"
+	for l := 0; l <= len(digits); l++ {
+		for _, term := range []string{"", " kB\n", "/", ":", "\x00", "\x7f", "\x80", "\xb0", "\xff", "99999999"} {
+			for _, pre := range []string{"", "0000000"} {
+				in := pre + digits[:l] + term
+				x, n := Digits([]byte(in))
+				if wx, wn := digitsReference(in); x != wx || n != wn {
+					t.Errorf("Digits(%q) = %d, %d; want %d, %d", in, x, n, wx, wn)
+				}
+			}
+		}
+	}
+}
+
 func FuzzDigits(f *testing.F) {
 	for _, s := range []string{"", "0", "12345678 kB", "123456789012345678901234", "1\xff2", "00000000x"} {
 		f.Add(s)
