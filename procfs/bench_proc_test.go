@@ -3,46 +3,33 @@ package procfs
 import (
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lxgo/lx/rlimit"
 )
 
 // These benchmarks compare lx's readers with the floor of reading the same
-// file (impl=raw: open, one read, close, no parsing); the comparison with
+// file of a fixture process (impl=raw: rawFile, open, one read, close, no
+// parsing); BenchmarkPaired (bench_paired_test.go) times the two in one
+// loop, which is more robust on a shared machine. The comparison with
 // prometheus/procfs and gopsutil is in the bench module
 // (bench/procfs_test.go). Compare with benchstat -col /impl.
 
-// rawRead is the floor the typed readers are measured against: open, one
-// read into a reused buffer, close, no parsing.
-func rawRead(b *testing.B, path string, buf []byte) int {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n, err := syscall.Read(fd, buf)
-	syscall.Close(fd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
-
 func benchFiles(b *testing.B, name string, lx func(p Proc) error) {
-	pid := os.Getpid()
-	path := "/proc/" + strconv.Itoa(pid) + "/" + name
+	pid := benchFixture(b)
 	b.Run("impl=raw", func(b *testing.B) {
-		b.ReportAllocs()
+		f := newRawFile("/proc/" + strconv.Itoa(pid) + "/" + name)
 		buf := make([]byte, 4096)
+		b.ReportAllocs()
 		for b.Loop() {
-			rawRead(b, path, buf)
+			if _, err := f.readOnce(buf); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("impl=lx", func(b *testing.B) {
-		b.ReportAllocs()
 		p := mustProc(b, Default(), pid)
+		b.ReportAllocs()
 		for b.Loop() {
 			if err := lx(p); err != nil {
 				b.Fatal(err)
@@ -120,35 +107,18 @@ func BenchmarkParseLimits(b *testing.B) {
 // BenchmarkScan lists every process and reads its stat (ps, top).
 func BenchmarkScan(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
+		dirbuf, buf, path := make([]byte, 8192), make([]byte, 4096), make([]byte, 0, 64)
 		b.ReportAllocs()
-		buf := make([]byte, 4096)
 		for b.Loop() {
-			d, err := os.Open("/proc")
-			if err != nil {
+			if _, err := rawScan(dirbuf, buf, path); err != nil {
 				b.Fatal(err)
-			}
-			names, err := d.Readdirnames(-1)
-			d.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, n := range names {
-				if n[0] < '1' || n[0] > '9' {
-					continue
-				}
-				fd, err := syscall.Open("/proc/"+n+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-				if err != nil {
-					continue
-				}
-				syscall.Read(fd, buf)
-				syscall.Close(fd)
 			}
 		}
 	})
 	b.Run("impl=lx", func(b *testing.B) {
-		b.ReportAllocs()
 		var st Stat
 		fs := Default()
+		b.ReportAllocs()
 		for b.Loop() {
 			for p, err := range fs.Procs() {
 				if err != nil {
@@ -164,72 +134,28 @@ func BenchmarkScan(b *testing.B) {
 // reads and closes each; impl=lx preads the files a Sampler keeps open and
 // parses them.
 func BenchmarkSampler(b *testing.B) {
-	var pids []int
+	var files []rawFile
+	s := NewSampler(Default(), nil)
+	defer s.Close()
 	for p, err := range Default().Procs() {
-		if err == nil {
-			pids = append(pids, p.PID())
+		if err == nil && s.Add(p.PID()) == nil {
+			files = append(files, newRawFile(p.Dir()+"/stat"))
 		}
 	}
 	b.Run("impl=raw", func(b *testing.B) {
-		b.ReportAllocs()
 		buf := make([]byte, 4096)
+		b.ReportAllocs()
 		for b.Loop() {
-			for _, pid := range pids {
-				fd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-				if err != nil {
-					continue
-				}
-				syscall.Read(fd, buf)
-				syscall.Close(fd)
+			for _, f := range files {
+				f.readOnce(buf) // an error: exited
 			}
 		}
 	})
 	b.Run("impl=lx", func(b *testing.B) {
-		s := NewSampler(Default(), nil)
-		defer s.Close()
-		for _, pid := range pids {
-			s.Add(pid)
-		}
 		b.ReportAllocs()
 		for b.Loop() {
 			for range s.Sample() {
 			}
 		}
 	})
-}
-
-// pair runs one raw read and one lx read per iteration.
-func pair(b *testing.B, name string, lx func(p Proc) error) {
-	path := "/proc/" + strconv.Itoa(os.Getpid()) + "/" + name
-	buf := make([]byte, 4096)
-	p := Default().Self()
-	var tr, tl time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		fd, _ := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		syscall.Read(fd, buf)
-		syscall.Close(fd)
-		t1 := time.Now()
-		if err := lx(p); err != nil {
-			b.Fatal(err)
-		}
-		t2 := time.Now()
-		tr += t1.Sub(t0)
-		tl += t2.Sub(t1)
-	}
-	b.ReportMetric(float64(tr.Nanoseconds())/float64(b.N), "raw-ns")
-	b.ReportMetric(float64(tl.Nanoseconds())/float64(b.N), "lx-ns")
-	b.ReportMetric(float64(tl)/float64(tr), "ratio")
-}
-
-// BenchmarkPaired times the raw floor and lx's reader alternately in the
-// same loop and reports both and their ratio (lx/raw), which is robust to
-// the drift of a shared machine that separate sub-benchmarks suffer from.
-func BenchmarkPaired(b *testing.B) {
-	var st Stat
-	var ss Status
-	b.Run("stat", func(b *testing.B) { pair(b, "stat", func(p Proc) error { return p.ReadStat(&st) }) })
-	b.Run("statm", func(b *testing.B) { pair(b, "statm", func(p Proc) error { _, err := p.Statm(); return err }) })
-	b.Run("status", func(b *testing.B) { pair(b, "status", func(p Proc) error { return p.ReadStatus(&ss) }) })
-	b.Run("limits", func(b *testing.B) { pair(b, "limits", func(p Proc) error { _, err := p.Limits(); return err }) })
 }

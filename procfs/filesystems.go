@@ -25,7 +25,7 @@ func (fs FS) Filesystems() ([]Filesystem, error) { return readFS(fs, "filesystem
 // about types whose module is not loaded yet. It allocates nothing.
 func (fs FS) SupportsFilesystem(name string) (bool, error) {
 	var found bool
-	err := fs.withFile("filesystems", func(b []byte) error {
+	err := fs.withFile("filesystems", false, func(b []byte) error {
 		return eachFilesystem(b, func(n []byte, _ bool) bool {
 			found = string(n) == name
 			return !found

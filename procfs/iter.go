@@ -18,23 +18,29 @@ import (
 // path-based (see Proc). A listing error is yielded once, last.
 //
 // The listing reads directory entries with getdents64(2) into a pooled
-// buffer and allocates nothing per process.
+// buffer and allocates nothing: not per process, and not per listing
+// when the loop ranges over Procs() directly.
 func (fs FS) Procs() iter.Seq2[Proc, error] {
-	return func(yield func(Proc, error) bool) {
-		stopped := false
-		err := listNumeric(sys.AT_FDCWD, fs.proc, func(pid int) bool {
-			if !yield(Proc{fs: fs, pid: pid}, nil) {
-				stopped = true
-				return false
-			}
-			return true
-		})
-		if err != nil && !stopped {
-			if errno := sys.Errno(err); errno != 0 {
-				err = &iofs.PathError{Op: opOf(err), Path: fs.proc, Err: errno}
-			}
-			yield(Proc{}, fmt.Errorf("procfs list: %w", err))
+	// A small function, so that it is inlined and the closure stays on
+	// the caller's stack.
+	return func(yield func(Proc, error) bool) { fs.procs(yield) }
+}
+
+// procs is the body of Procs.
+func (fs FS) procs(yield func(Proc, error) bool) {
+	stopped := false
+	err := listNumeric(sys.AT_FDCWD, fs.proc, func(pid int) bool {
+		if !yield(Proc{fs: fs, pid: pid}, nil) {
+			stopped = true
+			return false
 		}
+		return true
+	})
+	if err != nil && !stopped {
+		if errno := sys.Errno(err); errno != 0 {
+			err = &iofs.PathError{Op: opOf(err), Path: fs.proc, Err: errno}
+		}
+		yield(Proc{}, fmt.Errorf("procfs list: %w", err))
 	}
 }
 
@@ -45,18 +51,19 @@ var direntPool = sync.Pool{New: func() any { return new([direntBufSize]byte) }}
 
 // listNumeric opens the directory path (relative to dirfd) and calls fn
 // with each entry whose name is a positive decimal number, until fn
-// returns false.
+// returns false. It allocates nothing for a path shorter than 256 bytes.
 func listNumeric(dirfd int, path string, fn func(n int) bool) error {
-	fd, err := sys.Openat(dirfd, path, sys.O_RDONLY|sys.O_DIRECTORY)
+	var stack [256]byte
+	z := append(append(stack[:0], path...), 0)
+	fd, err := sys.OpenatZ(dirfd, z, sys.O_RDONLY|sys.O_DIRECTORY)
 	if err != nil {
 		return err
 	}
-	defer fd.Close()
+	defer sys.CloseRaw(fd)
 	buf := direntPool.Get().(*[direntBufSize]byte)
 	defer direntPool.Put(buf)
-	raw := fd.Int()
 	for {
-		n, err := sys.Getdents64(raw, buf[:])
+		n, err := sys.Getdents64(fd, buf[:])
 		if err != nil {
 			return err
 		}

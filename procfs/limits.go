@@ -1,7 +1,10 @@
 package procfs
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/rlimit"
@@ -45,11 +48,118 @@ var (
 	errNoLimits  = errors.New("no rows")
 )
 
-// parseLimits parses the limits table. Rows are matched by name (the kernel
-// prints them in RLIMIT_* order); unknown rows are skipped. The name column
-// is text without digits, so the soft limit is the first field that is a
-// number or "unlimited".
+// parseLimits parses the limits table: on the fast path when it is in the
+// kernel's form, else with parseLimitsRows.
 func parseLimits(b []byte, l *rlimit.Limits) error {
+	if parseLimitsFast(b, l) {
+		return nil
+	}
+	return parseLimitsRows(b, l)
+}
+
+// limitsHeader is the first line of /proc/PID/limits.
+const limitsHeader = "Limit                     Soft Limit           Hard Limit           Units     \n"
+
+// limitColumns holds each row's name column as the kernel prints it
+// ("%-25s ": the name padded to 26 bytes) as three words and the last two
+// bytes, so that a row is recognised with four comparisons.
+var limitColumns = func() (t [len(limitRows)]struct {
+	w [3]uint64
+	e uint16
+}) {
+	for r, name := range limitRows {
+		col := []byte(name)
+		for len(col) < 26 {
+			col = append(col, ' ')
+		}
+		for j := range t[r].w {
+			t[r].w[j] = binary.LittleEndian.Uint64(col[8*j:])
+		}
+		t[r].e = binary.LittleEndian.Uint16(col[24:])
+	}
+	return t
+}()
+
+// parseLimitsFast reads the table in the kernel's form (fs/proc/base.c
+// proc_pid_limits): the header line, then the 16 rows in RLIMIT_* order,
+// each the name padded to 26 bytes, the soft and the hard limit (a
+// number or "unlimited") each followed by spaces, the unit and '\n'. It
+// returns false having written nothing for anything else, which
+// parseLimitsRows reads; FuzzParseLimits checks that the two agree where
+// this one accepts a table.
+func parseLimitsFast(b []byte, l *rlimit.Limits) bool {
+	if len(b) < len(limitsHeader) || string(b[:len(limitsHeader)]) != limitsHeader {
+		return false
+	}
+	var v rlimit.Limits
+	i := len(limitsHeader)
+	for r := range limitColumns {
+		if i < 0 || len(b)-i < 26 {
+			return false
+		}
+		s, c := b[i:i+26:i+26], &limitColumns[r]
+		if binary.LittleEndian.Uint64(s[0:8]) != c.w[0] || binary.LittleEndian.Uint64(s[8:16]) != c.w[1] ||
+			binary.LittleEndian.Uint64(s[16:24]) != c.w[2] || binary.LittleEndian.Uint16(s[24:26]) != c.e {
+			return false
+		}
+		soft, j, ok := limitValue(b, i+26)
+		if !ok {
+			return false
+		}
+		hard, j, ok := limitValue(b, j)
+		if !ok {
+			return false
+		}
+		// The unit, which parseLimitsRows ignores too.
+		nl := bytes.IndexByte(b[j:], '\n')
+		if nl < 0 {
+			return false
+		}
+		v[r] = rlimit.Limit{Soft: soft, Hard: hard}
+		i = j + nl + 1
+	}
+	if i != len(b) {
+		return false
+	}
+	*l = v
+	return true
+}
+
+// limitValue reads a limit at b[j:], "unlimited" or 1 to 20 digits, and
+// the spaces after it (at least one), and returns it and the index after
+// the spaces.
+func limitValue(b []byte, j int) (rlimit.Value, int, bool) {
+	var x rlimit.Value
+	if len(b)-j >= 9 && string(b[j:j+9]) == "unlimited" {
+		x, j = rlimit.Unlimited, j+9
+	} else {
+		n, m, ok := leadNumber(b[j:])
+		if !ok {
+			return 0, 0, false
+		}
+		x, j = rlimit.Value(n), j+m
+	}
+	// The spaces, eight at a time (the columns are 20 wide).
+	k := j
+	for k < len(b) {
+		if w := parse.Load8(b, k) ^ 0x2020202020202020; w != 0 {
+			k += bits.TrailingZeros64(w) >> 3
+			break
+		}
+		k += 8
+	}
+	k = min(k, len(b))
+	if k == j || k < len(b) && b[k] == '\t' {
+		return 0, 0, false
+	}
+	return x, k, true
+}
+
+// parseLimitsRows parses the limits table row by row, in any form. Rows
+// are matched by name (the kernel prints them in RLIMIT_* order); unknown
+// rows are skipped. The name column is text without digits, so the soft
+// limit is the first field that is a number or "unlimited".
+func parseLimitsRows(b []byte, l *rlimit.Limits) error {
 	*l = rlimit.Limits{}
 	seen := 0
 	next := rlimit.CPU

@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"syscall"
@@ -128,8 +129,34 @@ func TestLimitsAllocs(t *testing.T) {
 func FuzzParseLimits(f *testing.F) {
 	f.Add(readFixture(f, "proc-limits-6.18"))
 	f.Add(readFixture(f, "proc-limits-synthetic"))
+	f.Add(bytes.Replace(readFixture(f, "proc-limits-6.18"), []byte("unlimited  "), []byte("18446744073709551615"), 1))
+	f.Add(bytes.Replace(readFixture(f, "proc-limits-6.18"), []byte("unlimited  "), []byte("unlimited\tx"), 1))
+	f.Add(bytes.Replace(readFixture(f, "proc-limits-6.18"), []byte("8388608 "), []byte("8388608x"), 1))
+	f.Add(readFixture(f, "proc-limits-6.18")[:300])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var l rlimit.Limits
 		parseLimits(b, &l)
+		// The fast path, where it accepts the table, agrees with the
+		// general one.
+		var fast, rows rlimit.Limits
+		if parseLimitsFast(b, &fast) {
+			if err := parseLimitsRows(b, &rows); err != nil || fast != rows {
+				t.Fatalf("%q: fast path %v, general path %v, %v", b, fast, rows, err)
+			}
+		}
 	})
+}
+
+func TestParseLimitsFastPath(t *testing.T) {
+	self, err := os.ReadFile("/proc/self/limits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (proc-limits-synthetic has a row no kernel prints: the general path.)
+	for name, b := range map[string][]byte{"proc-limits-6.18": readFixture(t, "proc-limits-6.18"), "/proc/self/limits": self} {
+		var l rlimit.Limits
+		if !parseLimitsFast(b, &l) {
+			t.Errorf("%s: not on the fast path", name)
+		}
+	}
 }

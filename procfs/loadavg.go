@@ -25,7 +25,7 @@ type LoadAvg struct {
 }
 
 // LoadAvg reads /proc/loadavg. It allocates nothing. Any user can read it.
-func (fs FS) LoadAvg() (LoadAvg, error) { return readFS(fs, "loadavg", parseLoadAvg) }
+func (fs FS) LoadAvg() (LoadAvg, error) { return readFSSingle(fs, "loadavg", parseLoadAvg) }
 
 // parseLoadAvg parses "1.10 0.30 0.12 6/124 8415\n".
 func parseLoadAvg(b []byte) (LoadAvg, error) {

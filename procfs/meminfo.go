@@ -121,7 +121,7 @@ func (m *Meminfo) Available() uint64 {
 // Any user can read it. It is system wide: inside a container it shows
 // the host's memory unless the runtime mounts an emulation (lxcfs) over
 // it; a cgroup's own accounting is in memory.stat.
-func (fs FS) Meminfo() (Meminfo, error) { return readFS(fs, "meminfo", parseMeminfo) }
+func (fs FS) Meminfo() (Meminfo, error) { return readFSSingle(fs, "meminfo", parseMeminfo) }
 
 // meminfoKeys lists the keys lx knows, in the order the kernel prints them
 // (fs/proc/meminfo.c, then arch_report_meminfo), with whether the value is
@@ -191,6 +191,13 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 	var present [2]uint64
 	next := 0
 	for n := 1; len(b) > 0; n++ {
+		// The lines in the kernel's form, as many as there are.
+		if i, g, lines := meminfoFast(b, next, &v, &present); i > 0 {
+			b, next, n = b[i:], g, n+lines
+			if len(b) == 0 {
+				break
+			}
+		}
 		// The key, up to ':'. Nearly always it is the key after the
 		// previous line's, or one of the next few when this kernel
 		// lacks some lines: a comparison or two confirms it.
@@ -219,7 +226,7 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 		// unless it is a count, then '\n' or the end.
 		j := c + 1 + meminfoSpaces(b[c+1:])
 		d := j
-		x, nd := meminfoDigits(b[j:])
+		x, nd := parse.Digits(b[j:])
 		j += nd
 		e := j // the end of the digits
 		count := i >= 0 && meminfoKeys[i].count
@@ -264,6 +271,99 @@ func parseMeminfo(b []byte) (Meminfo, error) {
 	return m, nil
 }
 
+// meminfoFastLookahead is how many keys parseMeminfo compares a line's
+// 16-byte header with: this kernel may lack a few lines in a row
+// (HighTotal to MmapCopy on 64-bit kernels).
+const meminfoFastLookahead = 8
+
+// meminfoHeaders holds, for each key, its line's first 16 bytes as the
+// kernel prints them ("MemTotal:" and spaces) as two little-endian words,
+// and whether the value is in kB or a count. kind is 0 for the keys whose
+// name and ':' take more than 16 bytes (HardwareCorrupted), which are read
+// by the general code.
+var meminfoHeaders = func() (t [meminfoN]struct {
+	w0, w1 uint64
+	kind   uint8
+}) {
+	for i, k := range meminfoKeys {
+		h := []byte(k.name + ":")
+		if len(h) > 16 {
+			continue
+		}
+		for len(h) < 16 {
+			h = append(h, ' ')
+		}
+		t[i].w0, t[i].w1, t[i].kind = binary.LittleEndian.Uint64(h[:8]), binary.LittleEndian.Uint64(h[8:]), hdrKB
+		if k.count {
+			t[i].kind = hdrCount
+		}
+	}
+	return t
+}()
+
+// Kinds of meminfoHeaders.
+const (
+	hdrKB    = 1 + iota // a value in kB
+	hdrCount            // a bare count (HugePages_*)
+)
+
+// meminfoFast reads the lines at the start of b that are in the kernel's
+// form, "MemTotal:       24731408 kB\n": the key padded to 16 bytes,
+// which it compares as two words with the headers of the next few keys
+// from next, and the value right-aligned in a field of eight (a longer
+// number, such as VmallocTotal's 11 digits, pushes " kB" right), then
+// " kB\n", or '\n' for a count. It stores each value (in bytes for kB)
+// into v, and returns the index after the last line it read, the key to
+// expect next and the number of lines; the general code of parseMeminfo
+// reads the line after, if any.
+func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i, g, lines int) {
+	g = next
+	for i >= 0 && len(b)-i >= 28 {
+		s := b[i : i+28 : i+28]
+		w0, w1 := binary.LittleEndian.Uint64(s[:8]), binary.LittleEndian.Uint64(s[8:16])
+		k, end := uint(g), uint(min(g+meminfoFastLookahead, meminfoN))
+		for ; k < end; k++ {
+			if h := &meminfoHeaders[k]; w0 == h.w0 && w1 == h.w1 && h.kind != 0 {
+				break
+			}
+		}
+		if k == end {
+			return i, g, lines
+		}
+		x, ok := parse.Width8Word(binary.LittleEndian.Uint64(s[16:24]))
+		if !ok {
+			return i, g, lines
+		}
+		j := i + 24
+		if s[24]-'0' <= 9 {
+			// More digits: at most 16 in all, which no kB value can
+			// overflow.
+			y, n := parse.Digits(b[j:])
+			if n > 8 {
+				return i, g, lines
+			}
+			x = x*pow10[n] + y
+			j += n
+		}
+		if meminfoHeaders[k].kind == hdrCount {
+			if j >= len(b) || b[j] != '\n' {
+				return i, g, lines
+			}
+			j++
+		} else {
+			if j < 0 || len(b)-j < 4 || binary.LittleEndian.Uint32(b[j:j+4:j+4]) != 0x0a426b20 { // " kB\n"
+				return i, g, lines
+			}
+			x <<= 10
+			j += 4
+		}
+		v[k] = x
+		present[k/64] |= 1 << (k % 64)
+		i, g, lines = j, int(k)+1, lines+1
+	}
+	return i, g, lines
+}
+
 // meminfoSpaces returns the number of leading spaces of b. It tests eight
 // bytes at a time: the padding between key and value is the bulk of the
 // file.
@@ -280,40 +380,6 @@ func meminfoSpaces(b []byte) int {
 	}
 	return n
 }
-
-// meminfoDigits parses the decimal digits at the start of b, at most 19
-// of them (which cannot overflow), and returns their value and count. It
-// converts eight digits at a time (SWAR): in a byte, c-'0' is a digit when
-// it is below 10, which the high bits of t and t+0x76 reveal, and the
-// lowest non-digit is exact because borrows and carries only move upward.
-func meminfoDigits(b []byte) (x uint64, n int) {
-	for len(b)-n >= 8 && n <= 19-8 {
-		t := binary.LittleEndian.Uint64(b[n:]) - 0x3030303030303030
-		m := (t | (t + 0x7676767676767676)) & 0x8080808080808080
-		k := bits.TrailingZeros64(m) >> 3 // digits in this word; 8 if m == 0
-		if k == 0 {
-			return x, n
-		}
-		// Move the k digits to the top bytes (the zero bytes shifted in
-		// below act as leading zeros) and combine pairs, quads, octets.
-		t <<= 8 * (8 - k)
-		t = (t & 0x0F0F0F0F0F0F0F0F) * (10<<8 + 1) >> 8
-		t = (t & 0x00FF00FF00FF00FF) * (100<<16 + 1) >> 16
-		t = (t & 0x0000FFFF0000FFFF) * (10000<<32 + 1) >> 32
-		x = x*meminfoPow10[k] + t
-		n += k
-		if k < 8 {
-			return x, n
-		}
-	}
-	for n < len(b) && b[n]-'0' <= 9 && n < 19 {
-		x = x*10 + uint64(b[n]-'0')
-		n++
-	}
-	return x, n
-}
-
-var meminfoPow10 = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
 
 // fill copies the values parseMeminfo collected, indexed like
 // meminfoKeys, into m's fields.

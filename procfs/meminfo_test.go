@@ -365,28 +365,3 @@ func BenchmarkParseMeminfo(b *testing.B) {
 		}
 	}
 }
-
-// TestMeminfoDigits checks the word-at-a-time digit parser against the
-// obvious loop, for every length and the terminators around '0' and '9'.
-func TestMeminfoDigits(t *testing.T) {
-	ref := func(b []byte) (x uint64, n int) {
-		for n < len(b) && b[n] >= '0' && b[n] <= '9' && n < 19 {
-			x = x*10 + uint64(b[n]-'0')
-			n++
-		}
-		return x, n
-	}
-	digits := "9876543210123456789098765"
-	for l := 0; l <= len(digits); l++ {
-		for _, term := range []string{"", " kB\n", "/", ":", "\x00", "\x7f", "\x80", "\xb0", "\xff", "99999999"} {
-			for _, pre := range []string{"", "0000000"} {
-				in := []byte(pre + digits[:l] + term)
-				x, n := meminfoDigits(in)
-				wx, wn := ref(in)
-				if x != wx || n != wn {
-					t.Errorf("meminfoDigits(%q) = %d, %d; want %d, %d", in, x, n, wx, wn)
-				}
-			}
-		}
-	}
-}

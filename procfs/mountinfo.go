@@ -114,13 +114,13 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	return func(yield func(MountView, error) bool) {
 		stopped := false
 		err := p.withFile("mountinfo", false, func(b []byte) error {
+			var v MountView // kept across lines: see parseMountLine
 			for n := 1; len(b) > 0; n++ {
 				var line []byte
 				line, b = parse.Line(b)
 				if len(line) == 0 {
 					continue
 				}
-				var v MountView
 				if _, err := parseMountLine(line, &v); err != nil {
 					return atLine(n, err)
 				}
@@ -143,13 +143,13 @@ func parseMountInfo(b []byte) ([]Mount, error) {
 	s := string(b)
 	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
 	rest := b
+	var v MountView // kept across lines: see parseMountLine
 	for n := 1; len(rest) > 0; n++ {
 		var line []byte
 		line, rest = parse.Line(rest)
 		if len(line) == 0 {
 			continue
 		}
-		var v MountView
 		esc, err := parseMountLine(line, &v)
 		if err != nil {
 			return nil, atLine(n, err)
@@ -195,7 +195,10 @@ var (
 )
 
 // parseMountLine parses one mountinfo line into v, unescaping the escaped
-// fields in place, and reports which ones it changed.
+// fields in place, and reports which ones it changed. Every field of v is
+// written; v may hold the previous line, whose Flags are kept without
+// parsing the options again when they are the same bytes (most mounts
+// share a handful of option strings).
 //
 //	36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue
 //	(1)(2)(3)   (4)   (5)         (6)        (7)     (8)(9)  (10)      (11)
@@ -205,6 +208,11 @@ var (
 func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	var f []byte
 	var ok bool
+	// Escapes are rare: one search of the line spares one per field.
+	unescape := unescapeField
+	if bytes.IndexByte(line, '\\') < 0 {
+		unescape = keepField
+	}
 	next := func() bool {
 		f, line, ok = cutByte(line, ' ')
 		return ok
@@ -233,18 +241,20 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	if !next() {
 		return 0, errMountFields
 	}
-	v.Root, esc = unescapeField(f, esc, escRoot)
+	v.Root, esc = unescape(f, esc, escRoot)
 	if !next() {
 		return 0, errMountFields
 	}
-	v.MountPoint, esc = unescapeField(f, esc, escMountPoint)
+	v.MountPoint, esc = unescape(f, esc, escMountPoint)
 	if !next() {
 		return 0, errMountFields
+	}
+	if v.Options == nil || string(f) != string(v.Options) {
+		if v.Flags, err = mount.ParseFlags(f); err != nil {
+			return 0, err
+		}
 	}
 	v.Options = f
-	if v.Flags, err = mount.ParseFlags(f); err != nil {
-		return 0, err
-	}
 	// The optional fields run up to the "-" separator: find where they
 	// end, then parse them at once.
 	opt := line
@@ -265,14 +275,15 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	if !next() {
 		return 0, errMountFields
 	}
-	v.FSType, esc = unescapeField(f, esc, escFSType)
+	v.FSType, esc = unescape(f, esc, escFSType)
 	if !next() {
 		// The super options are the last field; tolerate a line that
 		// ends after the source.
-		v.Source, esc = unescapeField(f, esc, escSource)
+		v.Source, esc = unescape(f, esc, escSource)
+		v.SuperOptions = nil
 		return esc, nil
 	}
-	v.Source, esc = unescapeField(f, esc, escSource)
+	v.Source, esc = unescape(f, esc, escSource)
 	v.SuperOptions = line
 	return esc, nil
 }
@@ -287,6 +298,9 @@ func cutByte(b []byte, sep byte) (before, after []byte, found bool) {
 	}
 	return b, nil, false
 }
+
+// keepField is unescapeField for a line without a backslash.
+func keepField(f []byte, esc, _ uint8) ([]byte, uint8) { return f, esc }
 
 // unescapeField decodes the octal escapes of f in place. parse.Unescape
 // appends to dst while reading src ahead of it, and every escape shrinks,

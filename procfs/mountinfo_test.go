@@ -495,10 +495,10 @@ func BenchmarkParseMountInfo(b *testing.B) {
 		for b.Loop() {
 			copy(work, data)
 			rest := work
+			var v MountView // kept across lines, as MountInfoSeq does
 			for len(rest) > 0 {
 				var line []byte
 				line, rest = parse.Line(rest)
-				var v MountView
 				if _, err := parseMountLine(line, &v); err != nil {
 					b.Fatal(err)
 				}

@@ -98,7 +98,7 @@ func (fs FS) Pressure(r Resource) (Pressure, error) {
 	default:
 		return Pressure{}, fmt.Errorf("pressure read: invalid resource %d: %w", int(r), os.ErrInvalid)
 	}
-	p, err := readFS(fs, name, parsePressure)
+	p, err := readFSSingle(fs, name, parsePressure)
 	if err != nil {
 		var pe *ParseError
 		if !errors.As(err, &pe) && (errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.EOPNOTSUPP)) {

@@ -37,11 +37,24 @@ func readInto[T any](p Proc, name string, v *T, parse func([]byte, *T) error) er
 	return p.withFile(name, true, func(b []byte) error { return parse(b, v) })
 }
 
-// readFS reads the file name below fs's mount point ("meminfo",
+// readFS reads the file name below fs's mount point ("loadavg",
 // "pressure/io") into a pooled buffer and parses it.
 func readFS[T any](fsys FS, name string, parse func([]byte) (T, error)) (T, error) {
 	var v T
-	err := fsys.withFile(name, func(b []byte) error {
+	err := fsys.withFile(name, false, func(b []byte) error {
+		var err error
+		v, err = parse(b)
+		return err
+	})
+	return v, err
+}
+
+// readFSSingle is readFS for the single-record files (meminfo, loadavg,
+// uptime, pressure/*: single_open in the kernel), which one read(2)
+// returns whole; see Proc.withFile.
+func readFSSingle[T any](fsys FS, name string, parse func([]byte) (T, error)) (T, error) {
+	var v T
+	err := fsys.withFile(name, true, func(b []byte) error {
 		var err error
 		v, err = parse(b)
 		return err
@@ -51,20 +64,29 @@ func readFS[T any](fsys FS, name string, parse func([]byte) (T, error)) (T, erro
 
 // readFSInto is readFS into *v, for readers that reuse a value.
 func readFSInto[T any](fsys FS, name string, v *T, parse func([]byte, *T) error) error {
-	return fsys.withFile(name, func(b []byte) error { return parse(b, v) })
+	return fsys.withFile(name, false, func(b []byte) error { return parse(b, v) })
 }
 
 // withFile reads the file name below fs's mount point into a pooled buffer
-// and calls fn with it; fn must not keep the buffer. Open and read errors
-// are *fs.PathError; an error from fn becomes a *ParseError naming the
-// file.
-func (fsys FS) withFile(name string, fn func(b []byte) error) error {
+// and calls fn with it; fn must not keep the buffer. single is for the
+// single-record files, as in Proc.withFile. Open and read errors are
+// *fs.PathError; an error from fn becomes a *ParseError naming the file.
+func (fsys FS) withFile(name string, single bool, fn func(b []byte) error) error {
 	var stack [256]byte
 	path := append(append(append(stack[:0], fsys.proc...), '/'), name...)
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
-	b, err := pseudofs.ReadFileZ(sys.AT_FDCWD, append(path, 0), *bp)
-	*bp = b
+	var b []byte
+	fd, err := sys.OpenatZ(sys.AT_FDCWD, append(path, 0), sys.O_RDONLY)
+	if err == nil {
+		if single {
+			b, err = readOnce(fd, *bp)
+		} else {
+			b, err = pseudofs.ReadAll(fd, *bp)
+		}
+		*bp = b
+		sys.CloseRaw(fd)
+	}
 	if err != nil {
 		if errno := errnoOf(err); errno != 0 {
 			err = &fs.PathError{Op: opOf(err), Path: string(path), Err: errno}

@@ -369,12 +369,24 @@ func parseStat(b []byte, st *Stat) error {
 	if err != nil {
 		return parseErr(0, "pid", err)
 	}
-	*st = Stat{PID: int(pid)}
-	st.Comm.set(b[open+1 : end])
 	rest := b[end+1:]
 	if n := len(rest); n > 0 && rest[n-1] == '\n' {
 		rest = rest[:n-1]
 	}
+	if parseStatFast(rest, st) {
+		st.PID = int(pid)
+		st.Comm.set(b[open+1 : end])
+		return nil
+	}
+	*st = Stat{PID: int(pid)}
+	st.Comm.set(b[open+1 : end])
+	return parseStatFields(rest, st)
+}
+
+// parseStatFields parses the fields after the comm, " S 1 2 ...", into st
+// with a statScanner: the general path of parseStat, which accepts what
+// the fast path does not (several spaces, a '+' sign) and reports errors.
+func parseStatFields(rest []byte, st *Stat) error {
 	s := statScanner{b: rest, n: 2}
 	if f, ok := s.next(); ok {
 		if len(f) != 1 {
@@ -443,6 +455,224 @@ func parseStat(b []byte, st *Stat) error {
 	st.ExitCode = syscall.WaitStatus(uint32(s.int32()))
 	return s.err
 }
+
+// statNums is the number of numeric fields after the state: 4 to 52.
+const statNums = 52 - 3
+
+// statSigned has bit k set for the fields 4+k that the kernel prints
+// signed: the only ones that may start with '-'.
+const statSigned = 1<<(4-4) | 1<<(5-4) | 1<<(6-4) | 1<<(7-4) | 1<<(8-4) | 1<<(16-4) | 1<<(17-4) |
+	1<<(18-4) | 1<<(19-4) | 1<<(20-4) | 1<<(21-4) | 1<<(38-4) | 1<<(39-4) | 1<<(44-4) | 1<<(52-4)
+
+// parseStatFast parses the fields after the comm (" S 1 2 ...", without
+// the newline) when they are in the kernel's exact form: single spaces,
+// numbers of up to 20 digits, '-' only on signed fields, every value in
+// range. It fills st (but PID and Comm) and returns true, or returns false
+// having written nothing, and parseStatFields, which takes any form and
+// reports errors, does the work. On what it accepts the two agree
+// (FuzzParseStat checks it).
+func parseStatFast(rest []byte, st *Stat) bool {
+	if len(rest) < 3 || rest[0] != ' ' || rest[1] == ' ' || rest[2] != ' ' {
+		return false
+	}
+	var v [statNums]uint64
+	neg, k, ok := statNumbers(rest[2:], v[:])
+	// Fewer than 44 fields, or a sign where the kernel prints none: the
+	// general path.
+	if !ok || k < statMinFields-3 || neg&^statSigned != 0 {
+		return false
+	}
+	// Range checks, cheaper than the general path's and stricter: the OR
+	// of the fields that share a bound exceeds it when one of them does,
+	// and when none does only for values far beyond what the kernel
+	// prints (ticks above 2^39, 174 years). Such a line, one with a
+	// negative time or with INT_MIN, takes the general path, which gives
+	// the exact answer or the error.
+	i32 := v[4-4] | v[5-4] | v[6-4] | v[7-4] | v[8-4] | v[18-4] | v[19-4] | v[20-4] | v[38-4] | v[39-4] | v[52-4]
+	u32 := v[9-4] | v[40-4] | v[41-4]
+	ticks := v[14-4] | v[15-4] | v[16-4] | v[17-4] | v[22-4] | v[42-4] | v[43-4] | v[44-4]
+	rssHi, rss := bits.Mul64(v[24-4], pageSize)
+	const negTicks = 1<<(16-4) | 1<<(17-4) | 1<<(44-4)
+	if i32>>31|u32>>32|ticks>>39|v[21-4]>>63|rssHi != 0 || neg&negTicks != 0 {
+		return false
+	}
+	sx := func(f int) int64 { // a signed field's value
+		x := int64(v[f-4])
+		if neg>>(f-4)&1 != 0 {
+			x = -x
+		}
+		return x
+	}
+	tick := func(f int) time.Duration { return time.Duration(v[f-4]) * ClockTick }
+	*st = Stat{
+		State:          State(rest[1]),
+		PPID:           int(sx(4)),
+		PGRP:           int(sx(5)),
+		Session:        int(sx(6)),
+		TTY:            decodeDev(uint32(sx(7))),
+		TPGID:          int(sx(8)),
+		Flags:          TaskFlags(v[9-4]),
+		MinFlt:         v[10-4],
+		CMinFlt:        v[11-4],
+		MajFlt:         v[12-4],
+		CMajFlt:        v[13-4],
+		UTime:          tick(14),
+		STime:          tick(15),
+		CUTime:         tick(16),
+		CSTime:         tick(17),
+		Priority:       int(sx(18)),
+		Nice:           int(sx(19)),
+		NumThreads:     int(sx(20)),
+		ItRealValue:    sx(21),
+		StartTime:      tick(22),
+		VSize:          v[23-4],
+		RSS:            rss,
+		RSSLimit:       rlimit.Value(v[25-4]),
+		StartCode:      v[26-4],
+		EndCode:        v[27-4],
+		StartStack:     v[28-4],
+		KStkESP:        v[29-4],
+		KStkEIP:        v[30-4],
+		Signal:         signal.Set(v[31-4]),
+		Blocked:        signal.Set(v[32-4]),
+		SigIgnore:      signal.Set(v[33-4]),
+		SigCatch:       signal.Set(v[34-4]),
+		WChan:          v[35-4],
+		NSwap:          v[36-4],
+		CNSwap:         v[37-4],
+		ExitSignal:     signal.Signal(sx(38)),
+		Processor:      int(sx(39)),
+		RTPriority:     uint32(v[40-4]),
+		Policy:         sched.Policy(v[41-4]),
+		DelayAcctBlkIO: tick(42),
+		GuestTime:      tick(43),
+		CGuestTime:     tick(44),
+		StartData:      v[45-4],
+		EndData:        v[46-4],
+		StartBrk:       v[47-4],
+		ArgStart:       v[48-4],
+		ArgEnd:         v[49-4],
+		EnvStart:       v[50-4],
+		EnvEnd:         v[51-4],
+		ExitCode:       syscall.WaitStatus(uint32(sx(52))),
+	}
+	if v[25-4] == uint64(^uint(0)) {
+		st.RSSLimit = rlimit.Unlimited
+	}
+	return true
+}
+
+// ones has 1 in every byte, for the SWAR arithmetic of statNumbers.
+const ones = 0x0101010101010101
+
+// statNumbers reads the numbers of " 1 -2 3 ..." into v (zeroed): each a space,
+// maybe '-', and 1 to 20 digits. It stops at the end of b or after len(v)
+// numbers, which must then be followed by a space (the fields after those
+// lx reads are ignored). It sets bit k of neg when v[k] is negative and
+// returns how many numbers it read; ok is false for anything else, or a
+// 20-digit number above 2^64-1. A negative number of more than five
+// digits is "anything else": the kernel prints none (pids are positive).
+//
+// Most fields are short, many 0: each is read from one 8-byte load of the
+// bytes from its space, its digits found and converted eight at a time
+// (parse.Swar8); a 0 takes one comparison.
+func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
+	i := 0
+	for k < len(v) && i < len(b) {
+		w := parse.Load8(b, i)
+		if w&0xffffff == 0x203020 { // " 0 ": v[k] is 0 already
+			k++
+			i += 2
+			continue
+		}
+		if byte(w) != ' ' {
+			return 0, 0, false
+		}
+		// The digits after the space: the lowest byte whose high bit t or
+		// t+0x76 sets is the first non-digit (borrows and carries only
+		// move upward). The top byte, 0, is never a digit: n <= 7.
+		t := w>>8 - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		switch {
+		case n == 1:
+			v[k] = t & 0xff
+		case n > 1 && n < 7:
+			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
+		case n == 0:
+			if byte(w>>8) != '-' {
+				return 0, 0, false
+			}
+			neg |= 1 << k
+			i++
+			t = w>>16 - 0x30*ones
+			n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+			if n == 0 || n > 5 {
+				return 0, 0, false
+			}
+			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
+		default: // 7 digits or more: addresses, rsslim
+			x, m, ok := statLong(b, i+1)
+			if !ok {
+				return 0, 0, false
+			}
+			v[k], n = x, m
+		}
+		i += 1 + n
+		k++
+	}
+	if i < len(b) && b[i] != ' ' {
+		return 0, 0, false
+	}
+	return neg, k, true
+}
+
+// leadNumber reads the number of 1 to 20 digits at the start of b, and
+// returns its value and length; ok is false if b does not start with a
+// digit or the number exceeds 2^64-1.
+func leadNumber(b []byte) (x uint64, n int, ok bool) {
+	t := parse.Load8(b, 0) - 0x30*ones
+	n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+	if uint(n-1) < 7 { // 1 to 7 digits
+		return parse.Swar8(t << ((64 - 8*n) & 63)), n, true
+	}
+	if n == 0 {
+		return 0, 0, false
+	}
+	return statLong(b, 0)
+}
+
+// statLong reads the number of at least seven digits at b[i:]: 7 to 16
+// digits from two 8-byte loads, RLIM_INFINITY by comparison, anything
+// longer with parse.Digits and an overflow check on a 20th digit.
+func statLong(b []byte, i int) (x uint64, n int, ok bool) {
+	t1 := parse.Load8(b, i) - 0x30*ones
+	if (t1|(t1+0x76*ones))&(0x80*ones) != 0 { // exactly 7
+		return parse.Swar8(t1 << 8), 7, true
+	}
+	t2 := parse.Load8(b, i+8) - 0x30*ones
+	n2 := bits.TrailingZeros64((t2|(t2+0x76*ones))&(0x80*ones)) >> 3
+	switch {
+	case n2 == 0:
+		return parse.Swar8(t1), 8, true
+	case n2 < 8:
+		return parse.Swar8(t1)*pow10[n2] + parse.Swar8(t2<<((64-8*n2)&63)), 8 + n2, true
+	case len(b)-i >= 20 && string(b[i:i+20]) == "18446744073709551615":
+		return 1<<64 - 1, 20, true
+	}
+	x, n = parse.Digits(b[i:])
+	if n == 19 && i+n < len(b) && b[i+n]-'0' <= 9 {
+		// A 20th digit, with an overflow check.
+		hi, lo := bits.Mul64(x, 10)
+		lo, carry := bits.Add64(lo, uint64(b[i+n]-'0'), 0)
+		if hi|carry != 0 {
+			return 0, 0, false
+		}
+		x, n = lo, 20
+	}
+	return x, n, true
+}
+
+var pow10 = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
 
 // decodeDev splits a dev_t in the kernel's "new" 32-bit encoding
 // (new_encode_dev: minor's low 8 bits, then 12 bits of major, then the

@@ -326,7 +326,35 @@ func FuzzParseStat(f *testing.F) {
 	f.Add([]byte(stat52(14, strconv.FormatUint(maxTicks+1, 10))))
 	f.Add([]byte(stat52(16, "-1")))
 	f.Add([]byte(stat52(24, "18446744073709551615")))
+	f.Add([]byte(stat52(25, "18446744073709551616")))
+	f.Add([]byte(stat52(25, "00000000000000000001")))
+	f.Add([]byte(stat52(21, "-9223372036854775808")))
+	f.Add([]byte(stat52(17, "-0")))
+	f.Add([]byte(stat52(18, "+5")))
+	f.Add([]byte(stat52(10, "-5")))
+	f.Add([]byte(stat52(4, "-2147483648")))
+	f.Add([]byte(stat52(4, "2147483648")))
+	f.Add([]byte(stat52(9, "4294967296")))
+	f.Add([]byte(strings.Replace(stat52(20, "1"), " ", "  ", 5)))
+	for _, v := range []string{"1234567", "12345678", "123456789", "1234567890123456", "12345678901234567",
+		"1234567890123456789", "-123456", "-12345", "0\x00", "00", "05", "9999999999999999999"} {
+		f.Add([]byte(stat52(23, v)))
+		f.Add([]byte(stat52(52, v)))
+	}
+	f.Add([]byte(strings.TrimSuffix(stat52(52, "0"), "\n") + " 1 2 3\n"))
+	f.Add([]byte(strings.TrimSuffix(stat52(52, "0"), "\n") + "x\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The fast path, where it accepts the fields, agrees with the
+		// general one.
+		if end := bytes.LastIndexByte(b, ')'); end >= 0 {
+			rest := bytes.TrimSuffix(b[end+1:], []byte("\n"))
+			var fast, general Stat
+			if parseStatFast(rest, &fast) {
+				if err := parseStatFields(rest, &general); err != nil || fast != general {
+					t.Fatalf("fields %q: fast path %+v, general path %+v, %v", rest, fast, general, err)
+				}
+			}
+		}
 		var st Stat
 		if err := parseStat(b, &st); err != nil {
 			return
@@ -368,4 +396,27 @@ func FuzzParseStat(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseStatFastPath checks that the kernel's own lines take the fast
+// path (a change that sent them to the general one would pass every other
+// test and be four times slower).
+func TestParseStatFastPath(t *testing.T) {
+	for _, name := range []string{"proc-stat-6.18-cat", "proc-stat-6.18-kthreadd", "proc-stat-6.18-kworker",
+		"proc-stat-6.18-hostile", "proc-stat-6.18-zombie", "proc-stat-2.6.24-emptycomm"} {
+		b := readFixture(t, name)
+		rest := bytes.TrimSuffix(b[bytes.LastIndexByte(b, ')')+1:], []byte("\n"))
+		var st Stat
+		if !parseStatFast(rest, &st) {
+			t.Errorf("%s: not on the fast path", name)
+		}
+	}
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st Stat
+	if rest := bytes.TrimSuffix(b[bytes.LastIndexByte(b, ')')+1:], []byte("\n")); !parseStatFast(rest, &st) {
+		t.Errorf("/proc/self/stat %q: not on the fast path", b)
+	}
 }

@@ -32,6 +32,38 @@ func (p Proc) Statm() (Statm, error) {
 var statmFieldNames = [7]string{"size", "resident", "shared", "text", "lib", "data", "dt"}
 
 func parseStatm(b []byte, s *Statm) error {
+	if parseStatmFast(b, s) {
+		return nil
+	}
+	return parseStatmFields(b, s)
+}
+
+// parseStatmFast parses statm in the kernel's exact form, "1 2 3 4 5 6
+// 7\n" (single spaces, numbers below 2^52 so that no page count can
+// overflow in bytes), or returns false having written nothing; FuzzParseStatm
+// checks that it agrees with parseStatmFields.
+func parseStatmFast(b []byte, s *Statm) bool {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	var v [7]uint64
+	x, n, ok := leadNumber(b)
+	if !ok {
+		return false
+	}
+	v[0] = x
+	neg, k, ok := statNumbers(b[n:], v[1:])
+	if !ok || k != len(v)-1 || neg != 0 || (v[0]|v[1]|v[2]|v[3]|v[4]|v[5]|v[6])>>52 != 0 {
+		return false
+	}
+	*s = Statm{Size: v[0] * pageSize, Resident: v[1] * pageSize, Shared: v[2] * pageSize,
+		Text: v[3] * pageSize, Lib: v[4] * pageSize, Data: v[5] * pageSize, Dirty: v[6] * pageSize}
+	return true
+}
+
+// parseStatmFields is the general path of parseStatm, which takes any
+// form and reports errors.
+func parseStatmFields(b []byte, s *Statm) error {
 	var v [7]uint64
 	for i := range v {
 		var f []byte

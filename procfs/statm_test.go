@@ -52,7 +52,20 @@ func FuzzParseStatm(f *testing.F) {
 	f.Add(readFixture(f, "proc-statm-6.18-cat"))
 	f.Add([]byte("18446744073709551615 0 0 0 0 0 0\n"))
 	f.Add([]byte("4503599627370496 1 1 1 0 1 0\n"))
+	f.Add([]byte("1 2 3 4 5 6 7 8\n"))
+	f.Add([]byte("1 2 3 4 5 6\n"))
+	f.Add([]byte("1  2 3 4 5 6 7\n"))
+	f.Add([]byte("123456789 12345678 1234567 0 0 99999999999 0"))
+	f.Add([]byte("4503599627370495 1 1 1 0 1 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The fast path, where it accepts the line, agrees with the
+		// general one.
+		var fast, general Statm
+		if parseStatmFast(b, &fast) {
+			if err := parseStatmFields(b, &general); err != nil || fast != general {
+				t.Fatalf("%q: fast path %+v, general path %+v, %v", b, fast, general, err)
+			}
+		}
 		var s Statm
 		err := parseStatm(b, &s)
 		// A page count whose bytes overflow is an error, never a
@@ -76,4 +89,13 @@ func FuzzParseStatm(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseStatmFastPath(t *testing.T) {
+	for _, name := range []string{"proc-statm-6.18-cat", "proc-statm-6.18-kthreadd"} {
+		var s Statm
+		if !parseStatmFast(readFixture(t, name), &s) {
+			t.Errorf("%s: not on the fast path", name)
+		}
+	}
 }

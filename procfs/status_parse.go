@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io/fs"
+	"math/bits"
 
 	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
@@ -18,68 +19,90 @@ var errSyntax = errors.New("syntax error")
 
 // parseStatus parses a status file into st, keeping st's slices and CPU
 // set caches for reuse.
+//
+// It is one pass over the lines. The kernel prints the keys in a fixed
+// order, so the key after the previous line's is tried first, with one
+// 8-byte comparison for most keys. The values in the kernel's usual form
+// are read by fast paths (eight digits at a time for numbers, one load
+// for a kB value right-aligned in its field of eight); anything else goes
+// to parseValue, which also reports errors. Numeric values are collected
+// in v and stored into st at the end (fill).
 func parseStatus(b []byte, st *Status) error {
 	groups, nstgid, nspid, nspgid, nssid := st.Groups[:0], st.NSTGID[:0], st.NSPID[:0], st.NSPGID[:0], st.NSSID[:0]
 	cpus, mems, cpusRaw, memsRaw := st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw
 	*st = Status{}
 	st.Groups, st.NSTGID, st.NSPID, st.NSPGID, st.NSSID = groups, nstgid, nspid, nspgid, nssid
 	st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = cpus, mems, cpusRaw, memsRaw
+	var v [len(statusKeys)]uint64 // the values of the numeric keys (kinds Dec, KB, Hex)
+	i := statusFast(b, st, &v)
+	if i == len(b) {
+		st.fill(&v)
+		return nil
+	}
+	// The general loop, from the first line the fast path did not read.
 	hint := 0
-	for line := 1; len(b) > 0; line++ {
-		// The kernel prints the keys in a fixed order: try the key that
-		// follows the previous one first, which spares the search for ':'.
-		// Otherwise find the ':' by hand (keys are short).
-		k := skUnknown
-		var key, raw []byte
-		if h := hint; h < len(statusKeys) && statusKeyAt(b, h) {
-			n := len(statusKeys[h])
-			k, key, raw = h, b[:n], b[n+1:]
-			hint = h + 1
+	for line := 1 + bytes.Count(b[:i], []byte{'\n'}); i < len(b); line++ {
+		start := i
+		k, c := skUnknown, 0 // the key and the index of its ':'
+		if hint < len(statusKeys) && statusKeyAt(b, i, hint) {
+			k, c = hint, i+len(statusKeys[hint])
 		} else {
-			i := 0
-			for i < len(b) && b[i] != ':' && b[i] != '\n' {
-				i++
+			c = i
+			for c < len(b) && b[c] != ':' && b[c] != '\n' {
+				c++
 			}
-			if i == len(b) {
+			if c == len(b) {
 				break
 			}
-			if b[i] == '\n' {
-				b = b[i+1:]
+			if b[c] == '\n' {
+				i = c + 1
 				continue
 			}
-			key, raw = b[:i], b[i+1:]
-			k = statusKey(key, &hint)
+			k = statusKey(b[i:c])
 		}
-		// Fast paths for the common value forms, which consume the line
-		// in one pass; anything unusual falls through to the general code
-		// below, which also reports errors.
 		if k >= 0 {
+			hint = k + 1
+			// The fast paths consume the line when its value is in the
+			// kernel's usual form; otherwise the general code below reads
+			// it and reports errors.
 			switch statusKinds[k] {
 			case kindDec:
-				if v, n, ok := parse.ScanDec(raw); ok && v <= decMax(k) {
-					st.setDec(k, v)
-					b = raw[n:]
+				if x, e, ok := tabDec(b, c+1); ok && x <= decMax(k) {
+					v[k], i = x, e
 					continue
 				}
 			case kindKB:
-				if v, n, ok := parse.ScanKB(raw); ok {
-					*st.kbField(k) = v
-					b = raw[n:]
+				// "\t    5260 kB\n"
+				if x, ok := parse.Width8(b, c+2); ok && b[c+1] == '\t' && len(b)-c >= 14 &&
+					binary.LittleEndian.Uint32(b[c+10:]) == 0x0a426b20 {
+					v[k], i = x<<10, c+14
 					continue
 				}
 			case kindHex:
-				if v, n, ok := parse.ScanHex(raw); ok {
-					st.setHex(k, v)
-					b = raw[n:]
+				if x, n, ok := parse.ScanHex(b[c+1:]); ok {
+					v[k], i = x, c+1+n
+					continue
+				}
+			case kindNS:
+				if x, e, ok := tabDec(b, c+1); ok {
+					appendNS(st, k, int(x))
+					i = e
+					continue
+				}
+			case kindSkip:
+				if nl := bytes.IndexByte(b[c+1:], '\n'); nl >= 0 {
+					i = c + 2 + nl
 					continue
 				}
 			}
 		}
-		// The line's end: values can be long (Mems_allowed has 288 bytes).
+		// The general path. The line's end: values can be long
+		// (Mems_allowed has 288 bytes).
+		raw := b[c+1:]
 		if nl := bytes.IndexByte(raw, '\n'); nl >= 0 {
-			raw, b = raw[:nl], raw[nl+1:]
+			raw, i = raw[:nl], c+2+nl
 		} else {
-			b = nil
+			i = len(b)
 		}
 		if k == skName {
 			// The name is everything after the one tab, spaces and all.
@@ -89,107 +112,102 @@ func parseStatus(b []byte, st *Status) error {
 			unescapeComm(&st.Name, raw)
 			continue
 		}
-		if err := st.parseValue(k, parse.TrimBlank(raw)); err != nil {
-			return parseErr(line, string(key), err)
+		if err := st.parseValue(k, parse.TrimBlank(raw), &v); err != nil {
+			return parseErr(line, string(b[start:c]), err)
 		}
 	}
+	st.fill(&v)
 	return nil
 }
 
-// parseValue parses the value v (trimmed) of key k into st: the general
-// path of parseStatus.
-func (st *Status) parseValue(k int, v []byte) (err error) {
+// tabDec reads "\t1234\n" at b[i:], the kernel's form of a decimal value
+// in /proc/PID/status: a tab, 1 to 6 digits (from one 8-byte load) and a
+// newline. Other forms (spaces, more digits) go to parse.ScanDec. It
+// returns the value and the index after the newline.
+func tabDec(b []byte, i int) (x uint64, end int, ok bool) {
+	w := parse.Load8(b, i)
+	t := w>>8 - 0x30*ones
+	n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+	if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' && len(b)-i >= n+2 {
+		return parse.Swar8(t << ((64 - 8*n) & 63)), i + n + 2, true
+	}
+	if i > len(b) {
+		return 0, 0, false
+	}
+	x, m, ok := parse.ScanDec(b[i:])
+	return x, i + m, ok
+}
+
+// appendNS appends a namespace id to the list of the NS* key k.
+func appendNS(st *Status, k int, x int) {
+	switch k {
+	case skNStgid:
+		st.NSTGID = append(st.NSTGID, x)
+	case skNSpid:
+		st.NSPID = append(st.NSPID, x)
+	case skNSpgid:
+		st.NSPGID = append(st.NSPGID, x)
+	case skNSsid:
+		st.NSSID = append(st.NSSID, x)
+	}
+}
+
+// parseValue parses the value val (trimmed) of key k: the general path of
+// parseStatus. Numeric keys go to v[k], the others into st.
+func (st *Status) parseValue(k int, val []byte, v *[len(statusKeys)]uint64) (err error) {
+	var x uint64
 	switch k {
 	case skUmask:
 		var u uint64
-		u, err = parse.UintBase(v, 8)
+		u, err = parse.UintBase(val, 8)
 		if err == nil && u > 0o777 {
-			err = errRange("umask", v)
+			err = errRange("umask", val)
 		}
 		st.Umask = fs.FileMode(u)
 	case skState:
-		if len(v) == 0 {
+		if len(val) == 0 {
 			err = errSyntax
 			break
 		}
-		st.State = State(v[0])
-	case skTgid:
-		st.TGID, err = statusInt(v)
-	case skNgid:
-		st.NGID, err = statusInt(v)
-	case skPid:
-		st.PID, err = statusInt(v)
-	case skPPid:
-		st.PPID, err = statusInt(v)
-	case skTracerPid:
-		st.TracerPID, err = statusInt(v)
+		st.State = State(val[0])
+	case skTgid, skNgid, skPid, skPPid, skTracerPid, skFDSize, skThreads, skSeccompFilters:
+		var n int
+		n, err = statusInt(val)
+		x = uint64(n)
 	case skUid:
 		var ids [4]uint32
-		ids, err = parseIDs(v)
+		ids, err = parseIDs(val)
 		st.UID = cred.UIDs{Real: cred.UID(ids[0]), Effective: cred.UID(ids[1]), Saved: cred.UID(ids[2]), FS: cred.UID(ids[3])}
 	case skGid:
 		var ids [4]uint32
-		ids, err = parseIDs(v)
+		ids, err = parseIDs(val)
 		st.GID = cred.GIDs{Real: cred.GID(ids[0]), Effective: cred.GID(ids[1]), Saved: cred.GID(ids[2]), FS: cred.GID(ids[3])}
-	case skFDSize:
-		st.FDSize, err = statusInt(v)
 	case skGroups:
-		st.Groups, err = parse.AppendUint32s(st.Groups, v)
+		st.Groups, err = parse.AppendUint32s(st.Groups, val)
 	case skNStgid:
-		st.NSTGID, err = parse.AppendInts(st.NSTGID, v)
+		st.NSTGID, err = parse.AppendInts(st.NSTGID, val)
 	case skNSpid:
-		st.NSPID, err = parse.AppendInts(st.NSPID, v)
+		st.NSPID, err = parse.AppendInts(st.NSPID, val)
 	case skNSpgid:
-		st.NSPGID, err = parse.AppendInts(st.NSPGID, v)
+		st.NSPGID, err = parse.AppendInts(st.NSPGID, val)
 	case skNSsid:
-		st.NSSID, err = parse.AppendInts(st.NSSID, v)
-	case skKthread:
-		st.Kthread, err = statusBool(v)
-	case skVmPeak:
-		st.VmPeak, err = parse.KB(v)
-	case skVmSize:
-		st.VmSize, err = parse.KB(v)
-	case skVmLck:
-		st.VmLck, err = parse.KB(v)
-	case skVmPin:
-		st.VmPin, err = parse.KB(v)
-	case skVmHWM:
-		st.VmHWM, err = parse.KB(v)
-	case skVmRSS:
-		st.VmRSS, err = parse.KB(v)
-	case skRssAnon:
-		st.RssAnon, err = parse.KB(v)
-	case skRssFile:
-		st.RssFile, err = parse.KB(v)
-	case skRssShmem:
-		st.RssShmem, err = parse.KB(v)
-	case skVmData:
-		st.VmData, err = parse.KB(v)
-	case skVmStk:
-		st.VmStk, err = parse.KB(v)
-	case skVmExe:
-		st.VmExe, err = parse.KB(v)
-	case skVmLib:
-		st.VmLib, err = parse.KB(v)
-	case skVmPTE:
-		st.VmPTE, err = parse.KB(v)
-	case skVmSwap:
-		st.VmSwap, err = parse.KB(v)
-	case skHugetlbPages:
-		st.HugetlbPages, err = parse.KB(v)
-	case skCoreDumping:
-		st.CoreDumping, err = statusBool(v)
-	case skTHPEnabled:
-		st.THPEnabled, err = statusBool(v)
-	case skUntagMask:
-		if len(v) > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X') {
-			v = v[2:]
+		st.NSSID, err = parse.AppendInts(st.NSSID, val)
+	case skKthread, skCoreDumping, skTHPEnabled, skNoNewPrivs:
+		var f bool
+		f, err = statusBool(val)
+		if f {
+			x = 1
 		}
-		st.UntagMask, err = parse.Hex(v)
-	case skThreads:
-		st.Threads, err = statusInt(v)
+	case skVmPeak, skVmSize, skVmLck, skVmPin, skVmHWM, skVmRSS, skRssAnon, skRssFile, skRssShmem,
+		skVmData, skVmStk, skVmExe, skVmLib, skVmPTE, skVmSwap, skHugetlbPages:
+		x, err = parse.KB(val)
+	case skUntagMask:
+		if len(val) > 2 && val[0] == '0' && (val[1] == 'x' || val[1] == 'X') {
+			val = val[2:]
+		}
+		st.UntagMask, err = parse.Hex(val)
 	case skSigQ:
-		q, l, ok := bytes.Cut(v, []byte{'/'})
+		q, l, ok := bytes.Cut(val, []byte{'/'})
 		if !ok {
 			err = errSyntax
 			break
@@ -197,53 +215,36 @@ func (st *Status) parseValue(k int, v []byte) (err error) {
 		if st.SigQ.Queued, err = parse.Uint(q); err == nil {
 			st.SigQ.Limit, err = parse.Uint(l)
 		}
-	case skSigPnd:
-		st.SigPnd, err = signal.ParseHex(v)
-	case skShdPnd:
-		st.ShdPnd, err = signal.ParseHex(v)
-	case skSigBlk:
-		st.SigBlk, err = signal.ParseHex(v)
-	case skSigIgn:
-		st.SigIgn, err = signal.ParseHex(v)
-	case skSigCgt:
-		st.SigCgt, err = signal.ParseHex(v)
-	case skCapInh:
-		st.CapInh, err = capability.ParseHex(v)
-	case skCapPrm:
-		st.CapPrm, err = capability.ParseHex(v)
-	case skCapEff:
-		st.CapEff, err = capability.ParseHex(v)
-	case skCapBnd:
-		st.CapBnd, err = capability.ParseHex(v)
-	case skCapAmb:
-		st.CapAmb, err = capability.ParseHex(v)
-	case skNoNewPrivs:
-		st.NoNewPrivs, err = statusBool(v)
+	case skSigPnd, skShdPnd, skSigBlk, skSigIgn, skSigCgt:
+		var s signal.Set
+		s, err = signal.ParseHex(val)
+		x = uint64(s)
+	case skCapInh, skCapPrm, skCapEff, skCapBnd, skCapAmb:
+		var s capability.Set
+		s, err = capability.ParseHex(val)
+		x = uint64(s)
 	case skSeccomp:
-		var n uint64
-		n, err = parse.Uint(v)
-		if err == nil && n > decMax(skSeccomp) {
-			err = errRange("seccomp mode", v)
+		x, err = parse.Uint(val)
+		if err == nil && x > decMax(skSeccomp) {
+			err = errRange("seccomp mode", val)
 		}
-		st.Seccomp = seccomp.Mode(n)
-	case skSeccompFilters:
-		st.SeccompFilters, err = statusInt(v)
 	case skSpeculation_Store_Bypass:
-		st.SpeculationStoreBypass = parseSpecStoreBypass(v)
+		st.SpeculationStoreBypass = parseSpecStoreBypass(val)
 	case skSpeculationIndirectBranch:
-		st.SpeculationIndirectBranch = parseSpecIndirectBranch(v)
+		st.SpeculationIndirectBranch = parseSpecIndirectBranch(val)
 	case skCpusAllowedList:
-		st.CPUsAllowed, st.cpusRaw, err = parseSetCached(v, st.CPUsAllowed, st.cpusRaw)
+		st.CPUsAllowed, st.cpusRaw, err = parseSetCached(val, st.CPUsAllowed, st.cpusRaw)
 	case skMemsAllowedList:
-		st.MemsAllowed, st.memsRaw, err = parseSetCached(v, st.MemsAllowed, st.memsRaw)
-	case skVoluntaryCtxtSwitches:
-		st.VoluntaryCtxtSwitches, err = parse.Uint(v)
-	case skNonvoluntaryCtxtSwitches:
-		st.NonvoluntaryCtxtSwitches, err = parse.Uint(v)
+		st.MemsAllowed, st.memsRaw, err = parseSetCached(val, st.MemsAllowed, st.memsRaw)
+	case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
+		x, err = parse.Uint(val)
 	case skX86_ThreadFeatures:
-		st.X86ThreadFeatures = parseX86Features(v)
+		st.X86ThreadFeatures = parseX86Features(val)
 	case skX86_ThreadFeaturesLocked:
-		st.X86ThreadFeaturesLocked = parseX86Features(v)
+		st.X86ThreadFeaturesLocked = parseX86Features(val)
+	}
+	if k >= 0 && statusKinds[k] >= kindDec && statusKinds[k] <= kindHex {
+		v[k] = x
 	}
 	return err
 }
@@ -320,38 +321,43 @@ const (
 	skX86_ThreadFeaturesLocked
 )
 
-// statusKeyWords holds the first 8 bytes of each "key:" (little-endian,
-// zero-padded) and a mask of its length, so that statusKeyAt compares most
-// keys with one load instead of a memequal call.
-var statusKeyWords = func() (t [len(statusKeys)]struct{ word, mask uint64 }) {
+// statusKeyWords holds the first 16 bytes of each "key:" (little-endian
+// words, zero-padded) with masks of its length, so that a key of up to 15
+// characters is compared with two loads instead of a memequal call.
+var statusKeyWords = func() (t [len(statusKeys)]struct{ w0, m0, w1, m1 uint64 }) {
 	for i, k := range statusKeys {
-		var w [8]byte
+		var w [16]byte
 		n := copy(w[:], k+":")
-		t[i].word = binary.LittleEndian.Uint64(w[:])
-		t[i].mask = 1<<(8*n) - 1
-		if n == 8 {
-			t[i].mask = 1<<64 - 1
+		t[i].w0 = binary.LittleEndian.Uint64(w[:8])
+		t[i].w1 = binary.LittleEndian.Uint64(w[8:])
+		t[i].m0 = 1<<(8*min(n, 8)) - 1
+		t[i].m1 = 1<<(8*max(n-8, 0)) - 1
+		if n >= 8 {
+			t[i].m0 = 1<<64 - 1
+		}
+		if n >= 16 {
+			t[i].m1 = 1<<64 - 1
 		}
 	}
 	return t
 }()
 
-// statusKeyAt reports whether b starts with statusKeys[h] and ':'.
-func statusKeyAt(b []byte, h int) bool {
+// statusKeyAt reports whether b[i:] starts with statusKeys[h] and ':'.
+func statusKeyAt(b []byte, i, h int) bool {
 	key := statusKeys[h]
-	if len(b) <= len(key) {
+	if len(b)-i <= len(key) {
 		return false
 	}
-	if len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b)&statusKeyWords[h].mask != statusKeyWords[h].word {
+	kw := &statusKeyWords[h]
+	if i >= 0 && len(b)-i >= 16 {
+		s := b[i : i+16 : i+16] // a fixed length: no bounds check per load
+		if binary.LittleEndian.Uint64(s[:8])&kw.m0 != kw.w0 || binary.LittleEndian.Uint64(s[8:])&kw.m1 != kw.w1 {
 			return false
 		}
-		if len(key) < 8 {
-			return true
-		}
-		return string(b[8:len(key)]) == key[8:] && b[len(key)] == ':'
+	} else if parse.Load8(b, i)&kw.m0 != kw.w0 || parse.Load8(b, i+8)&kw.m1 != kw.w1 {
+		return false
 	}
-	return string(b[:len(key)]) == key && b[len(key)] == ':'
+	return len(key) < 16 || string(b[i+16:i+len(key)]) == key[16:] && b[i+len(key)] == ':'
 }
 
 // Value forms with a fast path in parseStatus.
@@ -360,6 +366,8 @@ const (
 	kindDec   // a decimal number, or a 0/1 flag (see decMax)
 	kindKB    // "   1234 kB"
 	kindHex   // 16 hex digits: signal and capability sets
+	kindNS    // NStgid and friends: usually one number
+	kindSkip  // a line parseStatus does not read (Cpus_allowed, Mems_allowed: the lists say the same)
 )
 
 var statusKinds = func() (t [len(statusKeys)]uint8) {
@@ -376,6 +384,10 @@ var statusKinds = func() (t [len(statusKeys)]uint8) {
 	for k := skSigPnd; k <= skCapAmb; k++ {
 		t[k] = kindHex
 	}
+	for k := skNStgid; k <= skNSsid; k++ {
+		t[k] = kindNS
+	}
+	t[skCpusAllowed], t[skMemsAllowed] = kindSkip, kindSkip
 	return t
 }()
 
@@ -395,111 +407,55 @@ func decMax(k int) uint64 {
 
 const maxInt = int(^uint(0) >> 1)
 
-// setDec stores a kindDec value.
-func (st *Status) setDec(k int, v uint64) {
-	switch k {
-	case skTgid:
-		st.TGID = int(v)
-	case skNgid:
-		st.NGID = int(v)
-	case skPid:
-		st.PID = int(v)
-	case skPPid:
-		st.PPID = int(v)
-	case skTracerPid:
-		st.TracerPID = int(v)
-	case skFDSize:
-		st.FDSize = int(v)
-	case skThreads:
-		st.Threads = int(v)
-	case skSeccomp:
-		st.Seccomp = seccomp.Mode(v)
-	case skSeccompFilters:
-		st.SeccompFilters = int(v)
-	case skVoluntaryCtxtSwitches:
-		st.VoluntaryCtxtSwitches = v
-	case skNonvoluntaryCtxtSwitches:
-		st.NonvoluntaryCtxtSwitches = v
-	case skKthread:
-		st.Kthread = v != 0
-	case skCoreDumping:
-		st.CoreDumping = v != 0
-	case skTHPEnabled:
-		st.THPEnabled = v != 0
-	case skNoNewPrivs:
-		st.NoNewPrivs = v != 0
-	}
+// fill stores the numeric values parseStatus collected.
+func (st *Status) fill(v *[len(statusKeys)]uint64) {
+	st.TGID = int(v[skTgid])
+	st.NGID = int(v[skNgid])
+	st.PID = int(v[skPid])
+	st.PPID = int(v[skPPid])
+	st.TracerPID = int(v[skTracerPid])
+	st.FDSize = int(v[skFDSize])
+	st.Kthread = v[skKthread] != 0
+	st.VmPeak = v[skVmPeak]
+	st.VmSize = v[skVmSize]
+	st.VmLck = v[skVmLck]
+	st.VmPin = v[skVmPin]
+	st.VmHWM = v[skVmHWM]
+	st.VmRSS = v[skVmRSS]
+	st.RssAnon = v[skRssAnon]
+	st.RssFile = v[skRssFile]
+	st.RssShmem = v[skRssShmem]
+	st.VmData = v[skVmData]
+	st.VmStk = v[skVmStk]
+	st.VmExe = v[skVmExe]
+	st.VmLib = v[skVmLib]
+	st.VmPTE = v[skVmPTE]
+	st.VmSwap = v[skVmSwap]
+	st.HugetlbPages = v[skHugetlbPages]
+	st.CoreDumping = v[skCoreDumping] != 0
+	st.THPEnabled = v[skTHPEnabled] != 0
+	st.Threads = int(v[skThreads])
+	st.SigPnd = signal.Set(v[skSigPnd])
+	st.ShdPnd = signal.Set(v[skShdPnd])
+	st.SigBlk = signal.Set(v[skSigBlk])
+	st.SigIgn = signal.Set(v[skSigIgn])
+	st.SigCgt = signal.Set(v[skSigCgt])
+	st.CapInh = capability.Set(v[skCapInh])
+	st.CapPrm = capability.Set(v[skCapPrm])
+	st.CapEff = capability.Set(v[skCapEff])
+	st.CapBnd = capability.Set(v[skCapBnd])
+	st.CapAmb = capability.Set(v[skCapAmb])
+	st.NoNewPrivs = v[skNoNewPrivs] != 0
+	st.Seccomp = seccomp.Mode(v[skSeccomp])
+	st.SeccompFilters = int(v[skSeccompFilters])
+	st.VoluntaryCtxtSwitches = v[skVoluntaryCtxtSwitches]
+	st.NonvoluntaryCtxtSwitches = v[skNonvoluntaryCtxtSwitches]
 }
 
-// kbField returns the field of a kindKB key.
-func (st *Status) kbField(k int) *uint64 {
-	switch k {
-	case skVmPeak:
-		return &st.VmPeak
-	case skVmSize:
-		return &st.VmSize
-	case skVmLck:
-		return &st.VmLck
-	case skVmPin:
-		return &st.VmPin
-	case skVmHWM:
-		return &st.VmHWM
-	case skVmRSS:
-		return &st.VmRSS
-	case skRssAnon:
-		return &st.RssAnon
-	case skRssFile:
-		return &st.RssFile
-	case skRssShmem:
-		return &st.RssShmem
-	case skVmData:
-		return &st.VmData
-	case skVmStk:
-		return &st.VmStk
-	case skVmExe:
-		return &st.VmExe
-	case skVmLib:
-		return &st.VmLib
-	case skVmPTE:
-		return &st.VmPTE
-	case skVmSwap:
-		return &st.VmSwap
-	}
-	return &st.HugetlbPages
-}
-
-// setHex stores a kindHex value.
-func (st *Status) setHex(k int, v uint64) {
-	switch k {
-	case skSigPnd:
-		st.SigPnd = signal.Set(v)
-	case skShdPnd:
-		st.ShdPnd = signal.Set(v)
-	case skSigBlk:
-		st.SigBlk = signal.Set(v)
-	case skSigIgn:
-		st.SigIgn = signal.Set(v)
-	case skSigCgt:
-		st.SigCgt = signal.Set(v)
-	case skCapInh:
-		st.CapInh = capability.Set(v)
-	case skCapPrm:
-		st.CapPrm = capability.Set(v)
-	case skCapEff:
-		st.CapEff = capability.Set(v)
-	case skCapBnd:
-		st.CapBnd = capability.Set(v)
-	case skCapAmb:
-		st.CapAmb = capability.Set(v)
-	}
-}
-
-// statusKey returns the index of key in statusKeys, or skUnknown, and
-// sets *hint to the index after it.
-func statusKey(key []byte, hint *int) int {
+// statusKey returns the index of key in statusKeys, or skUnknown.
+func statusKey(key []byte) int {
 	for i, k := range statusKeys {
 		if string(key) == k {
-			*hint = i + 1
 			return i
 		}
 	}

@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -260,15 +261,36 @@ func TestStatusMissingProcess(t *testing.T) {
 }
 
 func FuzzParseStatus(f *testing.F) {
-	for _, name := range []string{"proc-status-6.18-cat", "proc-status-synthetic-all", "proc-status-6.18-kthreadd"} {
-		f.Add(readFixture(f, name))
+	for _, name := range []string{"proc-status-6.18-cat", "proc-status-synthetic-all", "proc-status-6.18-kthreadd",
+		"proc-status-6.18-hostile", "proc-status-6.18-kworker", "proc-status-6.18-zombie"} {
+		b := readFixture(f, name)
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+		f.Add(bytes.Replace(b, []byte("VmRSS"), []byte("VmRSX"), 1))
+		f.Add(bytes.Replace(b, []byte("Uid:\t0"), []byte("Uid:\t1234567"), 1))
+		f.Add(bytes.Replace(b, []byte("NSpid:\t"), []byte("NSpid:\t1\t"), 1))
 	}
 	f.Add([]byte("Name:\t\\"))
 	f.Add([]byte("VmRSS:\t18014398509481984 kB\nPid:\t9999999999999999999\n"))
+	f.Add([]byte("VmRSS:\t123456789 kB\nVmHWM:\t 1 kB\nVmPeak:\t       1 kB \nNSpid:\t1\t2\nTgid:\t1234567\nPid: 5\n"))
+	f.Add([]byte("Cpus_allowed:\t3\nMems_allowed:\t1"))
+	f.Add([]byte("Groups:\t \nGroups:\t1 2 \nNStgid:\t12\nNStgid:\t\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var st Status
-		parseStatus(b, &st)
-		if parseStatus(b, &st) != nil { // reuse path
+		// The parser gives what the parser before its fast paths gave
+		// (status_ref_test.go), value and error, fresh and reusing a
+		// Status.
+		var st, ref Status
+		err, rerr := parseStatus(b, &st), parseStatusRef(b, &ref)
+		if (err == nil) != (rerr == nil) || err != nil && err.Error() != rerr.Error() {
+			t.Fatalf("%q: error %v, reference %v", b, err, rerr)
+		}
+		if err == nil && !reflect.DeepEqual(st, ref) {
+			t.Fatalf("%q:\n got %+v\nwant %+v", b, st, ref)
+		}
+		if err, rerr := parseStatus(b, &st), parseStatusRef(b, &ref); err == nil && rerr == nil && !reflect.DeepEqual(st, ref) {
+			t.Fatalf("%q reused:\n got %+v\nwant %+v", b, st, ref)
+		}
+		if err != nil {
 			return
 		}
 		// Every kB line is its number times 1024, exactly: a value that
@@ -289,8 +311,8 @@ func FuzzParseStatus(f *testing.F) {
 				if n > 1<<54-1 {
 					t.Fatalf("%s %d kB accepted", key, n)
 				}
-				if last := lastKB(b, key); last == n && *st.kbField(k) != n<<10 {
-					t.Fatalf("%s %d kB gave %d", key, n, *st.kbField(k))
+				if last := lastKB(b, key); last == n && *kbFieldRef(&st, k) != n<<10 {
+					t.Fatalf("%s %d kB gave %d", key, n, *kbFieldRef(&st, k))
 				}
 			}
 		}
@@ -318,4 +340,31 @@ func lastKB(b []byte, key string) uint64 {
 		last = n
 	}
 	return last
+}
+
+// TestStatusFastPath checks that statusFast reads the kernel's own files
+// to their end (a change that sent their lines to the general loop would
+// pass every other test and be slower).
+func TestStatusFastPath(t *testing.T) {
+	files := map[string][]byte{}
+	for _, name := range []string{"proc-status-6.18-cat", "proc-status-6.18-hostile", "proc-status-6.18-kthreadd",
+		"proc-status-6.18-kworker", "proc-status-6.18-zombie"} {
+		files[name] = readFixture(t, name)
+	}
+	self, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["/proc/self/status"] = self
+	for name, b := range files {
+		var st Status
+		var v [len(statusKeys)]uint64
+		if i := statusFast(b, &st, &v); i != len(b) {
+			line := b[i:]
+			if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+				line = line[:nl]
+			}
+			t.Errorf("%s: the fast path stops at %q", name, line)
+		}
+	}
 }

@@ -21,7 +21,7 @@ type Uptime struct {
 }
 
 // Uptime reads /proc/uptime. It allocates nothing. Any user can read it.
-func (fs FS) Uptime() (Uptime, error) { return readFS(fs, "uptime", parseUptime) }
+func (fs FS) Uptime() (Uptime, error) { return readFSSingle(fs, "uptime", parseUptime) }
 
 // parseUptime parses "2175.17 4228.98\n".
 func parseUptime(b []byte) (Uptime, error) {

@@ -176,3 +176,136 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// digitsReference is Digits the obvious way.
+func digitsReference(s string) (uint64, int) {
+	n := 0
+	for n < len(s) && n < 19 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	v, _ := strconv.ParseUint(s[:n], 10, 64)
+	return v, n
+}
+
+func TestDigits(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		v  uint64
+		n  int
+	}{
+		{"", 0, 0},
+		{"x", 0, 0},
+		{" 1", 0, 0},
+		{"0", 0, 1},
+		{"7 kB\n", 7, 1},
+		{"1234 kB\n", 1234, 4},
+		{"12345678", 12345678, 8},
+		{"12345678 ", 12345678, 8},
+		{"123456789", 123456789, 9},
+		{"93880432500736 93880432520617", 93880432500736, 14},
+		{"0000000000000001", 1, 16},
+		{"9999999999999999999", 9999999999999999999, 19},
+		{"18446744073709551615", 1844674407370955161, 19}, // 19 at most
+		{"1/2", 1, 1},
+		{"12:34", 12, 2},
+		{"1\xb0", 1, 1}, // a byte that is '0'|0x80
+		{"1\x2f", 1, 1}, // '0'-1
+		{"1\x3a", 1, 1}, // '9'+1
+	} {
+		if v, n := Digits([]byte(c.in)); v != c.v || n != c.n {
+			t.Errorf("Digits(%q) = %d, %d; want %d, %d", c.in, v, n, c.v, c.n)
+		}
+	}
+}
+
+// TestDigitsLengths checks Digits against the obvious loop for every
+// length and the terminators around '0' and '9'.
+func TestDigitsLengths(t *testing.T) {
+	digits := "9876543210123456789098765"
+	for l := 0; l <= len(digits); l++ {
+		for _, term := range []string{"", " kB\n", "/", ":", "\x00", "\x7f", "\x80", "\xb0", "\xff", "99999999"} {
+			for _, pre := range []string{"", "0000000"} {
+				in := pre + digits[:l] + term
+				x, n := Digits([]byte(in))
+				if wx, wn := digitsReference(in); x != wx || n != wn {
+					t.Errorf("Digits(%q) = %d, %d; want %d, %d", in, x, n, wx, wn)
+				}
+			}
+		}
+	}
+}
+
+func FuzzDigits(f *testing.F) {
+	for _, s := range []string{"", "0", "12345678 kB", "123456789012345678901234", "1\xff2", "00000000x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, n := Digits([]byte(s))
+		if wv, wn := digitsReference(s); v != wv || n != wn {
+			t.Fatalf("Digits(%q) = %d, %d; want %d, %d", s, v, n, wv, wn)
+		}
+	})
+}
+
+func BenchmarkDigits(b *testing.B) {
+	for _, in := range []string{"0 ", "1234 ", "93880432500736 ", "18446744073709551615 "} {
+		buf := []byte(in)
+		b.Run("digits="+strconv.Itoa(len(in)-1), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v, n := Digits(buf)
+				sinkN += int(v) + n
+			}
+		})
+	}
+}
+
+func TestWidth8(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		i  int
+		v  uint64
+		ok bool
+	}{
+		{"    5260 kB\n", 0, 5260, true},
+		{"\t    5260 kB\n", 1, 5260, true},
+		{"       0", 0, 0, true},
+		{"12345678", 0, 12345678, true},
+		{"123456789", 0, 12345678, true}, // the caller checks the byte after
+		{"        ", 0, 0, false},
+		{"   12 45", 0, 0, false},
+		{"  -12345", 0, 0, false},
+		{"\t   1234", 0, 0, false},
+		{"    1234", 1, 0, false}, // short
+		{"   !1234", 0, 0, false},
+		{"1234    ", 0, 0, false},
+		{"    1234", -1, 0, false},
+	} {
+		if v, ok := Width8([]byte(c.in), c.i); v != c.v || ok != c.ok {
+			t.Errorf("Width8(%q, %d) = %d, %v; want %d, %v", c.in, c.i, v, ok, c.v, c.ok)
+		}
+	}
+}
+
+func FuzzWidth8(f *testing.F) {
+	for _, s := range []string{"    5260", "12345678", "        ", " 1 2 3 4", "\x10\x10\x10\x10\x10\x10\x101"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := Width8([]byte(s), 0)
+		// The reference: eight bytes, spaces then digits.
+		want, wok := uint64(0), false
+		if len(s) >= 8 {
+			f := strings.TrimLeft(s[:8], " ")
+			if n, err := strconv.ParseUint(f, 10, 64); err == nil && f != "" && !strings.ContainsAny(f, "+-_") {
+				want, wok = n, true
+			}
+		}
+		if v != want || ok != wok {
+			t.Fatalf("Width8(%q) = %d, %v; want %d, %v", s, v, ok, want, wok)
+		}
+	})
+}
