@@ -26,24 +26,7 @@ const (
 var sampleFileNames = [...]string{"stat", "statm", "status", "io"}
 
 // String lists the files, "stat|statm".
-func (f SampleFiles) String() string {
-	var b []byte
-	for i, n := range sampleFileNames {
-		if f&(1<<i) != 0 {
-			if len(b) > 0 {
-				b = append(b, '|')
-			}
-			b = append(b, n...)
-		}
-	}
-	if rest := f &^ (1<<len(sampleFileNames) - 1); rest != 0 || f == 0 {
-		if len(b) > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, fmt.Sprintf("%#x", uint8(rest))...)
-	}
-	return string(b)
-}
+func (f SampleFiles) String() string { return string(sampleFilesText.Append(nil, f)) }
 
 // SamplerOptions configures a Sampler. nil means defaults.
 type SamplerOptions struct {
