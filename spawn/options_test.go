@@ -343,6 +343,10 @@ func TestSession(t *testing.T) {
 	}
 }
 
+// pidAboveMax is kernel.MaxPID+1 (negative where int has 32 bits: out of
+// range either way).
+var pidAboveMax = func() int { p := kernel.MaxPID; p++; return p }()
+
 // TestInvalid: bad input is refused before anything starts, with an
 // error matching fs.ErrInvalid (or os.ErrClosed for a closed handle).
 func TestInvalid(t *testing.T) {
@@ -364,7 +368,7 @@ func TestInvalid(t *testing.T) {
 		"unknown join flag":    {JoinProcess: &spawn.JoinProcess{PID: os.Getpid(), Namespaces: 0x100}},
 		"no join flags":        {JoinProcess: &spawn.JoinProcess{PID: os.Getpid()}},
 		"pid 0":                {JoinProcess: &spawn.JoinProcess{PID: 0, Namespaces: ns.CloneNewNet}},
-		"pid too large":        {JoinProcess: &spawn.JoinProcess{PID: 1 << 31, Namespaces: ns.CloneNewNet}},
+		"pid too large":        {JoinProcess: &spawn.JoinProcess{PID: pidAboveMax, Namespaces: ns.CloneNewNet}},
 		"nil handle":           {Join: []*ns.Handle{nil}},
 		"new and joined":       {NewNamespaces: ns.CloneNewNet, JoinProcess: &spawn.JoinProcess{PID: os.Getpid(), Namespaces: ns.CloneNewNet}},
 		"joined twice":         {Join: []*ns.Handle{current(t, ns.Net)}, JoinProcess: &spawn.JoinProcess{PID: os.Getpid(), Namespaces: ns.CloneNewNet}},

@@ -18,9 +18,29 @@ import (
 
 // A plan is what Start does for one Command, in the three places the
 // package documentation describes. Each option adds its part in a
-// prepareX method (see plan below); a new option (capabilities, seccomp,
-// landlock) is one more such method adding thread steps, SysProcAttr
-// fields or stopped steps.
+// prepareX method, listed in prepare; a new option is one more such
+// method, which checks its input (errors matching fs.ErrInvalid) and
+// adds any of:
+//
+//   - a threadStep, run in order on the forking thread before the fork,
+//     for state the child inherits from the thread that forks it; one
+//     that changes the thread for good sets taint. Capabilities (capset
+//     and PR_CAPBSET_DROP are per thread), a seccomp filter loaded
+//     without TSYNC and a landlock ruleset (landlock_restrict_self) are
+//     such steps: the child inherits them over fork, and, on a tainted
+//     thread, nothing else runs under them. A seccomp filter applies to
+//     the rest of the fork path too (clone, the standard library's
+//     child code up to execve, the steps below), so it is loaded last,
+//     after no_new_privs.
+//   - SysProcAttr fields in attr (AmbientCaps, for one), which the
+//     standard library applies in the child between clone and execve;
+//     diagnose then needs a stage for any that can fail.
+//   - a stoppedStep, run in order on the child, by PID, while it is
+//     stopped after execve and before its first instruction, for what
+//     can be done to another process (prlimit).
+//
+// Errors of a step are reported as *Error with its Step; a new kind of
+// step gets a Step constant.
 type plan struct {
 	path string
 	argv []string
