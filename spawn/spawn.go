@@ -14,8 +14,10 @@
 //     setns(2) into the namespaces to join, unshare(2) of a time
 //     namespace whose offsets are written before its first process
 //     exists, unshare(2) of a UTS namespace whose host name is set,
-//     prctl(PR_SET_NO_NEW_PRIVS). The child inherits all of this from
-//     the thread it is forked from;
+//     prctl(PR_SET_NO_NEW_PRIVS), and, for CloseOtherFDs, a copy of the
+//     fd table of the thread's own (unshare(CLONE_FILES)) in which every
+//     fd is close-on-exec. The child inherits all of this from the
+//     thread it is forked from;
 //   - in syscall.SysProcAttr, which the standard library's fork path
 //     carries out between clone(2) and execve(2) without running user
 //     code: new namespaces (Cloneflags), id maps, CLONE_INTO_CGROUP,
