@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"sync"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
@@ -260,6 +261,7 @@ func (p *plan) start() (*Process, error) {
 	var opens chan openRequest
 	if p.isolate {
 		opens = make(chan openRequest)
+		startPoller()
 	}
 	body := func(t *thread.Thread) error {
 		if p.taint {
@@ -294,6 +296,18 @@ func (p *plan) start() (*Process, error) {
 		}
 	}
 }
+
+// startPoller makes sure the runtime's network poller exists before a
+// thread takes a private fd table: the runtime creates its epoll and
+// wakeup fds on whatever thread first needs them (the first pollable file,
+// or the first timer), and fds created in a private table would not exist
+// for the rest of the process. A pipe, opened and closed, starts it.
+var startPoller = sync.OnceFunc(func() {
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+})
 
 // child is a started child as the forking thread knows it.
 type child struct {
