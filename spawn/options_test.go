@@ -181,16 +181,19 @@ func TestCredentials(t *testing.T) {
 		if got[0] != "1000" || got[1] != "1000" {
 			t.Errorf("ids %q, want uid and gid 1000", got)
 		}
-		// An id outside the map: setuid fails, and the step says so.
-		_, err := (&spawn.Command{
-			Path:          "/bin/true",
-			NewNamespaces: ns.CloneNewUser,
-			UIDMap:        ns.IDMap{{Inside: 0, Outside: uint32(os.Geteuid()), Count: 1}},
-			Credentials:   &spawn.Credentials{UID: 5, GID: 0, KeepGroups: true},
-		}).Start()
-		var e *spawn.Error
-		if !errors.As(err, &e) || e.Step != spawn.StepCredentials {
-			t.Errorf("unmapped uid: %v, want a StepCredentials error", err)
+		// An id outside the maps is refused before anything starts.
+		for _, cr := range []spawn.Credentials{{UID: 5, GID: 1000}, {UID: 1000, GID: 5}, {UID: 1000, GID: 1000, Groups: []cred.GID{5}}} {
+			_, err := (&spawn.Command{
+				Path:          "/bin/true",
+				NewNamespaces: ns.CloneNewUser,
+				UIDMap:        ns.IDMap{{Inside: 1000, Outside: uint32(os.Geteuid()), Count: 1}},
+				GIDMap:        ns.IDMap{{Inside: 1000, Outside: uint32(os.Getegid()), Count: 1}},
+				Setgroups:     ns.SetgroupsAllow,
+				Credentials:   &cr,
+			}).Start()
+			if !errors.Is(err, fs.ErrInvalid) {
+				t.Errorf("unmapped %+v: %v, want fs.ErrInvalid", cr, err)
+			}
 		}
 	})
 }
@@ -384,7 +387,12 @@ func TestInvalid(t *testing.T) {
 		"signal 65":            {ParentDeathSignal: 65},
 		"invalid uid":          {Credentials: &spawn.Credentials{UID: cred.InvalidUID}},
 		"groups and keep":      {Credentials: &spawn.Credentials{Groups: []cred.GID{1}, KeepGroups: true}},
-		"terminal not passed":  {Session: &spawn.Session{Terminal: r}},
+		"groups, setgroups denied": {
+			NewNamespaces: ns.CloneNewUser,
+			UIDMap:        ns.IDMap{{Inside: 0, Outside: 0, Count: 1}}, GIDMap: ns.IDMap{{Inside: 0, Outside: 0, Count: 1}},
+			Credentials: &spawn.Credentials{Groups: []cred.GID{0}},
+		},
+		"terminal not passed": {Session: &spawn.Session{Terminal: r}},
 	} {
 		if c.Path == "" && name != "no path" {
 			c.Path = "/bin/true"

@@ -225,7 +225,8 @@ type Command struct {
 	// Credentials, when not nil, are the child's user and group ids and
 	// supplementary groups: setgroups(2), setgid(2), setuid(2) in the
 	// child, after the id maps and before chdir and execve. In a new
-	// user namespace the ids are the namespace's own and must be mapped.
+	// user namespace the ids are the namespace's own and must be mapped
+	// by UIDMap and GIDMap (an error matching fs.ErrInvalid otherwise).
 	// Privilege: CAP_SETUID and CAP_SETGID (in the child's user
 	// namespace).
 	Credentials *Credentials
@@ -300,10 +301,11 @@ type Credentials struct {
 	// KeepGroups is set.
 	Groups []cred.GID
 	// KeepGroups leaves the supplementary groups as they are (no
-	// setgroups(2) call): needed where setgroups is refused, as in a new
-	// user namespace whose setgroups policy is "deny" (there spawn never
-	// calls setgroups(2) for empty Groups, whatever KeepGroups says).
-	// Groups must then be empty.
+	// setgroups(2) call), for a caller without CAP_SETGID. Groups must
+	// then be empty. In a new user namespace whose setgroups policy is
+	// "deny" setgroups(2) cannot work: there Groups must be empty, and
+	// the groups are always left as they are (shown as the overflow gid
+	// inside unless mapped).
 	KeepGroups bool
 }
 
