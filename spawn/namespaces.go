@@ -138,7 +138,7 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 		// setns(2) into a mount namespace needs a thread that does
 		// not share its root and working directory.
 		if err := sys.Unshare(sys.CLONE_FS); err != nil {
-			return err
+			return fmt.Errorf("leave the shared root and working directory: %w", err)
 		}
 	}
 	if proc != nil {
@@ -146,12 +146,12 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 			if sys.Errno(err) == sys.ESRCH {
 				err = fmt.Errorf("%w (%w)", os.ErrProcessDone, err)
 			}
-			return fmt.Errorf("join %v of the process: %w", procFlags, err)
+			return fmt.Errorf("%v of the process: %w", procFlags, err)
 		}
 	}
 	for _, j := range handles {
 		if err := control(j.h, func(fd int) error { return sys.Setns(fd, int(j.t.CloneFlag())) }); err != nil {
-			return fmt.Errorf("join %s, a %v namespace: %w", j.name, j.t, err)
+			return fmt.Errorf("%s, a %v namespace: %w", j.name, j.t, err)
 		}
 	}
 	return nil
