@@ -150,8 +150,10 @@ type Command struct {
 	// (close_range(2) CLOSE_RANGE_CLOEXEC, Linux 5.11; before, fcntl(2)
 	// on each fd listed in /proc/thread-self/fd), which leaves the
 	// process's own table alone. The thread is then thrown away, which
-	// costs a thread exit and a thread creation (some tens of
-	// microseconds) when nothing else had it thrown away already.
+	// costs a thread exit and, for the next start, the creation of a
+	// thread (tens of microseconds on an idle machine, hundreds under
+	// load; see docs/performance.md) when nothing else had it thrown
+	// away already.
 	CloseOtherFDs bool
 
 	// NewNamespaces are the namespaces the child gets new (CLONE_NEW*
