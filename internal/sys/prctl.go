@@ -16,3 +16,13 @@ func CapbsetRead(c int) (bool, error) {
 	}
 	return r == 1, nil
 }
+
+// SetNoNewPrivs sets the calling thread's no_new_privs flag
+// (prctl(PR_SET_NO_NEW_PRIVS), Linux 3.5): from then on execve(2) grants
+// no privilege (set-user-ID bits and file capabilities are ignored) to
+// the thread or to anything it starts. The flag cannot be cleared and is
+// inherited by children over fork(2), clone(2) and execve(2). Per thread:
+// call it from internal/thread, tainted.
+func SetNoNewPrivs() error {
+	return wrap("prctl PR_SET_NO_NEW_PRIVS", unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+}

@@ -1,0 +1,112 @@
+package spawn_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/lxgo/lx/ns"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/signal"
+	"github.com/lxgo/lx/spawn"
+)
+
+// Start a program, read its output and wait for it through its pidfd.
+func Example() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	p, err := (&spawn.Command{
+		Path:   "/bin/sh",
+		Args:   []string{"sh", "-c", `echo "hello, $WHO"; exit 3`},
+		Env:    []string{"WHO=world"},
+		Stdout: w,
+	}).Start()
+	w.Close() // the child has its own copy
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	out, _ := io.ReadAll(r)
+	st, err := p.Wait(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(string(out))
+	fmt.Println(st)
+	// Output:
+	// hello, world
+	// exit status 3
+}
+
+// Run a command as root of new user, mount, PID and network namespaces,
+// which an unprivileged user may create: its own uid and gid become 0
+// inside.
+func ExampleCommand_newNamespaces() {
+	p, err := (&spawn.Command{
+		Path:          "/bin/sh",
+		Args:          []string{"sh", "-c", "echo I am $(id -u), pid $$"},
+		Stdout:        os.Stdout,
+		NewNamespaces: ns.CloneNewUser | ns.CloneNewNS | ns.CloneNewPID | ns.CloneNewNet,
+		UIDMap:        ns.IDMap{{Inside: 0, Outside: uint32(os.Geteuid()), Count: 1}},
+		GIDMap:        ns.IDMap{{Inside: 0, Outside: uint32(os.Getegid()), Count: 1}},
+	}).Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	p.Wait(context.Background())
+}
+
+// Run a command in the network and mount namespaces of a running
+// process (a container's, say), given its pidfd: like nsenter(1), without
+// re-executing anything and without this process's threads moving.
+func ExampleCommand_join() {
+	target, err := (&spawn.Command{Path: "/bin/sleep", Args: []string{"sleep", "60"}, NewNamespaces: ns.CloneNewNet | ns.CloneNewNS}).Start()
+	if err != nil {
+		fmt.Println(err) // needs CAP_SYS_ADMIN
+		return
+	}
+	defer target.Close()
+	defer target.Wait(context.Background())
+	defer target.Kill()
+
+	p, err := (&spawn.Command{
+		Path:        "/bin/cat",
+		Args:        []string{"cat", "/proc/net/dev"},
+		Stdout:      os.Stdout,
+		JoinProcess: &spawn.JoinProcess{PidFD: target.FD, Namespaces: ns.CloneNewNet | ns.CloneNewNS},
+	}).Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	p.Wait(context.Background())
+}
+
+// Limit a child's resources, and have it killed if this program dies.
+func ExampleCommand_rlimits() {
+	p, err := (&spawn.Command{
+		Path: "/bin/sh",
+		Args: []string{"sh", "-c", "ulimit -n"},
+		Rlimits: map[rlimit.Resource]rlimit.Limit{
+			rlimit.NoFile: {Soft: 64, Hard: 64},
+			rlimit.Core:   {Soft: 0, Hard: 0},
+		},
+		NoNewPrivs:        true,
+		ParentDeathSignal: signal.Kill,
+		Stdout:            os.Stdout,
+	}).Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	p.Wait(context.Background())
+	// Output: 64
+}

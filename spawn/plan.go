@@ -1,0 +1,459 @@
+package spawn
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"github.com/lxgo/lx/internal/feature"
+	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/internal/thread"
+	"github.com/lxgo/lx/ns"
+	"github.com/lxgo/lx/pidfd"
+)
+
+// A plan is what Start does for one Command, in the three places the
+// package documentation describes. Each option adds its part in a
+// prepareX method, listed in prepare; a new option is one more such
+// method, which checks its input (errors matching fs.ErrInvalid) and
+// adds any of:
+//
+//   - a threadStep, run in order on the forking thread before the fork,
+//     for state the child inherits from the thread that forks it; one
+//     that changes the thread for good sets taint. Capabilities (capset
+//     and PR_CAPBSET_DROP are per thread), a seccomp filter loaded
+//     without TSYNC and a landlock ruleset (landlock_restrict_self) are
+//     such steps: the child inherits them over fork, and, on a tainted
+//     thread, nothing else runs under them. A seccomp filter applies to
+//     the rest of the fork path too (clone, the standard library's
+//     child code up to execve, the steps below), so it is loaded last,
+//     after no_new_privs.
+//   - SysProcAttr fields in attr (AmbientCaps, for one), which the
+//     standard library applies in the child between clone and execve;
+//     diagnose then needs a stage for any that can fail.
+//   - a stoppedStep, run in order on the child, by PID, while it is
+//     stopped after execve and before its first instruction, for what
+//     can be done to another process (prlimit).
+//
+// Errors of a step are reported as *Error with its Step; a new kind of
+// step gets a Step constant.
+type plan struct {
+	path string
+	argv []string
+	env  []string
+	dir  string
+	// files are the child's fds by number; nil entries are closed.
+	files []*os.File
+
+	// attr is given to syscall.ForkExec; PidFD and the cgroup fd are
+	// filled in at the fork.
+	attr   syscall.SysProcAttr
+	cgroup *os.File
+	// joined are the kinds of namespace the child joins.
+	joined ns.CloneFlags
+
+	// taint: a thread step changes the thread for good.
+	taint bool
+	// thread runs in order on the forking thread before the fork.
+	thread []threadStep
+	// stopped runs in order while the child is stopped after execve;
+	// any makes attr.Ptrace true.
+	stopped []stoppedStep
+	// park keeps the forking thread until the child has exited
+	// (ParentDeathSignal).
+	park bool
+	// isolate gives the forking thread an fd table of its own, where
+	// every fd not passed is close-on-exec (CloseOtherFDs).
+	isolate bool
+
+	// closers are what plan opened (/dev/null, pidfds, handles), closed
+	// after the fork.
+	closers []io.Closer
+}
+
+// threadStep is a preparation on the forking thread, which the child
+// inherits.
+type threadStep struct {
+	step Step
+	run  func(t *thread.Thread) error
+}
+
+// stoppedStep is a preparation applied to the child, by PID, while it is
+// stopped after execve(2) and before its first instruction.
+type stoppedStep struct {
+	step Step
+	run  func(pid int) error
+}
+
+// plan checks c and builds its plan. Errors are about c's contents and
+// match fs.ErrInvalid, or come from opening what c names (a PID).
+func (c *Command) plan() (*plan, error) {
+	p := &plan{path: c.Path, argv: c.Args, env: c.Env, dir: c.Dir}
+	err := p.prepare(c)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// prepare runs every option's preparation.
+func (p *plan) prepare(c *Command) error {
+	for _, prepare := range []func(*Command) error{
+		p.prepareProgram,
+		p.prepareFiles,
+		p.prepareJoin,
+		p.prepareNamespaces,
+		p.prepareCgroup,
+		p.prepareCredentials,
+		p.prepareSession,
+		p.prepareNoNewPrivs,
+		p.prepareRlimits,
+		p.prepareParentDeathSignal,
+	} {
+		if err := prepare(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pathMax and nameMax are the kernel's PATH_MAX (a path with its NUL)
+// and the VFS's longest path component (NAME_MAX).
+const (
+	pathMax = 4096
+	nameMax = 255
+)
+
+// prepareProgram checks the program, its arguments, environment and
+// directory.
+func (p *plan) prepareProgram(c *Command) error {
+	if c.Path == "" {
+		return fmt.Errorf("no program path: %w", fs.ErrInvalid)
+	}
+	if err := checkString("program path", c.Path); err != nil {
+		return err
+	}
+	if p.argv == nil {
+		p.argv = []string{c.Path}
+	}
+	for _, a := range p.argv {
+		if err := checkString("argument", a); err != nil {
+			return err
+		}
+	}
+	if p.env == nil {
+		p.env = os.Environ()
+	}
+	for _, e := range p.env {
+		if err := checkString("environment entry", e); err != nil {
+			return err
+		}
+	}
+	// A directory within the kernel's limits cannot make chdir(2) fail
+	// with ENAMETOOLONG, which diagnose relies on.
+	if err := checkString("directory", c.Dir); err != nil {
+		return err
+	}
+	if len(c.Dir) >= pathMax {
+		return fmt.Errorf("directory of %d bytes, the kernel takes less than %d: %w", len(c.Dir), pathMax, fs.ErrInvalid)
+	}
+	for _, part := range splitPath(c.Dir) {
+		if len(part) > nameMax {
+			return fmt.Errorf("directory %q has a component of %d bytes, the kernel takes at most %d: %w", c.Dir, len(part), nameMax, fs.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// splitPath returns the components of a slash-separated path.
+func splitPath(path string) []string {
+	var parts []string
+	for start := 0; start < len(path); {
+		end := start
+		for end < len(path) && path[end] != '/' {
+			end++
+		}
+		if end > start {
+			parts = append(parts, path[start:end])
+		}
+		start = end + 1
+	}
+	return parts
+}
+
+// prepareFiles lays out the child's fds, opening /dev/null for missing
+// standard streams.
+func (p *plan) prepareFiles(c *Command) error {
+	p.files = make([]*os.File, 0, 3+len(c.ExtraFiles))
+	var null *os.File
+	for _, f := range []*os.File{c.Stdin, c.Stdout, c.Stderr} {
+		if f == nil {
+			if null == nil {
+				var err error
+				if null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
+					return err
+				}
+				p.closers = append(p.closers, null)
+			}
+			f = null
+		}
+		p.files = append(p.files, f)
+	}
+	p.files = append(p.files, c.ExtraFiles...)
+	if c.CloseOtherFDs {
+		p.isolate, p.taint = true, true
+	}
+	return nil
+}
+
+// prepareParentDeathSignal sets the signal and parks the forking thread.
+func (p *plan) prepareParentDeathSignal(c *Command) error {
+	if c.ParentDeathSignal == 0 {
+		return nil
+	}
+	if c.ParentDeathSignal < 1 || c.ParentDeathSignal > 64 {
+		return fmt.Errorf("parent death signal %d is not a signal (1..64): %w", int(c.ParentDeathSignal), fs.ErrInvalid)
+	}
+	p.attr.Pdeathsig = c.ParentDeathSignal.Sys()
+	p.park = true
+	return nil
+}
+
+// close closes what the plan opened.
+func (p *plan) close() {
+	for _, c := range p.closers {
+		c.Close()
+	}
+	p.closers = nil
+}
+
+// started is the outcome of the forking thread's work, for Start. With
+// an error, proc (if not nil) is closed by Start.
+type started struct {
+	proc *Process
+	err  error
+}
+
+// openRequest asks Start's goroutine to open the child's pidfd, for a
+// forking thread whose fd table is its own (CloseOtherFDs): an fd it
+// opened would not exist for the rest of the process.
+type openRequest struct {
+	pid   int
+	reply chan<- openResult
+}
+
+type openResult struct {
+	fd  *pidfd.FD
+	err error
+}
+
+// start runs the plan on a locked thread: the thread steps, the fork,
+// the stopped steps, and the pidfd. With park, the thread then waits for
+// the child to exit, after Start has returned.
+func (p *plan) start() (*Process, error) {
+	out := make(chan started, 1)
+	var opens chan openRequest
+	if p.isolate {
+		opens = make(chan openRequest)
+		startPoller()
+	}
+	body := func(t *thread.Thread) error {
+		if p.taint {
+			t.Taint()
+		}
+		c, err := p.run(t, opens)
+		out <- started{c.proc, err}
+		if err == nil && p.park {
+			c.waitExit()
+		}
+		if c.clone >= 0 {
+			sys.CloseRaw(c.clone)
+		}
+		return nil
+	}
+	if opens == nil && !p.park {
+		_ = thread.Run(body)
+	} else {
+		go func() { _ = thread.Run(body) }()
+	}
+	for {
+		select {
+		case r := <-opens:
+			fd, err := pidfd.Open(r.pid, nil)
+			r.reply <- openResult{fd, err}
+		case s := <-out:
+			if s.err != nil && s.proc != nil {
+				s.proc.Close()
+				s.proc = nil
+			}
+			return s.proc, s.err
+		}
+	}
+}
+
+// startPoller makes sure the runtime's network poller exists before a
+// thread takes a private fd table: the runtime creates its epoll and
+// wakeup fds on whatever thread first needs them (the first pollable file,
+// or the first timer), and fds created in a private table would not exist
+// for the rest of the process. A pipe, opened and closed, starts it.
+var startPoller = sync.OnceFunc(func() {
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+})
+
+// child is a started child as the forking thread knows it.
+type child struct {
+	proc  *Process
+	pid   int
+	clone int // the clone's pidfd, in the forking thread's fd table; -1 if none
+}
+
+// waitExit blocks the forking thread until the child has ended, without
+// reaping it; the thread may then end and, only now, fire the
+// parent-death signal of a child that no longer runs.
+func (c child) waitExit() {
+	if c.clone >= 0 && !errors.Is(feature.PidfdWaitid.Check(), errors.ErrUnsupported) {
+		sys.WaitExitedNoReap(sys.P_PIDFD, c.clone)
+		return
+	}
+	// Before 5.4. The child cannot be reaped before it has exited, so
+	// its PID names it until this wait returns.
+	sys.WaitExitedNoReap(sys.P_PID, c.pid)
+}
+
+// run does the plan's work on the forking thread t. The caller closes
+// c.clone, on this thread.
+func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err error) {
+	c.clone = -1
+	for _, s := range p.thread {
+		if err := s.run(t); err != nil {
+			return c, &Error{Path: p.path, Step: s.step, Err: err}
+		}
+	}
+	if p.isolate {
+		// From here on the thread has an fd table of its own, where
+		// every fd but those the child gets is closed at exec.
+		if err := sys.Unshare(sys.CLONE_FILES); err != nil {
+			return c, &Error{Path: p.path, Step: StepFiles, Err: err}
+		}
+		if err := sys.CloexecFrom(3); err != nil {
+			return c, &Error{Path: p.path, Step: StepFiles, Err: err}
+		}
+	}
+	p.attr.Ptrace = len(p.stopped) > 0
+	pid, clone, err := p.fork(p.path, &p.attr, p.files)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return c, e
+		}
+		step := p.diagnose(err)
+		if step == StepCgroup {
+			err = cgroupUnsupported(err)
+		}
+		return c, &Error{Path: p.path, Step: step, Err: err}
+	}
+	c.pid, c.clone = pid, clone
+	if p.attr.Ptrace {
+		if err := p.whileStopped(pid); err != nil {
+			abandon(pid, clone)
+			return c, err
+		}
+	}
+	var fd *pidfd.FD
+	if opens == nil {
+		fd, err = pidfd.Open(pid, nil)
+	} else {
+		reply := make(chan openResult)
+		opens <- openRequest{pid, reply}
+		r := <-reply
+		fd, err = r.fd, r.err
+	}
+	if fd != nil {
+		c.proc = &Process{FD: fd}
+	}
+	if err == nil {
+		err = checkChild(pid, clone)
+	}
+	if err != nil {
+		abandon(pid, clone)
+		return c, &Error{Path: p.path, Step: StepPidFD, Err: err}
+	}
+	return c, nil
+}
+
+// fork calls syscall.ForkExec with the plan's directory, environment and
+// the given program, attributes and files, on the calling thread. It
+// returns the child's PID and the clone's pidfd (-1 if the kernel gave
+// none), which the caller closes. A failure in the standard library's
+// fork path is returned as the bare errno; other errors are *Error.
+func (p *plan) fork(path string, attr *syscall.SysProcAttr, files []*os.File) (int, int, error) {
+	fds := make([]uintptr, len(files))
+	for i, f := range files {
+		fds[i] = ^uintptr(0) // -1: closed in the child
+		if f == nil {
+			continue
+		}
+		// Blocking mode, as os.StartProcess does: the child shares the
+		// open file description (see Command.Stdin).
+		if fds[i] = f.Fd(); fds[i] == ^uintptr(0) {
+			return 0, -1, &Error{Path: p.path, Step: StepFiles, Err: fmt.Errorf("child fd %d (%s): %w", i, f.Name(), os.ErrClosed)}
+		}
+	}
+	a := *attr
+	clone := -1
+	a.PidFD = &clone
+	var pid int
+	var err error
+	forkExec := func() {
+		pid, err = syscall.ForkExec(path, p.argv, &syscall.ProcAttr{Dir: p.dir, Env: p.env, Files: fds, Sys: &a})
+	}
+	if p.cgroup != nil && a.UseCgroupFD {
+		// The cgroup's fd stays open (borrowed) for the fork.
+		rc, rerr := p.cgroup.SyscallConn()
+		if rerr != nil {
+			return 0, -1, &Error{Path: p.path, Step: StepCgroup, Err: rerr}
+		}
+		if cerr := rc.Control(func(fd uintptr) { a.CgroupFD = int(fd); forkExec() }); cerr != nil {
+			return 0, -1, &Error{Path: p.path, Step: StepCgroup, Err: cerr}
+		}
+	} else {
+		forkExec()
+	}
+	runtime.KeepAlive(files)
+	if err != nil {
+		return 0, -1, err
+	}
+	return pid, clone, nil
+}
+
+// checkChild proves that the pidfd just opened for pid names the child:
+// pidfd_open(2) of a child that has not been reaped cannot name another
+// process, and signal 0 through the clone's own pidfd afterwards shows
+// that nothing reaped it in between (a SIGCHLD set to SIG_IGN reaps
+// children as they exit, and an init-like program may reap every child).
+func checkChild(pid, clone int) error {
+	if clone < 0 {
+		return nil
+	}
+	if err := sys.PidfdSendSignal(clone, 0, nil, 0); err != nil && sys.Errno(err) != sys.EPERM {
+		return fmt.Errorf("child %d was reaped before its pidfd was open: %w", pid, err)
+	}
+	return nil
+}
+
+// abandon kills and reaps a child that Start gives up on.
+func abandon(pid, clone int) {
+	if clone < 0 || sys.PidfdSendSignal(clone, syscall.SIGKILL, nil, 0) != nil {
+		sys.Kill(pid, syscall.SIGKILL)
+	}
+	sys.Waitid(sys.P_PID, pid, sys.WEXITED|sys.WALL)
+}
