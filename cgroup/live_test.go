@@ -1,0 +1,741 @@
+package cgroup
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
+)
+
+// The tests in this file use the unified hierarchy of the machine they
+// run on: on the hybrid host only what it has (no controller but hugetlb),
+// in the vmtest guests everything. Each creates its cgroups below the
+// root and removes them when it ends; the processes it moves are sleeps
+// it starts.
+
+func TestLiveUnifiedMount(t *testing.T) {
+	m, err := UnifiedMount()
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !inGuest() {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	types := mountTypes(t)
+	if types[m.Point] != "cgroup2" {
+		t.Errorf("UnifiedMount = %+v, but mountinfo says %s is %q", m, m.Point, types[m.Point])
+	}
+	mode, err := DetectMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch mode {
+	case Unified:
+		if m.Point != "/sys/fs/cgroup" {
+			t.Errorf("pure v2 host, UnifiedMount = %s", m.Point)
+		}
+	case Hybrid:
+		if m.Point != "/sys/fs/cgroup/unified" && m.Point != "/sys/fs/cgroup/systemd" {
+			t.Errorf("hybrid host, UnifiedMount = %s", m.Point)
+		}
+	}
+	if inGuest() && (mode != Unified || m.Root != "/") {
+		t.Errorf("guest: mode %v, mount %+v; want a pure v2 root", mode, m)
+	}
+}
+
+func TestLiveOpenRoot(t *testing.T) {
+	root := openRoot(t)
+	if root.Path() != "/" {
+		t.Errorf("Path = %q", root.Path())
+	}
+	if typ, err := root.Type(); err != nil || typ != Domain {
+		t.Errorf("root Type = %v, %v; want domain", typ, err)
+	}
+	cs, err := root.Controllers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(root.Dir() + "/cgroup.controllers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cs.String(), strings.TrimSpace(string(raw)); got != want {
+		t.Errorf("Controllers = %q, file %q", got, want)
+	}
+	if _, err := root.Procs(); err != nil {
+		t.Error(err)
+	}
+	if _, err := root.CPUStat(); err != nil {
+		t.Error(err)
+	}
+	if _, err := root.State(); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("root State = %v, want ErrNotExist (no cgroup.events)", err)
+	}
+	if err := root.Kill(); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("root Kill = %v, want ErrInvalid", err)
+	}
+	if err := root.Remove(context.Background(), nil); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("root Remove = %v, want ErrInvalid", err)
+	}
+	// Close is idempotent, and a closed Cgroup says so.
+	r2, err := Open("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	if _, err := r2.Procs(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Procs after Close = %v, want os.ErrClosed", err)
+	}
+}
+
+func TestLiveOpenErrors(t *testing.T) {
+	openRoot(t)
+	for _, p := range []string{"no-slash", "/a\x00b", ""} {
+		if _, err := Open(p); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Open(%q) = %v, want ErrInvalid", p, err)
+		}
+	}
+	if _, err := Open("/lx-no-such-cgroup"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(missing) = %v, want ErrNotExist", err)
+	}
+	if _, err := Open("/../../etc"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(/../../etc) = %v, want ErrNotExist (cleaned to /etc)", err)
+	}
+	if _, err := OpenProcess(0); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("OpenProcess(0) = %v", err)
+	}
+	root := openRoot(t)
+	for _, name := range []string{"", ".", "..", "a/b", "a\nb", strings.Repeat("x", 256)} {
+		if _, err := root.NewChild(name); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("NewChild(%q) = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+func TestLiveMoveProcess(t *testing.T) {
+	root := openRoot(t)
+	c := newTestCgroup(t)
+	cmd := startSleep(t, nil)
+	pid := cmd.Process.Pid
+	before := procCgroup(t, pid)
+	if err := c.MoveProcess(pid); err != nil {
+		t.Fatal(err)
+	}
+	if got := procCgroup(t, pid); got != c.Path() {
+		t.Errorf("after MoveProcess, /proc/%d/cgroup says %q, want %q", pid, got, c.Path())
+	}
+	procs, err := c.Procs()
+	if err != nil || !slices.Equal(procs, []int{pid}) {
+		t.Errorf("Procs = %v, %v; want [%d]", procs, err, pid)
+	}
+	threads, err := c.Threads()
+	if err != nil || !slices.Equal(threads, []int{pid}) {
+		t.Errorf("Threads = %v, %v; want [%d]", threads, err, pid)
+	}
+	if s, err := c.State(); err != nil || !s.Populated || s.Frozen {
+		t.Errorf("State = %+v, %v; want populated", s, err)
+	}
+	byPID, err := OpenProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byPID.Path() != c.Path() || byPID.Dir() != c.Dir() {
+		t.Errorf("OpenProcess = %s (%s), want %s (%s)", byPID.Path(), byPID.Dir(), c.Path(), c.Dir())
+	}
+	byPID.Close()
+	// And out again, back where it was.
+	back, err := Open(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if err := back.MoveProcess(pid); err != nil {
+		t.Fatal(err)
+	}
+	if got := procCgroup(t, pid); got != before {
+		t.Errorf("after moving back, /proc/%d/cgroup says %q, want %q", pid, got, before)
+	}
+	if procs, err := c.Procs(); err != nil || len(procs) != 0 {
+		t.Errorf("Procs after moving out = %v, %v", procs, err)
+	}
+	if err := c.MoveProcess(1 << 30); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("MoveProcess(no such pid) = %v, want ESRCH", err)
+	}
+	if err := c.MoveProcess(-1); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("MoveProcess(-1) = %v, want ErrInvalid", err)
+	}
+	_ = root
+}
+
+func TestLiveCloneIntoCgroup(t *testing.T) {
+	c := newTestCgroup(t)
+	cmd := startSleep(t, c)
+	if got := procCgroup(t, cmd.Process.Pid); got != c.Path() {
+		t.Errorf("child started with CLONE_INTO_CGROUP is in %q, want %q", got, c.Path())
+	}
+	if n, err := c.Procs(); err != nil || len(n) != 1 {
+		t.Errorf("Procs = %v, %v", n, err)
+	}
+}
+
+func TestLiveFreezeThaw(t *testing.T) {
+	c := newTestCgroup(t)
+	cmd := startSleep(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Freeze(ctx); err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+		t.Fatal(err)
+	}
+	if s, err := c.State(); err != nil || !s.Frozen {
+		t.Errorf("State after Freeze = %+v, %v", s, err)
+	}
+	if b, err := os.ReadFile(c.Dir() + "/cgroup.freeze"); err != nil || string(b) != "1\n" {
+		t.Errorf("cgroup.freeze = %q, %v", b, err)
+	}
+	// A frozen child of a frozen cgroup: Thaw of the child waits for the
+	// parent; with a context that ends it says so.
+	if err := c.Thaw(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := c.State(); err != nil || s.Frozen || !s.Populated {
+		t.Errorf("State after Thaw = %+v, %v", s, err)
+	}
+	// The process still runs: it can be killed and reaped.
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err == nil {
+		t.Error("sleep exited 0 after SIGTERM")
+	}
+}
+
+func TestLiveFreezeContext(t *testing.T) {
+	parent := newTestCgroup(t)
+	child := newChildOf(t, parent)
+	startSleep(t, child)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := parent.Freeze(ctx); err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+		t.Fatal(err)
+	}
+	// The child is frozen by its parent: thawing it alone cannot finish.
+	short, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel2()
+	if err := child.Thaw(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Thaw under a frozen parent = %v, want DeadlineExceeded", err)
+	}
+	if err := parent.Thaw(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Thaw(ctx); err != nil {
+		t.Errorf("Thaw after the parent's = %v", err)
+	}
+}
+
+func TestLiveKill(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		name := "cgroup.kill"
+		if fallback {
+			name = "walk"
+		}
+		t.Run(name, func(t *testing.T) {
+			if fallback {
+				killFile = "cgroup.kill.lx-test-missing"
+				t.Cleanup(func() { killFile = "cgroup.kill" })
+			}
+			c := newTestCgroup(t)
+			sub := newChildOf(t, c)
+			a := startSleep(t, c)
+			b := startSleep(t, sub)
+			if err := c.Kill(); err != nil {
+				testutil.SkipIfUnsupported(t, err, kernel.V(5, 14))
+				t.Fatal(err)
+			}
+			for _, cmd := range []*exec.Cmd{a, b} {
+				err := cmd.Wait()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+					t.Errorf("sleep %d: Wait = %v, want killed by SIGKILL", cmd.Process.Pid, err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := c.waitState(ctx, func(s State) bool { return !s.Populated }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestLiveRemove(t *testing.T) {
+	root := openRoot(t)
+	name := "lx-test-remove-" + strconv.Itoa(os.Getpid())
+	c, err := root.NewChild(name)
+	if err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(4, 5))
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := root.NewChild(name); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("NewChild of an existing name = %v, want ErrExist", err)
+	}
+	sub, err := c.NewChild("sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	cmd := startSleep(t, sub)
+	names, err := c.Children()
+	if err != nil || !slices.Equal(names, []string{"sub"}) {
+		t.Errorf("Children = %v, %v", names, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Remove(ctx, nil); !errors.Is(err, syscall.EBUSY) {
+		t.Errorf("Remove of a cgroup with a child = %v, want EBUSY", err)
+	}
+	if err := sub.Remove(ctx, nil); !errors.Is(err, syscall.EBUSY) {
+		t.Errorf("Remove of a populated cgroup = %v, want EBUSY", err)
+	}
+	if err := c.Remove(ctx, &RemoveOptions{Kill: true, Recursive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.Dir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after Remove, stat %s = %v", c.Dir(), err)
+	}
+	cmd.Wait()
+	// A removed cgroup's handle stays valid; its files are gone.
+	if _, err := c.Procs(); err == nil {
+		t.Error("Procs of a removed cgroup succeeded")
+	}
+}
+
+func TestLiveRemoveReplaced(t *testing.T) {
+	root := openRoot(t)
+	c := newChildOf(t, root)
+	// The cgroup is removed and another made under its name: the handle
+	// still names the first, and Remove does not remove the second.
+	if err := os.Remove(c.Dir()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(c.Dir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(c.Dir()) })
+	if err := c.Remove(context.Background(), nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Remove of a replaced cgroup = %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(c.Dir()); err != nil {
+		t.Errorf("the new cgroup is gone: %v", err)
+	}
+	if _, err := c.CPUStat(); err == nil {
+		t.Error("CPUStat of a removed cgroup succeeded")
+	}
+}
+
+func TestLiveEvents(t *testing.T) {
+	c := newTestCgroup(t)
+	cmd := startSleep(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// The iteration reads the files when it starts; a change before that
+	// is not an event. So a helper keeps freezing and thawing the cgroup
+	// until the first event comes, proving the watch is in place, and
+	// the test then kills the process and waits for the cgroup to empty.
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for frozen := true; ; frozen = !frozen {
+			var err error
+			if frozen {
+				err = c.Freeze(ctx)
+			} else {
+				err = c.Thaw(ctx)
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+			select {
+			case <-stop:
+				done <- c.Thaw(ctx)
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	var seen []Event
+	killed := false
+	for ev, err := range c.Events(ctx, nil) {
+		if err != nil {
+			testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+			t.Fatal(err)
+		}
+		seen = append(seen, ev)
+		if ev.Kind == Frozen && !killed {
+			close(stop)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+			killed = true
+		}
+		if ev.Kind == Populated {
+			if ev.Old != 1 || ev.New != 0 {
+				t.Errorf("populated event %v, want 1 -> 0", ev)
+			}
+			break
+		}
+	}
+	if !killed || seen[len(seen)-1].Kind != Populated {
+		t.Fatalf("events %v: no frozen, then populated change", seen)
+	}
+	for _, ev := range seen {
+		if ev.Kind != Frozen && ev.Kind != Populated {
+			t.Errorf("unexpected event %v", ev)
+		}
+	}
+	t.Logf("events: %v", seen)
+}
+
+func TestLiveEventsCancel(t *testing.T) {
+	c := newTestCgroup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	n := 0
+	for _, err := range c.Events(ctx, &EventsOptions{Local: true}) {
+		n++
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Events yielded %v, want context.Canceled", err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("Events yielded %d times after cancel, want 1", n)
+	}
+}
+
+func TestLiveID(t *testing.T) {
+	c := newTestCgroup(t)
+	id, err := c.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(c.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ino := st.Sys().(*syscall.Stat_t).Ino
+	if strconv.IntSize == 64 && uint64(id) != uint64(ino) {
+		t.Errorf("ID = %d, st_ino = %d", id, ino)
+	}
+	if uint32(id) != uint32(ino) {
+		t.Errorf("ID %d and st_ino %d differ in the low 32 bits", id, ino)
+	}
+	testutil.RequireCap(t, capability.DACReadSearch)
+	back, err := OpenID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if back.Path() != c.Path() || back.Dir() != c.Dir() {
+		t.Errorf("OpenID(%d) = %s (%s), want %s (%s)", id, back.Path(), back.Dir(), c.Path(), c.Dir())
+	}
+	if got, err := back.ID(); err != nil || got != id {
+		t.Errorf("ID of OpenID's cgroup = %d, %v", got, err)
+	}
+	root := openRoot(t)
+	rootID, err := root.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenID(rootID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Path() != "/" {
+		t.Errorf("OpenID(root) path %q", r.Path())
+	}
+	r.Close()
+	// An id that names nothing.
+	gone := newChildOf(t, root)
+	goneID, err := gone.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gone.Remove(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenID(goneID); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenID(removed) = %v, want ErrNotExist", err)
+	}
+}
+
+func TestLiveControllersAndType(t *testing.T) {
+	c := newTestCgroup(t)
+	avail, err := c.Controllers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.SubtreeControl(); err != nil || len(got) != 0 {
+		t.Errorf("new cgroup's SubtreeControl = %v, %v", got, err)
+	}
+	if len(avail) > 0 {
+		// Enable and disable the first controller for c's children.
+		one := avail[:1]
+		got, err := c.SetSubtreeControl(one, nil)
+		if err != nil || !slices.Equal(got, one) {
+			t.Errorf("SetSubtreeControl(+%v) = %v, %v", one, got, err)
+		}
+		got, err = c.SetSubtreeControl(nil, one)
+		if err != nil || len(got) != 0 {
+			t.Errorf("SetSubtreeControl(-%v) = %v, %v", one, got, err)
+		}
+	}
+	if _, err := c.SetSubtreeControl(Controllers{"lxnosuch"}, nil); !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("enabling an unknown controller = %v, want ENOENT or EINVAL", err)
+	}
+	if _, err := c.SetSubtreeControl(Controllers{"bad name"}, nil); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("enabling %q = %v, want ErrInvalid", "bad name", err)
+	}
+	// Threaded: a child made threaded turns c into a threaded domain.
+	thr := newChildOf(t, c)
+	if typ, err := thr.Type(); err != nil || typ != Domain {
+		t.Errorf("Type = %v, %v", typ, err)
+	}
+	got, err := thr.SetType(Threaded)
+	if err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(4, 14))
+		t.Fatal(err)
+	}
+	if got != Threaded {
+		t.Errorf("SetType(threaded) = %v", got)
+	}
+	if typ, err := c.Type(); err != nil || typ != DomainThreaded {
+		t.Errorf("parent Type = %v, %v; want domain threaded", typ, err)
+	}
+	if _, err := thr.SetType(Domain); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("SetType(domain) = %v, want ErrInvalid", err)
+	}
+	// Threads move into the threaded child; the process stays in c.
+	cmd := startSleep(t, c)
+	if err := thr.MoveThread(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if th, err := thr.Threads(); err != nil || !slices.Equal(th, []int{cmd.Process.Pid}) {
+		t.Errorf("threaded child's Threads = %v, %v", th, err)
+	}
+	if pr, err := c.Procs(); err != nil || !slices.Equal(pr, []int{cmd.Process.Pid}) {
+		t.Errorf("domain's Procs = %v, %v", pr, err)
+	}
+}
+
+func TestLiveLimitsOfTree(t *testing.T) {
+	c := newTestCgroup(t)
+	for _, x := range []struct {
+		get func() (Max, error)
+		set func(Max) (Max, error)
+	}{{c.MaxDepth, c.SetMaxDepth}, {c.MaxDescendants, c.SetMaxDescendants}} {
+		if v, err := x.get(); err != nil || v != Unlimited {
+			t.Errorf("default = %v, %v; want max", v, err)
+		}
+		if v, err := x.set(1); err != nil || v != 1 {
+			t.Errorf("set 1 = %v, %v", v, err)
+		}
+		if _, err := x.set(1 << 31); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("set 2^31 = %v, want ErrInvalid", err)
+		}
+	}
+	child := newChildOf(t, c)
+	if _, err := child.NewChild("too-deep"); !errors.Is(err, syscall.EAGAIN) {
+		t.Errorf("NewChild beyond max.depth = %v, want EAGAIN", err)
+	}
+	if _, err := c.NewChild("too-many"); !errors.Is(err, syscall.EAGAIN) {
+		t.Errorf("NewChild beyond max.descendants = %v, want EAGAIN", err)
+	}
+	st, err := c.Stat()
+	if err != nil || st.Descendants != 1 {
+		t.Errorf("Stat = %+v, %v; want 1 descendant", st, err)
+	}
+	for _, x := range []func(Max) (Max, error){c.SetMaxDepth, c.SetMaxDescendants} {
+		if v, err := x(Unlimited); err != nil || v != Unlimited {
+			t.Errorf("set max = %v, %v", v, err)
+		}
+	}
+}
+
+func TestLiveHugeTLB(t *testing.T) {
+	root := openRoot(t)
+	requireController(t, root, HugeTLB)
+	c := newChildOf(t, root)
+	sizes, err := c.HugeTLBSizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) == 0 {
+		t.Fatal("no hugetlb files in a cgroup with the hugetlb controller")
+	}
+	size := sizes[0]
+	if got, err := c.HugeTLBMax(size); err != nil || got != Unlimited {
+		t.Errorf("HugeTLBMax(%d) = %v, %v; want max", size, got, err)
+	}
+	want := Max(3 * size)
+	if got, err := c.SetHugeTLBMax(size, want+1); err != nil || got != want {
+		t.Errorf("SetHugeTLBMax(3 pages + 1) = %v, %v; want %v (rounded to pages)", got, err, want)
+	}
+	raw, err := os.ReadFile(c.Dir() + "/hugetlb." + hugeSizeName(size) + ".max")
+	if err != nil || strings.TrimSpace(string(raw)) != want.String() {
+		t.Errorf("file says %q, %v; want %v", raw, err, want)
+	}
+	if got, err := c.SetHugeTLBMax(size, Unlimited); err != nil || got != Unlimited {
+		t.Errorf("SetHugeTLBMax(max) = %v, %v", got, err)
+	}
+	if got, err := c.SetHugeTLBRsvdMax(size, want); err != nil || got != want {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 7))
+		t.Errorf("SetHugeTLBRsvdMax = %v, %v; want %v", got, err, want)
+	}
+	if got, err := c.HugeTLBRsvdMax(size); err != nil || got != want {
+		t.Errorf("HugeTLBRsvdMax = %v, %v", got, err)
+	}
+	for name, f := range map[string]func(uint64) (uint64, error){
+		"current": c.HugeTLBCurrent, "rsvd.current": c.HugeTLBRsvdCurrent,
+		"events": c.HugeTLBEvents, "events.local": c.HugeTLBEventsLocal,
+	} {
+		if v, err := f(size); err != nil || v != 0 {
+			t.Errorf("hugetlb %s = %d, %v; want 0", name, v, err)
+		}
+	}
+	if _, err := c.HugeTLBMax(3 << 20); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("HugeTLBMax(3 MiB) = %v, want ErrInvalid", err)
+	}
+	if _, err := c.HugeTLBMax(1 << 40); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("HugeTLBMax(1 TiB) = %v, want ErrNotExist", err)
+	}
+}
+
+func TestLivePressure(t *testing.T) {
+	c := newTestCgroup(t)
+	for _, r := range []procfs.Resource{procfs.ResourceCPU, procfs.ResourceMemory, procfs.ResourceIO, procfs.ResourceIRQ} {
+		p, err := c.Pressure(r)
+		if r == procfs.ResourceIRQ && errors.Is(err, errors.ErrUnsupported) {
+			t.Logf("irq: %v", err)
+			continue
+		}
+		if err != nil {
+			testutil.SkipIfUnsupported(t, err, kernel.V(4, 20))
+			t.Fatal(err)
+		}
+		if !p.HasSome && !p.HasFull {
+			t.Errorf("%v: %+v", r, p)
+		}
+	}
+	if _, err := c.Pressure(procfs.Resource(9)); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("Pressure(9) = %v", err)
+	}
+}
+
+func TestLiveTrigger(t *testing.T) {
+	c := newTestCgroup(t)
+	// A 2 s window works without CAP_SYS_RESOURCE from Linux 6.5 on
+	// (this host's root lacks it); the vmtest guests have it.
+	spec := TriggerSpec{Kind: Some, Stall: 150 * time.Millisecond, Window: 2 * time.Second}
+	tr, err := c.NewTrigger(procfs.ResourceMemory, spec)
+	if err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+		t.Fatal(err)
+	}
+	if tr.Spec() != spec {
+		t.Errorf("Spec = %v", tr.Spec())
+	}
+	// Whether it fires depends on the load; the guest test makes it.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := tr.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait = %v", err)
+	}
+	// A second trigger on another file of the same cgroup.
+	tr2, err := c.NewTrigger(procfs.ResourceCPU, TriggerSpec{Kind: Full, Stall: time.Second, Window: 4 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Close wakes a Wait in progress.
+	waited := make(chan error, 1)
+	go func() { waited <- tr2.Wait(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	if err := tr2.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := <-waited; !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Wait across Close = %v, want os.ErrClosed", err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	// A window that is not a multiple of 2s needs CAP_SYS_RESOURCE.
+	tr3, err := c.NewTrigger(procfs.ResourceMemory, TriggerSpec{Kind: Some, Stall: 10 * time.Millisecond, Window: 500 * time.Millisecond})
+	switch {
+	case err == nil:
+		tr3.Close()
+	case testutil.HasCap(capability.SysResource):
+		t.Errorf("a 500ms trigger with CAP_SYS_RESOURCE: %v", err)
+	case !strings.Contains(err.Error(), "multiples of 2s"):
+		t.Errorf("a 500ms trigger without CAP_SYS_RESOURCE: %v, want the 2s hint", err)
+	}
+	if _, err := c.NewTrigger(procfs.ResourceMemory, TriggerSpec{Kind: Some, Stall: time.Second, Window: 100 * time.Millisecond}); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("a 100ms window = %v, want ErrInvalid", err)
+	}
+}
+
+func TestLiveOpenat(t *testing.T) {
+	c := newTestCgroup(t)
+	want, err := c.CPUStat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The path of kernels before openat2: openat and an fstatfs check.
+	useOpenat2 = func() bool { return false }
+	t.Cleanup(func() { useOpenat2 = openat2Available })
+	got, err := c.CPUStat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Usage < want.Usage {
+		t.Errorf("CPUStat went back: %v < %v", got.Usage, want.Usage)
+	}
+	sub, err := c.NewChild("sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if sub.Path() != path.Join(c.Path(), "sub") {
+		t.Errorf("Path = %q", sub.Path())
+	}
+	if err := sub.Remove(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
