@@ -95,14 +95,15 @@ func ParseCPUMax[T ~string | ~[]byte](s T) (CPUMax, error) {
 	if len(qf) == 0 || len(pf) == 0 || len(parse.TrimBlank(rest)) != 0 {
 		return CPUMax{}, fmt.Errorf("cgroup cpu.max %q: want \"$QUOTA $PERIOD\": %w", s, strconv.ErrSyntax)
 	}
-	var m CPUMax
-	q, err := ParseMax(qf)
-	if err == nil && q != Unlimited {
-		var d time.Duration
-		d, err = usec(uint64(q), qf)
-		m.Quota = Quota(d)
-	} else {
-		m.Quota = UnlimitedQuota
+	m := CPUMax{Quota: UnlimitedQuota}
+	var err error
+	if string(qf) != "max" {
+		var q uint64
+		if q, err = parse.Uint(qf); err == nil {
+			var d time.Duration
+			d, err = usec(q, qf)
+			m.Quota = Quota(d)
+		}
 	}
 	if err == nil {
 		var p uint64
@@ -274,6 +275,7 @@ type CPUStat struct {
 	Usage  time.Duration // usage_usec: user and system time
 	User   time.Duration // user_usec
 	System time.Duration // system_usec
+	Nice   time.Duration // nice_usec: user time at a positive nice value (newer kernels: 6.12 has it, 6.1 not)
 
 	NrPeriods   uint64        // nr_periods: periods that have elapsed with runnable tasks
 	NrThrottled uint64        // nr_throttled: periods in which the cgroup was throttled
@@ -308,6 +310,8 @@ func parseCPUStat(b []byte, st *CPUStat) error {
 			d = &st.User
 		case "system_usec":
 			d = &st.System
+		case "nice_usec":
+			d = &st.Nice
 		case "throttled_usec":
 			d = &st.Throttled
 		case "burst_usec":

@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -37,7 +36,14 @@ import (
 // concurrent use. A removed cgroup's handle stays valid: its reads fail
 // (ENODEV or ENOENT) and writes are refused.
 type Cgroup struct {
-	pfd   *poll.FD
+	// mu guards f against Close while fd is in use: every use of fd
+	// holds it for reading (dirT), Close for writing. (The descriptor is
+	// never polled, so an RWMutex does what poll.ControlT would, without
+	// its allocation per call.)
+	mu sync.RWMutex
+	f  *os.File // owns fd; nil after Close
+	fd int
+
 	mount Mount
 	path  string // hierarchy path, "/" or "/a/b"
 	dir   string // the directory's path when it was opened, for messages
@@ -121,11 +127,21 @@ func openIn(m Mount, plainOK bool, p string) (*Cgroup, error) {
 
 // newCgroup wraps fd, an open cgroup directory, in a Cgroup.
 func newCgroup(fd *sys.FD, m Mount, p, dir string, plain bool) (*Cgroup, error) {
-	pfd, err := poll.New(fd.File(dir))
-	if err != nil {
-		return nil, err
+	raw := fd.Int()
+	return &Cgroup{f: fd.File(dir), fd: raw, mount: m, path: p, dir: dir, plain: plain}, nil
+}
+
+// dirT runs fn with the cgroup's directory fd, which stays open until fn
+// returns. After Close it returns an error matching os.ErrClosed naming
+// op, without calling fn.
+func dirT[T any](c *Cgroup, op string, fn func(dirfd int) (T, error)) (T, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.f == nil {
+		var zero T
+		return zero, &fs.PathError{Op: op, Path: c.dir, Err: os.ErrClosed}
 	}
-	return &Cgroup{pfd: pfd, mount: m, path: p, dir: dir, plain: plain}, nil
+	return fn(c.fd)
 }
 
 // OpenProcess opens the cgroup v2 of process pid as this FS's
@@ -165,13 +181,29 @@ func (c *Cgroup) String() string { return c.path }
 
 // Close closes the directory descriptor. A second Close returns nil.
 // Closing does nothing to the cgroup itself.
-func (c *Cgroup) Close() error { return c.pfd.Close() }
+func (c *Cgroup) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return nil
+	}
+	err := c.f.Close()
+	c.f = nil
+	return err
+}
 
 // SyscallConn returns the raw connection of the directory descriptor, for
 // calls lx does not wrap (attaching a BPF program with BPF_PROG_ATTACH,
 // passing the descriptor over a unix socket). The descriptor is valid
 // only inside Control.
-func (c *Cgroup) SyscallConn() (syscall.RawConn, error) { return c.pfd.File().SyscallConn() }
+func (c *Cgroup) SyscallConn() (syscall.RawConn, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.f == nil {
+		return nil, &fs.PathError{Op: "syscallconn", Path: c.dir, Err: os.ErrClosed}
+	}
+	return c.f.SyscallConn()
+}
 
 // DirFile returns a new *os.File for the cgroup's directory, a duplicate
 // (fcntl F_DUPFD_CLOEXEC) of the Cgroup's descriptor that the caller owns
@@ -192,7 +224,7 @@ func (c *Cgroup) SyscallConn() (syscall.RawConn, error) { return c.pfd.File().Sy
 // there); the kernel refuses a cgroup that has controllers enabled in its
 // cgroup.subtree_control (EBUSY), as it refuses moving a process into one.
 func (c *Cgroup) DirFile() (*os.File, error) {
-	fd, err := poll.ControlT(c.pfd, "fcntl", sys.Dup)
+	fd, err := dirT(c, "fcntl", sys.Dup)
 	if err != nil {
 		return nil, fmt.Errorf("cgroup dir file %s: %w", c.dir, err)
 	}
@@ -243,7 +275,7 @@ func openBelow(dirfd int, name string, flags int, plain bool) (int, error) {
 // openFile opens the cgroup's file name with flags and returns the raw
 // fd, which the caller closes.
 func (c *Cgroup) openFile(name string, flags int) (int, error) {
-	fd, err := poll.ControlT(c.pfd, "open", func(dirfd int) (int, error) {
+	fd, err := dirT(c, "open", func(dirfd int) (int, error) {
 		return openBelow(dirfd, name, flags, c.plain)
 	})
 	if err != nil {
@@ -318,7 +350,13 @@ func readFile[T any](c *Cgroup, name string, parse func([]byte) (T, error)) (T, 
 // writeFile writes data to the cgroup's file name in one write(2), as
 // cgroupfs wants: the kernel parses each write on its own.
 func (c *Cgroup) writeFile(name string, data []byte) error {
-	fd, err := c.openFile(name, sys.O_WRONLY)
+	flags := sys.O_WRONLY
+	if c.plain {
+		// A plain file keeps what is beyond a shorter write; cgroupfs
+		// has no such bytes.
+		flags |= sys.O_TRUNC
+	}
+	fd, err := c.openFile(name, flags)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"github.com/lxgo/lx/internal/abi"
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -42,7 +41,7 @@ func (id *ID) UnmarshalText(text []byte) error {
 // ID returns the cgroup's id, from name_to_handle_at(2) of its directory
 // (Linux 4.13 for cgroupfs file handles). No privilege is needed.
 func (c *Cgroup) ID() (ID, error) {
-	id, err := poll.ControlT(c.pfd, "name_to_handle_at", handleID)
+	id, err := dirT(c, "name_to_handle_at", handleID)
 	if err != nil {
 		return 0, fmt.Errorf("cgroup id %s: %w", c.path, pathError(c.dir, err))
 	}

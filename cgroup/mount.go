@@ -48,8 +48,10 @@ func (m Mount) rel(p string) (string, bool) {
 	if p == m.Root {
 		return "", true
 	}
-	rest, ok := strings.CutPrefix(p, m.Root+"/")
-	return rest, ok
+	if rest, ok := strings.CutPrefix(p, m.Root+"/"); ok {
+		return rest, true
+	}
+	return "", false
 }
 
 // errNoMount is the error for a hierarchy that is not mounted.

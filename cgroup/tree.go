@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -33,7 +32,7 @@ func (c *Cgroup) NewChild(name string) (*Cgroup, error) {
 	if err := checkName(name); err != nil {
 		return nil, fmt.Errorf("cgroup create: %w", err)
 	}
-	_, err := poll.ControlT(c.pfd, "mkdirat", func(dirfd int) (struct{}, error) {
+	_, err := dirT(c, "mkdirat", func(dirfd int) (struct{}, error) {
 		return struct{}{}, sys.Mkdirat(dirfd, name, 0o755)
 	})
 	if err != nil {
@@ -155,7 +154,7 @@ func (c *Cgroup) remove(ctx context.Context, opts *RemoveOptions) error {
 // rmdir removes the cgroup's directory through its parent.
 func (c *Cgroup) rmdir() error {
 	name := c.path[strings.LastIndexByte(c.path, '/')+1:]
-	_, err := poll.ControlT(c.pfd, "rmdir", func(dirfd int) (struct{}, error) {
+	_, err := dirT(c, "rmdir", func(dirfd int) (struct{}, error) {
 		self, err := sys.Fstat(dirfd)
 		if err != nil {
 			return struct{}{}, err
