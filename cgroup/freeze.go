@@ -142,7 +142,9 @@ func (c *Cgroup) waitStateAfter(ctx context.Context, first func() error, done fu
 // a race against forks: a process forked meanwhile is killed too. It
 // returns once the signals are sent, not when the processes are gone;
 // Remove with RemoveOptions.Kill waits for that. The root cgroup cannot
-// be killed (fs.ErrInvalid). Needs write access to cgroup.kill.
+// be killed (fs.ErrInvalid). Needs write access to cgroup.kill. After it,
+// some kernels kill every child started into the cgroup with
+// CLONE_INTO_CGROUP (see DirFile).
 //
 // On kernels before 5.14, which have no cgroup.kill, and in threaded
 // cgroups, whose cgroup.kill the kernel refuses (EOPNOTSUPP: their

@@ -223,6 +223,12 @@ func (c *Cgroup) SyscallConn() (syscall.RawConn, error) {
 // cgroup's cgroup.procs (and the delegation rules of moving a process
 // there); the kernel refuses a cgroup that has controllers enabled in its
 // cgroup.subtree_control (EBUSY), as it refuses moving a process into one.
+//
+// Kernels from 6.14 on (seen up to 6.18.44) kill such a child at once
+// (SIGKILL, before it runs) if cgroup.kill was ever written in the target
+// cgroup: the fork compares the kill counter of the parent's cgroup with
+// the target's. Start children in a cgroup that has not been killed, or
+// move them with MoveProcess.
 func (c *Cgroup) DirFile() (*os.File, error) {
 	fd, err := dirT(c, "fcntl", sys.Dup)
 	if err != nil {

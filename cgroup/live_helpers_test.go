@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -164,4 +165,117 @@ func waitFor(t *testing.T, what string, cond func() (bool, error)) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// watchEvents iterates c.Events in a goroutine and returns its events
+// (errors fail the test). It returns once the iteration is known to
+// watch: Events reads the files when it starts, and a change before that
+// is no event, so watchEvents freezes and thaws c until a Frozen event
+// comes, and leaves c thawed. The iteration ends when the test does.
+func watchEvents(t *testing.T, c *Cgroup, opts *EventsOptions) <-chan Event {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan Event, 256)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev, err := range c.Events(ctx, opts) {
+			if err != nil {
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("events: %v", err)
+				}
+				return
+			}
+			ch <- ev
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+	defer wcancel()
+	for frozen := true; ; frozen = !frozen {
+		var err error
+		if frozen {
+			err = c.Freeze(wctx)
+		} else {
+			err = c.Thaw(wctx)
+		}
+		if err != nil {
+			testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-ch:
+			if ev.Kind != Frozen {
+				t.Fatalf("first event %v, want a frozen change", ev)
+			}
+			if err := c.Thaw(wctx); err != nil {
+				t.Fatal(err)
+			}
+			// Leave the thaw's own event, if any, out of the caller's.
+			for {
+				select {
+				case ev := <-ch:
+					if ev.Kind != Frozen {
+						t.Fatalf("event %v before the test acted", ev)
+					}
+					continue
+				case <-time.After(100 * time.Millisecond):
+				}
+				return ch
+			}
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// nextEvent returns the next event of kind from ch, skipping others,
+// failing the test after a minute.
+func nextEvent(t *testing.T, ch <-chan Event, kind EventKind) Event {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case ev := <-ch:
+			if ev.Kind == kind {
+				return ev
+			}
+			t.Logf("event %v", ev)
+		case <-timeout:
+			t.Fatalf("no %v event within a minute", kind)
+		}
+	}
+}
+
+// startHelper starts the test binary as a helper (helperEnv) directly in
+// c, and returns it with a writer to its standard input. It is killed
+// and reaped when the test ends.
+func startHelper(t *testing.T, c *Cgroup, mode string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.DirFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(f.Fd())}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd, stdin
 }

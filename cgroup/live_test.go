@@ -355,70 +355,22 @@ func TestLiveRemoveReplaced(t *testing.T) {
 func TestLiveEvents(t *testing.T) {
 	c := newTestCgroup(t)
 	cmd := startSleep(t, c)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-
-	// The iteration reads the files when it starts; a change before that
-	// is not an event. So a helper keeps freezing and thawing the cgroup
-	// until the first event comes, proving the watch is in place, and
-	// the test then kills the process and waits for the cgroup to empty.
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		for frozen := true; ; frozen = !frozen {
-			var err error
-			if frozen {
-				err = c.Freeze(ctx)
-			} else {
-				err = c.Thaw(ctx)
-			}
-			if err != nil {
-				done <- err
-				return
-			}
-			select {
-			case <-stop:
-				done <- c.Thaw(ctx)
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}()
-	var seen []Event
-	killed := false
-	for ev, err := range c.Events(ctx, nil) {
-		if err != nil {
-			testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
-			t.Fatal(err)
-		}
-		seen = append(seen, ev)
-		if ev.Kind == Frozen && !killed {
-			close(stop)
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			cmd.Wait()
-			killed = true
-		}
-		if ev.Kind == Populated {
-			if ev.Old != 1 || ev.New != 0 {
-				t.Errorf("populated event %v, want 1 -> 0", ev)
-			}
-			break
-		}
+	events := watchEvents(t, c, nil)
+	if err := c.Kill(); err != nil {
+		t.Fatal(err)
 	}
-	if !killed || seen[len(seen)-1].Kind != Populated {
-		t.Fatalf("events %v: no frozen, then populated change", seen)
+	cmd.Wait()
+	if ev := nextEvent(t, events, Populated); ev.Old != 1 || ev.New != 0 {
+		t.Errorf("populated event %v, want 1 -> 0", ev)
 	}
-	for _, ev := range seen {
-		if ev.Kind != Frozen && ev.Kind != Populated {
-			t.Errorf("unexpected event %v", ev)
-		}
+	// Moving a process in is a change too. (Not CLONE_INTO_CGROUP: see
+	// DirFile on kernels that kill such a child of a killed cgroup.)
+	if err := c.MoveProcess(startSleep(t, nil).Process.Pid); err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("events: %v", seen)
+	if ev := nextEvent(t, events, Populated); ev.Old != 0 || ev.New != 1 {
+		t.Errorf("populated event %v, want 0 -> 1", ev)
+	}
 }
 
 func TestLiveEventsCancel(t *testing.T) {
@@ -656,39 +608,33 @@ func TestLivePressure(t *testing.T) {
 	}
 }
 
+// TestLiveTrigger makes a CPU pressure trigger fire: three busy loops in
+// a cgroup on this two-CPU machine stall each other. (The memory trigger
+// of TestControllerPSITrigger needs the memory controller.)
 func TestLiveTrigger(t *testing.T) {
 	c := newTestCgroup(t)
 	// A 2 s window works without CAP_SYS_RESOURCE from Linux 6.5 on
-	// (this host's root lacks it); the vmtest guests have it.
-	spec := TriggerSpec{Kind: Some, Stall: 150 * time.Millisecond, Window: 2 * time.Second}
-	tr, err := c.NewTrigger(procfs.ResourceMemory, spec)
+	// (this host's root lacks it); before 6.5 any writer may use any.
+	spec := TriggerSpec{Kind: Some, Stall: 50 * time.Millisecond, Window: 2 * time.Second}
+	tr, err := c.NewTrigger(procfs.ResourceCPU, spec)
 	if err != nil {
 		testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
 		t.Fatal(err)
 	}
+	defer tr.Close()
 	if tr.Spec() != spec {
 		t.Errorf("Spec = %v", tr.Spec())
 	}
-	// Whether it fires depends on the load; the guest test makes it.
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	for range 3 {
+		busy(t, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := tr.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Wait = %v", err)
+	if err := tr.Wait(ctx); err != nil {
+		t.Fatalf("trigger %v with three busy loops: %v", spec, err)
 	}
-	// A second trigger on another file of the same cgroup.
-	tr2, err := c.NewTrigger(procfs.ResourceCPU, TriggerSpec{Kind: Full, Stall: time.Second, Window: 4 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Close wakes a Wait in progress.
-	waited := make(chan error, 1)
-	go func() { waited <- tr2.Wait(context.Background()) }()
-	time.Sleep(20 * time.Millisecond)
-	if err := tr2.Close(); err != nil {
-		t.Error(err)
-	}
-	if err := <-waited; !errors.Is(err, os.ErrClosed) {
-		t.Errorf("Wait across Close = %v, want os.ErrClosed", err)
+	if p, err := c.Pressure(procfs.ResourceCPU); err != nil || p.Some.Total < spec.Stall {
+		t.Errorf("cpu.pressure = %+v, %v", p, err)
 	}
 	if err := tr.Close(); err != nil {
 		t.Error(err)
@@ -696,7 +642,74 @@ func TestLiveTrigger(t *testing.T) {
 	if err := tr.Close(); err != nil {
 		t.Errorf("second Close = %v", err)
 	}
-	// A window that is not a multiple of 2s needs CAP_SYS_RESOURCE.
+	if err := tr.Wait(ctx); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Wait after Close = %v, want os.ErrClosed", err)
+	}
+}
+
+// busy starts an endless shell loop in c, killed when the test ends.
+func busy(t *testing.T, c *Cgroup) {
+	t.Helper()
+	f, err := c.DirFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", "while :; do :; done")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(f.Fd())}
+	err = cmd.Start()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+}
+
+// TestLiveTriggerEnds: Close, a context and the cgroup's removal end a
+// Wait; a window not a multiple of 2s needs CAP_SYS_RESOURCE.
+func TestLiveTriggerEnds(t *testing.T) {
+	c := newTestCgroup(t)
+	spec := TriggerSpec{Kind: Full, Stall: time.Second, Window: 4 * time.Second}
+	tr, err := c.NewTrigger(procfs.ResourceMemory, spec)
+	if err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 2))
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := tr.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait with a short context = %v", err)
+	}
+	waited := make(chan error, 2)
+	for range 2 {
+		go func() { waited <- tr.Wait(context.Background()) }()
+	}
+	time.Sleep(20 * time.Millisecond) // let them block; Close also ends a Wait that has not started
+	if err := tr.Close(); err != nil {
+		t.Error(err)
+	}
+	for range 2 {
+		if err := <-waited; !errors.Is(err, os.ErrClosed) {
+			t.Errorf("Wait across Close = %v, want os.ErrClosed", err)
+		}
+	}
+	// The cgroup removed under a trigger.
+	sub := newChildOf(t, c)
+	tr2, err := sub.NewTrigger(procfs.ResourceIO, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr2.Close()
+	go func() { waited <- tr2.Wait(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	if err := sub.Remove(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waited; !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Wait across the cgroup's removal = %v, want ErrNotExist", err)
+	}
 	tr3, err := c.NewTrigger(procfs.ResourceMemory, TriggerSpec{Kind: Some, Stall: 10 * time.Millisecond, Window: 500 * time.Millisecond})
 	switch {
 	case err == nil:
@@ -708,6 +721,9 @@ func TestLiveTrigger(t *testing.T) {
 	}
 	if _, err := c.NewTrigger(procfs.ResourceMemory, TriggerSpec{Kind: Some, Stall: time.Second, Window: 100 * time.Millisecond}); !errors.Is(err, fs.ErrInvalid) {
 		t.Errorf("a 100ms window = %v, want ErrInvalid", err)
+	}
+	if _, err := c.NewTrigger(procfs.Resource(9), spec); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("resource 9 = %v, want ErrInvalid", err)
 	}
 }
 
@@ -738,4 +754,126 @@ func TestLiveOpenat(t *testing.T) {
 	if err := sub.Remove(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLiveV1 reads the test process's own v1 cgroups and compares them
+// with the files, found by the test itself from /proc/self/cgroup and
+// mountinfo. On a pure v2 system (the guests) the view is empty.
+func TestLiveV1(t *testing.T) {
+	v, err := V1Of(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mounts := v1MountPoints(t)
+	dirs := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		for _, ctrl := range strings.Split(parts[1], ",") {
+			if m, ok := mounts[ctrl]; ok {
+				dirs[ctrl] = strings.TrimSuffix(m+parts[2], "/")
+			}
+		}
+	}
+	for _, ctrl := range []string{"memory", "cpu", "cpuacct", "pids"} {
+		if got := v.Dir(ctrl); got != dirs[ctrl] {
+			t.Errorf("Dir(%s) = %q, the test finds %q", ctrl, got, dirs[ctrl])
+		}
+	}
+	if inGuest() && len(dirs) != 0 {
+		t.Errorf("the guest has v1 hierarchies: %v", dirs)
+	}
+	read := func(ctrl, name string) (string, bool) {
+		if dirs[ctrl] == "" {
+			return "", false
+		}
+		b, err := os.ReadFile(dirs[ctrl] + "/" + name)
+		return strings.TrimSpace(string(b)), err == nil
+	}
+	if limit, ok := read("memory", "memory.limit_in_bytes"); ok {
+		got, err := v.MemoryMax()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.ParseUint(limit, 10, 64)
+		if (n >= pageCounterMax) != (got == Unlimited) || (got != Unlimited && uint64(got) != n) {
+			t.Errorf("MemoryMax = %v, memory.limit_in_bytes %s", got, limit)
+		}
+		if cur, err := v.MemoryCurrent(); err != nil || cur == 0 {
+			t.Errorf("MemoryCurrent = %d, %v; this process uses memory", cur, err)
+		}
+		if _, err := v.MemoryEvents(); err != nil {
+			t.Error(err)
+		}
+	} else if _, err := v.MemoryMax(); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("MemoryMax without the v1 hierarchy = %v", err)
+	}
+	if quota, ok := read("cpu", "cpu.cfs_quota_us"); ok {
+		period, _ := read("cpu", "cpu.cfs_period_us")
+		got, err := v.CPUMax()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := UnlimitedQuota
+		if quota != "-1" {
+			n, _ := strconv.Atoi(quota)
+			want = Quota(time.Duration(n) * time.Microsecond)
+		}
+		p, _ := strconv.Atoi(period)
+		if got != (CPUMax{want, time.Duration(p) * time.Microsecond}) {
+			t.Errorf("CPUMax = %v, files %s %s", got, quota, period)
+		}
+		shares, _ := read("cpu", "cpu.shares")
+		if got, err := v.CPUShares(); err != nil || strconv.FormatUint(got, 10) != shares {
+			t.Errorf("CPUShares = %d, %v; file %s", got, err, shares)
+		}
+	}
+	if before, ok := read("cpuacct", "cpuacct.usage"); ok {
+		st, err := v.CPUStat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _ := read("cpuacct", "cpuacct.usage")
+		b, _ := strconv.ParseInt(before, 10, 64)
+		a, _ := strconv.ParseInt(after, 10, 64)
+		if int64(st.Usage) < b || int64(st.Usage) > a {
+			t.Errorf("CPUStat.Usage = %d, cpuacct.usage went from %d to %d", st.Usage, b, a)
+		}
+	}
+	if max, ok := read("pids", "pids.max"); ok {
+		got, err := v.PidsMax()
+		if err != nil || got.String() != max {
+			t.Errorf("PidsMax = %v, %v; file %s", got, err, max)
+		}
+	} else if _, err := v.PidsMax(); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("PidsMax where the file is missing (the root) = %v", err)
+	}
+}
+
+// v1MountPoints maps each v1 controller to its mount point, from
+// /proc/self/mountinfo (only hierarchies mounted at their root).
+func v1MountPoints(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		if !ok {
+			continue
+		}
+		pf, qf := strings.Fields(pre), strings.Fields(post)
+		if len(qf) < 3 || qf[0] != "cgroup" || pf[3] != "/" {
+			continue
+		}
+		for _, opt := range strings.Split(qf[2], ",") {
+			m[opt] = pf[4]
+		}
+	}
+	return m
 }

@@ -17,8 +17,9 @@ func TestMain(m *testing.M) {
 }
 
 // helperEnv makes the test binary a helper process instead of running
-// tests: "alloc:N" allocates and touches N bytes, then sleeps until
-// killed. The tests start it directly inside a cgroup.
+// tests: "alloc:N" waits for a byte on standard input, then allocates and
+// touches N bytes and sleeps until killed. The tests start it directly
+// inside a cgroup.
 const helperEnv = "LX_CGROUP_TEST_HELPER"
 
 func helper(mode string) {
@@ -26,6 +27,10 @@ func helper(mode string) {
 		size, err := strconv.Atoi(n)
 		if err != nil {
 			os.Exit(2)
+		}
+		var go1 [1]byte
+		if _, err := os.Stdin.Read(go1[:]); err != nil {
+			os.Exit(3)
 		}
 		var keep [][]byte
 		for size > 0 {

@@ -2,10 +2,12 @@ package cgroup
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math"
+	"os"
 	"strconv"
 	"sync"
 	"syscall"
@@ -276,28 +278,33 @@ func (s TriggerSpec) check() error {
 }
 
 // Trigger is a PSI trigger on one of a cgroup's pressure files (Linux
-// 5.2): its own open file, on which the kernel keeps the trigger, held in
-// an epoll instance of lx's own that the runtime poller waits on (the
-// kernel reports a fired trigger as EPOLLPRI, which Go's poller does not
-// ask for). The trigger exists for as long as the Trigger is open; Close
-// is idempotent and wakes a Wait in progress. A Trigger is safe for
-// concurrent use.
+// 5.2): its own open file, on which the kernel keeps the trigger. The
+// trigger exists for as long as the Trigger is open; Close is idempotent
+// and ends a Wait in progress. A Trigger is safe for concurrent use.
+//
+// Wait blocks its goroutine's thread in poll(2) instead of parking in the
+// runtime's poller: the kernel reports a fired trigger as POLLPRI and
+// clears it in the file's poll method, so an epoll instance nested in the
+// runtime's poller (which cgroup.events can use) loses it: the runtime's
+// check of the nested instance polls the file first and consumes the
+// event. Cancellation and Close wake the poll through an eventfd of the
+// Wait's own; no goroutine outlives the call.
 type Trigger struct {
-	w    *watcher
-	file *sys.FD // the pressure file, holding the trigger
 	name string
 	spec TriggerSpec
 
-	closeOnce sync.Once
-	closeErr  error
+	mu      sync.Mutex
+	file    *sys.FD // the pressure file, holding the trigger; nil after Close
+	waiters map[*sys.FD]struct{}
+	active  sync.WaitGroup
 }
 
 // NewTrigger creates a pressure trigger on the cgroup's <r>.pressure file:
-// it opens the file read-write, writes spec, and watches the file. It
-// needs write access to the file (and, from Linux 6.5, CAP_SYS_RESOURCE
-// for a window that is not a multiple of 2s: without it the kernel says
-// EINVAL, and the error says so). The kernel fires the trigger at most
-// once per window. The returned Trigger is the caller's to Close.
+// it opens the file read-write and writes spec. It needs write access to
+// the file (and, from Linux 6.5, CAP_SYS_RESOURCE for a window that is
+// not a multiple of 2s: without it the kernel says EINVAL, and the error
+// says so). The kernel fires the trigger at most once per window. The
+// returned Trigger is the caller's to Close.
 func (c *Cgroup) NewTrigger(r procfs.Resource, spec TriggerSpec) (*Trigger, error) {
 	t, err := c.newTrigger(r, spec)
 	if err != nil {
@@ -328,50 +335,96 @@ func (c *Cgroup) newTrigger(r procfs.Resource, spec TriggerSpec) (*Trigger, erro
 		}
 		return nil, err
 	}
-	w, err := newWatcher()
-	if err == nil {
-		err = w.add(raw, 0)
-		if err != nil {
-			w.close()
-		}
-	}
-	if err != nil {
-		file.Close()
-		return nil, err
-	}
-	return &Trigger{w: w, file: file, name: c.file(name), spec: spec}, nil
+	return &Trigger{file: file, name: c.file(name), spec: spec, waiters: map[*sys.FD]struct{}{}}, nil
 }
 
 // Spec returns the trigger's spec.
 func (t *Trigger) Spec() TriggerSpec { return t.spec }
 
-// Wait parks until the trigger fires and returns nil, or returns
+// Wait blocks until the trigger fires and returns nil, or returns
 // ctx.Err() when ctx ends first, or an error matching os.ErrClosed after
-// Close. Each firing is reported once, to one Wait. If the cgroup is
-// removed, the kernel destroys the trigger and Wait waits until ctx ends.
+// Close. Each firing is reported once, to one Wait: a firing while no
+// Wait runs is reported by the next. When the cgroup is removed the
+// trigger goes with it, and Wait returns an error matching
+// fs.ErrNotExist.
 func (t *Trigger) Wait(ctx context.Context) error {
-	var evs [1]sys.EpollEvent
-	for {
-		if _, err := t.w.wait(ctx, evs[:]); err != nil {
-			return fmt.Errorf("cgroup pressure trigger %s wait: %w", t.name, err)
-		}
-		if evs[0].Events&sys.EPOLLPRI != 0 {
-			return nil
-		}
-		if evs[0].Events&(sys.EPOLLERR|sys.EPOLLHUP) != 0 {
-			return fmt.Errorf("cgroup pressure trigger %s wait: the file reports an error (events %#x)", t.name, evs[0].Events)
-		}
+	if err := t.wait(ctx); err != nil {
+		return fmt.Errorf("cgroup pressure trigger %s wait: %w", t.name, err)
 	}
+	return nil
 }
 
-// Close removes the trigger (closing its file) and releases the epoll
-// instance, waking a Wait in progress. A second Close returns nil.
-func (t *Trigger) Close() error {
-	t.closeOnce.Do(func() {
-		t.closeErr = t.w.close()
-		if err := t.file.Close(); t.closeErr == nil {
-			t.closeErr = err
-		}
+func (t *Trigger) wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	wake, err := sys.Eventfd(0, sys.EFD_NONBLOCK)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	if t.file == nil {
+		t.mu.Unlock()
+		wake.Close()
+		return os.ErrClosed
+	}
+	fd := t.file.Int()
+	t.waiters[wake] = struct{}{}
+	t.active.Add(1)
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		delete(t.waiters, wake)
+		t.mu.Unlock()
+		t.active.Done()
+		wake.Close()
+	}()
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		wakeUp(wake)
+		close(cancelled)
 	})
-	return t.closeErr
+	revents, err := sys.PollPri(fd, wake.Int())
+	if !stop() {
+		<-cancelled // the write is done: wake may be closed now
+	}
+	switch {
+	case err != nil:
+		return err
+	case revents == sys.POLLPRI:
+		return nil
+	case revents != 0:
+		// A removed cgroup's files poll as POLLERR|POLLPRI (kernfs), as
+		// does a file without a trigger.
+		return fmt.Errorf("the file reports an error (poll events %#x): the cgroup was removed: %w", revents, fs.ErrNotExist)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	return os.ErrClosed
+}
+
+// wakeUp adds 1 to the eventfd wake, ending a PollPri on it.
+func wakeUp(wake *sys.FD) {
+	var one [8]byte
+	binary.NativeEndian.PutUint64(one[:], 1)
+	sys.Write(wake.Int(), one[:])
+}
+
+// Close removes the trigger (closing its file), ending a Wait in
+// progress, which returns an error matching os.ErrClosed. A second Close
+// returns nil.
+func (t *Trigger) Close() error {
+	t.mu.Lock()
+	if t.file == nil {
+		t.mu.Unlock()
+		return nil
+	}
+	file := t.file
+	t.file = nil
+	for wake := range t.waiters {
+		wakeUp(wake)
+	}
+	t.mu.Unlock()
+	t.active.Wait()
+	return file.Close()
 }

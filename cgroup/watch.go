@@ -8,21 +8,24 @@ import (
 	"github.com/lxgo/lx/internal/sys"
 )
 
-// watcher waits for the notifications of cgroup files: kernfs files
-// (cgroup.events, memory.events) wake their pollers with EPOLLPRI|EPOLLERR
-// when their contents change (kernfs_notify, at most every 20 ms per
-// file), and a PSI trigger's file reports EPOLLPRI when the trigger fires.
-// Go's runtime poller registers EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET only,
-// never EPOLLPRI, so these files cannot go to it directly. The watcher is
-// an epoll instance of its own holding them (EPOLLPRI, edge-triggered);
-// the epoll descriptor, which is readable while one of its files has an
-// event, is what the runtime poller waits on. Waiting therefore parks the
-// goroutine, honours a context through internal/poll, and starts no
-// goroutine.
+// watcher waits for the notifications of kernfs files (cgroup.events,
+// memory.events, pids.events): they wake their pollers with
+// EPOLLPRI|EPOLLERR when their contents change (kernfs_notify, at most
+// every 20 ms per file), and poll as EPOLLPRI until the open file is read
+// again. Go's runtime poller registers EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET
+// only, never EPOLLPRI, so these files cannot go to it directly. The
+// watcher is an epoll instance of its own holding them (EPOLLPRI,
+// edge-triggered); the epoll descriptor, which is readable while one of
+// its files has an event, is what the runtime poller waits on. Waiting
+// therefore parks the goroutine, honours a context through internal/poll,
+// and starts no goroutine. (This works because a kernfs file's poll has
+// no side effect: the runtime's check of the nested instance polls the
+// file too. A PSI trigger's poll consumes its event, so Trigger does not
+// use a watcher.)
 //
-// inotify (IN_MODIFY) would also see kernfs_notify, but it needs a watch
-// per file on an inotify instance and cannot see a PSI trigger; one
-// mechanism serves both here.
+// inotify (IN_MODIFY) would also see kernfs_notify, but it needs an
+// inotify instance and a watch per file, and its events carry nothing
+// that a read of the file does not; the watcher is simpler.
 type watcher struct {
 	ep *poll.FD
 }
