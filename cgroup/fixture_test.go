@@ -302,7 +302,7 @@ func TestFixtureWrite(t *testing.T) {
 		"partition":           second(c.SetCPUSetPartition(0)),
 		"memory.reclaim 0":    c.MemoryReclaim(0),
 		"move pid 0":          c.MoveProcess(0),
-		"move tid 2^31":       c.MoveThread(1 << 31),
+		"move tid -1":         c.MoveThread(-1),
 	} {
 		if !errors.Is(err, fs.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
