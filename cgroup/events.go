@@ -101,7 +101,7 @@ type eventFile struct {
 // Waiting parks the goroutine in the runtime poller (through an epoll
 // instance of lx's own that holds the files with EPOLLPRI) and starts no
 // goroutine. The iteration ends when the loop breaks, or when ctx ends:
-// then it yields ctx.Err() once. An error reading a file is yielded once
+// then it yields an error matching ctx.Err() once. An error reading a file is yielded once
 // and ends it. It does not end by itself when the cgroup is removed
 // (which needs it empty first: watch Populated). Every descriptor is
 // closed when the iteration ends. No privilege beyond read access to the
@@ -142,7 +142,7 @@ func (c *Cgroup) events(ctx context.Context, opts *EventsOptions, yield func(Eve
 		return err
 	}
 	defer w.close()
-	open := files[:0]
+	var open []eventFile
 	for i, f := range files {
 		fd, err := c.openFile(f.name, sys.O_RDONLY)
 		if i > 0 && errors.Is(err, fs.ErrNotExist) {

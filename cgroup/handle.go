@@ -122,13 +122,13 @@ func openIn(m Mount, plainOK bool, p string) (*Cgroup, error) {
 	if err != nil {
 		return nil, pathError(dir, err)
 	}
-	return newCgroup(fd, m, p, dir, plain)
+	return newCgroup(fd, m, p, dir, plain), nil
 }
 
 // newCgroup wraps fd, an open cgroup directory, in a Cgroup.
-func newCgroup(fd *sys.FD, m Mount, p, dir string, plain bool) (*Cgroup, error) {
+func newCgroup(fd *sys.FD, m Mount, p, dir string, plain bool) *Cgroup {
 	raw := fd.Int()
-	return &Cgroup{f: fd.File(dir), fd: raw, mount: m, path: p, dir: dir, plain: plain}, nil
+	return &Cgroup{f: fd.File(dir), fd: raw, mount: m, path: p, dir: dir, plain: plain}
 }
 
 // dirT runs fn with the cgroup's directory fd, which stays open until fn

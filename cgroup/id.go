@@ -119,5 +119,5 @@ func (fsys FS) openID(id ID) (*Cgroup, error) {
 	if rel != "" {
 		p = strings.TrimSuffix(m.Root, "/") + rel
 	}
-	return newCgroup(fd, m, p, dir, false)
+	return newCgroup(fd, m, p, dir, false), nil
 }

@@ -55,7 +55,7 @@ func (c *Cgroup) OpenChild(name string) (*Cgroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cgroup open: %w", err)
 	}
-	return newCgroup(sys.NewFD(fd), c.mount, c.child(name), c.file(name), c.plain)
+	return newCgroup(sys.NewFD(fd), c.mount, c.child(name), c.file(name), c.plain), nil
 }
 
 // Children returns the names of the cgroup's child cgroups (the
