@@ -88,7 +88,7 @@ const (
 	// CPUs are taken from the parent's exclusively.
 	Root
 	// Isolated is a partition root whose CPUs have no load balancing
-	// (Linux 6.1).
+	// (Linux 5.15).
 	Isolated
 )
 
@@ -108,8 +108,8 @@ type Partition struct {
 	// Invalid is true when a Root or Isolated partition cannot be one
 	// now ("root invalid"): its CPUs then are the parent's again.
 	Invalid bool
-	// Reason is why, when the kernel says (Linux 6.2: "root invalid
-	// (Parent is not a partition root)"); empty otherwise.
+	// Reason is why, when the kernel says (6.1 does: "root invalid
+	// (cpuset.cpus is empty)"); empty otherwise.
 	Reason string
 }
 

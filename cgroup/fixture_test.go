@@ -126,6 +126,14 @@ func TestFixtureRead(t *testing.T) {
 			}
 			pe, err := c.PidsEvents()
 			check("PidsEvents", pe, PidsEvents{}, err)
+			pl, err := c.PidsEventsLocal()
+			if k == "v2-6.1" {
+				if !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("PidsEventsLocal on 6.1 = %v, want ErrNotExist", err)
+				}
+			} else {
+				check("PidsEventsLocal", pl, PidsEvents{}, err)
+			}
 			iomax, err := c.IOMax()
 			check("IOMax", iomax, []IOLimit(nil), err)
 			iost, err := c.IOStat()

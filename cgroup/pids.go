@@ -17,8 +17,8 @@ const pidsLimit = 4 * 1024 * 1024
 // descendants.
 func (c *Cgroup) PidsCurrent() (uint64, error) { return c.readUint("pids.current") }
 
-// PidsPeak reads pids.peak (Linux 6.9... 6.10): the largest pids.current
-// seen.
+// PidsPeak reads pids.peak (in the 6.1 and 6.12 guests' kernels; absent,
+// fs.ErrNotExist, in older ones): the largest pids.current seen.
 func (c *Cgroup) PidsPeak() (uint64, error) { return c.readUint("pids.peak") }
 
 // PidsMax reads pids.max: how many tasks the cgroup and its descendants
@@ -36,15 +36,15 @@ func (c *Cgroup) SetPidsMax(m Max) (Max, error) {
 	return c.setMax("pids.max", m)
 }
 
-// PidsEvents is pids.events.
+// PidsEvents is pids.events or pids.events.local.
 type PidsEvents struct {
-	// Max counts forks refused because of pids.max: of this cgroup or
-	// its descendants (Linux 6.15: of this cgroup's own limit; before,
-	// the count was kept in the cgroup of the forking task, whichever
-	// limit refused it).
+	// Max counts forks refused because of a pids.max. Which cgroup
+	// counts a refusal changed over the kernel's versions: kernels with
+	// pids.events.local (6.12 has it) count it hierarchically in
+	// pids.events, older ones in the cgroup whose limit refused it.
 	Max uint64
 	// MaxImposed counts forks refused by this cgroup's own pids.max
-	// (Linux 6.15; 0 before).
+	// (the "max.imposed" key of newer kernels; 0 where absent).
 	MaxImposed uint64
 }
 
@@ -53,6 +53,16 @@ func (c *Cgroup) PidsEvents() (PidsEvents, error) {
 	v, err := readFile(c, "pids.events", parsePidsEvents)
 	if err != nil {
 		return PidsEvents{}, fmt.Errorf("cgroup pids.events read: %w", err)
+	}
+	return v, nil
+}
+
+// PidsEventsLocal reads pids.events.local (absent before 6.12, an error
+// matching fs.ErrNotExist): the cgroup's own events.
+func (c *Cgroup) PidsEventsLocal() (PidsEvents, error) {
+	v, err := readFile(c, "pids.events.local", parsePidsEvents)
+	if err != nil {
+		return PidsEvents{}, fmt.Errorf("cgroup pids.events.local read: %w", err)
 	}
 	return v, nil
 }
