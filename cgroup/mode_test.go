@@ -150,24 +150,24 @@ func TestModeLive(t *testing.T) {
 }
 
 // TestModeFixture checks that a cgroup root that is missing, or is no
-// cgroup mount (testdata/notmounted/sys/fs/cgroup), is an error, not a
-// guess.
+// cgroup mount, is an error, not a guess. The root that is no cgroup
+// mount is a symbolic link to /proc, whatever file system the test runs
+// on (a plain directory on tmpfs would look like a v1 root).
 func TestModeFixture(t *testing.T) {
 	root := mustFS(t, "testdata/hybrid")
-	magic, err := sys.StatfsType("testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if magic == sys.TMPFS_MAGIC {
-		t.Skip("testdata is on tmpfs, which looks like a v1 root")
-	}
-	_, err = root.Mode()
-	if !errors.Is(err, fs.ErrNotExist) {
+	if _, err := root.Mode(); !errors.Is(err, fs.ErrNotExist) {
 		// testdata/hybrid/sys/fs/cgroup does not exist.
 		t.Fatalf("Mode on a fixture without sys/fs/cgroup = %v, want ErrNotExist", err)
 	}
-	m, err := mustFS(t, "testdata/notmounted").Mode()
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/sys/fs", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/proc", dir+"/sys/fs/cgroup"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := mustFS(t, dir).Mode()
 	if !errors.Is(err, errNotCgroupMount) {
-		t.Fatalf("Mode on a plain directory = %v, %v; want errNotCgroupMount", m, err)
+		t.Fatalf("Mode on procfs = %v, %v; want errNotCgroupMount", m, err)
 	}
 }

@@ -41,6 +41,27 @@ func NameToHandleFD(fd int, buf []byte) (typ int32, n int, err error) {
 	return h.typ, copy(buf, h.f[:h.bytes]), nil
 }
 
+// OpenByHandleAt opens the file whose handle (of type typ, as
+// NameToHandleFD returned it) is handle, on the filesystem that mountFD
+// is on, with open_by_handle_at(2); O_CLOEXEC is added. The caller needs
+// CAP_DAC_READ_SEARCH (EPERM otherwise); a handle of a file that is gone
+// gives ESTALE.
+func OpenByHandleAt(mountFD int, typ int32, handle []byte, flags int) (*FD, error) {
+	if len(handle) > abi.MAX_HANDLE_SZ {
+		return nil, wrap("open_by_handle_at", unix.EINVAL)
+	}
+	var h fileHandle
+	h.bytes = uint32(len(handle))
+	h.typ = typ
+	copy(h.f[:], handle)
+	r, err := Syscall6("open_by_handle_at", unix.SYS_OPEN_BY_HANDLE_AT, uintptr(mountFD),
+		uintptr(unsafe.Pointer(&h)), uintptr(flags|unix.O_CLOEXEC), 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	return NewFD(int(r)), nil
+}
+
 // ProbePidfsHandle asks for the file handle of a pidfd for the calling
 // process: pidfs supports file handles from Linux 6.13 (EOPNOTSUPP
 // before).

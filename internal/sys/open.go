@@ -22,6 +22,14 @@ const (
 	AT_FDCWD    = unix.AT_FDCWD
 )
 
+// openat2(2) RESOLVE_* flags for Openat2Z.
+const (
+	RESOLVE_BENEATH       = unix.RESOLVE_BENEATH
+	RESOLVE_NO_XDEV       = unix.RESOLVE_NO_XDEV
+	RESOLVE_NO_SYMLINKS   = unix.RESOLVE_NO_SYMLINKS
+	RESOLVE_NO_MAGICLINKS = unix.RESOLVE_NO_MAGICLINKS
+)
+
 // Open opens path with O_CLOEXEC added and returns an owned FD.
 func Open(path string, flags int) (*FD, error) {
 	return Openat(unix.AT_FDCWD, path, flags)
@@ -51,6 +59,29 @@ func OpenatZ(dirfd int, path []byte, flags int) (int, error) {
 		}
 		if e != 0 {
 			return -1, wrapPath("open", string(path[:len(path)-1]), e)
+		}
+		return int(r), nil
+	}
+}
+
+// Openat2Z is OpenatZ with openat2(2) (Linux 5.6): path, relative to
+// dirfd, is resolved under the RESOLVE_* rules in resolve. O_CLOEXEC is
+// added. path must end in a NUL byte; the caller owns the returned raw fd
+// and must CloseRaw it. Only the error path allocates. A kernel without
+// openat2 gives an error matching ENOSYS.
+func Openat2Z(dirfd int, path []byte, flags int, resolve uint64) (int, error) {
+	if len(path) == 0 || path[len(path)-1] != 0 {
+		return -1, wrapPath("openat2", string(path), unix.EINVAL)
+	}
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: resolve}
+	for {
+		r, _, e := syscall.Syscall6(unix.SYS_OPENAT2, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])),
+			uintptr(unsafe.Pointer(&how)), unsafe.Sizeof(how), 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, wrapPath("openat2", string(path[:len(path)-1]), e)
 		}
 		return int(r), nil
 	}

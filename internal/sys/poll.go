@@ -13,3 +13,34 @@ func PollIn(fd int) (bool, error) {
 	}
 	return n > 0 && fds[0].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) != 0, nil
 }
+
+// poll(2) events, for PollPri's result.
+const (
+	POLLPRI  = unix.POLLPRI
+	POLLERR  = unix.POLLERR
+	POLLHUP  = unix.POLLHUP
+	POLLNVAL = unix.POLLNVAL
+)
+
+// PollPri blocks in poll(2) until fd reports POLLPRI, POLLERR, POLLHUP or
+// POLLNVAL, and returns those events, or until wake becomes readable, and
+// returns 0; EINTR is retried. It blocks the calling thread, not just the
+// goroutine: it is for files whose poll method has a side effect that an
+// epoll instance nested in the runtime's poller would trigger in the
+// wrong place (a PSI trigger's poll consumes its event). wake is an
+// eventfd the caller writes to end the wait.
+func PollPri(fd, wake int) (revents int, err error) {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLPRI}, {Fd: int32(wake), Events: unix.POLLIN}}
+	for {
+		_, err := retry1(func() (int, error) { return unix.Poll(fds, -1) })
+		if err != nil {
+			return 0, wrap("poll", err)
+		}
+		if ev := fds[0].Revents & (unix.POLLPRI | unix.POLLERR | unix.POLLHUP | unix.POLLNVAL); ev != 0 {
+			return int(ev), nil
+		}
+		if fds[1].Revents != 0 {
+			return 0, nil
+		}
+	}
+}

@@ -9,6 +9,9 @@ import (
 // fstat(2) and fstatat(2), with the probe of what fstat reports for a
 // procfs fd directory.
 
+// AT_SYMLINK_NOFOLLOW makes Fstatat report a symbolic link itself.
+const AT_SYMLINK_NOFOLLOW = unix.AT_SYMLINK_NOFOLLOW
+
 // Stat is the subset of struct stat that lx uses.
 type Stat struct {
 	Dev, Ino, Rdev uint64

@@ -64,6 +64,8 @@ var Packages = []Package{
 	{Path: "features"},
 	{Path: "procfs"},
 	{Path: "pidfd"},
+	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
+	// io, cpuset), OOM kills, PSI triggers; see docs/kernels.md.
 	{Path: "cgroup"},
 	{Path: "cpu"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
