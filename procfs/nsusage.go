@@ -113,7 +113,7 @@ type NamespaceUsageOptions struct {
 	// (bind mounts) and 2.41 (descriptors): a bind mount in the caller's
 	// mount namespace, or an open descriptor of a process whose
 	// descriptors the caller may list (ptrace read access). It costs a
-	// link read for every open descriptor of every process. (lsns 2.42
+	// link read for every open descriptor of every process. (lsns 2.41
 	// also finds network namespaces kept only by a socket, through
 	// pidfd_getfd(2) and SIOCGSKNS; lx does not.)
 	Held bool

@@ -169,6 +169,14 @@ func (c *nsCommand) Run(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
+	if env.JSON {
+		err = writeJSON(env.Stdout, r)
+	} else {
+		err = renderNS(env.Stdout, c.fs, &r, c.tableColumns(), env.Width)
+	}
+	if err != nil {
+		return err
+	}
 	for _, n := range r.Namespaces {
 		if n.Err != nil {
 			fmt.Fprintf(env.Stderr, "lx ns: %s namespace %d: %v\n", n.Type, n.Inode, n.Err)
@@ -181,10 +189,7 @@ func (c *nsCommand) Run(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stderr, "lx ns: %d %s not counted: lx may not read their namespaces (see 'lx help ns')\n", len(r.Denied), what)
 	}
-	if env.JSON {
-		return writeJSON(env.Stdout, r)
-	}
-	return renderNS(env.Stdout, c.fs, &r, c.tableColumns(), env.Width)
+	return nil
 }
 
 // nsColumn is one column of the lx ns table.
