@@ -256,3 +256,31 @@ func TestNSUnprivileged(t *testing.T) {
 		}
 	})
 }
+
+// TestNSHeld: with --held, a user namespace that only a descriptor of
+// the test keeps alive is listed with no process, and its table row has
+// empty PID and COMMAND cells.
+func TestNSHeld(t *testing.T) {
+	h, err := ns.NewUser(nil)
+	testutil.SkipIfUnsupported(t, err, kernel.Version{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	id, err := h.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := lxNS(t, "-t", "user"); slices.ContainsFunc(r.Namespaces, func(n nsUseJSON) bool { return n.Inode == id.Inode }) {
+		t.Errorf("namespace %d without a process listed without --held", id.Inode)
+	}
+	r, _ := lxNS(t, "--held", "-t", "user")
+	if n, ok := r.find(id.Inode); !ok || n.Procs != 0 || n.PID != 0 || n.UID != uint32(os.Geteuid()) || n.Err != nil {
+		t.Errorf("held namespace %d: %+v, %v", id.Inode, n, ok)
+	}
+	stdout, _, code := runLX(t, "ns", "--held", "-t", "user", "-o", "ns,nprocs,pid,command")
+	ino := strconv.FormatUint(id.Inode, 10)
+	if i := strings.Index(stdout, ino+"  0\n"); code != ExitOK || i < 0 || (i > 0 && stdout[i-1] != '\n') {
+		t.Errorf("lx ns --held: no row %q:\n%s", ino+"  0", stdout)
+	}
+}
