@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -131,9 +132,10 @@ type NamespaceUsageOptions struct {
 // reads /proc/PID/status and cmdline of its lowest process and opens its
 // namespace link for the NS_GET_USERNS and NS_GET_PARENT ioctls (without
 // changing any thread's namespaces), and it reads /proc/self/mountinfo
-// for the bind mounts. With the default FS the listing describes the
-// caller's PID namespace: processes in other PID namespaces are seen with
-// their ids in this one, those in ancestor namespaces not at all.
+// for the bind mounts. The listing describes the PID namespace of the
+// procfs mount (with Default, usually the caller's): processes in the
+// namespaces below it are seen with their ids in it, those in the
+// namespaces above it not at all.
 //
 // Processes that exit during the scan are left out. Processes whose
 // namespace links the caller may not read are counted nowhere and listed
@@ -173,15 +175,7 @@ func (fsys FS) NamespaceUsage(opts *NamespaceUsageOptions) (NamespaceUsage, erro
 			entries = append(entries, e)
 		}
 	}
-	slices.SortFunc(entries, func(a, b *nsEntry) int {
-		switch {
-		case a.use.Inode < b.use.Inode:
-			return -1
-		case a.use.Inode > b.use.Inode:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(entries, func(a, b *nsEntry) int { return cmp.Compare(a.use.Inode, b.use.Inode) })
 	u := NamespaceUsage{Namespaces: make([]NamespaceUse, len(entries)), Denied: s.denied}
 	procs := map[int]*procDetails{}
 	for i, e := range entries {

@@ -160,6 +160,9 @@ func (c *nsCommand) Run(ctx context.Context, env *Env, args []string) error {
 	if r.Namespaces == nil {
 		r.Namespaces = []procfs.NamespaceUse{}
 	}
+	if r.Denied == nil {
+		r.Denied = []int{}
+	}
 	if db, err := cred.LoadDatabase(&cred.DatabaseOptions{Root: c.fs.Root()}); err != nil {
 		r.UserNames, r.Unavailable["user_names"] = nil, err
 	} else {
