@@ -459,10 +459,14 @@ func parseStatFields(rest []byte, st *Stat) error {
 // statNums is the number of numeric fields after the state: 4 to 52.
 const statNums = 52 - 3
 
+// f4 is the field number of the first of them: field N is v[N-f4] and bit
+// N-f4 of a field mask.
+const f4 = 4
+
 // statSigned has bit k set for the fields 4+k that the kernel prints
 // signed: the only ones that may start with '-'.
-const statSigned = 1<<(4-4) | 1<<(5-4) | 1<<(6-4) | 1<<(7-4) | 1<<(8-4) | 1<<(16-4) | 1<<(17-4) |
-	1<<(18-4) | 1<<(19-4) | 1<<(20-4) | 1<<(21-4) | 1<<(38-4) | 1<<(39-4) | 1<<(44-4) | 1<<(52-4)
+const statSigned = 1<<(4-f4) | 1<<(5-f4) | 1<<(6-f4) | 1<<(7-f4) | 1<<(8-f4) | 1<<(16-f4) | 1<<(17-f4) |
+	1<<(18-f4) | 1<<(19-f4) | 1<<(20-f4) | 1<<(21-f4) | 1<<(38-f4) | 1<<(39-f4) | 1<<(44-f4) | 1<<(52-f4)
 
 // parseStatFast parses the fields after the comm (" S 1 2 ...", without
 // the newline) when they are in the kernel's exact form: single spaces,
@@ -488,12 +492,12 @@ func parseStatFast(rest []byte, st *Stat) bool {
 	// prints (ticks above 2^39, 174 years). Such a line, one with a
 	// negative time or with INT_MIN, takes the general path, which gives
 	// the exact answer or the error.
-	i32 := v[4-4] | v[5-4] | v[6-4] | v[7-4] | v[8-4] | v[18-4] | v[19-4] | v[20-4] | v[38-4] | v[39-4] | v[52-4]
-	u32 := v[9-4] | v[40-4] | v[41-4]
-	ticks := v[14-4] | v[15-4] | v[16-4] | v[17-4] | v[22-4] | v[42-4] | v[43-4] | v[44-4]
-	rssHi, rss := bits.Mul64(v[24-4], pageSize)
-	const negTicks = 1<<(16-4) | 1<<(17-4) | 1<<(44-4)
-	if i32>>31|u32>>32|ticks>>39|v[21-4]>>63|rssHi != 0 || neg&negTicks != 0 {
+	i32 := v[4-f4] | v[5-f4] | v[6-f4] | v[7-f4] | v[8-f4] | v[18-f4] | v[19-f4] | v[20-f4] | v[38-f4] | v[39-f4] | v[52-f4]
+	u32 := v[9-f4] | v[40-f4] | v[41-f4]
+	ticks := v[14-f4] | v[15-f4] | v[16-f4] | v[17-f4] | v[22-f4] | v[42-f4] | v[43-f4] | v[44-f4]
+	rssHi, rss := bits.Mul64(v[24-f4], pageSize)
+	const negTicks = 1<<(16-f4) | 1<<(17-f4) | 1<<(44-f4)
+	if i32>>31|u32>>32|ticks>>39|v[21-f4]>>63|rssHi != 0 || neg&negTicks != 0 {
 		return false
 	}
 	sx := func(f int) int64 { // a signed field's value
@@ -511,11 +515,11 @@ func parseStatFast(rest []byte, st *Stat) bool {
 		Session:        int(sx(6)),
 		TTY:            decodeDev(uint32(sx(7))),
 		TPGID:          int(sx(8)),
-		Flags:          TaskFlags(v[9-4]),
-		MinFlt:         v[10-4],
-		CMinFlt:        v[11-4],
-		MajFlt:         v[12-4],
-		CMajFlt:        v[13-4],
+		Flags:          TaskFlags(v[9-f4]),
+		MinFlt:         v[10-f4],
+		CMinFlt:        v[11-f4],
+		MajFlt:         v[12-f4],
+		CMajFlt:        v[13-f4],
 		UTime:          tick(14),
 		STime:          tick(15),
 		CUTime:         tick(16),
@@ -525,38 +529,38 @@ func parseStatFast(rest []byte, st *Stat) bool {
 		NumThreads:     int(sx(20)),
 		ItRealValue:    sx(21),
 		StartTime:      tick(22),
-		VSize:          v[23-4],
+		VSize:          v[23-f4],
 		RSS:            rss,
-		RSSLimit:       rlimit.Value(v[25-4]),
-		StartCode:      v[26-4],
-		EndCode:        v[27-4],
-		StartStack:     v[28-4],
-		KStkESP:        v[29-4],
-		KStkEIP:        v[30-4],
-		Signal:         signal.Set(v[31-4]),
-		Blocked:        signal.Set(v[32-4]),
-		SigIgnore:      signal.Set(v[33-4]),
-		SigCatch:       signal.Set(v[34-4]),
-		WChan:          v[35-4],
-		NSwap:          v[36-4],
-		CNSwap:         v[37-4],
+		RSSLimit:       rlimit.Value(v[25-f4]),
+		StartCode:      v[26-f4],
+		EndCode:        v[27-f4],
+		StartStack:     v[28-f4],
+		KStkESP:        v[29-f4],
+		KStkEIP:        v[30-f4],
+		Signal:         signal.Set(v[31-f4]),
+		Blocked:        signal.Set(v[32-f4]),
+		SigIgnore:      signal.Set(v[33-f4]),
+		SigCatch:       signal.Set(v[34-f4]),
+		WChan:          v[35-f4],
+		NSwap:          v[36-f4],
+		CNSwap:         v[37-f4],
 		ExitSignal:     signal.Signal(sx(38)),
 		Processor:      int(sx(39)),
-		RTPriority:     uint32(v[40-4]),
-		Policy:         sched.Policy(v[41-4]),
+		RTPriority:     uint32(v[40-f4]),
+		Policy:         sched.Policy(v[41-f4]),
 		DelayAcctBlkIO: tick(42),
 		GuestTime:      tick(43),
 		CGuestTime:     tick(44),
-		StartData:      v[45-4],
-		EndData:        v[46-4],
-		StartBrk:       v[47-4],
-		ArgStart:       v[48-4],
-		ArgEnd:         v[49-4],
-		EnvStart:       v[50-4],
-		EnvEnd:         v[51-4],
+		StartData:      v[45-f4],
+		EndData:        v[46-f4],
+		StartBrk:       v[47-f4],
+		ArgStart:       v[48-f4],
+		ArgEnd:         v[49-f4],
+		EnvStart:       v[50-f4],
+		EnvEnd:         v[51-f4],
 		ExitCode:       syscall.WaitStatus(uint32(sx(52))),
 	}
-	if v[25-4] == uint64(^uint(0)) {
+	if v[25-f4] == uint64(^uint(0)) {
 		st.RSSLimit = rlimit.Unlimited
 	}
 	return true

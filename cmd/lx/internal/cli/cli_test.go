@@ -60,7 +60,7 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"proc", "--json", "-5"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -5: want 1..2147483647\n"}, quietOut: true},
 		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
 		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
-		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: help, overview, proc, ps, version; topics: json, text)`}, quietOut: true},
+		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: ` + strings.Join(commandNames(), ", ") + `; topics: json, text)`}, quietOut: true},
 		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
 		{args: []string{"help"}, code: ExitOK, stdout: []string{"topics:\n  json  the --json output", "\n  text  "}, quietError: true},
 		{args: []string{"help", "json"}, code: ExitOK, stdout: []string{"stable interface", `{"base64": "..."}`, "nanoseconds"}, quietError: true},

@@ -49,7 +49,9 @@ does not know.
 Library values: where a command's output is a value of the lx library
 (lx proc's sections are procfs.Stat, procfs.Status, procfs.IO, ...), its
 keys are the library's Go field names ("VmRSS", "CapEff"), which follow
-Go's compatibility rules, and 'lx help COMMAND' lists them.
+Go's compatibility rules, and 'lx help COMMAND' lists them. lx ns's
+namespaces are procfs.NamespaceUse values ("Type", "Inode", "Procs",
+"PID", ...) in an envelope of lx's own keys ("namespaces", "denied").
 
 Units: sizes are integers in bytes (keys of lx's own end in "_bytes"),
 durations integers in nanoseconds ("_ns"), counts and ids plain integers,
