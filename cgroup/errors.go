@@ -3,52 +3,15 @@ package cgroup
 import (
 	"errors"
 	"strconv"
+
+	"github.com/lxgo/lx/kernel"
 )
 
-// ParseError reports a value in a cgroupfs file that lx cannot parse, or
-// that overflows its Go type or unit (microseconds beyond a
-// time.Duration; Err then matches strconv.ErrRange). It has the shape of
-// procfs.ParseError; cgroupfs files are not /proc files, so this package
-// parses them and reports its own type.
-type ParseError struct {
-	Path string // the file: "/sys/fs/cgroup/a/memory.stat"; empty from a parser called on bytes
-	Line int    // 1-based line of the value; 0 when the file is one value or the error concerns the whole file
-	Key  string // the key or field: "usage_usec", "rbps"; empty if none
-	Err  error  // what is wrong: a *strconv.NumError, or a description
-}
-
-// Error returns "cgroup parse PATH:LINE: KEY: ERR", leaving out what is
-// unknown.
-func (e *ParseError) Error() string {
-	b := make([]byte, 0, 64)
-	b = append(b, "cgroup parse"...)
-	if e.Path != "" {
-		b = append(b, ' ')
-		b = append(b, e.Path...)
-	}
-	if e.Line > 0 {
-		if e.Path != "" {
-			b = append(b, ':')
-		} else {
-			b = append(b, " line "...)
-		}
-		b = strconv.AppendInt(b, int64(e.Line), 10)
-	}
-	if e.Key != "" {
-		b = append(b, ": "...)
-		b = append(b, e.Key...)
-	}
-	b = append(b, ": "...)
-	if e.Err != nil {
-		b = append(b, e.Err.Error()...)
-	} else {
-		b = append(b, "invalid"...)
-	}
-	return string(b)
-}
-
-// Unwrap returns Err.
-func (e *ParseError) Unwrap() error { return e.Err }
+// ParseError is kernel.ParseError: a value in a cgroupfs file that lx cannot
+// parse, or that overflows its Go type or unit, with the file's path, the
+// line and the key. Every reader of this package returns it for a
+// malformed file.
+type ParseError = kernel.ParseError
 
 // parseErr returns a *ParseError for line and key; the readers fill in
 // the path.

@@ -130,9 +130,9 @@ func TestParseError(t *testing.T) {
 		e    ParseError
 		want string
 	}{
-		{ParseError{Path: "/a/cpu.stat", Line: 3, Key: "usage_usec", Err: strconv.ErrSyntax}, "cgroup parse /a/cpu.stat:3: usage_usec: invalid syntax"},
-		{ParseError{Line: 2, Err: strconv.ErrRange}, "cgroup parse line 2: value out of range"},
-		{ParseError{Path: "/a/memory.max"}, "cgroup parse /a/memory.max: invalid"},
+		{ParseError{Path: "/a/cpu.stat", Line: 3, Key: "usage_usec", Err: strconv.ErrSyntax}, "parse /a/cpu.stat:3: usage_usec: invalid syntax"},
+		{ParseError{Line: 2, Err: strconv.ErrRange}, "parse line 2: value out of range"},
+		{ParseError{Path: "/a/memory.max"}, "parse /a/memory.max: invalid"},
 	} {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("Error() = %q, want %q", got, tc.want)

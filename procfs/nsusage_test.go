@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/internal/thread"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/ns"
 )
@@ -206,20 +206,30 @@ func TestNamespaceUsageThreads(t *testing.T) {
 		err error
 	}
 	started, release := make(chan result), make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		// Never unlocked: the thread ends with the goroutine.
-		runtime.LockOSThread()
-		if err := syscall.Unshare(syscall.CLONE_NEWUTS); err != nil {
-			started <- result{err: err}
-			return
+		// A disposable thread (never the main thread, whose namespaces
+		// /proc/PID/ns shows), thrown away afterwards.
+		done <- thread.Run(func(th *thread.Thread) error {
+			th.Taint()
+			if err := syscall.Unshare(syscall.CLONE_NEWUTS); err != nil {
+				started <- result{err: err}
+				return nil
+			}
+			p, err := Default().Proc(th.TID())
+			var r result
+			if r.err = err; err == nil {
+				r.ino, r.err = p.Namespace(ns.UTS)
+			}
+			started <- r
+			<-release
+			return nil
+		})
+	}()
+	defer func() {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
-		p, err := Default().Proc(syscall.Gettid())
-		var r result
-		if r.err = err; err == nil {
-			r.ino, r.err = p.Namespace(ns.UTS)
-		}
-		started <- r
-		<-release
 	}()
 	r := <-started
 	defer close(release)

@@ -259,7 +259,7 @@ func TestRootedFS(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Path != "testdata/proctree/proc/1/status" || pe.Line != 2 || pe.Key != "Pid" ||
 		!errors.Is(err, strconv.ErrSyntax) {
 		t.Errorf("status of a bad file: %#v", err)
-	} else if want := `procfs parse testdata/proctree/proc/1/status:2: Pid: strconv.parse.Int: parsing "notanumber": invalid syntax`; err.Error() != want {
+	} else if want := `parse testdata/proctree/proc/1/status:2: Pid: strconv.parse.Int: parsing "notanumber": invalid syntax`; err.Error() != want {
 		t.Errorf("error text\n got %s\nwant %s", err, want)
 	}
 	// A missing file of an existing process is just missing, and the
@@ -418,10 +418,10 @@ func TestParseErrorText(t *testing.T) {
 		e    ParseError
 		want string
 	}{
-		{ParseError{Path: "/proc/1/status", Line: 9, Key: "VmRSS", Err: strconv.ErrRange}, "procfs parse /proc/1/status:9: VmRSS: value out of range"},
-		{ParseError{Path: "/proc/1/stat", Key: "utime", Err: strconv.ErrSyntax}, "procfs parse /proc/1/stat: utime: invalid syntax"},
-		{ParseError{Line: 3, Err: errNoColon}, "procfs parse line 3: line without ':'"},
-		{ParseError{Path: "/proc/meminfo"}, "procfs parse /proc/meminfo: invalid"},
+		{ParseError{Path: "/proc/1/status", Line: 9, Key: "VmRSS", Err: strconv.ErrRange}, "parse /proc/1/status:9: VmRSS: value out of range"},
+		{ParseError{Path: "/proc/1/stat", Key: "utime", Err: strconv.ErrSyntax}, "parse /proc/1/stat: utime: invalid syntax"},
+		{ParseError{Line: 3, Err: errNoColon}, "parse line 3: line without ':'"},
+		{ParseError{Path: "/proc/meminfo"}, "parse /proc/meminfo: invalid"},
 	} {
 		if got := c.e.Error(); got != c.want {
 			t.Errorf("got  %s\nwant %s", got, c.want)

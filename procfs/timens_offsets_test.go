@@ -6,12 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/internal/thread"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/ns"
 )
@@ -53,50 +53,54 @@ func TestTimeOffsetsNewNamespace(t *testing.T) {
 	want := ns.TimeOffsets{Monotonic: 86400 * time.Second, Boottime: -2500 * time.Millisecond}
 	results := make(chan timensResult)
 	go func() {
-		// Never unlocked: the thread ends with this goroutine, and no
-		// other goroutine runs in its time namespace for children.
-		runtime.LockOSThread()
-		r := timensResult{tid: syscall.Gettid()}
-		if r.err = syscall.Unshare(0x80); r.err != nil { // CLONE_NEWTIME
-			results <- r
-			return
-		}
-		if r.err = ns.SetTimeOffsets(r.tid, want); r.err != nil {
-			results <- r
-			return
-		}
-		if p, err := Default().Proc(r.tid); err != nil {
-			r.byTIDErr = err
-		} else {
-			r.byTID, r.byTIDErr = p.TimeOffsets()
-			r.forChildren, _ = p.Namespace(ns.TimeForChildren)
-		}
-		if th, err := Default().Self().Thread(r.tid); err != nil {
-			r.taskErr = err
-		} else {
-			_, r.taskErr = th.TimeOffsets()
-		}
-		// os/exec forks from the calling thread: the child starts in the
-		// thread's time namespace for children. No Pdeathsig: it would
-		// fire when this thread ends.
-		r.child = exec.Command("/proc/self/exe")
-		r.child.Env = []string{sleeperEnv + "=1"}
-		stdin, err := r.child.StdinPipe()
-		if err != nil {
+		// A disposable thread (never the main thread), thrown away
+		// afterwards: no other goroutine runs in its time namespace for
+		// children.
+		thread.Run(func(th *thread.Thread) error {
+			th.Taint()
+			r := timensResult{tid: th.TID()}
+			if r.err = syscall.Unshare(0x80); r.err != nil { // CLONE_NEWTIME
+				results <- r
+				return nil
+			}
+			if r.err = ns.SetTimeOffsets(r.tid, want); r.err != nil {
+				results <- r
+				return nil
+			}
+			if p, err := Default().Proc(r.tid); err != nil {
+				r.byTIDErr = err
+			} else {
+				r.byTID, r.byTIDErr = p.TimeOffsets()
+				r.forChildren, _ = p.Namespace(ns.TimeForChildren)
+			}
+			if th, err := Default().Self().Thread(r.tid); err != nil {
+				r.taskErr = err
+			} else {
+				_, r.taskErr = th.TimeOffsets()
+			}
+			// os/exec forks from the calling thread: the child starts in the
+			// thread's time namespace for children. No Pdeathsig: it would
+			// fire when this thread ends.
+			r.child = exec.Command("/proc/self/exe")
+			r.child.Env = []string{sleeperEnv + "=1"}
+			stdin, err := r.child.StdinPipe()
+			if err != nil {
+				r.childErr = err
+				results <- r
+				return nil
+			}
+			r.childRunning = stdin
+			stdout, err := r.child.StdoutPipe()
+			if err == nil {
+				err = r.child.Start()
+			}
+			if err == nil {
+				_, err = io.ReadFull(stdout, make([]byte, 1))
+			}
 			r.childErr = err
 			results <- r
-			return
-		}
-		r.childRunning = stdin
-		stdout, err := r.child.StdoutPipe()
-		if err == nil {
-			err = r.child.Start()
-		}
-		if err == nil {
-			_, err = io.ReadFull(stdout, make([]byte, 1))
-		}
-		r.childErr = err
-		results <- r
+			return nil
+		})
 	}()
 	r := <-results
 	testutil.SkipIfUnsupported(t, r.err, kernel.Version{Major: 5, Minor: 6})
