@@ -80,8 +80,9 @@ func ExampleParseIDMap() {
 	m, err := ns.ParseIDMap("         0     100000      65536\n")
 	fmt.Printf("%+v %v\n", []ns.IDMapEntry(m), err)
 	fmt.Printf("%q\n", m.String())
-	_, err = ns.ParseIDMap("0 100000 10\n5 200000 1\n")
-	fmt.Println(err)
+	// A map to write is validated as the kernel would.
+	m, _ = ns.ParseIDMap("0 100000 10\n5 200000 1\n")
+	fmt.Println(m.Validate())
 	// Output:
 	// [{Inside:0 Outside:100000 Count:65536}] <nil>
 	// "0 100000 65536\n"

@@ -26,6 +26,12 @@ type IDMap []IDMapEntry
 // (UID_GID_MAP_MAX_EXTENTS); Linux 3.8 to 4.14 took 5.
 const MaxIDMapEntries = 340
 
+// UnmappedID is the id the kernel shows for ids that have no mapping in
+// the reader's user namespace ((uid_t)-1): a reader in a user namespace
+// without a mapping for the outside ids of a map sees "0 4294967295
+// 4294967295". No map can be written with it.
+const UnmappedID = math.MaxUint32
+
 // Validate checks m against the kernel's rules for writing a map
 // (map_write in kernel/user_namespace.c, user_namespaces(7)): 1 to 340
 // entries, each with a Count above 0 whose ranges end within 32 bits
@@ -86,13 +92,10 @@ func (m IDMap) appendText(b []byte) []byte {
 	return b
 }
 
-// MarshalText returns the text form of a valid map, or Validate's error.
-func (m IDMap) MarshalText() ([]byte, error) {
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	return m.appendText(nil), nil
-}
+// MarshalText returns the text form, as String. It does not validate m:
+// a map read from the kernel can hold what no writer may write
+// (UnmappedID); WriteUIDMap and WriteGIDMap validate.
+func (m IDMap) MarshalText() ([]byte, error) { return m.appendText(nil), nil }
 
 // UnmarshalText sets *m from text ParseIDMap accepts.
 func (m *IDMap) UnmarshalText(text []byte) error {
@@ -106,12 +109,18 @@ func (m *IDMap) UnmarshalText(text []byte) error {
 
 // ParseIDMap parses the text form of a uid or gid map, as
 // /proc/PID/uid_map shows it (fields padded with spaces) or as it is
-// written, and validates the result (Validate). Like the kernel it takes
-// any run of spaces and tabs (and \v, \f, \r) around the fields, and no
-// newline after the last line; an empty line is an error. Numbers are
-// decimal, unsigned, at most 2^32-1 (an error wrapping strconv.ErrRange;
-// the kernel would silently truncate them); other malformed text is an
-// error wrapping strconv.ErrSyntax.
+// written. Like the kernel it takes any run of spaces and tabs (and \v,
+// \f, \r) around the fields, and no newline after the last line; an
+// empty line is an error, and so is a map of more than MaxIDMapEntries
+// lines (fs.ErrInvalid). Numbers are decimal, unsigned, at most 2^32-1
+// (an error wrapping strconv.ErrRange; the kernel would silently truncate
+// them); other malformed text is an error wrapping strconv.ErrSyntax. The
+// empty text is the empty map (nil): a map not written yet.
+//
+// ParseIDMap accepts what the kernel shows, which is not always what a
+// writer may write (an outside UnmappedID, the count of the initial
+// namespace's map): call Validate before writing a map parsed from
+// elsewhere.
 func ParseIDMap[T ~string | ~[]byte](text T) (IDMap, error) {
 	var m IDMap
 	for start := 0; start < len(text); {
@@ -128,9 +137,6 @@ func ParseIDMap[T ~string | ~[]byte](text T) (IDMap, error) {
 		}
 		m = append(m, e)
 		start = end + 1
-	}
-	if err := m.Validate(); err != nil {
-		return nil, err
 	}
 	return m, nil
 }

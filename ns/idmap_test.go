@@ -23,6 +23,10 @@ func TestParseIDMap(t *testing.T) {
 		{"\t0\t1\t1 \r\n1 0 1", IDMap{{0, 1, 1}, {1, 0, 1}}},
 		{"4294967294 4294967294 1", IDMap{{4294967294, 4294967294, 1}}},
 		{"007 8 9", IDMap{{7, 8, 9}}},
+		// The initial namespace's map, to a reader in a user namespace
+		// that has no mapping for its ids.
+		{"         0 4294967295 4294967295\n", IDMap{{0, UnmappedID, 4294967295}}},
+		{"", nil},
 	} {
 		got, err := ParseIDMap(c.in)
 		if err != nil || !slices.Equal(got, c.want) {
@@ -43,7 +47,6 @@ func TestParseIDMapErrors(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"", fs.ErrInvalid},
 		{"\n", strconv.ErrSyntax},
 		{"0 0 1\n\n", strconv.ErrSyntax},      // an empty line, as the kernel sees it
 		{"0 0 1\n\n1 1 1", strconv.ErrSyntax}, // in the middle too
@@ -55,13 +58,6 @@ func TestParseIDMapErrors(t *testing.T) {
 		{"0 0 1junk", strconv.ErrSyntax},
 		{"0 4294967296 1", strconv.ErrRange}, // the kernel would truncate it to 0
 		{"0 0 99999999999999999999999", strconv.ErrRange},
-		{"0 0 0", fs.ErrInvalid},
-		{"4294967295 0 1", fs.ErrInvalid}, // (u32)-1 is not an id
-		{"0 4294967295 1", fs.ErrInvalid},
-		{"1 0 4294967295", fs.ErrInvalid},  // 1+count wraps
-		{"0 0 10\n9 100 1", fs.ErrInvalid}, // inside ranges overlap
-		{"0 0 10\n10 5 1", fs.ErrInvalid},  // outside ranges overlap
-		{"5 5 1\n0 0 6", fs.ErrInvalid},    // in any order
 		{many, fs.ErrInvalid},
 	} {
 		m, err := ParseIDMap(c.in)
@@ -72,6 +68,33 @@ func TestParseIDMapErrors(t *testing.T) {
 	// 340 lines are fine, and the error above names the limit.
 	if m, err := ParseIDMap(many[:strings.LastIndex(many[:len(many)-1], "\n")+1]); err != nil || len(m) != MaxIDMapEntries {
 		t.Errorf("340 lines: %d entries, %v", len(m), err)
+	}
+}
+
+// TestIDMapValidate: the rules of a write, which ParseIDMap does not
+// apply (the kernel shows maps no writer could write).
+func TestIDMapValidate(t *testing.T) {
+	for _, in := range []string{
+		"",
+		"0 0 0",
+		"4294967295 0 1", // (u32)-1 is not an id
+		"0 4294967295 1",
+		"0 4294967295 4294967295", // as a reader without a mapping sees the initial map
+		"1 0 4294967295",          // 1+count wraps
+		"0 0 10\n9 100 1",         // inside ranges overlap
+		"0 0 10\n10 5 1",          // outside ranges overlap
+		"5 5 1\n0 0 6",            // in any order
+	} {
+		m, err := ParseIDMap(in)
+		if err != nil {
+			t.Fatalf("ParseIDMap(%q): %v", in, err)
+		}
+		if err := m.Validate(); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Validate(%q) = %v, want an error matching fs.ErrInvalid", in, err)
+		}
+	}
+	if err := (IDMap{{0, 100000, 65536}, {65536, 1000, 1}}).Validate(); err != nil {
+		t.Errorf("a valid map: %v", err)
 	}
 }
 
@@ -88,8 +111,10 @@ func TestIDMapText(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || !slices.Equal(back.M, m) {
 		t.Errorf("json round trip = %v, %v", back.M, err)
 	}
-	if _, err := (IDMap{{0, 0, 0}}).MarshalText(); !errors.Is(err, fs.ErrInvalid) {
-		t.Errorf("MarshalText of an invalid map: %v", err)
+	// A map as the kernel shows it to a reader without a mapping: no
+	// writer may write it, but it is a value and marshals.
+	if b, err := (IDMap{{0, UnmappedID, 4294967295}}).MarshalText(); err != nil || string(b) != "0 4294967295 4294967295\n" {
+		t.Errorf("MarshalText of a shown map: %q, %v", b, err)
 	}
 	if err := back.M.UnmarshalText([]byte("0 0")); err == nil || !slices.Equal(back.M, m) {
 		t.Errorf("UnmarshalText of bad text: %v, left %v", err, back.M)
