@@ -138,13 +138,27 @@ func (s *Stat) CPUTime() time.Duration { return s.UTime + s.STime }
 // time) is a *ParseError naming the field, never a wrapped value.
 func (p Proc) Stat() (Stat, error) {
 	var st Stat
-	err := readInto(p, "stat", &st, parseStat)
+	err := p.ReadStat(&st)
 	return st, err
 }
 
 // ReadStat is Stat writing into *st, for loops that keep one Stat.
 func (p Proc) ReadStat(st *Stat) error {
-	return readInto(p, "stat", st, parseStat)
+	// A process's stat line is about 300 bytes; up to 52 fields of 20
+	// digits take a pooled buffer.
+	var small [512]byte
+	b, bp, err := p.readSmall("stat", small[:])
+	if err != nil {
+		return err
+	}
+	err = parseStat(b, st)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return withPath(p.path("stat"), err)
+	}
+	return nil
 }
 
 var (
@@ -381,7 +395,10 @@ func parseStat(b []byte, st *Stat) error {
 	}
 	*st = Stat{PID: int(pid)}
 	st.Comm.set(b[open+1 : end])
-	return parseStatFields(rest, st)
+	// A copy: the scanner's fields would make b escape, and ReadStat
+	// reads into a buffer on its stack. Only a line that is not in the
+	// kernel's form (or an error) comes here.
+	return parseStatFields(bytes.Clone(rest), st)
 }
 
 // parseStatFields parses the fields after the comm, " S 1 2 ...", into st
