@@ -244,7 +244,10 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 			return 0, fmt.Errorf("%w %q", err, f)
 		}
 	}
-	if !next() {
+	// The root is "/" but for bind mounts of a subtree: spare the call.
+	if len(line) >= 2 && line[0] == '/' && line[1] == ' ' {
+		f, line = line[:1], line[2:]
+	} else if !next() {
 		return 0, errMountFields
 	}
 	v.Root, esc = unescape(f, esc, escRoot)
@@ -264,12 +267,16 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	// The optional fields run up to the "-" separator: find where they
 	// end, then parse them at once.
 	opt := line
-	for {
-		if !next() {
-			return 0, errMountSeparator
-		}
-		if len(f) == 1 && f[0] == '-' {
-			break
+	if len(line) >= 2 && line[0] == '-' && line[1] == ' ' {
+		line = line[2:] // no optional fields (a private mount)
+	} else {
+		for {
+			if !next() {
+				return 0, errMountSeparator
+			}
+			if len(f) == 1 && f[0] == '-' {
+				break
+			}
 		}
 	}
 	// opt is now the optional fields, " - " and line, or "- " and line
