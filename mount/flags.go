@@ -13,6 +13,7 @@ package mount
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -84,6 +85,89 @@ func (f *Flags) UnmarshalText(text []byte) error {
 // than "rw" or "ro" is an error wrapping strconv.ErrSyntax. It allocates
 // nothing unless it fails.
 func ParseFlags[T ~string | ~[]byte](text T) (Flags, error) {
+	// The kernel's form is read a word at a time: each word's length
+	// from the first comma in eight bytes, its bytes compared as one
+	// word with each option of that length. Anything else (an empty
+	// word, a word of more than eight bytes that is not an option)
+	// goes to parseFlagsWords, which gives the same answer and reports
+	// errors.
+	if len(text) < 2 || text[0] != 'r' || (text[1] != 'w' && text[1] != 'o') {
+		return parseFlagsWords(text)
+	}
+	var f Flags
+	if text[1] == 'o' {
+		f = ReadOnly
+	}
+	if len(text) == 2 {
+		return f, nil
+	}
+	if text[2] != ',' {
+		return parseFlagsWords(text)
+	}
+	for i := 3; ; {
+		w := load8(text, i)
+		c := w ^ 0x2c2c2c2c2c2c2c2c // ','
+		// The lowest zero byte of c is the first comma: the borrows of
+		// c-ones only reach the bytes above it.
+		n := bits.TrailingZeros64((c-0x0101010101010101)&^c&0x8080808080808080) >> 3
+		if i+n > len(text) {
+			n = len(text) - i // the last word: load8 reads zeros past the end
+		} else if n == 8 {
+			// A word of eight bytes or more.
+			for i+n < len(text) && text[i+n] != ',' {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			return parseFlagsWords(text) // an empty word: the error
+		case n < 8:
+			// The length in the top byte: a word holding a NUL must not
+			// match a shorter one.
+			switch w&(1<<(8*n)-1) | uint64(n)<<56 {
+			case 0x646975736f6e | 6<<56: // "nosuid"
+				f |= NoSuid
+			case 0x7665646f6e | 5<<56: // "nodev"
+				f |= NoDev
+			case 0x636578656f6e | 6<<56: // "noexec"
+				f |= NoExec
+			case 0x656d6974616f6e | 7<<56: // "noatime"
+				f |= NoAtime
+			}
+		case n == 8 && w == 0x656d6974616c6572: // "relatime"
+			f |= Relatime
+		case n == 8 && w == 0x64657070616d6469: // "idmapped"
+			f |= Idmapped
+		case n == 10 && w == 0x6974617269646f6e && text[i+8] == 'm' && text[i+9] == 'e': // "nodiratime"
+			f |= NoDiratime
+		case n == 11 && w == 0x6c6f666d79736f6e && string(text[i+8:i+11]) == "low": // "nosymfollow"
+			f |= NoSymfollow
+		}
+		i += n + 1
+		if i > len(text) {
+			return f, nil
+		}
+	}
+}
+
+// load8 returns the eight bytes of s from i (little-endian), the bytes
+// past the end of s reading as zero.
+func load8[T ~string | ~[]byte](s T, i int) uint64 {
+	if i >= 0 && len(s)-i >= 8 {
+		s := s[i : i+8]
+		return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	}
+	var w uint64
+	for j := len(s) - 1; j >= i && j >= 0; j-- {
+		w = w<<8 | uint64(s[j])
+	}
+	return w
+}
+
+// parseFlagsWords is ParseFlags word by word: it takes any text, and
+// reports the errors.
+func parseFlagsWords[T ~string | ~[]byte](text T) (Flags, error) {
 	var f Flags
 	for i, word := 0, 0; i <= len(text); word++ {
 		end := i

@@ -39,6 +39,9 @@ func TestParseFlags(t *testing.T) {
 		{"rw,idmapped,nosymfollow", Idmapped | NoSymfollow, true},
 		{"rw,lazytime,nosuid", NoSuid, true}, // an option lx does not know
 		{"rw,ro", 0, true},                   // "ro" after the first word is an unknown word
+		{"ro,noexec\x00", ReadOnly, true},    // a NUL makes an unknown word of a known one
+		{"rw,nodiratime,noatime,nosymfollow", NoDiratime | NoAtime | NoSymfollow, true},
+		{"rw,nodiratimes,nosymfollo,relatim", 0, true},
 		{"", 0, false},
 		{"nosuid", 0, false},
 		{"nosuid,rw", 0, false},

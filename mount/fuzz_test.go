@@ -1,13 +1,22 @@
 package mount
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func FuzzParseFlags(f *testing.F) {
-	for _, s := range []string{"rw", "ro,nosuid,nodev,noexec,relatime", "rw,lazytime", "", "rw,,x", "nosuid"} {
+	for _, s := range []string{"rw", "ro,nosuid,nodev,noexec,relatime", "rw,lazytime", "", "rw,,x", "nosuid",
+		"rw,nodiratime,nosymfollow,idmapped,noatime", "rw,nodiratimex,nosymfollo", "ro,relatime,", "rw,relatimes"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		fl, err := ParseFlags(in)
+		// The word-by-word parser, the only one before the fast path, is
+		// the oracle.
+		if want, wantErr := parseFlagsWords(in); fl != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("ParseFlags(%q) = %v, %v; word by word %v, %v", in, fl, err, want, wantErr)
+		}
 		if err != nil {
 			if fl != 0 {
 				t.Fatalf("ParseFlags(%q) = %v with error %v", in, fl, err)
@@ -25,11 +34,17 @@ func FuzzParseFlags(f *testing.F) {
 }
 
 func FuzzParsePropagation(f *testing.F) {
-	for _, s := range []string{"", "private", "shared:1 master:2", "master:5 propagate_from:2", "unbindable", "shared:0", "x:1 shared:2147483648"} {
+	for _, s := range []string{"", "private", "shared:1 master:2", "master:5 propagate_from:2", "unbindable", "shared:0", "x:1 shared:2147483648",
+		"shared:123456789 master:1 ", "shared:0000000001", "master:1  shared:2", "shared:1\tmaster:2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		p, err := ParsePropagation(in)
+		// The field-by-field parser, the only one before the fast path,
+		// is the oracle.
+		if want, wantErr := parsePropagationFields(in); p != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("ParsePropagation(%q) = %+v, %v; field by field %+v, %v", in, p, err, want, wantErr)
+		}
 		if err != nil {
 			if p != (Propagation{}) {
 				t.Fatalf("ParsePropagation(%q) = %+v with error %v", in, p, err)

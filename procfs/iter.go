@@ -44,8 +44,11 @@ func (fs FS) procs(yield func(Proc, error) bool) {
 	}
 }
 
-// direntBufSize is the getdents64 buffer: about 170 /proc entries a call.
-const direntBufSize = 8192
+// direntBufSize is the getdents64 buffer: about 1,000 /proc entries a
+// call (24 to 32 bytes each). With 8 KiB a scan of 300 processes made
+// three calls instead of two and cost about 1% more (BenchmarkPaired
+// scan-300).
+const direntBufSize = 32768
 
 var direntPool = sync.Pool{New: func() any { return new([direntBufSize]byte) }}
 

@@ -102,27 +102,83 @@ func parseLimitsFast(b []byte, l *rlimit.Limits) bool {
 			binary.LittleEndian.Uint64(s[16:24]) != c.w[2] || binary.LittleEndian.Uint16(s[24:26]) != c.e {
 			return false
 		}
-		soft, j, ok := limitValue(b, i+26)
+		// The columns in the kernel's fixed widths, else limitValue,
+		// which takes any run of spaces after a value.
+		soft, ok := limitColumn(b, i+26)
+		j := i + 26 + 21
 		if !ok {
+			if soft, j, ok = limitValue(b, i+26); !ok {
+				return false
+			}
+		}
+		hard, ok := limitColumn(b, j)
+		if ok {
+			j += 21
+		} else if hard, j, ok = limitValue(b, j); !ok {
 			return false
 		}
-		hard, j, ok := limitValue(b, j)
-		if !ok {
-			return false
-		}
-		// The unit, which parseLimitsRows ignores too.
-		nl := bytes.IndexByte(b[j:], '\n')
-		if nl < 0 {
-			return false
+		// The unit, which parseLimitsRows ignores too: none, or ten
+		// bytes ("%-10s"), then the newline.
+		switch {
+		case j < len(b) && b[j] == '\n':
+			i = j + 1
+		case j >= 0 && len(b)-j >= 11 && b[j+10] == '\n' && noNewline(b[j:j+10:j+10]):
+			i = j + 11
+		default:
+			nl := bytes.IndexByte(b[j:], '\n')
+			if nl < 0 {
+				return false
+			}
+			i = j + nl + 1
 		}
 		v[r] = rlimit.Limit{Soft: soft, Hard: hard}
-		i = j + nl + 1
 	}
 	if i != len(b) {
 		return false
 	}
 	*l = v
 	return true
+}
+
+// limitColumn reads a limit column at b[j:] in the kernel's form ("%-20s "
+// and "%-20lu "): "unlimited" or 1 to 7 digits, left-aligned in 20
+// bytes of spaces, one more space, then a byte that is neither a space
+// nor a tab. ok is false for anything else, which limitValue reads.
+func limitColumn(b []byte, j int) (rlimit.Value, bool) {
+	const spaces = 0x2020202020202020
+	if j < 0 || len(b)-j < 22 {
+		return 0, false
+	}
+	s := b[j : j+22 : j+22]
+	w0, w1, w2 := binary.LittleEndian.Uint64(s[0:]), binary.LittleEndian.Uint64(s[8:]), binary.LittleEndian.Uint64(s[14:])
+	var x rlimit.Value
+	if w0 == 0x6574696d696c6e75 && s[8] == 'd' { // "unlimite", 'd'
+		x = rlimit.Unlimited
+		if (w1^spaces)>>8 != 0 {
+			return 0, false
+		}
+	} else {
+		t := w0 - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		if n == 0 || n == 8 || (w0^spaces)>>(8*n&63) != 0 || w1 != spaces {
+			return 0, false
+		}
+		x = rlimit.Value(parse.Swar8(t << ((64 - 8*n) & 63)))
+	}
+	// Bytes 14 to 20 are spaces; byte 21 starts the next column.
+	if w2&(1<<56-1) != spaces&(1<<56-1) || s[21] == ' ' || s[21] == '\t' {
+		return 0, false
+	}
+	return x, true
+}
+
+// noNewline reports whether the ten bytes of b hold no '\n'.
+func noNewline(b []byte) bool {
+	if len(b) != 10 {
+		return false
+	}
+	x := binary.LittleEndian.Uint64(b) ^ 0x0a0a0a0a0a0a0a0a
+	return (x-ones)&^x&(0x80*ones) == 0 && b[8] != '\n' && b[9] != '\n'
 }
 
 // limitValue reads a limit at b[j:], "unlimited" or 1 to 20 digits, and

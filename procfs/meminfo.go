@@ -281,10 +281,7 @@ const meminfoFastLookahead = 8
 // and whether the value is in kB or a count. kind is 0 for the keys whose
 // name and ':' take more than 16 bytes (HardwareCorrupted), which are read
 // by the general code.
-var meminfoHeaders = func() (t [meminfoN]struct {
-	w0, w1 uint64
-	kind   uint8
-}) {
+var meminfoHeaders = func() (t [meminfoN]meminfoHeader) {
 	for i, k := range meminfoKeys {
 		h := []byte(k.name + ":")
 		if len(h) > 16 {
@@ -300,6 +297,11 @@ var meminfoHeaders = func() (t [meminfoN]struct {
 	}
 	return t
 }()
+
+type meminfoHeader struct {
+	w0, w1 uint64
+	kind   uint8
+}
 
 // Kinds of meminfoHeaders.
 const (
@@ -322,8 +324,9 @@ func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i
 		s := b[i : i+28 : i+28]
 		w0, w1 := binary.LittleEndian.Uint64(s[:8]), binary.LittleEndian.Uint64(s[8:16])
 		k, end := uint(g), uint(min(g+meminfoFastLookahead, meminfoN))
+		var h *meminfoHeader
 		for ; k < end; k++ {
-			if h := &meminfoHeaders[k]; w0 == h.w0 && w1 == h.w1 && h.kind != 0 {
+			if h = &meminfoHeaders[k]; w0 == h.w0 && w1 == h.w1 && h.kind != 0 {
 				break
 			}
 		}
@@ -335,7 +338,20 @@ func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i
 			return i, g, lines
 		}
 		j := i + 24
-		if s[24]-'0' <= 9 {
+		switch {
+		case s[24]-'0' > 9 && h.kind == hdrCount:
+			// The usual forms, from the window.
+			if s[24] != '\n' {
+				return i, g, lines
+			}
+			j++
+		case s[24]-'0' > 9:
+			if binary.LittleEndian.Uint32(s[24:28]) != 0x0a426b20 { // " kB\n"
+				return i, g, lines
+			}
+			x <<= 10
+			j += 4
+		default:
 			// More digits: at most 16 in all, which no kB value can
 			// overflow.
 			y, n := parse.Digits(b[j:])
@@ -344,18 +360,18 @@ func meminfoFast(b []byte, next int, v *[meminfoN]uint64, present *[2]uint64) (i
 			}
 			x = x*pow10[n] + y
 			j += n
-		}
-		if meminfoHeaders[k].kind == hdrCount {
-			if j >= len(b) || b[j] != '\n' {
-				return i, g, lines
+			if h.kind == hdrCount {
+				if j >= len(b) || b[j] != '\n' {
+					return i, g, lines
+				}
+				j++
+			} else {
+				if j < 0 || len(b)-j < 4 || binary.LittleEndian.Uint32(b[j:j+4:j+4]) != 0x0a426b20 { // " kB\n"
+					return i, g, lines
+				}
+				x <<= 10
+				j += 4
 			}
-			j++
-		} else {
-			if j < 0 || len(b)-j < 4 || binary.LittleEndian.Uint32(b[j:j+4:j+4]) != 0x0a426b20 { // " kB\n"
-				return i, g, lines
-			}
-			x <<= 10
-			j += 4
 		}
 		v[k] = x
 		present[k/64] |= 1 << (k % 64)

@@ -2,9 +2,11 @@ package procfs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -217,28 +219,35 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 		f, line, ok = cutByte(line, ' ')
 		return ok
 	}
-	if !next() {
-		return 0, errMountFields
+	if n, ok := mountHead(line, v); ok {
+		line = line[n:]
+	} else {
+		if !next() {
+			return 0, errMountFields
+		}
+		id, err := parse.Uint(f)
+		if err != nil || id > 1<<31-1 {
+			return 0, fmt.Errorf("mount id %q: %w", f, strconv.ErrSyntax)
+		}
+		if !next() {
+			return 0, errMountFields
+		}
+		parent, err := parse.Uint(f)
+		if err != nil || parent > 1<<31-1 {
+			return 0, fmt.Errorf("parent id %q: %w", f, strconv.ErrSyntax)
+		}
+		v.ID, v.ParentID = int(id), int(parent)
+		if !next() {
+			return 0, errMountFields
+		}
+		if v.Dev, err = parseDev(f, 10); err != nil {
+			return 0, fmt.Errorf("%w %q", err, f)
+		}
 	}
-	id, err := parse.Uint(f)
-	if err != nil || id > 1<<31-1 {
-		return 0, fmt.Errorf("mount id %q: %w", f, strconv.ErrSyntax)
-	}
-	if !next() {
-		return 0, errMountFields
-	}
-	parent, err := parse.Uint(f)
-	if err != nil || parent > 1<<31-1 {
-		return 0, fmt.Errorf("parent id %q: %w", f, strconv.ErrSyntax)
-	}
-	v.ID, v.ParentID = int(id), int(parent)
-	if !next() {
-		return 0, errMountFields
-	}
-	if v.Dev, err = parseDev(f, 10); err != nil {
-		return 0, fmt.Errorf("%w %q", err, f)
-	}
-	if !next() {
+	// The root is "/" but for bind mounts of a subtree: spare the call.
+	if len(line) >= 2 && line[0] == '/' && line[1] == ' ' {
+		f, line = line[:1], line[2:]
+	} else if !next() {
 		return 0, errMountFields
 	}
 	v.Root, esc = unescape(f, esc, escRoot)
@@ -258,12 +267,16 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	// The optional fields run up to the "-" separator: find where they
 	// end, then parse them at once.
 	opt := line
-	for {
-		if !next() {
-			return 0, errMountSeparator
-		}
-		if len(f) == 1 && f[0] == '-' {
-			break
+	if len(line) >= 2 && line[0] == '-' && line[1] == ' ' {
+		line = line[2:] // no optional fields (a private mount)
+	} else {
+		for {
+			if !next() {
+				return 0, errMountSeparator
+			}
+			if len(f) == 1 && f[0] == '-' {
+				break
+			}
 		}
 	}
 	// opt is now the optional fields, " - " and line, or "- " and line
@@ -288,11 +301,51 @@ func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	return esc, nil
 }
 
-// cutByte is bytes.Cut for one separator byte. The fields of mountinfo
-// are short, and a plain loop beats bytes.IndexByte's call on them.
+// mountHead reads the first three fields of a mountinfo line in the
+// kernel's form, "36 35 98:0 " (decimal numbers of up to nine digits, so
+// that ids are below 2^31 and device numbers below 2^32), into v, and
+// returns the index after them. ok is false for anything else, which
+// parseMountLine reads field by field and reports. The numbers are
+// short: a byte loop beats the word-at-a-time readers on them.
+func mountHead(line []byte, v *MountView) (int, bool) {
+	id, i, ok1 := headNumber(line, 0, ' ')
+	parent, i, ok2 := headNumber(line, i, ' ')
+	major, i, ok3 := headNumber(line, i, ':')
+	minor, i, ok4 := headNumber(line, i, ' ')
+	if !(ok1 && ok2 && ok3 && ok4) {
+		return 0, false
+	}
+	v.ID, v.ParentID, v.Dev = int(id), int(parent), Dev{Major: uint32(major), Minor: uint32(minor)}
+	return i, true
+}
+
+// headNumber reads the number of 1 to 9 digits at b[i:] and the byte sep
+// after it, and returns the index after sep.
+func headNumber(b []byte, i int, sep byte) (x uint64, end int, ok bool) {
+	j := i
+	for j < len(b) && b[j]-'0' <= 9 {
+		x = x*10 + uint64(b[j]-'0')
+		j++
+	}
+	return x, j + 1, uint(j-i-1) < 9 && j < len(b) && b[j] == sep
+}
+
+// cutByte is bytes.Cut for one separator byte, eight bytes at a time: the
+// fields of mountinfo are short, and a word-at-a-time search beats both a
+// byte loop and bytes.IndexByte's call on them.
 func cutByte(b []byte, sep byte) (before, after []byte, found bool) {
-	for i, c := range b {
-		if c == sep {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		// The lowest zero byte of w is the first sep: the borrows of
+		// w-ones only reach the bytes above it.
+		w := binary.LittleEndian.Uint64(b[i:]) ^ ones*uint64(sep)
+		if m := (w - ones) &^ w & (0x80 * ones); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			return b[:i], b[i+1:], true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == sep {
 			return b[:i], b[i+1:], true
 		}
 	}

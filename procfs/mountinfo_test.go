@@ -3,10 +3,12 @@ package procfs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -226,7 +228,13 @@ func formatMountLine(m Mount) string {
 func FuzzParseMountInfo(f *testing.F) {
 	addFixtureSeeds(f, "mountinfo-")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ms, err := parseMountInfo(b)
+		// The parser before the SWAR field splitting is the oracle (both
+		// unescape in place: each gets its own copy).
+		want, wantErr := refParseMountInfo(slices.Clone(b))
+		ms, err := parseMountInfo(slices.Clone(b))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(ms, want) {
+			t.Fatalf("parseMountInfo(%q) = %+v, %v\nwant %+v, %v", b, ms, err, want, wantErr)
+		}
 		if err != nil {
 			return
 		}

@@ -37,6 +37,50 @@ func readInto[T any](p Proc, name string, v *T, parse func([]byte, *T) error) er
 	return p.withFile(name, true, func(b []byte) error { return parse(b, v) })
 }
 
+// readSmall reads p's single-record file name (stat, statm) into small, a
+// buffer on the caller's stack, with one read(2) when it fits; the parse
+// that follows then touches no pooled memory, and the pool's Get and Put
+// are spared: they cost as much as parsing statm. A file that fills small
+// is read on (from the offset the first read left, as readOnce does) into
+// a pooled buffer, bp, which the caller returns with putBuf after
+// parsing. The caller must call the parser directly, not through a func
+// value, or small would move to the heap.
+func (p Proc) readSmall(name string, small []byte) (b []byte, bp *[]byte, err error) {
+	fd, err := p.open(name, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := sys.Read(fd, small)
+	if err == nil && n < len(small) {
+		sys.CloseRaw(fd)
+		return small[:n], nil, nil
+	}
+	if err == nil {
+		// A separate variable: small must not flow into *bp.
+		bp = bufPool.Get().(*[]byte)
+		buf := append((*bp)[:0], small[:n]...)
+		for err == nil {
+			if len(buf) == cap(buf) {
+				buf = append(buf, 0)[:len(buf)]
+			}
+			var m int
+			if m, err = sys.Read(fd, buf[len(buf):cap(buf)]); m == 0 {
+				break
+			}
+			buf = buf[:len(buf)+m]
+		}
+		*bp = buf
+	}
+	sys.CloseRaw(fd)
+	if err != nil {
+		if bp != nil {
+			putBuf(bp)
+		}
+		return nil, nil, p.ioError(name, err)
+	}
+	return *bp, bp, nil
+}
+
 // readFS reads the file name below fs's mount point ("loadavg",
 // "pressure/io") into a pooled buffer and parses it.
 func readFS[T any](fsys FS, name string, parse func([]byte) (T, error)) (T, error) {

@@ -7,7 +7,6 @@ import (
 	"iter"
 	"os"
 
-	"github.com/lxgo/lx/cpuset"
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
 )
@@ -53,6 +52,19 @@ type Sample struct {
 // is reaped its reads fail with ESRCH, the Sampler reports it (an error
 // matching os.ErrProcessDone) and drops it.
 //
+// A monitoring loop re-reads mostly idle processes, whose files do not
+// change between samples. The Sampler keeps, for each process and file,
+// the bytes of the last read it parsed without error and the value they
+// gave; when a read returns the same bytes, it copies that value instead
+// of parsing again. The value is then exactly what the parse would give:
+// the parsers are functions of the bytes alone. The memo changes only the
+// cost. Re-reading the stat of 300 sleepers costs 0.52 of opening,
+// reading and closing each (pread(2) alone: 0.49; without the memo:
+// 0.63); when every process's stat has changed since the last sample,
+// each is parsed and the memo adds its comparison and copies: 0.66-0.67
+// against 0.63 (BenchmarkPaired, sampler-300 and sampler-300-changed).
+// It holds about 1.4 KiB per process and the last bytes of each file.
+//
 // A Sampler holds len(Files) file descriptors per process: mind
 // RLIMIT_NOFILE. It is not safe for concurrent use. Close releases
 // everything.
@@ -69,10 +81,22 @@ type sampled struct {
 	pid  int
 	proc Proc // p without its descriptors: for the paths errors name
 	fds  [len(sampleFileNames)]*sys.FD
-	// The CPU and memory node sets of the process's last status, so that
-	// unchanged lists are not parsed again (they differ between processes).
-	cpus, mems       cpuset.Set
-	cpusRaw, memsRaw []byte
+	// raw are the fds' numbers, -1 for a file not read: fds keeps
+	// them open, and only Remove and Close close them, so that Sample
+	// does not take each FD's lock (sys.FD.Int) on every read.
+	raw  [len(sampleFileNames)]int
+	memo *sampleMemo
+}
+
+// sampleMemo is a process's last values and the bytes they were parsed
+// from: file i's value in val is the parse of raw[i] when bit i of valid
+// is set. val.Status also carries the process's CPU and memory node sets
+// (they differ between processes), so that an unchanged list is not
+// parsed again when another line of the file changed.
+type sampleMemo struct {
+	valid uint8
+	raw   [len(sampleFileNames)][]byte
+	val   Sample
 }
 
 // NewSampler returns an empty Sampler reading processes of fs.
@@ -109,7 +133,7 @@ func (s *Sampler) AddProc(p Proc) error {
 	if _, ok := s.index[id]; ok {
 		return nil
 	}
-	sp := sampled{pid: id, proc: Proc{fs: p.fs, pid: p.pid, tid: p.tid}}
+	sp := sampled{pid: id, proc: Proc{fs: p.fs, pid: p.pid, tid: p.tid}, raw: [...]int{-1, -1, -1, -1}, memo: new(sampleMemo)}
 	for i, name := range sampleFileNames {
 		if s.files&(1<<i) == 0 {
 			continue
@@ -119,7 +143,7 @@ func (s *Sampler) AddProc(p Proc) error {
 			sp.close()
 			return fmt.Errorf("procfs sampler: add pid %d: %w", id, err)
 		}
-		sp.fds[i] = sys.NewFD(fd)
+		sp.fds[i], sp.raw[i] = sys.NewFD(fd), fd
 	}
 	s.index[id] = len(s.procs)
 	s.procs = append(s.procs, sp)
@@ -195,11 +219,11 @@ func (s *Sampler) Sample() iter.Seq2[*Sample, error] {
 // read fills s.sample from sp's open files.
 func (s *Sampler) read(sp *sampled) error {
 	s.sample.PID = sp.pid
-	for i, fd := range sp.fds {
-		if fd == nil {
+	for i, fd := range sp.raw {
+		if fd < 0 {
 			continue
 		}
-		b, err := preadFile(fd.Int(), s.buf)
+		b, err := preadFile(fd, s.buf)
 		if cap(b) > cap(s.buf) {
 			s.buf = b[:0]
 		}
@@ -215,24 +239,68 @@ func (s *Sampler) read(sp *sampled) error {
 			}
 			return err
 		}
+		m := sp.memo
+		if m.valid&(1<<i) != 0 && string(b) == string(m.raw[i]) {
+			// The same bytes as last time: the same value.
+			switch i {
+			case 0:
+				s.sample.Stat = m.val.Stat
+			case 1:
+				s.sample.Statm = m.val.Statm
+			case 2:
+				copyStatus(&s.sample.Status, &m.val.Status)
+			case 3:
+				s.sample.IO = m.val.IO
+			}
+			continue
+		}
 		switch i {
 		case 0:
-			err = parseStat(b, &s.sample.Stat)
+			if err = parseStat(b, &s.sample.Stat); err == nil {
+				m.val.Stat = s.sample.Stat
+			}
 		case 1:
-			err = parseStatm(b, &s.sample.Statm)
+			if err = parseStatm(b, &s.sample.Statm); err == nil {
+				m.val.Statm = s.sample.Statm
+			}
 		case 2:
-			st := &s.sample.Status
-			st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = sp.cpus, sp.mems, sp.cpusRaw, sp.memsRaw
-			err = parseStatus(b, st)
-			sp.cpus, sp.mems, sp.cpusRaw, sp.memsRaw = st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw
+			st, prev := &s.sample.Status, &m.val.Status
+			st.CPUsAllowed, st.MemsAllowed, st.cpusRaw, st.memsRaw = prev.CPUsAllowed, prev.MemsAllowed, prev.cpusRaw, prev.memsRaw
+			if err = parseStatus(b, st); err == nil {
+				copyStatus(prev, st)
+			}
 		case 3:
-			err = parseIO(b, &s.sample.IO)
+			if err = parseIO(b, &s.sample.IO); err == nil {
+				m.val.IO = s.sample.IO
+			}
 		}
 		if err != nil {
+			m.valid &^= 1 << i
 			return withPath(sp.proc.path(sampleFileNames[i]), err)
 		}
+		if cap(m.raw[i]) < len(b) {
+			// Room to grow, so that a counter gaining a digit does not
+			// allocate.
+			m.raw[i] = make([]byte, 0, len(b)+len(b)/4+16)
+		}
+		m.raw[i] = append(m.raw[i][:0], b...)
+		m.valid |= 1 << i
 	}
 	return nil
+}
+
+// copyStatus sets *dst to *src, copying the slices into dst's own arrays
+// (reused: no allocation in steady state), so that neither shares them
+// with the other. The CPU sets are shared: they are never modified in
+// place.
+func copyStatus(dst, src *Status) {
+	groups, nstgid, nspid, nspgid, nssid := dst.Groups[:0], dst.NSTGID[:0], dst.NSPID[:0], dst.NSPGID[:0], dst.NSSID[:0]
+	*dst = *src
+	dst.Groups = append(groups, src.Groups...)
+	dst.NSTGID = append(nstgid, src.NSTGID...)
+	dst.NSPID = append(nspid, src.NSPID...)
+	dst.NSPGID = append(nspgid, src.NSPGID...)
+	dst.NSSID = append(nssid, src.NSSID...)
 }
 
 // preadFile reads a whole per-process seq_file from offset 0. These files

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 )
@@ -158,4 +160,71 @@ func TestSampleFilesString(t *testing.T) {
 			t.Errorf("%#x: %q, want %q", uint8(f), got, want)
 		}
 	}
+}
+
+// TestSamplerMemo checks the Sampler's memo of unchanged files: a
+// settled sleeper's second pass copies the values of the first (the
+// memo is used: its bytes are kept), a caller writing into the yielded
+// Sample does not change what the next pass yields, and bytes that
+// differ from the kept ones are parsed again.
+func TestSamplerMemo(t *testing.T) {
+	pid := benchFixture(t)
+	s := NewSampler(Default(), &SamplerOptions{Files: SampleStat | SampleStatm | SampleStatus | SampleIO})
+	defer s.Close()
+	if err := s.Add(pid); err != nil {
+		t.Fatal(err)
+	}
+	pass := func() Sample {
+		t.Helper()
+		var got Sample
+		for smp, err := range s.Sample() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = *smp
+			got.Status = Status{} // its own slices
+			copyStatus(&got.Status, &smp.Status)
+			// SigQ counts the signals queued for the user: other
+			// processes change it.
+			got.Status.SigQ = SigQueue{}
+			// A caller may write into the Sample it is handed.
+			smp.Stat.PPID, smp.Statm.Size, smp.IO.RChar = -1, 1, 1
+			smp.Status.NSPID[0], smp.Status.VmRSS = -1, 1
+		}
+		return got
+	}
+	first := pass()
+	want, err := mustProc(t, Default(), pid).Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Stat != want || first.Stat.PPID != os.Getpid() || len(first.Status.NSPID) == 0 || first.Statm.Size == 0 {
+		t.Fatalf("first pass: %+v, want stat %+v", first, want)
+	}
+	if m := s.procs[0].memo; m.valid != 1<<len(sampleFileNames)-1 || string(m.raw[0]) != string(rawStat(t, pid)) {
+		t.Fatalf("memo: valid %#x, stat %q", m.valid, m.raw[0])
+	}
+	for range 2 {
+		if got := pass(); !reflect.DeepEqual(got, first) {
+			t.Fatalf("memo pass:\n%+v\nfirst:\n%+v", got, first)
+		}
+	}
+	// Kept values that no longer match their bytes: the bytes differ from
+	// the new read, so the file is parsed again.
+	m := s.procs[0].memo
+	m.val.Stat.PPID, m.val.Statm.Size, m.val.IO.RChar, m.val.Status.VmRSS = 7, 7, 7, 7
+	for i := range m.raw {
+		m.raw[i][0] ^= 0xff
+	}
+	if got := pass(); !reflect.DeepEqual(got, first) {
+		t.Fatalf("pass after stale memo:\n%+v\nfirst:\n%+v", got, first)
+	}
+}
+
+func rawStat(t *testing.T, pid int) []byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/bits"
@@ -137,13 +138,27 @@ func (s *Stat) CPUTime() time.Duration { return s.UTime + s.STime }
 // time) is a *ParseError naming the field, never a wrapped value.
 func (p Proc) Stat() (Stat, error) {
 	var st Stat
-	err := readInto(p, "stat", &st, parseStat)
+	err := p.ReadStat(&st)
 	return st, err
 }
 
 // ReadStat is Stat writing into *st, for loops that keep one Stat.
 func (p Proc) ReadStat(st *Stat) error {
-	return readInto(p, "stat", st, parseStat)
+	// A process's stat line is about 300 bytes; up to 52 fields of 20
+	// digits take a pooled buffer.
+	var small [512]byte
+	b, bp, err := p.readSmall("stat", small[:])
+	if err != nil {
+		return err
+	}
+	err = parseStat(b, st)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return withPath(p.path("stat"), err)
+	}
+	return nil
 }
 
 var (
@@ -380,7 +395,10 @@ func parseStat(b []byte, st *Stat) error {
 	}
 	*st = Stat{PID: int(pid)}
 	st.Comm.set(b[open+1 : end])
-	return parseStatFields(rest, st)
+	// A copy: the scanner's fields would make b escape, and ReadStat
+	// reads into a buffer on its stack. Only a line that is not in the
+	// kernel's form (or an error) comes here.
+	return parseStatFields(bytes.Clone(rest), st)
 }
 
 // parseStatFields parses the fields after the comm, " S 1 2 ...", into st
@@ -500,12 +518,9 @@ func parseStatFast(rest []byte, st *Stat) bool {
 	if i32>>31|u32>>32|ticks>>39|v[21-f4]>>63|rssHi != 0 || neg&negTicks != 0 {
 		return false
 	}
-	sx := func(f int) int64 { // a signed field's value
-		x := int64(v[f-4])
-		if neg>>(f-4)&1 != 0 {
-			x = -x
-		}
-		return x
+	sx := func(f int) int64 { // a signed field's value, negated without a branch
+		m := -int64(neg >> (f - 4) & 1)
+		return (int64(v[f-4]) ^ m) - m
 	}
 	tick := func(f int) time.Duration { return time.Duration(v[f-4]) * ClockTick }
 	*st = Stat{
@@ -582,6 +597,63 @@ const ones = 0x0101010101010101
 // (parse.Swar8); a 0 takes one comparison.
 func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 	i := 0
+	// While a window of 24 bytes remains (all but the last fields), the
+	// loads need no checks, and a long number is read in place.
+	for end := len(b) - 24; k < len(v) && i >= 0 && i <= end; {
+		s := b[i : i+24 : i+24]
+		w := binary.LittleEndian.Uint64(s[:8])
+		if w&0xffffff == 0x203020 { // " 0 ": v[k] is 0 already
+			k++
+			i += 2
+			continue
+		}
+		t := w>>8 - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		switch {
+		case byte(w) != ' ':
+			return 0, 0, false
+		case n == 1:
+			v[k] = t & 0xff
+		case n > 1 && n < 7:
+			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
+		case n == 0:
+			if byte(w>>8) != '-' {
+				return 0, 0, false
+			}
+			neg |= 1 << k
+			i++
+			t = w>>16 - 0x30*ones
+			n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+			if n == 0 || n > 5 {
+				return 0, 0, false
+			}
+			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
+		default: // 7 digits or more: addresses, rsslim
+			t1 := binary.LittleEndian.Uint64(s[1:9]) - 0x30*ones
+			t2 := binary.LittleEndian.Uint64(s[9:17]) - 0x30*ones
+			n2 := bits.TrailingZeros64((t2|(t2+0x76*ones))&(0x80*ones)) >> 3
+			switch {
+			case (t1|(t1+0x76*ones))&(0x80*ones) != 0: // exactly 7
+				v[k], n = parse.Swar8(t1<<8), 7
+			case n2 == 0:
+				v[k], n = parse.Swar8(t1), 8
+			case n2 < 8:
+				v[k], n = parse.Swar8(t1)*pow10[n2]+parse.Swar8(t2<<((64-8*n2)&63)), 8+n2
+			case binary.LittleEndian.Uint64(s[1:9]) == 0x3434373634343831 && // "18446744073709551615"
+				binary.LittleEndian.Uint64(s[9:17]) == 0x3535393037333730 &&
+				binary.LittleEndian.Uint32(s[17:21]) == 0x35313631:
+				v[k], n = 1<<64-1, 20
+			default:
+				x, m, ok := statLong(b, i+1)
+				if !ok {
+					return 0, 0, false
+				}
+				v[k], n = x, m
+			}
+		}
+		i += 1 + n
+		k++
+	}
 	for k < len(v) && i < len(b) {
 		w := parse.Load8(b, i)
 		if w&0xffffff == 0x203020 { // " 0 ": v[k] is 0 already

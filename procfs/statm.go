@@ -23,9 +23,20 @@ type Statm struct {
 // zombies read as all zeros. A page count whose bytes exceed a uint64 is
 // a *ParseError naming the field. It allocates nothing in steady state.
 func (p Proc) Statm() (Statm, error) {
+	var small [128]byte // seven numbers: at most 7*21 bytes, usually 30
+	b, bp, err := p.readSmall("statm", small[:])
+	if err != nil {
+		return Statm{}, err
+	}
 	var s Statm
-	err := readInto(p, "statm", &s, parseStatm)
-	return s, err
+	err = parseStatm(b, &s)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return Statm{}, withPath(p.path("statm"), err)
+	}
+	return s, nil
 }
 
 // statmFieldNames are proc(5)'s names of the statm columns.

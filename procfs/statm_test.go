@@ -43,7 +43,9 @@ func TestStatmSelf(t *testing.T) {
 	if s.Size == 0 || s.Resident == 0 || !near(s.Size, st.VmSize) || !near(s.Resident, st.VmRSS) || s.Text != st.VmExe {
 		t.Errorf("statm %+v, status VmSize %d VmRSS %d VmExe %d", s, st.VmSize, st.VmRSS, st.VmExe)
 	}
-	if n := testing.AllocsPerRun(100, func() { s, err = p.Statm() }); n != 0 || err != nil {
+	// Under the race detector, x/sys's read(2) wrapper moves Statm's
+	// stack buffer to the heap.
+	if n := testing.AllocsPerRun(100, func() { s, err = p.Statm() }); (n != 0 && !systemRace) || err != nil {
 		t.Errorf("Statm: %v allocs, err %v", n, err)
 	}
 }

@@ -59,9 +59,13 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stDec(b, i, skKthread, v); !ok {
 		return i
 	}
-	for k := skVmPeak; k <= skHugetlbPages; k++ {
-		if i, ok = stKB(b, i, k, v); !ok {
-			return i
+	if j, ok := statusKBBlock.readKB(b, i, v); ok {
+		i = j
+	} else {
+		for k := skVmPeak; k <= skHugetlbPages; k++ {
+			if i, ok = stKB(b, i, k, v); !ok {
+				return i
+			}
 		}
 	}
 	if i, ok = stDec(b, i, skCoreDumping, v); !ok {
@@ -79,9 +83,13 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stSigQ(b, i, st); !ok {
 		return i
 	}
-	for k := skSigPnd; k <= skCapAmb; k++ {
-		if i, ok = stHex(b, i, k, v); !ok {
-			return i
+	if j, ok := statusHexBlock.readHex(b, i, v); ok {
+		i = j
+	} else {
+		for k := skSigPnd; k <= skCapAmb; k++ {
+			if i, ok = stHex(b, i, k, v); !ok {
+				return i
+			}
 		}
 	}
 	for k := skNoNewPrivs; k <= skSeccompFilters; k++ {
@@ -111,22 +119,96 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 // does not read, i and false.
 
 // stKey returns the index after "k:" if the line at b[i:] has key k, or
-// -1.
+// -1: with keyIn when a window's bytes remain, else with statusKeyAt.
 func stKey(b []byte, i, k int) int {
+	if i >= 0 && len(b)-i >= statusWindow {
+		if c := keyIn((*[statusWindow]byte)(b[i:]), k); c != 0 {
+			return i + c
+		}
+		return -1
+	}
 	if !statusKeyAt(b, i, k) {
 		return -1
 	}
 	return i + len(statusKeys[k]) + 1
 }
 
-// stDec reads "k:\t1234\n" into v[k].
+// statusWindow is how many bytes the steps read at once from the start
+// of a line: the key (up to 16 bytes with its colon) and the value of a
+// decimal, kB or hex line. A step with fewer left takes the general code.
+const statusWindow = 40
+
+// keyIn returns the length of "k:" if the window s starts with key k,
+// or 0: the key compared as two masked words, or four for the keys longer
+// than 15 characters.
+func keyIn(s *[statusWindow]byte, k int) int {
+	t := &statusKeyWords[k]
+	d := (binary.LittleEndian.Uint64(s[:8])^t.w0)&t.m0 | (binary.LittleEndian.Uint64(s[8:16])^t.w1)&t.m1
+	if t.n > 16 {
+		d |= (binary.LittleEndian.Uint64(s[16:24])^t.w2)&t.m2 | (binary.LittleEndian.Uint64(s[24:32])^t.w3)&t.m3
+	}
+	if d != 0 {
+		return 0
+	}
+	return t.n
+}
+
+// decAt reads the line "k:\t1234\n" at b[i:] and returns the value and
+// the index after the line. found is false when the line's key is not k;
+// ok is false when it is, but the value is not decimal (tabDec's forms).
+func decAt(b []byte, i, k int) (x uint64, end int, found, ok bool) {
+	if i >= 0 && len(b)-i >= statusWindow {
+		s := (*[statusWindow]byte)(b[i:])
+		c := keyIn(s, k)
+		if c == 0 {
+			return 0, i, false, true
+		}
+		if c <= statusWindow-8 {
+			// A tab, 1 to 6 digits and a newline, from one load.
+			w := binary.LittleEndian.Uint64(s[c:])
+			t := w>>8 - 0x30*ones
+			n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+			if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
+				return parse.Swar8(t << ((64 - 8*n) & 63)), i + c + n + 2, true, true
+			}
+		}
+	}
+	c := stKey(b, i, k)
+	if c < 0 {
+		return 0, i, false, true
+	}
+	x, end, ok = tabDec(b, c)
+	return x, end, true, ok
+}
+
+// stDec reads "k:\t1234\n" into v[k]. (decAt's steps, written out: the
+// call would cost a quarter of the line.)
 func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
+	if i >= 0 && len(b)-i >= statusWindow {
+		s := (*[statusWindow]byte)(b[i:])
+		c := keyIn(s, k)
+		if c == 0 {
+			return i, true
+		}
+		if c <= statusWindow-8 {
+			w := binary.LittleEndian.Uint64(s[c:])
+			t := w>>8 - 0x30*ones
+			n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+			if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
+				if x := parse.Swar8(t << ((64 - 8*n) & 63)); x <= statusKeyWords[k].max {
+					v[k] = x
+					return i + c + n + 2, true
+				}
+				return i, false
+			}
+		}
+	}
 	c := stKey(b, i, k)
 	if c < 0 {
 		return i, true
 	}
 	x, e, ok := tabDec(b, c)
-	if !ok || x > decMax(k) {
+	if !ok || x > statusKeyWords[k].max {
 		return i, false
 	}
 	v[k] = x
@@ -136,20 +218,60 @@ func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 // stKB reads "k:\t    5260 kB\n" (the kernel's "%8lu kB") into v[k], in
 // bytes.
 func stKB(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
-	c := stKey(b, i, k)
-	if c < 0 {
-		return i, true
+	var s []byte
+	c := 0
+	if i >= 0 && len(b)-i >= statusWindow {
+		w := (*[statusWindow]byte)(b[i:])
+		if c = keyIn(w, k); c == 0 {
+			return i, true
+		}
+		s = w[:]
+	} else {
+		if c = stKey(b, i, k); c < 0 {
+			return i, true
+		}
+		s, c = b, c-i
+		s = s[i:]
 	}
-	x, ok := parse.Width8(b, c+1)
-	if !ok || b[c] != '\t' || len(b)-c < 13 || binary.LittleEndian.Uint32(b[c+9:]) != 0x0a426b20 { // " kB\n"
+	if len(s)-c < 13 {
+		return i, false
+	}
+	f := s[c : c+13 : c+13]
+	x, ok := parse.Width8Word(binary.LittleEndian.Uint64(f[1:]))
+	if !ok || f[0] != '\t' || binary.LittleEndian.Uint32(f[9:]) != 0x0a426b20 { // " kB\n"
 		return i, false
 	}
 	v[k] = x << 10
-	return c + 13, true
+	return i + c + 13, true
 }
 
-// stHex reads "k:\t0000000000000000\n" into v[k].
+// stHex reads "k:\t0000000000000000\n" into v[k]: all zeros (most
+// signal and capability sets) by comparison, any other value with
+// parse.Hex8 on each half.
 func stHex(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
+	if i >= 0 && len(b)-i >= statusWindow {
+		s := (*[statusWindow]byte)(b[i:])
+		c := keyIn(s, k)
+		if c == 0 {
+			return i, true
+		}
+		if c <= statusWindow-18 {
+			f := s[c : c+18 : c+18]
+			hi, lo := binary.LittleEndian.Uint64(f[1:]), binary.LittleEndian.Uint64(f[9:])
+			if f[0] == '\t' && f[17] == '\n' {
+				if hi == 0x30*ones && lo == 0x30*ones {
+					v[k] = 0
+					return i + c + 18, true
+				}
+				h, ok1 := parse.Hex8(hi)
+				l, ok2 := parse.Hex8(lo)
+				if ok1 && ok2 {
+					v[k] = h<<32 | l
+					return i + c + 18, true
+				}
+			}
+		}
+	}
 	c := stKey(b, i, k)
 	if c < 0 {
 		return i, true
@@ -165,11 +287,10 @@ func stHex(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 // stNS reads "k:\t1234\n", a process in one PID namespace, into the list
 // of k.
 func stNS(b []byte, i, k int, st *Status) (int, bool) {
-	c := stKey(b, i, k)
-	if c < 0 {
+	x, e, found, ok := decAt(b, i, k)
+	if !found {
 		return i, true
 	}
-	x, e, ok := tabDec(b, c)
 	if !ok {
 		return i, false
 	}
@@ -326,4 +447,124 @@ func stOther(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, b
 		return i, false // the general loop reports it
 	}
 	return c + nl + 1, true
+}
+
+// statusBlock is a run of lines of fixed width, as the kernel prints the
+// kB lines ("VmPeak:\t%8lu kB\n", VmPeak to HugetlbPages) and the
+// signal and capability sets ("SigPnd:\t%016llx\n", SigPnd to CapAmb)
+// of every process: its text with a hole for each value. Such a run is
+// checked with one masked comparison per eight bytes, and the values read
+// from their holes, instead of a step per line. A file whose run differs
+// (an older kernel without some of the keys, a value wider than its
+// field) is read line by line.
+type statusBlock struct {
+	first int      // the key of the first line
+	words []uint64 // the text, eight bytes a word (little-endian), holes zero
+	masks []uint64 // 0xff for each byte of text, 0 for each byte of a hole
+	holes []int    // the offset of each value
+	n     int      // the length of the run
+}
+
+var (
+	statusKBBlock  = newStatusBlock(skVmPeak, skHugetlbPages, "\t", 8, " kB\n")
+	statusHexBlock = newStatusBlock(skSigPnd, skCapAmb, "\t", 16, "\n")
+)
+
+// newStatusBlock returns the block of the lines of keys first to last:
+// "key:", before, a hole of width bytes, after.
+func newStatusBlock(first, last int, before string, width int, after string) *statusBlock {
+	var text, mask []byte
+	blk := &statusBlock{first: first}
+	for k := first; k <= last; k++ {
+		fixed := statusKeys[k] + ":" + before
+		text = append(text, fixed...)
+		mask = append(mask, bytes.Repeat([]byte{0xff}, len(fixed))...)
+		blk.holes = append(blk.holes, len(text))
+		text = append(text, make([]byte, width)...)
+		mask = append(mask, make([]byte, width)...)
+		text = append(text, after...)
+		mask = append(mask, bytes.Repeat([]byte{0xff}, len(after))...)
+	}
+	blk.n = len(text)
+	for len(text)%32 != 0 {
+		text, mask = append(text, 0), append(mask, 0)
+	}
+	for j := 0; j < len(text); j += 8 {
+		blk.words = append(blk.words, binary.LittleEndian.Uint64(text[j:]))
+		blk.masks = append(blk.masks, binary.LittleEndian.Uint64(mask[j:]))
+	}
+	return blk
+}
+
+// match returns the run at b[i:] if its text is the block's (it needs
+// the bytes up to the end of the last word, which the lines after the
+// run provide).
+func (blk *statusBlock) match(b []byte, i int) ([]byte, bool) {
+	n := 8 * len(blk.words)
+	if i < 0 || len(b)-i < n {
+		return nil, false
+	}
+	s := b[i : i+n : i+n]
+	words, masks := blk.words, blk.masks[:len(blk.words)]
+	var d uint64
+	// Four words a step (newStatusBlock pads to a multiple of four).
+	for j, r := 0, s; j+4 <= len(words) && len(r) >= 32; j, r = j+4, r[32:] {
+		w, m := words[j:j+4:j+4], masks[j:j+4:j+4]
+		d |= (binary.LittleEndian.Uint64(r[0:])^w[0])&m[0] | (binary.LittleEndian.Uint64(r[8:])^w[1])&m[1] |
+			(binary.LittleEndian.Uint64(r[16:])^w[2])&m[2] | (binary.LittleEndian.Uint64(r[24:])^w[3])&m[3]
+	}
+	return s, d == 0
+}
+
+// readKB reads a run of kB lines at b[i:] into v and returns the index
+// after it; ok is false if the run is not the block's or a value is not
+// the kernel's "%8lu".
+func (blk *statusBlock) readKB(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
+	s, ok := blk.match(b, i)
+	if !ok {
+		return i, false
+	}
+	var x [skHugetlbPages - skVmPeak + 1]uint64
+	for h, off := range blk.holes[:len(x)] {
+		if off > len(s)-8 {
+			return i, false
+		}
+		if x[h], ok = parse.Width8Word(binary.LittleEndian.Uint64(s[off:])); !ok {
+			return i, false
+		}
+	}
+	for h := range x {
+		v[skVmPeak+h] = x[h] << 10
+	}
+	return i + blk.n, true
+}
+
+// readHex reads a run of hex lines at b[i:] into v and returns the index
+// after it; ok is false if the run is not the block's or a value is not
+// 16 hex digits. All zeros, most sets, is taken by comparison.
+func (blk *statusBlock) readHex(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
+	s, ok := blk.match(b, i)
+	if !ok {
+		return i, false
+	}
+	var x [skCapAmb - skSigPnd + 1]uint64
+	for h, off := range blk.holes[:len(x)] {
+		if off > len(s)-16 {
+			return i, false
+		}
+		hi, lo := binary.LittleEndian.Uint64(s[off:]), binary.LittleEndian.Uint64(s[off+8:])
+		if hi == 0x30*ones && lo == 0x30*ones {
+			continue
+		}
+		h8, ok1 := parse.Hex8(hi)
+		l8, ok2 := parse.Hex8(lo)
+		if !ok1 || !ok2 {
+			return i, false
+		}
+		x[h] = h8<<32 | l8
+	}
+	for h := range x {
+		v[skSigPnd+h] = x[h]
+	}
+	return i + blk.n, true
 }

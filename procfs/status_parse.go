@@ -321,23 +321,28 @@ const (
 	skX86_ThreadFeaturesLocked
 )
 
-// statusKeyWords holds the first 16 bytes of each "key:" (little-endian
-// words, zero-padded) with masks of its length, so that a key of up to 15
-// characters is compared with two loads instead of a memequal call.
-var statusKeyWords = func() (t [len(statusKeys)]struct{ w0, m0, w1, m1 uint64 }) {
+// statusKeyWords holds the first 32 bytes of each "key:" (little-endian
+// words, zero-padded) with masks of its length, so that a key is compared
+// with two loads (four for the keys longer than 15 characters) instead of
+// a memequal call, and the largest value the fast path stores for it
+// (decMax).
+var statusKeyWords = func() (t [len(statusKeys)]struct {
+	w0, m0, w1, m1, w2, m2, w3, m3 uint64
+	n                              int    // len("key:")
+	max                            uint64 // decMax
+}) {
 	for i, k := range statusKeys {
-		var w [16]byte
+		var w, m [32]byte
 		n := copy(w[:], k+":")
-		t[i].w0 = binary.LittleEndian.Uint64(w[:8])
-		t[i].w1 = binary.LittleEndian.Uint64(w[8:])
-		t[i].m0 = 1<<(8*min(n, 8)) - 1
-		t[i].m1 = 1<<(8*max(n-8, 0)) - 1
-		if n >= 8 {
-			t[i].m0 = 1<<64 - 1
+		for j := range n {
+			m[j] = 0xff
 		}
-		if n >= 16 {
-			t[i].m1 = 1<<64 - 1
-		}
+		t[i].n = n
+		t[i].max = decMax(i)
+		t[i].w0, t[i].m0 = binary.LittleEndian.Uint64(w[0:]), binary.LittleEndian.Uint64(m[0:])
+		t[i].w1, t[i].m1 = binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(m[8:])
+		t[i].w2, t[i].m2 = binary.LittleEndian.Uint64(w[16:]), binary.LittleEndian.Uint64(m[16:])
+		t[i].w3, t[i].m3 = binary.LittleEndian.Uint64(w[24:]), binary.LittleEndian.Uint64(m[24:])
 	}
 	return t
 }()
