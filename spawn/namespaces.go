@@ -135,11 +135,15 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 	return nil
 }
 
+// syscallConner is a borrowed file: an *os.File, a handle of package ns,
+// pidfd or cgroup.
+type syscallConner interface {
+	SyscallConn() (syscall.RawConn, error)
+}
+
 // control runs fn with the fd of f, a borrowed file, which stays open
 // until fn returns.
-func control(f interface {
-	SyscallConn() (syscall.RawConn, error)
-}, fn func(fd int) error) error {
+func control(f syscallConner, fn func(fd int) error) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
