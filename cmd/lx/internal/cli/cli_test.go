@@ -60,13 +60,26 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"proc", "--json", "-5"}, code: ExitUsage, stderr: []string{"lx proc: invalid process id -5: want 1..2147483647\n"}, quietOut: true},
 		{args: []string{"overview", "--json=maybe"}, code: ExitUsage, stderr: []string{"invalid boolean value"}, quietOut: true},
 		{args: []string{"overview", "extra"}, code: ExitUsage, stderr: []string{`takes no arguments, got "extra"`, "lx help overview"}, quietOut: true},
-		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: help, overview, proc, ps, version; topics: json, text)`}, quietOut: true},
+		{args: []string{"help", "nosuch"}, code: ExitUsage, stderr: []string{`unknown command or topic "nosuch" (commands: ` + strings.Join(commandNames(), ", ") + `; topics: json, text)`}, quietOut: true},
 		{args: []string{"help", "overview", "help"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
 		{args: []string{"help"}, code: ExitOK, stdout: []string{"topics:\n  json  the --json output", "\n  text  "}, quietError: true},
 		{args: []string{"help", "json"}, code: ExitOK, stdout: []string{"stable interface", `{"base64": "..."}`, "nanoseconds"}, quietError: true},
 		{args: []string{"help", "text"}, code: ExitOK, stdout: []string{`\xNN`, "$'...'"}, quietError: true},
 		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command or topic "--json"`}, quietOut: true},
 		{args: []string{"-"}, code: ExitUsage, stderr: []string{`unknown command "-"`}, quietOut: true},
+		// Commands that run a command: lx's own failures are 125 (env(1)'s).
+		{args: []string{"exec"}, code: ExitCannotRun, stderr: []string{"lx exec: no command to run\nusage: lx exec"}, quietOut: true},
+		{args: []string{"exec", "--bogus", "true"}, code: ExitCannotRun, stderr: []string{"flag provided but not defined: -bogus"}, quietOut: true},
+		{args: []string{"exec", "--ns", "pid_for_children", "true"}, code: ExitCannotRun, stderr: []string{`unknown namespace type "pid_for_children"`}, quietOut: true},
+		{args: []string{"exec", "--join-ns", "net", "true"}, code: ExitCannotRun, stderr: []string{"--join-ns needs --join PID"}, quietOut: true},
+		{args: []string{"exec", "--join", "1", "--join-ns", "time", "true"}, code: ExitCannotRun, stderr: []string{"cannot join user or time namespaces"}, quietOut: true},
+		{args: []string{"exec", "--join", "-3", "true"}, code: ExitCannotRun, stderr: []string{"--join: invalid pid -3"}, quietOut: true},
+		{args: []string{"exec", "--cgroup", "rel", "true"}, code: ExitCannotRun, stderr: []string{"--cgroup rel: want a cgroup path"}, quietOut: true},
+		{args: []string{"exec", "lx-no-such-command-here"}, code: ExitNotFound, stderr: []string{"lx exec: lx-no-such-command-here: command not found in $PATH\n"}, quietOut: true},
+		{args: []string{"exec", "/"}, code: ExitCannotExec, stderr: []string{"lx exec: spawn /: exec: "}, quietOut: true},
+		{args: []string{"exec", "--help"}, code: ExitOK, stdout: []string{"usage: lx exec [flags] [--] <command> [arguments]", "128+N"}, quietError: true},
+		{args: []string{"exec", "sh", "-c", `echo "[$1]"; exit 4`, "sh", "--help"}, code: 4, stdout: []string{"[--help]\n"}, quietError: true}, // --help is the command's
+		{args: []string{"exec run"}, code: ExitUsage, stderr: []string{`unknown command "exec run"`}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := runLX(t, tc.args...)
@@ -240,25 +253,29 @@ func TestParseFlags(t *testing.T) {
 		pos  []string
 		json bool
 		n    int
+		stop bool // a commandRunner's flags: they end at the first positional argument
 	}{
-		{nil, nil, false, 0},
-		{[]string{"a", "b"}, []string{"a", "b"}, false, 0},
-		{[]string{"--json", "a"}, []string{"a"}, true, 0},
-		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, 0},
-		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3},
-		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0},
-		{[]string{"--", "a"}, []string{"a"}, false, 0},
-		{[]string{"-1", "--json"}, []string{"-1"}, true, 0},                   // a negative number is positional
-		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7},   // but a flag's value may be one
-		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6},          // "-" alone is positional
-		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0}, // the last one counts
+		{nil, nil, false, 0, false},
+		{[]string{"a", "b"}, []string{"a", "b"}, false, 0, false},
+		{[]string{"--json", "a"}, []string{"a"}, true, 0, false},
+		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, 0, false},
+		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3, false},
+		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0, false},
+		{[]string{"--", "a"}, []string{"a"}, false, 0, false},
+		{[]string{"-1", "--json"}, []string{"-1"}, true, 0, false},                   // a negative number is positional
+		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7, false},   // but a flag's value may be one
+		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6, false},          // "-" alone is positional
+		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0, false}, // the last one counts
+		{[]string{"-n", "2", "sh", "-c", "--json", "echo"}, []string{"sh", "-c", "--json", "echo"}, false, 2, true},
+		{[]string{"--json", "--", "-n", "3"}, []string{"-n", "3"}, true, 0, true},
+		{[]string{"-1", "-n", "4"}, []string{"-1", "-n", "4"}, false, 0, true},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		j := fs.Bool("json", false, "")
 		n := fs.Int("n", 0, "")
-		pos, err := parseFlags(fs, tc.args)
+		pos, err := parseFlags(fs, tc.args, tc.stop)
 		if err != nil || !reflect.DeepEqual(pos, tc.pos) || *j != tc.json || *n != tc.n {
-			t.Errorf("parseFlags(%q) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, pos, *j, *n, err, tc.pos, tc.json, tc.n)
+			t.Errorf("parseFlags(%q, %v) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, tc.stop, pos, *j, *n, err, tc.pos, tc.json, tc.n)
 		}
 	}
 }
