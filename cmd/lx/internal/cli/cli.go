@@ -343,7 +343,8 @@ func writeMainUsage(w io.Writer) {
 	writeTopics(w)
 	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help, before or\n")
 	fmt.Fprintf(w, "after the command; 'lx --version' is 'lx version'. Run 'lx help <command>' or\n")
-	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
+	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error;\n")
+	fmt.Fprintf(w, "lx exec and lx cgroup run exit with their command's status, or 125 to 127.\n")
 }
 
 // writeCommandHelp writes the help of one command.

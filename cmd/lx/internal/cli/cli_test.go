@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"reflect"
@@ -26,10 +27,17 @@ import (
 // no go command to build lx with, only the test binary.
 const asLXEnv = "LX_CLI_TEST_AS_LX"
 
+// allocEnv makes the test binary allocate and touch that many MiB, say
+// so, and exit: the command of lx cgroup run's memory tests.
+const allocEnv = "LX_CLI_TEST_ALLOC_MIB"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asLXEnv) == "1" {
 		os.Unsetenv(asLXEnv) // not for the commands lx runs
 		os.Exit(Program())
+	}
+	if n := os.Getenv(allocEnv); n != "" {
+		os.Exit(allocate(n))
 	}
 	// lx exec's tests that run in-process take signals over (os/signal),
 	// which starts a goroutine of the runtime's that runs until the
@@ -38,6 +46,24 @@ func TestMain(m *testing.M) {
 	signal.Notify(sigs, syscall.SIGWINCH)
 	signal.Stop(sigs)
 	testutil.Main(m)
+}
+
+// allocate is the allocEnv helper.
+func allocate(mib string) int {
+	n, err := strconv.Atoi(mib)
+	if err != nil {
+		return 2
+	}
+	var keep [][]byte
+	for range n {
+		chunk := make([]byte, 1<<20)
+		for i := 0; i < len(chunk); i += 4096 {
+			chunk[i] = 1
+		}
+		keep = append(keep, chunk)
+	}
+	fmt.Printf("allocated %d MiB\n", len(keep))
+	return 0
 }
 
 // runLX runs the lx command line args in-process, with output of no
@@ -101,6 +127,13 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"exec", "--help"}, code: ExitOK, stdout: []string{"usage: lx exec [flags] [--] <command> [arguments]", "128+N"}, quietError: true},
 		{args: []string{"exec", "sh", "-c", `echo "[$1]"; exit 4`, "sh", "--help"}, code: 4, stdout: []string{"[--help]\n"}, quietError: true}, // --help is the command's
 		{args: []string{"exec run"}, code: ExitUsage, stderr: []string{`unknown command "exec run"`}, quietOut: true},
+		// A subcommand is named by two arguments.
+		{args: []string{"cgroup run"}, code: ExitUsage, stderr: []string{`unknown command "cgroup run"`}, quietOut: true},
+		{args: []string{"cgroup", "run", "--help"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags] [--] <command> [arguments]"}, quietError: true},
+		{args: []string{"help", "cgroup", "run"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags]"}, quietError: true},
+		{args: []string{"help", "cgroup", "walk"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"\n  cgroup run  run a command in a fresh cgroup"}, quietError: true},
+		{args: []string{"cgroup", "--json", "run", "true"}, code: ExitUsage, stderr: []string{"put run right after cgroup"}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := runLX(t, tc.args...)
@@ -146,12 +179,13 @@ func TestGlobalJSON(t *testing.T) {
 }
 
 // TestHelpForms checks that the three ways of asking for a command's help
-// print the same text.
+// print the same text. A subcommand is named by two arguments.
 func TestHelpForms(t *testing.T) {
 	for _, name := range commandNames() {
-		a, _, _ := runLX(t, "help", name)
-		b, _, _ := runLX(t, name, "--help")
-		c, _, _ := runLX(t, name, "-help")
+		words := strings.Fields(name)
+		a, _, _ := runLX(t, append([]string{"help"}, words...)...)
+		b, _, _ := runLX(t, append(words, "--help")...)
+		c, _, _ := runLX(t, append(words, "-help")...)
 		if a != b || a != c || a == "" {
 			t.Errorf("help of %s differs:\n%s\n---\n%s\n---\n%s", name, a, b, c)
 		}

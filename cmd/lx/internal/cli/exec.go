@@ -216,7 +216,15 @@ func (c *execCommand) Run(ctx context.Context, env *Env, args []string) error {
 		return &exitError{code: ExitNotFound, err: err}
 	}
 	cmd.Path = path
-	st, err := runChild(env, cmd, nil)
+	r := &childRun{env: env, sigs: takeSignals()}
+	defer r.sigs.release()
+	defer r.finish()
+	p, err := r.start(cmd)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	st, err := r.wait(p)
 	if err != nil {
 		return err
 	}
@@ -330,59 +338,91 @@ func openCgroupArg(fsys cgroup.FS, flagName, arg string) (*cgroup.Cgroup, error)
 	return cg, nil
 }
 
-// runChild starts cmd with lx's standard streams (env's, through a pipe
-// when they are not files), and waits for it to end, handling SIGINT,
-// SIGQUIT, SIGTERM and SIGHUP as 'lx help exec' describes. started, if
-// not nil, runs once the child has started. An error is a failure to
-// start, with the exit code lx then has (an *exitError).
-func runChild(env *Env, cmd *spawn.Command, started func(p *spawn.Process)) (pidfd.ExitStatus, error) {
-	// Taken over before the child starts: a hang-up in between must not
-	// kill lx and leave the child unwatched.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+// takenSignals are the signals lx handles itself while it runs a
+// command (see 'lx help exec'): taken over before anything is set up, so
+// that a hang-up cannot kill lx between creating something (a cgroup, a
+// child) and cleaning it up.
+type takenSignals chan os.Signal
 
+func takeSignals() takenSignals {
+	s := make(takenSignals, 8)
+	signal.Notify(s, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP)
+	return s
+}
+
+// release gives the signals back to their default handling (SIGINT and
+// SIGTERM to cli.Program's context).
+func (s takenSignals) release() { signal.Stop(s) }
+
+// interrupted returns an error with exit code 128+N when signal N came
+// before the command started: lx gives up and reports it as the shell
+// would report being killed by it.
+func (s takenSignals) interrupted() error {
+	select {
+	case sig := <-s:
+		n := sig.(syscall.Signal)
+		return &exitError{code: 128 + int(n), err: fmt.Errorf("%v before the command started", lxsignal.Signal(n))}
+	default:
+		return nil
+	}
+}
+
+// childRun is a command that lx runs with its own standard streams
+// (env's, through a pipe when they are not files) and waits for,
+// handling the taken signals as 'lx help exec' describes.
+type childRun struct {
+	env    *Env
+	sigs   takenSignals
+	copies sync.WaitGroup // copying the command's output to env's writers
+}
+
+// start starts cmd. An error is a failure to start, with lx's exit code
+// (an *exitError).
+func (r *childRun) start(cmd *spawn.Command) (*spawn.Process, error) {
+	if err := r.sigs.interrupted(); err != nil {
+		return nil, err
+	}
 	cmd.Stdin = os.Stdin
-	var copies sync.WaitGroup
 	var closeAfter []*os.File
+	defer func() {
+		for _, w := range closeAfter {
+			w.Close() // the child has its own copy
+		}
+	}()
 	for _, s := range []struct {
 		w   io.Writer
 		dst **os.File
-	}{{env.Stdout, &cmd.Stdout}, {env.Stderr, &cmd.Stderr}} {
+	}{{r.env.Stdout, &cmd.Stdout}, {r.env.Stderr, &cmd.Stderr}} {
 		if f, ok := s.w.(*os.File); ok {
 			*s.dst = f
 			continue
 		}
-		r, w, err := os.Pipe()
+		pr, pw, err := os.Pipe()
 		if err != nil {
-			return pidfd.ExitStatus{}, &exitError{code: ExitCannotRun, err: err}
+			return nil, &exitError{code: ExitCannotRun, err: err}
 		}
-		*s.dst = w
-		closeAfter = append(closeAfter, w)
-		copies.Go(func() {
-			io.Copy(s.w, r)
-			r.Close()
+		*s.dst = pw
+		closeAfter = append(closeAfter, pw)
+		r.copies.Go(func() {
+			io.Copy(s.w, pr)
+			pr.Close()
 		})
 	}
 	p, err := cmd.Start()
-	for _, w := range closeAfter {
-		w.Close() // the child has its own copy
-	}
-	defer copies.Wait()
 	if err != nil {
-		return pidfd.ExitStatus{}, startError(err)
+		return nil, startError(err)
 	}
-	defer p.Close()
-	if started != nil {
-		started(p)
-	}
+	return p, nil
+}
 
+// wait waits for p to end, passing SIGTERM and SIGHUP on to it.
+func (r *childRun) wait(p *spawn.Process) (pidfd.ExitStatus, error) {
 	done := make(chan struct{})
 	var forwarder sync.WaitGroup
 	forwarder.Go(func() {
 		for {
 			select {
-			case s := <-sigs:
+			case s := <-r.sigs:
 				// SIGINT and SIGQUIT come from the terminal to the
 				// whole process group, the child included.
 				if s == syscall.SIGTERM || s == syscall.SIGHUP {
@@ -397,10 +437,14 @@ func runChild(env *Env, cmd *spawn.Command, started func(p *spawn.Process)) (pid
 	close(done)
 	forwarder.Wait()
 	if err != nil {
-		return pidfd.ExitStatus{}, &exitError{code: ExitCannotRun, err: fmt.Errorf("wait for %s: %w", quoteArg(cmd.Path), err)}
+		return pidfd.ExitStatus{}, &exitError{code: ExitCannotRun, err: fmt.Errorf("wait for the command: %w", err)}
 	}
 	return st, nil
 }
+
+// finish waits until the command's output has been copied: until every
+// process that has the pipes (the command's descendants too) has ended.
+func (r *childRun) finish() { r.copies.Wait() }
 
 // startError gives a failed start its exit code: 127 when the program
 // does not exist, 126 when it cannot be executed, 125 otherwise.
