@@ -19,26 +19,47 @@ import (
 // other goroutines. The caller's goroutine and every other thread stay
 // where they were.
 
-// errUserNS and errTimeNS explain the two kinds of namespace that a Go
-// program cannot join.
-var (
-	errUserNS = fmt.Errorf("%w: a process must be single-threaded to join or create a user namespace "+
-		"with setns(2) or unshare(2) (the kernel says EINVAL), and a Go program always runs several "+
-		"threads (golang/go#22283); create one with NewUser, or start a process in one "+
-		"(syscall.SysProcAttr.Cloneflags CLONE_NEWUSER, as package spawn does)", errors.ErrUnsupported)
-	errTimeNS = fmt.Errorf("%w: a process must be single-threaded to join a time namespace with setns(2), "+
-		"since the namespace's clock offsets are in the vDSO data of the whole address space (the kernel "+
-		"says EUSERS), and a Go program always runs several threads; start a process in it instead "+
-		"(a child created after unshare(CLONE_NEWTIME) enters the new namespace)", errors.ErrUnsupported)
-)
+// MultithreadedError is the refusal to enter a namespace that only a
+// single-threaded process may enter, which a Go program never is (the
+// runtime starts several threads before main): joining (setns(2)) or
+// creating (unshare(2)) a user namespace, which the kernel refuses with
+// EINVAL (golang/go#22283), and joining a time namespace, refused with
+// EUSERS because the clock offsets are in the vDSO data of the whole
+// address space. Do, DoPidFD and Unshare return it, and package spawn for
+// a namespace a child should join, before any system call; the message
+// says what to do instead. It matches errors.ErrUnsupported.
+type MultithreadedError struct {
+	// Type is User or Time.
+	Type Type
+}
 
-// joinable checks that a Go program can join a namespace of type t.
-func joinable(t Type) error {
-	switch t.Base() {
+func (e *MultithreadedError) Error() string {
+	const prefix = "unsupported operation: "
+	switch e.Type.Base() {
 	case User:
-		return errUserNS
+		return prefix + "a user namespace can be joined (setns(2)) or created (unshare(2)) only by a " +
+			"single-threaded process (the kernel says EINVAL), and a Go program always runs several " +
+			"threads (golang/go#22283): start a process in a new one (CLONE_NEWUSER: NewNamespaces " +
+			"with UIDMap and GIDMap in package spawn), or make one that outlives a process with ns.NewUser"
 	case Time:
-		return errTimeNS
+		return prefix + "a time namespace can be joined (setns(2)) only by a single-threaded process, " +
+			"since its clock offsets are in the vDSO data of the whole address space (the kernel says " +
+			"EUSERS), and a Go program always runs several threads: start a process in a new one " +
+			"(CLONE_NEWTIME: NewNamespaces, with TimeOffsets, in package spawn)"
+	}
+	return prefix + "a " + e.Type.String() + " namespace needs a single-threaded process"
+}
+
+// Unwrap returns errors.ErrUnsupported.
+func (e *MultithreadedError) Unwrap() error { return errors.ErrUnsupported }
+
+// Joinable returns a *MultithreadedError for a user or time namespace (t
+// or its Base), which a Go program cannot join, and nil for the other
+// types.
+func Joinable(t Type) error {
+	switch t.Base() {
+	case User, Time:
+		return &MultithreadedError{Type: t.Base()}
 	}
 	return nil
 }
@@ -82,7 +103,7 @@ func Do(fn func() error, handles ...*Handle) error {
 		if err != nil {
 			return fmt.Errorf("ns do: %w", err)
 		}
-		if err := joinable(t); err != nil {
+		if err := Joinable(t); err != nil {
 			return fmt.Errorf("ns do: join %v namespace %s: %w", t, h.name(), err)
 		}
 		if all&t.CloneFlag() != 0 {
@@ -140,7 +161,7 @@ func DoPidFD(p PidFD, flags CloneFlags, fn func() error) error {
 	}
 	for t := Cgroup; t <= numTypes; t++ {
 		if t.Base() == t && flags&t.CloneFlag() != 0 {
-			if err := joinable(t); err != nil {
+			if err := Joinable(t); err != nil {
 				return fmt.Errorf("ns do: join %v namespace: %w", t, err)
 			}
 		}

@@ -113,6 +113,10 @@ func TestDoRefusesUserAndTime(t *testing.T) {
 		if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), c.want) || ran {
 			t.Errorf("Do(%v) = %v (fn ran: %v), want ErrUnsupported explaining %s", c.typ, err, ran, c.want)
 		}
+		var me *MultithreadedError
+		if !errors.As(err, &me) || me.Type != c.typ.Base() {
+			t.Errorf("Do(%v) = %v, want a *MultithreadedError for %v", c.typ, err, c.typ.Base())
+		}
 	}
 	_, pidfd := sleeper(t, 0)
 	for _, flags := range []CloneFlags{CloneNewUser, CloneNewTime | CloneNewNet} {

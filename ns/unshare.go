@@ -56,7 +56,7 @@ func Unshare(flags CloneFlags, opts *UnshareOptions) (map[Type]*Handle, error) {
 	case flags == 0 || flags&^allFlags != 0:
 		return nil, fmt.Errorf("ns unshare: invalid namespace flags %v: %w", flags, fs.ErrInvalid)
 	case flags&CloneNewUser != 0:
-		return nil, fmt.Errorf("ns unshare: %w", errUserNS)
+		return nil, fmt.Errorf("ns unshare: %w", &MultithreadedError{Type: User})
 	case flags&CloneNewPID != 0:
 		return nil, fmt.Errorf("ns unshare: %w", errNewPID)
 	case opts != nil && opts.TimeOffsets != nil && flags&CloneNewTime == 0:

@@ -42,6 +42,32 @@ func ExampleFromCmd() {
 	// Output: exit status 3
 }
 
+// Adopt the pidfd of a clone, whose PID the same call returned: no
+// fdinfo read, no second pidfd.
+func ExampleFromFileWithPID() {
+	clone := -1
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "exit 5"},
+		&syscall.ProcAttr{Sys: &syscall.SysProcAttr{PidFD: &clone}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fd, err := pidfd.FromFileWithPID(os.NewFile(uintptr(clone), "clone"), pid)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer fd.Close()
+
+	st, err := fd.Wait(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(st)
+	// Output: exit status 5
+}
+
 // Stop a child politely, then forcefully if it does not exit in time.
 func ExampleFD_Signal() {
 	cmd := exec.Command("/bin/sleep", "1000")

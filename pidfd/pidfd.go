@@ -254,6 +254,60 @@ func FromFile(f *os.File) (*FD, error) {
 	return newFD(fd, pid)
 }
 
+// FromFileWithPID adopts f, a pidfd whose PID the caller already knows:
+// typically the pidfd that clone(2) or clone3(2) returned with CLONE_PIDFD
+// (syscall.SysProcAttr.PidFD given to syscall.ForkExec) together with the
+// PID that the same call returned. It takes ownership of f and closes it,
+// even on error. pid must be 1 to 2^31-1 (fs.ErrInvalid otherwise).
+//
+// Unlike FromFile it reads no fdinfo and opens no other pidfd: one
+// fcntl(2) duplicates f's descriptor and another sets O_NONBLOCK, which
+// the poller needs. So the caller vouches for two things that are not
+// checked:
+//
+//   - f is a pidfd, and pid is the process (or, for a PIDFD_THREAD pidfd,
+//     the thread) it was made for, in the caller's PID namespace. Every
+//     operation goes through the pidfd and reaches the process it refers
+//     to whatever pid says; only PID reports pid as it was given. A
+//     descriptor that is no pidfd makes the methods fail (EBADF,
+//     EINVAL).
+//   - No one else uses f's open file description. O_NONBLOCK is a flag of
+//     the description, so a duplicate that another holder waits on with a
+//     blocking waitid(P_PIDFD) would get EAGAIN from then on. A clone
+//     pidfd that the caller alone holds qualifies; the pidfd of an
+//     os/exec start does not (the runtime keeps a duplicate for cmd.Wait:
+//     use FromCmd), nor does one received from another process (use
+//     FromFile).
+func FromFileWithPID(f *os.File, pid int) (*FD, error) {
+	if f == nil {
+		return nil, errors.New("pidfd from file: nil file")
+	}
+	defer f.Close()
+	if err := kernel.CheckPID(pid); err != nil {
+		return nil, fmt.Errorf("pidfd from file %s: %w", f.Name(), err)
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("pidfd from file %s: %w", f.Name(), err)
+	}
+	var fd *sys.FD
+	cerr := rc.Control(func(raw uintptr) {
+		if fd, err = sys.Dup(int(raw)); err != nil {
+			return
+		}
+		if err = sys.SetNonblock(fd.Int()); err != nil {
+			fd.Close()
+		}
+	})
+	if cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pidfd from file %s: %w", f.Name(), err)
+	}
+	return newFD(fd, pid)
+}
+
 // reopen returns a non-blocking pidfd for the task of the blocking pidfd
 // raw (whose PID is pid, or -1 or 0 when it has none) without changing
 // raw's shared flags; see FromFile.

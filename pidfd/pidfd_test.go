@@ -278,6 +278,52 @@ func TestFromFile(t *testing.T) {
 	}
 }
 
+// FromFileWithPID adopts the pidfd of a clone without asking the
+// kernel who it is, and makes it non-blocking.
+func TestFromFileWithPID(t *testing.T) {
+	clone := -1
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "exit 7"}, &syscall.ProcAttr{Sys: &syscall.SysProcAttr{PidFD: &clone}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clone < 0 {
+		t.Fatalf("no clone pidfd for child %d", pid)
+	}
+	fd, err := FromFileWithPID(os.NewFile(uintptr(clone), "clone"), pid)
+	if err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		syscall.Wait4(pid, nil, 0, nil)
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	if fd.PID() != pid {
+		t.Errorf("PID() = %d, want %d", fd.PID(), pid)
+	}
+	if !flagsHave(t, fdFlags(t, fd), sys.O_NONBLOCK) {
+		t.Error("adopted clone pidfd is blocking")
+	}
+	if st := wait(t, fd); st.Code != 7 {
+		t.Errorf("status %v, want exit status 7", st)
+	}
+
+	// A pid out of range is refused, and the file is closed all the same.
+	for _, bad := range []int{0, -1, 1 << 31} {
+		f, err := os.Open("/dev/null")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FromFileWithPID(f, bad); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("FromFileWithPID(pid %d) = %v, want fs.ErrInvalid", bad, err)
+		}
+		if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+			t.Errorf("FromFileWithPID(pid %d) did not close its argument: %v", bad, err)
+		}
+	}
+	if _, err := FromFileWithPID(nil, 1); err == nil {
+		t.Error("FromFileWithPID(nil) succeeded")
+	}
+}
+
 func TestFromFileReaped(t *testing.T) {
 	fd := reapedChild(t)
 	rc, _ := fd.SyscallConn()

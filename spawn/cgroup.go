@@ -1,22 +1,32 @@
 package spawn
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
-	"github.com/lxgo/lx/kernel"
 )
 
-// prepareCgroup checks that Cgroup is a cgroup v2 directory and has the
-// clone enter it (CLONE_INTO_CGROUP).
+// prepareCgroup checks that Cgroup or CgroupDir is a cgroup v2 directory
+// and that the kernel can clone into it (CLONE_INTO_CGROUP), and has the
+// clone enter it.
 func (p *plan) prepareCgroup(c *Command) error {
-	if c.Cgroup == nil {
+	var dir syscallConner
+	var name string
+	switch {
+	case c.Cgroup != nil && c.CgroupDir != nil:
+		return fmt.Errorf("both Cgroup (%s) and CgroupDir (%s) given: %w", c.Cgroup.Dir(), c.CgroupDir.Name(), fs.ErrInvalid)
+	case c.Cgroup != nil:
+		dir, name = c.Cgroup, c.Cgroup.Dir()
+	case c.CgroupDir != nil:
+		dir, name = c.CgroupDir, c.CgroupDir.Name()
+	default:
 		return nil
 	}
-	err := control(c.Cgroup, func(fd int) error {
+	err := control(dir, func(fd int) error {
 		magic, err := sys.FstatfsType(fd)
 		if err != nil {
 			return err
@@ -34,23 +44,15 @@ func (p *plan) prepareCgroup(c *Command) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("cgroup %s: %w", c.Cgroup.Name(), err)
+		return fmt.Errorf("cgroup %s: %w", name, err)
 	}
-	p.cgroup = c.Cgroup
+	// A kernel without the flag (before 5.7, or clone3 refused by a
+	// seccomp filter) is known before anything starts. An inconclusive
+	// probe (EPERM) leaves the answer to the fork.
+	if err := feature.CloneIntoCgroup.Check(); errors.Is(err, errors.ErrUnsupported) {
+		return &Error{Path: c.Path, Step: StepCgroup, Err: err}
+	}
+	p.cgroup = dir
 	p.attr.UseCgroupFD = true
 	return nil
-}
-
-// cgroupUnsupported explains the errors of a kernel that cannot clone into
-// a cgroup: ENOSYS (no clone3, before 5.3) and EINVAL (clone3 without
-// CLONE_INTO_CGROUP, 5.3 to 5.6; Cgroup was checked to be a cgroup v2
-// directory, so the flag is what the kernel refused).
-func cgroupUnsupported(err error) error {
-	switch sys.Errno(err) {
-	case sys.ENOSYS:
-		return feature.Clone3.Unsupported(err)
-	case sys.EINVAL:
-		return &kernel.FeatureError{Feature: "CLONE_INTO_CGROUP", MinKernel: kernel.V(5, 7), Err: err}
-	}
-	return err
 }

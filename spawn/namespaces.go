@@ -20,28 +20,6 @@ import (
 const allNamespaces = ns.CloneNewTime | ns.CloneNewNS | ns.CloneNewCgroup | ns.CloneNewUTS |
 	ns.CloneNewIPC | ns.CloneNewUser | ns.CloneNewPID | ns.CloneNewNet
 
-// Why a Go program joins neither user nor time namespaces.
-var (
-	errJoinUser = fmt.Errorf("%w: setns(2) into a user namespace needs a single-threaded caller (the kernel says EINVAL) "+
-		"and a Go program always runs several threads (golang/go#22283); give the child a new one "+
-		"(NewNamespaces with ns.CloneNewUser and UIDMap/GIDMap), or use ns.NewUser for a namespace that "+
-		"outlives a child (idmapped mounts)", errors.ErrUnsupported)
-	errJoinTime = fmt.Errorf("%w: setns(2) into a time namespace needs a single-threaded caller (the kernel says EUSERS: "+
-		"the clock offsets live in the vDSO data of the whole address space) and a Go program always runs "+
-		"several threads; give the child a new one (NewNamespaces with ns.CloneNewTime, TimeOffsets)", errors.ErrUnsupported)
-)
-
-// joinable checks that a namespace of kind t can be joined.
-func joinable(t ns.Type) error {
-	switch t.Base() {
-	case ns.User:
-		return errJoinUser
-	case ns.Time:
-		return errJoinTime
-	}
-	return nil
-}
-
 // joinedHandle is a namespace to setns(2) into, with its kind.
 type joinedHandle struct {
 	h    *ns.Handle
@@ -59,7 +37,7 @@ func (p *plan) prepareJoin(c *Command) error {
 		if err != nil {
 			return fmt.Errorf("join %s: %w", name, err)
 		}
-		if err := joinable(t); err != nil {
+		if err := ns.Joinable(t); err != nil {
 			return fmt.Errorf("join %s, a %v namespace: %w", name, t, err)
 		}
 		if joined&t.CloneFlag() != 0 {
@@ -85,9 +63,9 @@ func (p *plan) prepareJoin(c *Command) error {
 		case procFlags == 0 || procFlags&^allNamespaces != 0:
 			return fmt.Errorf("join process: invalid namespace flags %v: %w", procFlags, fs.ErrInvalid)
 		case procFlags&ns.CloneNewUser != 0:
-			return fmt.Errorf("join process: user namespace: %w", errJoinUser)
+			return fmt.Errorf("join process: %w", &ns.MultithreadedError{Type: ns.User})
 		case procFlags&ns.CloneNewTime != 0:
-			return fmt.Errorf("join process: time namespace: %w", errJoinTime)
+			return fmt.Errorf("join process: %w", &ns.MultithreadedError{Type: ns.Time})
 		case procFlags&joined != 0:
 			return fmt.Errorf("join process: %v also given in Join: %w", procFlags&joined, fs.ErrInvalid)
 		}
@@ -157,11 +135,15 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 	return nil
 }
 
+// syscallConner is a borrowed file: an *os.File, a handle of package ns,
+// pidfd or cgroup.
+type syscallConner interface {
+	SyscallConn() (syscall.RawConn, error)
+}
+
 // control runs fn with the fd of f, a borrowed file, which stays open
 // until fn returns.
-func control(f interface {
-	SyscallConn() (syscall.RawConn, error)
-}, fn func(fd int) error) error {
+func control(f syscallConner, fn func(fd int) error) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err

@@ -220,13 +220,15 @@ func TestJoinRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer h.Close()
+		// The refusal is ns's, shared with ns.Do.
+		var me *ns.MultithreadedError
 		_, err = (&spawn.Command{Path: "/bin/true", Join: []*ns.Handle{h}}).Start()
-		if !errors.Is(err, errors.ErrUnsupported) {
-			t.Errorf("join %v: %v, want ErrUnsupported", typ, err)
+		if !errors.Is(err, errors.ErrUnsupported) || !errors.As(err, &me) || me.Type != typ {
+			t.Errorf("join %v: %v, want a *ns.MultithreadedError (ErrUnsupported)", typ, err)
 		}
 		_, err = (&spawn.Command{Path: "/bin/true", JoinProcess: &spawn.JoinProcess{PID: os.Getpid(), Namespaces: typ.CloneFlag()}}).Start()
-		if !errors.Is(err, errors.ErrUnsupported) {
-			t.Errorf("join process's %v: %v, want ErrUnsupported", typ, err)
+		if !errors.Is(err, errors.ErrUnsupported) || !errors.As(err, &me) || me.Type != typ {
+			t.Errorf("join process's %v: %v, want a *ns.MultithreadedError (ErrUnsupported)", typ, err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package spawn_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
@@ -104,44 +106,79 @@ func inheritable(t *testing.T, first int) []int {
 }
 
 // TestCgroup starts a child in a new child cgroup of the unified
-// hierarchy, which the test creates and removes.
+// hierarchy, which the test creates and removes, given as a
+// *cgroup.Cgroup and as a directory.
 func TestCgroup(t *testing.T) {
-	const root = "/sys/fs/cgroup/unified"
-	if magic, err := sys.StatfsType(root); err != nil || magic != sys.CGROUP2_SUPER_MAGIC {
-		t.Skipf("no cgroup v2 hierarchy at %s (%v)", root, err)
+	root, err := cgroup.Open("/")
+	if err != nil {
+		t.Skipf("no cgroup v2 hierarchy: %v", err)
 	}
+	defer root.Close()
 	name := fmt.Sprintf("lx-spawn-test-%d", os.Getpid())
-	dir := filepath.Join(root, name)
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	cg, err := root.NewChild(name)
+	if err != nil {
 		testutil.SkipIfUnsupported(t, err, kernel.Version{})
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := os.Remove(dir); err != nil {
+		if err := cg.Remove(context.Background(), nil); err != nil {
 			t.Error(err)
 		}
+		cg.Close()
 	})
-	cg, err := os.Open(dir)
+	dir, err := os.Open(cg.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cg.Close()
-	out, st := output(t, &spawn.Command{Path: lookPath(t, "cat"), Args: []string{"cat", "/proc/self/cgroup"}, Cgroup: cg})
-	if !st.Success() || !strings.Contains(out, "\n0::/"+name+"\n") && !strings.HasPrefix(out, "0::/"+name+"\n") {
-		t.Errorf("child's /proc/self/cgroup:\n%s(%v), want 0::/%s", out, st, name)
+	defer dir.Close()
+	cat := lookPath(t, "cat")
+	for _, c := range []*spawn.Command{
+		{Path: cat, Args: []string{"cat", "/proc/self/cgroup"}, Cgroup: cg},
+		{Path: cat, Args: []string{"cat", "/proc/self/cgroup"}, CgroupDir: dir},
+	} {
+		out, st := output(t, c)
+		if !st.Success() || !strings.Contains(out, "\n0::/"+name+"\n") && !strings.HasPrefix(out, "0::/"+name+"\n") {
+			t.Errorf("child's /proc/self/cgroup:\n%s(%v), want 0::/%s", out, st, name)
+		}
 	}
-	// The file is borrowed, not closed.
-	if _, err := cg.Stat(); err != nil {
+	// Both are borrowed, not closed.
+	if _, err := dir.Stat(); err != nil {
 		t.Errorf("cgroup directory after Start: %v", err)
 	}
-	// Not a cgroup v2 directory: refused before anything starts.
+	if _, err := cg.Controllers(); err != nil {
+		t.Errorf("cgroup handle after Start: %v", err)
+	}
+	// Refused before anything starts: both at once, a directory that is
+	// not on cgroup v2, a cgroup of a fixture tree.
+	if _, err := (&spawn.Command{Path: "/bin/true", Cgroup: cg, CgroupDir: dir}).Start(); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("Cgroup and CgroupDir: %v, want fs.ErrInvalid", err)
+	}
 	tmp, err := os.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tmp.Close()
-	if _, err := (&spawn.Command{Path: "/bin/true", Cgroup: tmp}).Start(); !errors.Is(err, fs.ErrInvalid) {
+	if _, err := (&spawn.Command{Path: "/bin/true", CgroupDir: tmp}).Start(); !errors.Is(err, fs.ErrInvalid) {
 		t.Errorf("cgroup on a plain directory: %v, want fs.ErrInvalid", err)
+	}
+	fixture := t.TempDir()
+	if err := os.MkdirAll(fixture+"/sys/fs/cgroup", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fixture+"/sys/fs/cgroup/cgroup.controllers", []byte("cpu\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ffs, err := cgroup.NewFS(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fcg, err := ffs.Open("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fcg.Close()
+	if _, err := (&spawn.Command{Path: "/bin/true", Cgroup: fcg}).Start(); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("cgroup of a fixture tree: %v, want fs.ErrInvalid", err)
 	}
 }
 

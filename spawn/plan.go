@@ -10,7 +10,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/thread"
 	"github.com/lxgo/lx/ns"
@@ -53,7 +52,7 @@ type plan struct {
 	// attr is given to syscall.ForkExec; PidFD and the cgroup fd are
 	// filled in at the fork.
 	attr   syscall.SysProcAttr
-	cgroup *os.File
+	cgroup syscallConner // Cgroup or CgroupDir, borrowed
 	// joined are the kinds of namespace the child joins.
 	joined ns.CloneFlags
 
@@ -319,13 +318,16 @@ type child struct {
 // waitExit blocks the forking thread until the child has ended, without
 // reaping it; the thread may then end and, only now, fire the
 // parent-death signal of a child that no longer runs.
+//
+// It polls the clone's pidfd, which becomes readable when the child has
+// exited (Linux 5.3): the Process shares its open file description in
+// non-blocking mode, so a blocking waitid(2) on it would return EAGAIN.
 func (c child) waitExit() {
-	if c.clone >= 0 && !errors.Is(feature.PidfdWaitid.Check(), errors.ErrUnsupported) {
-		sys.WaitExitedNoReap(sys.P_PIDFD, c.clone)
+	if c.clone >= 0 && sys.WaitReadable(c.clone) == nil {
 		return
 	}
-	// Before 5.4. The child cannot be reaped before it has exited, so
-	// its PID names it until this wait returns.
+	// No pidfd from the clone. The child cannot be reaped before it has
+	// exited, so its PID names it until this wait returns.
 	sys.WaitExitedNoReap(sys.P_PID, c.pid)
 }
 
@@ -355,11 +357,7 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 		if errors.As(err, &e) {
 			return c, e
 		}
-		step := p.diagnose(err)
-		if step == StepCgroup {
-			err = cgroupUnsupported(err)
-		}
-		return c, &Error{Path: p.path, Step: step, Err: err}
+		return c, &Error{Path: p.path, Step: p.diagnose(err), Err: err}
 	}
 	c.pid, c.clone = pid, clone
 	if p.attr.Ptrace {
@@ -368,26 +366,54 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 			return c, err
 		}
 	}
-	var fd *pidfd.FD
-	if opens == nil {
-		fd, err = pidfd.Open(pid, nil)
-	} else {
-		reply := make(chan openResult)
-		opens <- openRequest{pid, reply}
-		r := <-reply
-		fd, err = r.fd, r.err
-	}
+	fd, err := p.adopt(&c, opens)
 	if fd != nil {
 		c.proc = &Process{FD: fd}
 	}
-	if err == nil {
-		err = checkChild(pid, clone)
-	}
 	if err != nil {
-		abandon(pid, clone)
+		abandon(pid, c.clone)
 		return c, &Error{Path: p.path, Step: StepPidFD, Err: err}
 	}
 	return c, nil
+}
+
+// adopt returns the pidfd of the started child c for its Process. In the
+// process's fd table that is the clone's own pidfd, whose PID is known:
+// the Process takes it, and c.clone becomes the forking thread's
+// duplicate when the thread stays parked (ParentDeathSignal), -1
+// otherwise. In a private fd table (CloseOtherFDs) Start's goroutine
+// opens a pidfd with pidfd_open(2) instead, which checkChild proves to
+// name the child.
+func (p *plan) adopt(c *child, opens chan<- openRequest) (*pidfd.FD, error) {
+	if opens != nil || c.clone < 0 {
+		var fd *pidfd.FD
+		var err error
+		if opens == nil {
+			fd, err = pidfd.Open(c.pid, nil)
+		} else {
+			reply := make(chan openResult)
+			opens <- openRequest{c.pid, reply}
+			r := <-reply
+			fd, err = r.fd, r.err
+		}
+		if err == nil {
+			err = checkChild(c.pid, c.clone)
+		}
+		return fd, err
+	}
+	clone := c.clone
+	if p.park {
+		// The parked thread waits on its own descriptor (with poll(2):
+		// the description becomes non-blocking).
+		dup, err := sys.Dup(clone)
+		if err != nil {
+			return nil, err
+		}
+		c.clone = dup.Release()
+	} else {
+		c.clone = -1
+	}
+	return pidfd.FromFileWithPID(os.NewFile(uintptr(clone), "pidfd"), c.pid)
 }
 
 // fork calls syscall.ForkExec with the plan's directory, environment and

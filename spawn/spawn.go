@@ -34,10 +34,12 @@
 // what the Command says, even when Start is called from a thread that
 // has joined others (inside ns.Do, say). Use Command.Join for that.
 //
-// The returned [Process] holds a pidfd opened for the child right after
-// it started (pidfd_open(2), checked against the clone's own pidfd so
-// that it cannot name another process): Wait(ctx), Signal, Info and the
-// rest of [pidfd.FD].
+// The returned [Process] holds the pidfd the clone itself returned
+// (CLONE_PIDFD), adopted with pidfd.FromFileWithPID, so that it cannot
+// name another process: Wait(ctx), Signal, Info and the rest of
+// [pidfd.FD]. (With CloseOtherFDs the clone's pidfd is in the forking
+// thread's private fd table: the Process then holds a pidfd opened with
+// pidfd_open(2) right after the start, checked against the clone's.)
 //
 // # The Go-runtime traps, and what spawn does about them
 //
@@ -72,7 +74,7 @@
 //     disposable thread exits as soon as its work is done, and any pool
 //     thread may exit later when a goroutine locked to it ends. So a child
 //     with ParentDeathSignal is forked from a thread of its own that stays
-//     locked and parked (blocked in waitid(2) with WNOWAIT, using no CPU)
+//     locked and parked (blocked in poll(2) on the child's pidfd, using no CPU)
 //     until the child has exited: the signal then comes exactly when the
 //     process dies. That costs one OS thread per running child that asked
 //     for the signal.
@@ -97,11 +99,13 @@
 package spawn
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 
+	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
@@ -213,16 +217,25 @@ type Command struct {
 	// pidfd; it combines with Join as long as no type is given twice.
 	JoinProcess *JoinProcess
 
-	// Cgroup is the directory of a cgroup v2 (an open directory under
-	// the cgroup2 mount, such as /sys/fs/cgroup/unified/NAME on a hybrid
-	// host) that the child starts in: clone3(2) CLONE_INTO_CGROUP (Linux
-	// 5.7), so no instruction of the child runs elsewhere. spawn borrows
-	// the file and does not close it. The caller needs write permission
-	// on the cgroup's cgroup.procs and on that of the common ancestor
-	// with its own cgroup, as for moving a process. A cgroup with
-	// domain controllers in its subtree_control cannot take processes
-	// (EBUSY).
-	Cgroup *os.File
+	// Cgroup is a cgroup v2 that the child starts in: clone3(2)
+	// CLONE_INTO_CGROUP (Linux 5.7), so no instruction of the child runs
+	// elsewhere. spawn borrows the handle during Start and does not close
+	// it. The caller needs write permission on the cgroup's cgroup.procs
+	// and on that of the common ancestor with its own cgroup, as for
+	// moving a process (cgroup.Cgroup.MoveProcess). A cgroup with domain
+	// controllers in its subtree_control cannot take processes (EBUSY),
+	// and recent kernels kill every child started into a cgroup whose
+	// cgroup.kill was ever written (see cgroup.Cgroup.DirFile). A kernel without CLONE_INTO_CGROUP is an
+	// *Error at StepCgroup matching errors.ErrUnsupported, before
+	// anything starts.
+	Cgroup *cgroup.Cgroup
+	// CgroupDir is Cgroup given as an open directory of a cgroup v2
+	// (under the cgroup2 mount, such as /sys/fs/cgroup/unified/NAME on a
+	// hybrid host), for a directory that did not come from package
+	// cgroup (received from another process, say). spawn borrows the
+	// file and does not close it. At most one of Cgroup and CgroupDir may
+	// be set.
+	CgroupDir *os.File
 
 	// Credentials, when not nil, are the child's user and group ids and
 	// supplementary groups: setgroups(2), setgid(2), setuid(2) in the
@@ -335,6 +348,10 @@ type Process struct {
 // Rlimits, until the limits are set.
 func (c *Command) Start() (*Process, error) {
 	p, err := c.plan()
+	var e *Error
+	if errors.As(err, &e) {
+		return nil, err // it names the program and the step
+	}
 	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", c.Path, err)
 	}

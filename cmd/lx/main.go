@@ -2,22 +2,15 @@
 // doing, using the lx library. Run `lx help` for its commands; plain `lx`
 // prints an overview of the machine.
 //
-// Exit codes: 0 success, 1 error (the message is on stderr), 2 usage error.
+// Exit codes: 0 success, 1 error (the message is on stderr), 2 usage error;
+// lx exec and lx cgroup run exit with their command's status (see their
+// help).
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lxgo/lx/cmd/lx/internal/cli"
 )
 
-func main() {
-	// Ctrl-C or SIGTERM cancels the context; commands that block take it.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { os.Exit(cli.Program()) }

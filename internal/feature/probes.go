@@ -44,9 +44,11 @@ var (
 
 // Processes, files and mounts.
 var (
-	Clone3    = newProbe("clone3", kernel.V(5, 3), sys.ProbeClone3)
-	Openat2   = newProbe("openat2", kernel.V(5, 6), sys.ProbeOpenat2)
-	Statmount = newProbe("statmount/listmount", kernel.V(6, 8), sys.ProbeStatmount)
+	Clone3 = newProbe("clone3", kernel.V(5, 3), sys.ProbeClone3)
+	// CloneIntoCgroup: clone3(2) starting the child in a given cgroup v2.
+	CloneIntoCgroup = newProbe("CLONE_INTO_CGROUP", kernel.V(5, 7), sys.ProbeCloneIntoCgroup)
+	Openat2         = newProbe("openat2", kernel.V(5, 6), sys.ProbeOpenat2)
+	Statmount       = newProbe("statmount/listmount", kernel.V(6, 8), sys.ProbeStatmount)
 	// The syscall arrived in 5.14 but answered ENOSYS unless the kernel
 	// was booted with secretmem.enable=1; 6.5 turned it on by default.
 	MemfdSecret = newProbe("memfd_secret", kernel.V(6, 5), sys.ProbeMemfdSecret)

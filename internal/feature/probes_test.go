@@ -20,7 +20,7 @@ var all = map[string]*Probe{
 	"PidfdSendSignal": PidfdSendSignal, "PidfdSignalScope": PidfdSignalScope,
 	"PidfdGetfd": PidfdGetfd, "PidfdWaitid": PidfdWaitid, "PidfdNamespace": PidfdNamespace,
 	"PidfdInfo": PidfdInfo, "Pidfs": Pidfs, "PidfsHandle": PidfsHandle,
-	"Clone3": Clone3, "Openat2": Openat2, "Statmount": Statmount, "MemfdSecret": MemfdSecret, "ProcFDCount": ProcFDCount,
+	"Clone3": Clone3, "CloneIntoCgroup": CloneIntoCgroup, "Openat2": Openat2, "Statmount": Statmount, "MemfdSecret": MemfdSecret, "ProcFDCount": ProcFDCount,
 	"NsGetUserns": NsGetUserns, "NsGetParent": NsGetParent, "NsGetNstype": NsGetNstype,
 	"NsGetOwnerUID": NsGetOwnerUID, "NsGetMntnsID": NsGetMntnsID, "NsMntGetInfo": NsMntGetInfo, "SetnsPidfd": SetnsPidfd,
 	"IOUring": IOUring, "Landlock": Landlock, "SeccompNotify": SeccompNotify, "Userfaultfd": Userfaultfd,

@@ -44,3 +44,21 @@ func PollPri(fd, wake int) (revents int, err error) {
 		}
 	}
 }
+
+// WaitReadable blocks in poll(2) until fd is readable or reports
+// POLLHUP, POLLERR or POLLNVAL; EINTR is retried. It blocks the calling
+// thread whatever the fd's O_NONBLOCK flag says: for a thread that must
+// wait on a descriptor whose open file description others use in
+// non-blocking mode (a pidfd, readable once its process has exited).
+func WaitReadable(fd int) error {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		_, err := retry1(func() (int, error) { return unix.Poll(fds, -1) })
+		if err != nil {
+			return wrap("poll", err)
+		}
+		if fds[0].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
+			return nil
+		}
+	}
+}

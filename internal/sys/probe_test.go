@@ -36,6 +36,7 @@ func probes() map[string]struct {
 	add("pidfs file handles", kernel.V(6, 13), sys.ProbePidfsHandle())
 	add("PIDFD_GET_INFO", kernel.V(6, 13), sys.ProbePidfdInfo())
 	add("clone3", kernel.V(5, 3), sys.ProbeClone3())
+	add("CLONE_INTO_CGROUP", kernel.V(5, 7), sys.ProbeCloneIntoCgroup())
 	add("openat2", kernel.V(5, 6), sys.ProbeOpenat2())
 	add("statmount", kernel.V(6, 8), sys.ProbeStatmount())
 	_, err := sys.ProbeIOUring()

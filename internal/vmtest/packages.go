@@ -68,6 +68,10 @@ var Packages = []Package{
 	// io, cpuset), OOM kills, PSI triggers; see docs/kernels.md.
 	{Path: "cgroup"},
 	{Path: "cpu"},
+	// The lx command's end-to-end tests (the test binary runs as lx):
+	// lx cgroup run with pids.max and memory.max, which the host's v2
+	// hierarchy lacks, and lx exec on the guests' kernels.
+	{Path: "cmd/lx/internal/cli"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
 }
 

@@ -11,7 +11,13 @@
 // and `lx help text` describe both forms for users.
 //
 // Exit codes: 0 success, 1 an error while running the command, 2 a usage
-// error (unknown command, bad flag, wrong number of arguments).
+// error (unknown command, bad flag, wrong number of arguments). Commands
+// that run another command (lx exec, lx cgroup run) exit with that
+// command's status instead, and with 125, 126 or 127 when they could not
+// run it, as env(1) does (see commandRunner).
+//
+// A command's name may be two words, "cgroup run": a subcommand, which
+// registers itself like any command and is selected by the two words.
 //
 // This package imports only public lx packages, like any other user of the
 // library would.
@@ -24,8 +30,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Exit codes of the lx command.
@@ -33,7 +41,43 @@ const (
 	ExitOK    = 0 // the command succeeded
 	ExitError = 1 // the command failed; the reason is on stderr
 	ExitUsage = 2 // the command line was wrong; usage is on stderr
+
+	// The codes of a commandRunner that did not get as far as its
+	// command's exit, those of env(1), nohup(1) and timeout(1), which
+	// commands seldom use for their own failures.
+	ExitCannotRun  = 125 // lx failed (or its command line was wrong) before the command ran
+	ExitCannotExec = 126 // the command was found but could not be executed
+	ExitNotFound   = 127 // the command was not found
 )
+
+// commandRunner is a command that runs a command line of its own given
+// after its flags (lx exec, lx cgroup run). Its flags end at the first
+// positional argument, which starts that command line: everything from
+// there on belongs to it, flags included. It exits with the command's
+// status (returned as an *exitError); its own failures and usage errors
+// exit with ExitCannotRun, or the code of an *exitError that carries an
+// error (ExitCannotExec, ExitNotFound).
+type commandRunner interface {
+	Command
+	runsCommand()
+}
+
+// exitError ends a command with exit code code. With err nil nothing is
+// printed: the code is a status the command forwards (a commandRunner's
+// child's); otherwise err is reported as any failure is.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
 
 // Env is what a command runs with: where it writes and the flags common to
 // every command. Tests inject buffers.
@@ -99,7 +143,8 @@ func register(newCommand func() Command) {
 	registry[name] = newCommand
 }
 
-// commandNames returns the registered names in sorted order.
+// commandNames returns the registered names in sorted order (a
+// subcommand, "cgroup run", right after its parent).
 func commandNames() []string {
 	names := make([]string, 0, len(registry))
 	for name := range registry {
@@ -107,6 +152,17 @@ func commandNames() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Program is the lx command, which main runs and exits with: the command
+// line of os.Args, stdout and stderr, and a context that Ctrl-C (SIGINT)
+// or SIGTERM cancels, for commands that block. (lx exec and lx cgroup run
+// take these signals over while their command runs.) The CLI's tests run
+// their own binary as lx through it.
+func Program() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 }
 
 // Main runs the lx command line args (without the program name), writing
@@ -148,6 +204,14 @@ func dispatch(ctx context.Context, args []string, env *Env) int {
 		name, args = args[0], args[1:]
 	}
 	newCommand, ok := registry[name]
+	if strings.Contains(name, " ") {
+		ok = false // a subcommand is named by two arguments, not one with a space
+	}
+	if ok && len(args) > 0 {
+		if sub, isSub := registry[name+" "+args[0]]; isSub {
+			newCommand, args = sub, args[1:] // "cgroup run"
+		}
+	}
 	if !ok {
 		fmt.Fprintf(env.Stderr, "lx: unknown command %q\n\n", name)
 		writeMainUsage(env.Stderr)
@@ -159,7 +223,8 @@ func dispatch(ctx context.Context, args []string, env *Env) int {
 // run parses the flags of cmd and runs it.
 func run(ctx context.Context, cmd Command, args []string, env *Env) int {
 	fs := newFlagSet(cmd, env)
-	pos, err := parseFlags(fs, args)
+	_, runner := cmd.(commandRunner)
+	pos, err := parseFlags(fs, args, runner)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		writeCommandHelp(env.Stdout, cmd, fs)
@@ -169,17 +234,27 @@ func run(ctx context.Context, cmd Command, args []string, env *Env) int {
 	default:
 		err = cmd.Run(ctx, env, pos)
 	}
+	usageCode, failCode := ExitUsage, ExitError
+	if runner {
+		usageCode, failCode = ExitCannotRun, ExitCannotRun
+	}
 	var usage *UsageError
+	var exit *exitError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &exit) && exit.err == nil:
+		return exit.code
 	case errors.As(err, &usage):
 		fmt.Fprintf(env.Stderr, "lx %s: %v\nusage: lx %s %s\nRun 'lx help %s' for details.\n",
 			cmd.Name(), err, cmd.Name(), cmd.Usage(), cmd.Name())
-		return ExitUsage
+		return usageCode
 	default:
 		fmt.Fprintf(env.Stderr, "lx %s: %v\n", cmd.Name(), err)
-		return ExitError
+		if exit != nil {
+			return exit.code
+		}
+		return failCode
 	}
 }
 
@@ -203,8 +278,10 @@ func newFlagSet(cmd Command, env *Env) *flag.FlagSet {
 // stops at the first positional argument. An argument of a dash and a
 // digit ("-1") is positional: no lx flag is named by a digit, and a
 // negative number where a number is expected deserves the command's own
-// message, not "flag provided but not defined".
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// message, not "flag provided but not defined". With stopAtArg (a
+// commandRunner) the first positional argument ends the flags: it and
+// everything after it are positional.
+func parseFlags(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error) {
 	var pos []string
 	for len(args) > 0 {
 		a := args[0]
@@ -212,6 +289,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		case a == "--":
 			return append(pos, args[1:]...), nil
 		case len(a) < 2 || a[0] != '-' || isDigit(a[1]):
+			if stopAtArg {
+				return append(pos, args...), nil
+			}
 			pos = append(pos, a)
 			args = args[1:]
 			continue
@@ -263,7 +343,8 @@ func writeMainUsage(w io.Writer) {
 	writeTopics(w)
 	fmt.Fprintf(w, "\nEvery command accepts --json (one JSON object on stdout) and --help, before or\n")
 	fmt.Fprintf(w, "after the command; 'lx --version' is 'lx version'. Run 'lx help <command>' or\n")
-	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error.\n")
+	fmt.Fprintf(w, "'lx help <topic>' for details. Exit codes: 0 ok, 1 error, 2 usage error;\n")
+	fmt.Fprintf(w, "lx exec and lx cgroup run exit with their command's status, or 125 to 127.\n")
 }
 
 // writeCommandHelp writes the help of one command.

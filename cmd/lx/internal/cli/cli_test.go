@@ -6,18 +6,65 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"os/signal"
 	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lxgo/lx/internal/testutil"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+// asLXEnv makes the test binary run as the lx command (cli.Program, what
+// cmd/lx's main runs) instead of its tests: the end-to-end tests of lx
+// exec and lx cgroup run start it so, to run lx as a user does, as a
+// process of its own with its own signals. The kernel-matrix guests have
+// no go command to build lx with, only the test binary.
+const asLXEnv = "LX_CLI_TEST_AS_LX"
+
+// allocEnv makes the test binary allocate and touch that many MiB, say
+// so, and exit: the command of lx cgroup run's memory tests.
+const allocEnv = "LX_CLI_TEST_ALLOC_MIB"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asLXEnv) == "1" {
+		os.Unsetenv(asLXEnv) // not for the commands lx runs
+		os.Exit(Program())
+	}
+	if n := os.Getenv(allocEnv); n != "" {
+		os.Exit(allocate(n))
+	}
+	// lx exec's tests that run in-process take signals over (os/signal),
+	// which starts a goroutine of the runtime's that runs until the
+	// program exits: start it before the leak check's count.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGWINCH)
+	signal.Stop(sigs)
+	testutil.Main(m)
+}
+
+// allocate is the allocEnv helper.
+func allocate(mib string) int {
+	n, err := strconv.Atoi(mib)
+	if err != nil {
+		return 2
+	}
+	var keep [][]byte
+	for range n {
+		chunk := make([]byte, 1<<20)
+		for i := 0; i < len(chunk); i += 4096 {
+			chunk[i] = 1
+		}
+		keep = append(keep, chunk)
+	}
+	fmt.Printf("allocated %d MiB\n", len(keep))
+	return 0
+}
 
 // runLX runs the lx command line args in-process, with output of no
 // width limit whatever COLUMNS says.
@@ -67,6 +114,26 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"help", "text"}, code: ExitOK, stdout: []string{`\xNN`, "$'...'"}, quietError: true},
 		{args: []string{"help", "--", "--json"}, code: ExitUsage, stderr: []string{`unknown command or topic "--json"`}, quietOut: true},
 		{args: []string{"-"}, code: ExitUsage, stderr: []string{`unknown command "-"`}, quietOut: true},
+		// Commands that run a command: lx's own failures are 125 (env(1)'s).
+		{args: []string{"exec"}, code: ExitCannotRun, stderr: []string{"lx exec: no command to run\nusage: lx exec"}, quietOut: true},
+		{args: []string{"exec", "--bogus", "true"}, code: ExitCannotRun, stderr: []string{"flag provided but not defined: -bogus"}, quietOut: true},
+		{args: []string{"exec", "--ns", "pid_for_children", "true"}, code: ExitCannotRun, stderr: []string{`unknown namespace type "pid_for_children"`}, quietOut: true},
+		{args: []string{"exec", "--join-ns", "net", "true"}, code: ExitCannotRun, stderr: []string{"--join-ns needs --join PID"}, quietOut: true},
+		{args: []string{"exec", "--join", "1", "--join-ns", "time", "true"}, code: ExitCannotRun, stderr: []string{"cannot join user or time namespaces"}, quietOut: true},
+		{args: []string{"exec", "--join", "-3", "true"}, code: ExitCannotRun, stderr: []string{"--join: invalid pid -3"}, quietOut: true},
+		{args: []string{"exec", "--cgroup", "rel", "true"}, code: ExitCannotRun, stderr: []string{"--cgroup rel: want a cgroup path"}, quietOut: true},
+		{args: []string{"exec", "lx-no-such-command-here"}, code: ExitNotFound, stderr: []string{"lx exec: lx-no-such-command-here: command not found in $PATH\n"}, quietOut: true},
+		{args: []string{"exec", "/"}, code: ExitCannotExec, stderr: []string{"lx exec: spawn /: exec: "}, quietOut: true},
+		{args: []string{"exec", "--help"}, code: ExitOK, stdout: []string{"usage: lx exec [flags] [--] <command> [arguments]", "128+N"}, quietError: true},
+		{args: []string{"exec", "sh", "-c", `echo "[$1]"; exit 4`, "sh", "--help"}, code: 4, stdout: []string{"[--help]\n"}, quietError: true}, // --help is the command's
+		{args: []string{"exec run"}, code: ExitUsage, stderr: []string{`unknown command "exec run"`}, quietOut: true},
+		// A subcommand is named by two arguments.
+		{args: []string{"cgroup run"}, code: ExitUsage, stderr: []string{`unknown command "cgroup run"`}, quietOut: true},
+		{args: []string{"cgroup", "run", "--help"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags] [--] <command> [arguments]"}, quietError: true},
+		{args: []string{"help", "cgroup", "run"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags]"}, quietError: true},
+		{args: []string{"help", "cgroup", "walk"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"\n  cgroup run  run a command in a fresh cgroup"}, quietError: true},
+		{args: []string{"cgroup", "--json", "run", "true"}, code: ExitUsage, stderr: []string{"put run right after cgroup"}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := runLX(t, tc.args...)
@@ -112,12 +179,13 @@ func TestGlobalJSON(t *testing.T) {
 }
 
 // TestHelpForms checks that the three ways of asking for a command's help
-// print the same text.
+// print the same text. A subcommand is named by two arguments.
 func TestHelpForms(t *testing.T) {
 	for _, name := range commandNames() {
-		a, _, _ := runLX(t, "help", name)
-		b, _, _ := runLX(t, name, "--help")
-		c, _, _ := runLX(t, name, "-help")
+		words := strings.Fields(name)
+		a, _, _ := runLX(t, append([]string{"help"}, words...)...)
+		b, _, _ := runLX(t, append(words, "--help")...)
+		c, _, _ := runLX(t, append(words, "-help")...)
 		if a != b || a != c || a == "" {
 			t.Errorf("help of %s differs:\n%s\n---\n%s\n---\n%s", name, a, b, c)
 		}
@@ -240,25 +308,29 @@ func TestParseFlags(t *testing.T) {
 		pos  []string
 		json bool
 		n    int
+		stop bool // a commandRunner's flags: they end at the first positional argument
 	}{
-		{nil, nil, false, 0},
-		{[]string{"a", "b"}, []string{"a", "b"}, false, 0},
-		{[]string{"--json", "a"}, []string{"a"}, true, 0},
-		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, 0},
-		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3},
-		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0},
-		{[]string{"--", "a"}, []string{"a"}, false, 0},
-		{[]string{"-1", "--json"}, []string{"-1"}, true, 0},                   // a negative number is positional
-		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7},   // but a flag's value may be one
-		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6},          // "-" alone is positional
-		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0}, // the last one counts
+		{nil, nil, false, 0, false},
+		{[]string{"a", "b"}, []string{"a", "b"}, false, 0, false},
+		{[]string{"--json", "a"}, []string{"a"}, true, 0, false},
+		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, 0, false},
+		{[]string{"a", "-n", "3", "b", "-json"}, []string{"a", "b"}, true, 3, false},
+		{[]string{"a", "--", "--json", "-n"}, []string{"a", "--json", "-n"}, false, 0, false},
+		{[]string{"--", "a"}, []string{"a"}, false, 0, false},
+		{[]string{"-1", "--json"}, []string{"-1"}, true, 0, false},                   // a negative number is positional
+		{[]string{"a", "-n", "-7", "-2x"}, []string{"a", "-2x"}, false, -7, false},   // but a flag's value may be one
+		{[]string{"-n=5", "-", "--n", "6"}, []string{"-"}, false, 6, false},          // "-" alone is positional
+		{[]string{"--json=false", "-json=true", "x"}, []string{"x"}, true, 0, false}, // the last one counts
+		{[]string{"-n", "2", "sh", "-c", "--json", "echo"}, []string{"sh", "-c", "--json", "echo"}, false, 2, true},
+		{[]string{"--json", "--", "-n", "3"}, []string{"-n", "3"}, true, 0, true},
+		{[]string{"-1", "-n", "4"}, []string{"-1", "-n", "4"}, false, 0, true},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		j := fs.Bool("json", false, "")
 		n := fs.Int("n", 0, "")
-		pos, err := parseFlags(fs, tc.args)
+		pos, err := parseFlags(fs, tc.args, tc.stop)
 		if err != nil || !reflect.DeepEqual(pos, tc.pos) || *j != tc.json || *n != tc.n {
-			t.Errorf("parseFlags(%q) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, pos, *j, *n, err, tc.pos, tc.json, tc.n)
+			t.Errorf("parseFlags(%q, %v) = %q, json %v, n %d, %v; want %q, %v, %d", tc.args, tc.stop, pos, *j, *n, err, tc.pos, tc.json, tc.n)
 		}
 	}
 }

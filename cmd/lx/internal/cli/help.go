@@ -20,7 +20,8 @@ func (helpCommand) Usage() string    { return "[flags] [command | topic]" }
 func (helpCommand) Help() string {
 	return `With no argument, help lists the commands and topics; with a command, it
 describes that command and its flags ('lx COMMAND --help' does the same);
-with a topic, it explains that topic.
+with a topic, it explains that topic. A subcommand is named by both words:
+'lx help cgroup run'.
 
 With --json it prints {"commands": [...], "topics": [...]}: for each
 command its name, synopsis, usage, whether it is the default, and its
@@ -158,6 +159,11 @@ type topicReport struct {
 func (helpCommand) Run(ctx context.Context, env *Env, args []string) error {
 	names := commandNames()
 	topics := helpTopics
+	if len(args) == 2 {
+		if _, sub := registry[args[0]+" "+args[1]]; sub {
+			args = []string{args[0] + " " + args[1]} // "cgroup run"
+		}
+	}
 	switch len(args) {
 	case 0:
 	case 1:

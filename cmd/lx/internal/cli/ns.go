@@ -324,9 +324,19 @@ func (l *nsColumnList) Set(s string) error {
 	return nil
 }
 
-// nsTypeList is the value of -t: namespace types, comma-separated, the
-// lists of repeated flags joined.
+// nsTypeList is the value of lx ns -t and lx exec --ns and --join-ns:
+// namespace types, comma-separated, the lists of repeated flags joined,
+// each type once.
 type nsTypeList []ns.Type
+
+// cloneFlags returns the CLONE_NEW* flags of the types in l.
+func (l nsTypeList) cloneFlags() ns.CloneFlags {
+	var f ns.CloneFlags
+	for _, t := range l {
+		f |= t.CloneFlag()
+	}
+	return f
+}
 
 func (l *nsTypeList) String() string {
 	if l == nil {
