@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/lxgo/lx/procfs"
 )
 
 // seedFiles adds the fixtures' copies of the files named name to f.
@@ -144,7 +146,6 @@ func FuzzParseFiles(f *testing.F) {
 		parsePIDs(b)
 		parsePidsEvents(b)
 		parseHugeEvents(b)
-		parsePressure(b)
 		parseMaxLine(b)
 		parsePageCounterLine(b)
 		parseSwitch(b)
@@ -172,7 +173,7 @@ func TestParseAllocs(t *testing.T) {
 	for name, fn := range map[string]func(){
 		"memory.stat":  func() { parseMemoryStat(mem, &mst) },
 		"cpu.stat":     func() { parseCPUStat(cpu, &cst) },
-		"cpu.pressure": func() { parsePressure(psi) },
+		"cpu.pressure": func() { procfs.ParsePressure(psi) },
 		"memory.max":   func() { parseMaxLine([]byte("max\n")) },
 	} {
 		if n := testing.AllocsPerRun(100, fn); n != 0 {

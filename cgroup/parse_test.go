@@ -474,34 +474,6 @@ func TestHugeSizeName(t *testing.T) {
 	}
 }
 
-func TestParsePressure(t *testing.T) {
-	p, err := parsePressure([]byte("some avg10=4.18 avg60=1.76 avg300=0.42 total=1803409\nfull avg10=100.00 avg60=0.00 avg300=0.00 total=0\n"))
-	want := procfs.Pressure{
-		Some:    procfs.PressureStat{Avg10: 4.18, Avg60: 1.76, Avg300: 0.42, Total: 1803409 * time.Microsecond},
-		Full:    procfs.PressureStat{Avg10: 100},
-		HasSome: true, HasFull: true,
-	}
-	if err != nil || p != want {
-		t.Errorf("parsePressure = %+v, %v; want %+v", p, err, want)
-	}
-	if p, err := parsePressure([]byte("full avg10=0.00 avg60=0.00 avg300=0.00 total=5\nnew line\n")); err != nil || p.HasSome || !p.HasFull {
-		t.Errorf("irq-like file = %+v, %v", p, err)
-	}
-	for _, in := range []string{"", "other 1\n", "some avg10\n", "some avg10=1.5\n", "some avg10=x.00\n", "some total=-1\n", "some total=9223372036854776\n", "some avg10=1.0x\n"} {
-		if _, err := parsePressure([]byte(in)); err == nil {
-			t.Errorf("parsePressure(%q) succeeded", in)
-		}
-	}
-	for in, want := range map[string]float64{"0.00": 0, "12.34": 12.34, "100.00": 100, "0.05": 0.05} {
-		if got, err := parsePercent([]byte(in)); err != nil || got != want {
-			t.Errorf("parsePercent(%q) = %v, %v", in, got, err)
-		}
-		if f, _ := strconv.ParseFloat(in, 64); f != want {
-			t.Errorf("%q: ParseFloat gives %v, a different value", in, f)
-		}
-	}
-}
-
 func TestTriggerSpec(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -59,100 +59,11 @@ func (c *Cgroup) Pressure(r procfs.Resource) (procfs.Pressure, error) {
 	if err != nil {
 		return procfs.Pressure{}, err
 	}
-	p, err := readFile(c, name, parsePressure)
+	p, err := readFile(c, name, procfs.ParsePressure)
 	if err != nil {
 		return procfs.Pressure{}, fmt.Errorf("cgroup %s read: %w", name, pressureUnsupported(r, err))
 	}
 	return p, nil
-}
-
-// parsePressure parses a PSI file:
-//
-//	some avg10=0.00 avg60=0.00 avg300=0.00 total=0
-//	full avg10=0.00 avg60=0.00 avg300=0.00 total=0
-//
-// It is the parser of procfs's /proc/pressure files over again, because
-// procfs exports none: the cgroup files are not /proc files.
-func parsePressure(b []byte) (procfs.Pressure, error) {
-	var p procfs.Pressure
-	for n := 1; len(b) > 0; n++ {
-		var line []byte
-		line, b = parse.Line(b)
-		kind, rest := parse.Field(line)
-		var st *procfs.PressureStat
-		switch string(kind) {
-		case "":
-			continue
-		case "some":
-			st, p.HasSome = &p.Some, true
-		case "full":
-			st, p.HasFull = &p.Full, true
-		default:
-			continue // a line a future kernel may add
-		}
-		for {
-			var f []byte
-			f, rest = parse.Field(rest)
-			if len(f) == 0 {
-				break
-			}
-			k, v, ok := parse.KeyValue(f, '=')
-			if !ok {
-				return procfs.Pressure{}, parseErr(n, string(kind), fmt.Errorf("field %q without '='", f))
-			}
-			var err error
-			switch string(k) {
-			case "avg10":
-				st.Avg10, err = parsePercent(v)
-			case "avg60":
-				st.Avg60, err = parsePercent(v)
-			case "avg300":
-				st.Avg300, err = parsePercent(v)
-			case "total":
-				var us uint64
-				if us, err = parse.Uint(v); err == nil {
-					st.Total, err = usec(us, v)
-				}
-			}
-			if err != nil {
-				return procfs.Pressure{}, parseErr(n, string(kind)+" "+string(k), err)
-			}
-		}
-	}
-	if !p.HasSome && !p.HasFull {
-		return procfs.Pressure{}, parseErr(0, "", errors.New("no some or full line"))
-	}
-	return p, nil
-}
-
-// parsePercent parses the kernel's "%lu.%02lu" averages without
-// allocating: digits, a point, two digits.
-func parsePercent(b []byte) (float64, error) {
-	whole, frac, ok := cutByte(b, '.')
-	if !ok || len(frac) != 2 {
-		return 0, &strconv.NumError{Func: "cgroup pressure average", Num: string(b), Err: strconv.ErrSyntax}
-	}
-	w, err := parse.Uint(whole)
-	if err != nil {
-		return 0, err
-	}
-	f, err := parse.Uint(frac)
-	if err != nil {
-		return 0, err
-	}
-	if w > 1<<53/100 {
-		return 0, errRange("pressure average", b)
-	}
-	return float64(w*100+f) / 100, nil
-}
-
-func cutByte(b []byte, sep byte) (before, after []byte, ok bool) {
-	for i, c := range b {
-		if c == sep {
-			return b[:i], b[i+1:], true
-		}
-	}
-	return b, nil, false
 }
 
 // StallKind is the line of a pressure file a trigger watches.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -98,7 +99,7 @@ func (fs FS) Pressure(r Resource) (Pressure, error) {
 	default:
 		return Pressure{}, fmt.Errorf("pressure read: invalid resource %d: %w", int(r), os.ErrInvalid)
 	}
-	p, err := readFSSingle(fs, name, parsePressure)
+	p, err := readFSSingle(fs, name, ParsePressure)
 	if err != nil {
 		var pe *ParseError
 		if !errors.As(err, &pe) && (errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.EOPNOTSUPP)) {
@@ -113,11 +114,15 @@ func (fs FS) Pressure(r Resource) (Pressure, error) {
 	return p, nil
 }
 
-// parsePressure parses
+// ParsePressure parses a pressure stall information file, of
+// /proc/pressure or of a cgroup (cpu.pressure, memory.pressure, ...):
 //
 //	some avg10=0.00 avg60=0.00 avg300=0.00 total=0
 //	full avg10=0.00 avg60=0.00 avg300=0.00 total=0
-func parsePressure(b []byte) (Pressure, error) {
+//
+// Lines and fields it does not know are skipped; a file without a some
+// or full line is an error. It does not allocate.
+func ParsePressure(b []byte) (Pressure, error) {
 	var p Pressure
 	for n := 1; len(b) > 0; n++ {
 		var line []byte
@@ -147,11 +152,11 @@ func parsePressure(b []byte) (Pressure, error) {
 			var err error
 			switch string(k) {
 			case "avg10":
-				st.Avg10, err = parseFloat(v)
+				st.Avg10, err = parsePercent(v)
 			case "avg60":
-				st.Avg60, err = parseFloat(v)
+				st.Avg60, err = parsePercent(v)
 			case "avg300":
-				st.Avg300, err = parseFloat(v)
+				st.Avg300, err = parsePercent(v)
 			case "total":
 				var us uint64
 				us, err = parse.Uint(v)
@@ -169,4 +174,25 @@ func parsePressure(b []byte) (Pressure, error) {
 		return Pressure{}, parseErr(0, "", errors.New("no some or full line"))
 	}
 	return p, nil
+}
+
+// parsePercent parses the kernel's "%lu.%02lu" averages without
+// allocating: digits, a point, two digits.
+func parsePercent(b []byte) (float64, error) {
+	whole, frac, ok := cutByte(b, '.')
+	if !ok || len(frac) != 2 {
+		return 0, &strconv.NumError{Func: "pressure average", Num: string(b), Err: strconv.ErrSyntax}
+	}
+	w, err := parse.Uint(whole)
+	if err != nil {
+		return 0, err
+	}
+	f, err := parse.Uint(frac)
+	if err != nil {
+		return 0, err
+	}
+	if w > 1<<53/100 {
+		return 0, errRange("pressure average", b)
+	}
+	return float64(w*100+f) / 100, nil
 }

@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,15 +37,29 @@ func TestParsePressure(t *testing.T) {
 		},
 		{in: "some avg10=1.00 total=9223372036854776\n", err: true},
 		{in: "some avg10=x\n", err: true},
+		{in: "some avg10=1.5\n", err: true}, // the kernel prints two decimals
+		{in: "some avg10=1.0x\n", err: true},
+		{in: "some avg10=x.00\n", err: true},
 		{in: "some avg10\n", err: true},
 		{in: "some total=-1\n", err: true},
 		{in: "", err: true},
 		{in: "\n\n", err: true},
 	}
 	for _, tt := range tests {
-		got, err := parsePressure([]byte(tt.in))
+		got, err := ParsePressure([]byte(tt.in))
 		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("parsePressure(%q) = %+v, %v; want %+v, err %v", tt.in, got, err, tt.want, tt.err)
+			t.Errorf("ParsePressure(%q) = %+v, %v; want %+v, err %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// TestParsePercent checks the allocation-free reading of the averages
+// against strconv.ParseFloat.
+func TestParsePercent(t *testing.T) {
+	for _, in := range []string{"0.00", "12.34", "100.00", "0.05", "99.99"} {
+		want, _ := strconv.ParseFloat(in, 64)
+		if got, err := parsePercent([]byte(in)); err != nil || got != want {
+			t.Errorf("parsePercent(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 }
@@ -62,12 +77,12 @@ func TestPressureFixtures(t *testing.T) {
 		{"pressure-memory-saturated", true, true},
 	}
 	for _, tt := range tests {
-		p, err := parsePressure(systemFixture(t, tt.file))
+		p, err := ParsePressure(systemFixture(t, tt.file))
 		if err != nil || p.HasSome != tt.hasSome || p.HasFull != tt.hasFull {
 			t.Errorf("%s: %+v, %v", tt.file, p, err)
 		}
 	}
-	p, _ := parsePressure(systemFixture(t, "pressure-memory-saturated"))
+	p, _ := ParsePressure(systemFixture(t, "pressure-memory-saturated"))
 	if p.Some.Total != 9223372036854775*time.Microsecond || p.Full.Avg300 != 100 {
 		t.Errorf("saturated: %+v", p)
 	}
@@ -153,7 +168,7 @@ func TestPressureAllocs(t *testing.T) {
 func FuzzParsePressure(f *testing.F) {
 	seedSystemFixtures(f, "pressure-")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := parsePressure(b)
+		p, err := ParsePressure(b)
 		if err == nil && !p.HasSome && !p.HasFull {
 			t.Error("success without a line")
 		}
