@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/internal/testutil"
 )
 
 // TestBindMount keeps a namespace alive through a bind mount made in a
 // mount namespace of the test's own, whose mounts are private: nothing
 // reaches the host's mount table.
 func TestBindMount(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		hs, err := Unshare(CloneNewNS|CloneNewUTS, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +60,7 @@ func TestBindMount(t *testing.T) {
 // The bind mount belongs to the mount namespace it was made in: the
 // caller's own does not see it.
 func TestBindMountStaysInItsNamespace(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		hs, err := Unshare(CloneNewNS|CloneNewNet, nil)
 		if err != nil {
 			t.Fatal(err)

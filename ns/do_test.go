@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/internal/testutil"
 )
 
 // TestDoJoinsEachType joins namespaces of every kind a Go program can join,
 // one at a time and all at once, and checks that fn's thread is in them
 // and the caller's is not.
 func TestDoJoinsEachType(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		hs, err := Unshare(CloneNewCgroup|CloneNewIPC|CloneNewNS|CloneNewNet|CloneNewUTS, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +147,7 @@ func TestDoInvalid(t *testing.T) {
 // GOMAXPROCS threads and thousands of goroutines, no goroutine outside fn
 // ever runs on a thread in the joined namespaces.
 func TestDoLeavesNoTaintedThread(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		hs, err := Unshare(CloneNewNet|CloneNewUTS|CloneNewNS, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +219,7 @@ func TestDoLeavesNoTaintedThread(t *testing.T) {
 // TestDoPidFD joins the namespaces of a child through its pidfd, several
 // at once.
 func TestDoPidFD(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		flags := CloneNewNS | CloneNewUTS | CloneNewNet | CloneNewIPC
 		cmd, pidfd := sleeper(t, uintptr(flags))
 		want := map[Type]ID{}

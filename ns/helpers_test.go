@@ -5,28 +5,7 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
-
-	"github.com/lxgo/lx/capability"
-	"github.com/lxgo/lx/internal/testutil"
 )
-
-// withAdmin runs body with CAP_SYS_ADMIN over the namespaces it creates:
-// in this process when the test runs with the capability (as root), and
-// otherwise in a child of the test binary created in a new user namespace,
-// where an ordinary user has every capability. (This process cannot
-// create a user namespace for itself: it is multithreaded.)
-func withAdmin(t *testing.T, body func(t *testing.T)) {
-	t.Helper()
-	if testutil.HasCap(capability.SysAdmin) {
-		body(t)
-		return
-	}
-	testutil.RunInChild(t, &testutil.ChildOptions{
-		Cloneflags:  syscall.CLONE_NEWUSER,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}},
-	}, body)
-}
 
 // idOf returns h's ID, failing the test on error.
 func idOf(t *testing.T, h *Handle) ID {

@@ -76,7 +76,7 @@ func TestOwnerAndParent(t *testing.T) {
 
 // A PID namespace made for a child is below ours: its parent is visible.
 func TestParentOfChildPIDNamespace(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		cmd, _ := sleeper(t, syscall.CLONE_NEWPID)
 		h, err := OpenPID(cmd.Process.Pid, PID)
 		if err != nil {

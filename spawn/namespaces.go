@@ -161,6 +161,7 @@ const maxHostname = 64
 // sets the clone flags and id maps or the thread steps that create them.
 func (p *plan) prepareNamespaces(c *Command) error {
 	flags := c.NewNamespaces
+	p.newTime = flags&ns.CloneNewTime != 0
 	switch {
 	case flags&^allNamespaces != 0:
 		return fmt.Errorf("new namespaces: unknown flags %v: %w", flags&^allNamespaces, fs.ErrInvalid)

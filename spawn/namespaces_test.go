@@ -2,6 +2,7 @@ package spawn_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -71,7 +72,7 @@ func TestNewNamespaces(t *testing.T) {
 // TestHostname sets the host name of a new UTS namespace, alone and with
 // a new user namespace.
 func TestHostname(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		for _, flags := range []ns.CloneFlags{ns.CloneNewUTS, ns.CloneNewUTS | ns.CloneNewUser} {
 			out, st := output(t, &spawn.Command{
 				Path:          lookPath(t, "cat"),
@@ -104,7 +105,7 @@ var joinable = []ns.Type{ns.Cgroup, ns.IPC, ns.Mnt, ns.Net, ns.PID, ns.UTS}
 // is in the sleeper's namespaces of those kinds and in ours otherwise;
 // then that no goroutine of this process runs in any of them.
 func TestJoin(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		var all ns.CloneFlags
 		for _, typ := range joinable {
 			all |= typ.CloneFlag()
@@ -251,8 +252,20 @@ func uptime(t *testing.T, text string) time.Duration {
 // TestTimeNamespace starts a child in a new time namespace, with offsets
 // and without, and reads its /proc/uptime between two of ours.
 func TestTimeNamespace(t *testing.T) {
-	withAdmin(t, func(t *testing.T) {
+	testutil.WithAdmin(t, func(t *testing.T) {
 		cat := lookPath(t, "cat")
+		// Before 6.3 no child can start in a new time namespace: Start
+		// says so with a *kernel.FeatureError.
+		p, err := (&spawn.Command{Path: cat, Args: []string{"cat", "/dev/null"}, NewNamespaces: ns.CloneNewTime}).Start()
+		testutil.SkipIfUnsupported(t, err, kernel.V(6, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Wait(context.Background())
+		p.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, offsets := range []*ns.TimeOffsets{nil, {Monotonic: 48 * time.Hour, Boottime: 240 * time.Hour}} {
 			b, err := os.ReadFile("/proc/uptime")
 			if err != nil {

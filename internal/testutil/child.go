@@ -138,3 +138,22 @@ func runPattern(name string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// WithAdmin runs body with CAP_SYS_ADMIN over the namespaces it creates:
+// in this process when the test runs with the capability (as root), and
+// otherwise through RunInChild in a child created in a new user
+// namespace, where an ordinary user has every capability. (The test
+// process cannot create a user namespace for itself: it is
+// multithreaded.)
+func WithAdmin(t *testing.T, body func(t *testing.T)) {
+	t.Helper()
+	if HasCap(capability.SysAdmin) {
+		body(t)
+		return
+	}
+	RunInChild(t, &ChildOptions{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}},
+	}, body)
+}

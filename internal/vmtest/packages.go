@@ -68,9 +68,14 @@ var Packages = []Package{
 	// io, cpuset), OOM kills, PSI triggers; see docs/kernels.md.
 	{Path: "cgroup"},
 	{Path: "cpu"},
-	// The lx command's end-to-end tests (the test binary runs as lx):
-	// lx cgroup run with pids.max and memory.max, which the host's v2
-	// hierarchy lacks, and lx exec on the guests' kernels.
+	// Namespaces and process creation on each kernel: time namespaces,
+	// ID maps, CLONE_INTO_CGROUP into a pure v2 hierarchy.
+	{Path: "ns"},
+	{Path: "spawn"},
+	// The lx command's end-to-end tests (the test binary runs as lx) of
+	// the commands that depend on the kernel, as its TestMain selects in a
+	// guest: lx cgroup run with pids.max and memory.max, which the host's
+	// v2 hierarchy lacks, and lx exec.
 	{Path: "cmd/lx/internal/cli"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
 }
