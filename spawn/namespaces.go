@@ -161,7 +161,6 @@ const maxHostname = 64
 // sets the clone flags and id maps or the thread steps that create them.
 func (p *plan) prepareNamespaces(c *Command) error {
 	flags := c.NewNamespaces
-	p.newTime = flags&ns.CloneNewTime != 0
 	switch {
 	case flags&^allNamespaces != 0:
 		return fmt.Errorf("new namespaces: unknown flags %v: %w", flags&^allNamespaces, fs.ErrInvalid)
@@ -193,7 +192,7 @@ func (p *plan) prepareNamespaces(c *Command) error {
 		}
 		flags &^= ns.CloneNewTime
 		offsets := *o
-		p.taint = true
+		p.taint, p.timeOffsets = true, true
 		p.thread = append(p.thread, threadStep{StepTimeNamespace, func(t *thread.Thread) error {
 			if err := sys.Unshare(sys.CLONE_NEWTIME); err != nil {
 				return err

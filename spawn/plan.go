@@ -56,9 +56,9 @@ type plan struct {
 	cgroup syscallConner // Cgroup or CgroupDir, borrowed
 	// joined are the kinds of namespace the child joins.
 	joined ns.CloneFlags
-	// newTime: the child starts in a new time namespace, by the clone
-	// or by the forking thread's (TimeOffsets).
-	newTime bool
+	// timeOffsets: the child starts in the forking thread's new time
+	// namespace for children (TimeOffsets).
+	timeOffsets bool
 
 	// taint: a thread step changes the thread for good.
 	taint bool
@@ -361,7 +361,7 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 		if errors.As(err, &e) {
 			return c, e
 		}
-		return c, &Error{Path: p.path, Step: p.diagnose(err), Err: timeNamespaceError(p.newTime, err)}
+		return c, &Error{Path: p.path, Step: p.diagnose(err), Err: timeNamespaceError(p.timeOffsets, err)}
 	}
 	c.pid, c.clone = pid, clone
 	if p.attr.Ptrace {
@@ -489,17 +489,17 @@ func abandon(pid, clone int) {
 }
 
 // timeNamespaceError makes the fork's EINVAL, on a kernel before 6.3
-// and for a child in a new time namespace, a *kernel.FeatureError:
-// before 6.3 clone3(2) refused CLONE_NEWTIME, and a fork with CLONE_VM
-// (Go's vfork) refused a child whose time namespace is not the forking
-// thread's, so no way of starting one from a Go program exists there.
-// A kernel that has the change backported forks, and never gets here.
-func timeNamespaceError(newTime bool, err error) error {
-	if !newTime || sys.Errno(err) != sys.EINVAL {
+// and for a child of a thread with a new time namespace for children
+// (TimeOffsets), a *kernel.FeatureError: before 6.3 copy_process refused
+// CLONE_VM (Go's vfork) when the child's time namespace is not the
+// forking thread's. A kernel that has the change backported forks, and
+// never gets here.
+func timeNamespaceError(timeOffsets bool, err error) error {
+	if !timeOffsets || sys.Errno(err) != sys.EINVAL {
 		return err
 	}
 	if running, verr := kernel.Running(); verr != nil || running.AtLeast(kernel.V(6, 3)) {
 		return err
 	}
-	return &kernel.FeatureError{Feature: "starting a child in a new time namespace (clone3 CLONE_NEWTIME, vfork into a time namespace)", MinKernel: kernel.V(6, 3), Err: err}
+	return &kernel.FeatureError{Feature: "starting a child in a time namespace with offsets (a vfork into the forking thread's time namespace for children)", MinKernel: kernel.V(6, 3), Err: err}
 }

@@ -189,8 +189,10 @@ type Command struct {
 	// children), writes /proc/TID/timens_offsets, and forks. The
 	// namespace is then owned by the caller's user namespace, not by a
 	// new one of the child's, and creating it needs CAP_SYS_ADMIN and
-	// CAP_SYS_TIME there. nil leaves the offsets at zero and the namespace
-	// to the clone.
+	// CAP_SYS_TIME there. It needs Linux 6.3, which let a vfork child
+	// (Go's fork) start in a time namespace other than its parent's;
+	// before, Start returns a *kernel.FeatureError. nil leaves the
+	// offsets at zero and the namespace to the clone.
 	TimeOffsets *ns.TimeOffsets
 	// Hostname, with ns.CloneNewUTS, is the host name of the new UTS
 	// namespace (at most 64 bytes; "" leaves the caller's). The forking

@@ -281,7 +281,9 @@ func TestGuestScripts(t *testing.T) {
 	script := `. "$1"; echo "nonce=$lxvm_nonce hugetlbfs=$lxvm_hugetlbfs"; env | grep -E '^(A|B|C|LX_VMTEST_[A-Z_]+)=' | sort
 lxvm_test() { printf '<%s>' "$@"; echo; }
 . "$2"`
-	out, err := exec.Command(sh, "-c", script, "sh", cfg, tests).CombinedOutput()
+	cmd := exec.Command(sh, "-c", script, "sh", cfg, tests)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")} // not the host's LX_VMTEST_*
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sh: %v\n%s", err, out)
 	}
