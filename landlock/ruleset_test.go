@@ -51,33 +51,59 @@ func etcFile(t *testing.T) string {
 	return ""
 }
 
-// usrFile returns a regular file under /usr that anyone may read.
-func usrFile(t *testing.T) string {
-	t.Helper()
+// usrFile returns a regular file under /usr that anyone may read, its
+// symbolic links resolved (Landlock checks the file itself), or "" when
+// there is none (the guests' busybox /usr holds only links to /bin).
+func usrFile() string {
 	found := ""
 	filepath.WalkDir("/usr", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || found != "" {
 			return filepath.SkipDir
 		}
-		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o004 != 0 {
-			found = p
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil || !strings.HasPrefix(real, "/usr/") {
+			return nil
+		}
+		if fi, err := os.Stat(real); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o004 != 0 {
+			found = real
 			return filepath.SkipAll
 		}
 		return nil
 	})
-	if found == "" {
-		t.Skip("no world-readable file under /usr")
-	}
 	return found
 }
 
-// readUsrOnly is a ruleset that handles reading and allows it under /usr.
-func readUsrOnly(t *testing.T) *landlock.Ruleset {
+// sandbox is what a thread restricted by readUsrOnly is checked against:
+// a file in /etc it must not read, and a file under /usr (if there is
+// one) and one in a temporary directory it must read.
+type sandbox struct {
+	etc, usr, tmp string
+	extra         []string // more directories to allow (a program's)
+}
+
+// newSandbox creates the temporary file.
+func newSandbox(t *testing.T) *sandbox {
 	t.Helper()
-	rs, err := landlock.New(&landlock.Options{
-		HandledFS: landlock.ReadFile | landlock.ReadDir,
-		Paths:     []landlock.PathRule{{Path: "/usr", Access: landlock.ReadFile | landlock.ReadDir}},
-	})
+	s := &sandbox{etc: etcFile(t), usr: usrFile(), tmp: filepath.Join(t.TempDir(), "allowed")}
+	if err := os.WriteFile(s.tmp, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// readUsrOnly is a ruleset that handles reading and allows it under /usr,
+// in s's temporary directory and in s.extra.
+func (s *sandbox) readUsrOnly(t *testing.T) *landlock.Ruleset {
+	t.Helper()
+	read := landlock.ReadFile | landlock.ReadDir
+	rules := []landlock.PathRule{{Path: filepath.Dir(s.tmp), Access: read}}
+	if _, err := os.Stat("/usr"); err == nil {
+		rules = append(rules, landlock.PathRule{Path: "/usr", Access: read})
+	}
+	for _, d := range s.extra {
+		rules = append(rules, landlock.PathRule{Path: d, Access: read})
+	}
+	rs, err := landlock.New(&landlock.Options{HandledFS: read, Paths: rules})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,19 +111,26 @@ func readUsrOnly(t *testing.T) *landlock.Ruleset {
 	return rs
 }
 
-// checkReadUsrOnly runs on a thread restricted by readUsrOnly.
-func checkReadUsrOnly(etc, usr string) error {
-	if _, err := os.ReadFile(etc); !errors.Is(err, fs.ErrPermission) {
-		return fmt.Errorf("read %s: got %v, want permission denied", etc, err)
+// check runs on a thread restricted by readUsrOnly.
+func (s *sandbox) check() error {
+	if _, err := os.ReadFile(s.etc); !errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("read %s: got %v, want permission denied", s.etc, err)
 	}
 	if _, err := os.ReadDir("/etc"); !errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("list /etc: got %v, want permission denied", err)
 	}
-	if _, err := os.ReadFile(usr); err != nil {
-		return fmt.Errorf("read %s: %v", usr, err)
+	if _, err := os.ReadFile(s.tmp); err != nil {
+		return fmt.Errorf("read %s: %v", s.tmp, err)
 	}
-	if _, err := os.ReadDir("/usr"); err != nil {
-		return fmt.Errorf("list /usr: %v", err)
+	if s.usr != "" {
+		if _, err := os.ReadFile(s.usr); err != nil {
+			return fmt.Errorf("read %s: %v", s.usr, err)
+		}
+	}
+	if _, err := os.Stat("/usr"); err == nil {
+		if _, err := os.ReadDir("/usr"); err != nil {
+			return fmt.Errorf("list /usr: %v", err)
+		}
 	}
 	return nil
 }
@@ -106,12 +139,12 @@ func checkReadUsrOnly(etc, usr string) error {
 // /etc and can read /usr; the rest of the process is not restricted.
 func TestDoReadUsrOnly(t *testing.T) {
 	requireABI(t, 1)
-	etc, usr := etcFile(t), usrFile(t)
-	rs := readUsrOnly(t)
-	if err := rs.Do(func() error { return checkReadUsrOnly(etc, usr) }); err != nil {
+	s := newSandbox(t)
+	rs := s.readUsrOnly(t)
+	if err := rs.Do(s.check); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.ReadFile(etc); err != nil {
+	if _, err := os.ReadFile(s.etc); err != nil {
 		t.Fatalf("the test's own thread was restricted: %v", err)
 	}
 }
@@ -121,9 +154,9 @@ func TestDoReadUsrOnly(t *testing.T) {
 func TestDoUnprivileged(t *testing.T) {
 	requireABI(t, 1)
 	testutil.RunInChild(t, &testutil.ChildOptions{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}, func(t *testing.T) {
-		etc, usr := etcFile(t), usrFile(t)
-		rs := readUsrOnly(t)
-		if err := rs.Do(func() error { return checkReadUsrOnly(etc, usr) }); err != nil {
+		s := newSandbox(t)
+		rs := s.readUsrOnly(t)
+		if err := rs.Do(s.check); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -137,21 +170,37 @@ func TestChildInherits(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	etc, usr := etcFile(t), usrFile(t)
-	rs := readUsrOnly(t)
+	s := newSandbox(t)
+	// cat must be able to read itself (and its loader) wherever it is:
+	// busybox's is /bin/busybox.
+	real, err := filepath.EvalSymlinks(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.extra = []string{filepath.Dir(real)}
+	if strings.HasPrefix(real, "/etc/") {
+		t.Skipf("cat is %s", real)
+	}
+	rs := s.readUsrOnly(t)
 	err = rs.Do(func() error {
 		// Stdin is a pipe: os/exec opens /dev/null for a nil Stdin,
 		// which the ruleset denies.
-		cmd := exec.Command(cat, etc)
+		cmd := exec.Command(cat, s.etc)
 		cmd.Stdin = strings.NewReader("")
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "Permission denied") {
-			return fmt.Errorf("cat %s in the child: %v: %s", etc, err, out)
+			return fmt.Errorf("cat %s in the child: %v: %s", s.etc, err, out)
 		}
-		cmd = exec.Command(cat, usr)
-		cmd.Stdin = strings.NewReader("")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("cat %s in the child: %v: %.200s", usr, err, out)
+		allowed := []string{s.tmp}
+		if s.usr != "" {
+			allowed = append(allowed, s.usr)
+		}
+		for _, f := range allowed {
+			cmd = exec.Command(cat, f)
+			cmd.Stdin = strings.NewReader("")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("cat %s in the child: %v: %.200s", f, err, out)
+			}
 		}
 		return nil
 	})
@@ -164,8 +213,8 @@ func TestChildInherits(t *testing.T) {
 // goroutine then ends locked, so the thread is discarded.
 func TestRestrictThread(t *testing.T) {
 	requireABI(t, 1)
-	etc, usr := etcFile(t), usrFile(t)
-	rs := readUsrOnly(t)
+	s := newSandbox(t)
+	rs := s.readUsrOnly(t)
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -173,7 +222,7 @@ func TestRestrictThread(t *testing.T) {
 			errc <- err
 			return
 		}
-		errc <- checkReadUsrOnly(etc, usr)
+		errc <- s.check()
 	}()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
