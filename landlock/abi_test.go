@@ -146,3 +146,11 @@ func TestCheck(t *testing.T) {
 		t.Errorf("truncate on ABI 3: %v", err)
 	}
 }
+
+func TestModeString(t *testing.T) {
+	for m, want := range map[Mode]string{Strict: "strict", BestEffort: "best-effort", 5: "Mode(5)"} {
+		if got := m.String(); got != want {
+			t.Errorf("%d: got %q, want %q", int(m), got, want)
+		}
+	}
+}

@@ -434,6 +434,26 @@ func TestBestEffort(t *testing.T) {
 	if _, err := rs.SyscallConn(); err != nil {
 		t.Error(err)
 	}
+	// A ruleset of which nothing is left restricts nothing.
+	if v < 6 {
+		rs, err := landlock.New(&landlock.Options{Scoped: landlock.Signal, Mode: landlock.BestEffort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs.Restricts() || rs.Dropped().Scoped != landlock.Signal {
+			t.Errorf("scopes on ABI %d: Restricts %v, dropped %+v", v, rs.Restricts(), rs.Dropped())
+		}
+		if _, err := rs.SyscallConn(); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("SyscallConn of an empty ruleset: got %v, want fs.ErrInvalid", err)
+		}
+		ran := false
+		if err := rs.Do(func() error { ran = true; return nil }); err != nil || !ran {
+			t.Errorf("Do of an empty ruleset: ran %v, %v", ran, err)
+		}
+		if err := rs.Close(); err != nil {
+			t.Error(err)
+		}
+	}
 	// Strict mode refuses what the kernel lacks, naming the ABI.
 	if v < all {
 		_, err := landlock.New(&landlock.Options{HandledFS: all.AccessFS(), Scoped: all.Scopes(), Flags: all.RestrictFlags()})
