@@ -77,6 +77,10 @@ var Packages = []Package{
 	// guest: lx cgroup run with pids.max and memory.max, which the host's
 	// v2 hierarchy lacks, and lx exec.
 	{Path: "cmd/lx/internal/cli"},
+	// Landlock on older ABIs: 6.12 has ABI 6 (no restrict flags), 6.1
+	// ABI 2 if its lsm= list enables Landlock at all; the tests skip
+	// what the kernel lacks and BestEffort reports it as dropped.
+	{Path: "landlock"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
 }
 
