@@ -92,3 +92,42 @@ func ExampleLast() {
 	fmt.Println(last >= capability.CheckpointRestore, full.Has(last), full.Len() == int(last)+1)
 	// Output: true true true
 }
+
+func ExampleCurrent() {
+	s, err := capability.Current()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The effective set never holds what the permitted set lacks.
+	fmt.Println(s.Effective.Difference(s.Permitted).Len())
+	// Output: 0
+}
+
+// A server that needs only to bind a low port drops every other
+// capability from every thread, and from the bounding set so that
+// nothing it executes can regain them.
+func ExampleSetState() {
+	keep := capability.SetOf(capability.NetBindService)
+	cur, err := capability.Current()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := capability.DropBound(capability.ProcessScope, cur.Bounding.Difference(keep)); err != nil {
+		fmt.Println(err) // without CAP_SETPCAP: fs.ErrPermission
+	}
+	st := capability.State{Effective: cur.Permitted.Intersect(keep), Permitted: cur.Permitted.Intersect(keep)}
+	if err := capability.SetState(capability.ProcessScope, st); err != nil {
+		fmt.Println(err)
+	}
+}
+
+func ExampleSecurebits() {
+	b, err := capability.ParseSecurebits("SECBIT_KEEP_CAPS|SECBIT_NOROOT_LOCKED")
+	fmt.Println(uint32(b), err)
+	fmt.Println(b|capability.SecbitNoRoot, capability.Securebits(0))
+	// Output:
+	// 18 <nil>
+	// SECBIT_NOROOT|SECBIT_NOROOT_LOCKED|SECBIT_KEEP_CAPS 0
+}
