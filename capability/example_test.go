@@ -131,3 +131,17 @@ func ExampleSecurebits() {
 	// 18 <nil>
 	// SECBIT_NOROOT|SECBIT_NOROOT_LOCKED|SECBIT_KEEP_CAPS 0
 }
+
+func ExampleParseFileCaps() {
+	// The security.capability attribute setcap cap_net_raw=ep writes.
+	attr := []byte{0x01, 0, 0, 0x02, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	fc, err := capability.ParseFileCaps(attr)
+	fmt.Println(fc, fc.Version, fc.Permitted.Has(capability.NetRaw), err)
+	fc.RootUID = 100000 // for a user namespace whose root is uid 100000
+	fc.Version = 0      // 3, for the root uid
+	b, err := fc.MarshalBinary()
+	fmt.Println(fc, len(b), err)
+	// Output:
+	// cap_net_raw=ep 2 true <nil>
+	// cap_net_raw=ep [rootid=100000] 24 <nil>
+}
