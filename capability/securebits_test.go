@@ -2,7 +2,10 @@ package capability
 
 import (
 	"errors"
+	"os"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -40,5 +43,18 @@ func TestSecurebitsText(t *testing.T) {
 func TestScopeString(t *testing.T) {
 	if ProcessScope.String() != "process" || ThreadScope.String() != "thread" || Scope(9).String() != "Scope(9)" {
 		t.Errorf("Scope strings: %v %v %v", ProcessScope, ThreadScope, Scope(9))
+	}
+}
+
+// TestAllThreadsCgo checks the error a process-wide change gives in a
+// cgo program, where syscall.AllThreadsSyscall refuses with ENOTSUP (a
+// test binary without cgo cannot make the runtime say it).
+func TestAllThreadsCgo(t *testing.T) {
+	err := allThreadsErr(os.NewSyscallError("capset", syscall.ENOTSUP))
+	if !errors.Is(err, errors.ErrUnsupported) || !errors.Is(err, syscall.ENOTSUP) || !strings.Contains(err.Error(), "CGO_ENABLED=0") {
+		t.Errorf("allThreadsErr(ENOTSUP) = %v", err)
+	}
+	if other := os.NewSyscallError("capset", syscall.EPERM); allThreadsErr(other) != other {
+		t.Errorf("allThreadsErr(EPERM) = %v", allThreadsErr(other))
 	}
 }
