@@ -6,19 +6,27 @@
 //   - Cap is one capability. Its text form is libcap's lowercase name,
 //     "cap_sys_admin" (cap_to_name(3)); Parse accepts what libcap's
 //     cap_from_name(3) accepts.
+//
 //   - Set is a capability set as a 64-bit mask, bit n for capability n,
 //     the shape of every set in /proc/PID/status (CapInh, CapPrm, CapEff,
 //     CapBnd, CapAmb: "000001ffffffffff", ParseHex and Hex) and of
 //     capget(2)'s two 32-bit halves.
+//
 //   - State is a process's (or a file's) effective, permitted and
 //     inheritable sets, with the text form of cap_to_text(3) and
 //     cap_from_text(3): "=ep cap_sys_resource-ep", "cap_net_raw=ep".
 //
-// The package reads no files. Its one system call is prctl(2)
-// PR_CAPBSET_READ, by which Last and Full learn which capabilities the
-// running kernel has. Reading another process's sets is procfs's job
-// (/proc/PID/status); changing the calling thread's is a later
-// package's.
+//   - Sets are the five sets of a thread (effective, permitted,
+//     inheritable, bounding, ambient): Current reads the calling
+//     thread's; SetState, DropBound, RaiseAmbient, LowerAmbient and
+//     ClearAmbient change them for the calling thread or for the whole
+//     process (Scope).
+//
+//   - Securebits are a thread's securebits with their lock bits.
+//
+// The package reads no files in /proc: another process's sets are in
+// /proc/PID/status, which procfs parses into these types. Its system
+// calls are capget(2), capset(2) and prctl(2)'s capability operations.
 //
 // # Names
 //

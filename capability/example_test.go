@@ -92,3 +92,56 @@ func ExampleLast() {
 	fmt.Println(last >= capability.CheckpointRestore, full.Has(last), full.Len() == int(last)+1)
 	// Output: true true true
 }
+
+func ExampleCurrent() {
+	s, err := capability.Current()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The effective set never holds what the permitted set lacks.
+	fmt.Println(s.Effective.Difference(s.Permitted).Len())
+	// Output: 0
+}
+
+// A server that needs only to bind a low port drops every other
+// capability from every thread, and from the bounding set so that
+// nothing it executes can regain them.
+func ExampleSetState() {
+	keep := capability.SetOf(capability.NetBindService)
+	cur, err := capability.Current()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := capability.DropBound(capability.ProcessScope, cur.Bounding.Difference(keep)); err != nil {
+		fmt.Println(err) // without CAP_SETPCAP: fs.ErrPermission
+	}
+	st := capability.State{Effective: cur.Permitted.Intersect(keep), Permitted: cur.Permitted.Intersect(keep)}
+	if err := capability.SetState(capability.ProcessScope, st); err != nil {
+		fmt.Println(err)
+	}
+}
+
+func ExampleSecurebits() {
+	b, err := capability.ParseSecurebits("SECBIT_KEEP_CAPS|SECBIT_NOROOT_LOCKED")
+	fmt.Println(uint32(b), err)
+	fmt.Println(b|capability.SecbitNoRoot, capability.Securebits(0))
+	// Output:
+	// 18 <nil>
+	// SECBIT_NOROOT|SECBIT_NOROOT_LOCKED|SECBIT_KEEP_CAPS 0
+}
+
+func ExampleParseFileCaps() {
+	// The security.capability attribute setcap cap_net_raw=ep writes.
+	attr := []byte{0x01, 0, 0, 0x02, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	fc, err := capability.ParseFileCaps(attr)
+	fmt.Println(fc, fc.Version, fc.Permitted.Has(capability.NetRaw), err)
+	fc.RootUID = 100000 // for a user namespace whose root is uid 100000
+	fc.Version = 0      // 3, for the root uid
+	b, err := fc.MarshalBinary()
+	fmt.Println(fc, len(b), err)
+	// Output:
+	// cap_net_raw=ep 2 true <nil>
+	// cap_net_raw=ep [rootid=100000] 24 <nil>
+}

@@ -113,3 +113,19 @@ func FuzzStateString(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSecurebits(f *testing.F) {
+	for _, s := range []string{"0", "SECBIT_NOROOT|0x100", "0x", "SECBIT_KEEP_CAPS|SECBIT_KEEP_CAPS_LOCKED", "0xffffffff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		b, err := ParseSecurebits(in)
+		if err != nil {
+			return
+		}
+		back, err := ParseSecurebits(b.String())
+		if err != nil || back != b {
+			t.Fatalf("ParseSecurebits(%q) = %#x; its String %q parses as %#x, %v", in, uint32(b), b.String(), uint32(back), err)
+		}
+	})
+}

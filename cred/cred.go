@@ -7,6 +7,10 @@
 // them. procfs (the Uid, Gid and Groups lines of /proc/PID/status) and
 // pidfd (PIDFD_GET_INFO) report them in these types.
 //
+// Current reads the calling process's credentials by system calls;
+// SetResUID, SetResGID, SetGroups and Database.InitGroups change them
+// for every thread of the process.
+//
 // The database is read from files only, in pure Go: passwd(5) and
 // group(5). Users and groups that come from other NSS sources (LDAP,
 // sssd, systemd's dynamic users) are not in it, as they are not in

@@ -57,3 +57,42 @@ func ExampleParseUID() {
 	fmt.Println(uid, uid == cred.OverflowUID, err)
 	// Output: 65534 true <nil>
 }
+
+func ExampleCurrent() {
+	c, err := cred.Current()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Unless setfsuid(2) changed it, the file system id follows the
+	// effective one.
+	fmt.Println(c.UID.FS == c.UID.Effective, c.GID.FS == c.GID.Effective)
+	// Output: true true
+}
+
+// A server started as root that drops to an ordinary user: groups first
+// (changing them needs CAP_SETGID, which the uid change takes away),
+// then the group ids, then the user ids, each for every thread.
+func ExampleSetResUID() {
+	db, err := cred.LoadDatabase(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	u, err := db.LookupUser("nobody")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := db.InitGroups(u.Name, u.GID); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := cred.SetResGID(u.GID, u.GID, u.GID); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := cred.SetResUID(u.UID, u.UID, u.UID); err != nil {
+		fmt.Println(err)
+	}
+}

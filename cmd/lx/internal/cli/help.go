@@ -52,7 +52,10 @@ Library values: where a command's output is a value of the lx library
 keys are the library's Go field names ("VmRSS", "CapEff"), which follow
 Go's compatibility rules, and 'lx help COMMAND' lists them. lx ns's
 namespaces are procfs.NamespaceUse values ("Type", "Inode", "Procs",
-"PID", ...) in an envelope of lx's own keys ("namespaces", "denied").
+"PID", ...) in an envelope of lx's own keys ("namespaces", "denied"); lx
+caps's sets are a capability.Sets ("Effective", "Permitted",
+"Inheritable", "Bounding", "Ambient") in an envelope of "pid", "sets" and
+"securebits".
 
 Units: sizes are integers in bytes (keys of lx's own end in "_bytes"),
 durations integers in nanoseconds ("_ns"), counts and ids plain integers,
