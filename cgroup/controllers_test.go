@@ -279,20 +279,23 @@ func TestControllerIO(t *testing.T) {
 		t.Error(err)
 	}
 	if path != "" {
-		ioThrottled(t, c, dev, path)
+		ioThrottled(t, root, c, dev, path)
 	}
 }
 
-// ioThrottled reads the block device path from a process in c, first
-// without a limit, then under riops=10, and checks what the kernel
-// counted. blk-throttle keeps no counter of its own in cgroup v2 (io.stat
-// has none of its keys), so the throttling is shown by two lower bounds:
-// the reads take at least half the shortest time the limit allows them,
-// and c's io.pressure counts at least that much I/O stall, the time the
-// reader slept waiting for its throttled reads (brd completes an unthrottled read
-// before submit_bio returns, so the reader has no other I/O wait). Both
-// only grow when the machine is slow; neither has an upper bound.
-func ioThrottled(t *testing.T, c *Cgroup, dev procfs.Dev, path string) {
+// ioThrottled reads the block device path from a process in c (a child of
+// root), first without a limit, then under riops=10, and checks what the
+// kernel counted. blk-throttle keeps no counter of its own in cgroup v2
+// (io.stat has none of its keys), so the throttling is shown by two lower
+// bounds: the reads take at least half the shortest time the limit allows
+// them, and c's io.pressure counts at least that much I/O stall, the time
+// the reader slept waiting for its throttled reads (brd completes an
+// unthrottled read before submit_bio returns, so the reader has no other
+// I/O wait). Both only grow when the machine is slow; neither has an upper
+// bound. c's cpuset.cpus is one CPU: PSI averages a cgroup's per-CPU
+// stall weighted by each CPU's non-idle time, so a reader that migrated
+// between two CPUs could show as little as half its stall.
+func ioThrottled(t *testing.T, root, c *Cgroup, dev procfs.Dev, path string) {
 	const (
 		reads = 30
 		riops = 10
@@ -303,6 +306,17 @@ func ioThrottled(t *testing.T, c *Cgroup, dev procfs.Dev, path string) {
 		// limit). The test asks for half of that.
 		least = (reads*time.Second/riops - 100*time.Millisecond) / 2
 	)
+	requireController(t, root, CPUSet)
+	eff, err := c.CPUSetCPUsEffective()
+	if err != nil || eff.IsEmpty() {
+		t.Fatalf("CPUSetCPUsEffective = %v, %v", eff, err)
+	}
+	for cpu := range eff.All() {
+		if got, err := c.SetCPUSetCPUs(cpuset.Of(cpu)); err != nil || !got.Equal(cpuset.Of(cpu)) {
+			t.Fatalf("SetCPUSetCPUs(%d) = %v, %v", cpu, got, err)
+		}
+		break
+	}
 	mode := fmt.Sprintf("read:%d:%s", reads, path)
 	free := readTime(t, runHelper(t, c, mode))
 	st := ioStatOf(t, c, dev)
