@@ -249,10 +249,10 @@ func nextEvent(t *testing.T, ch <-chan Event, kind EventKind) Event {
 	}
 }
 
-// startHelper starts the test binary as a helper (helperEnv) directly in
-// c, and returns it with a writer to its standard input. It is killed
-// and reaped when the test ends.
-func startHelper(t *testing.T, c *Cgroup, mode string) (*exec.Cmd, io.WriteCloser) {
+// helperCommand returns the test binary as a helper (helperEnv), to be
+// started directly in c through CLONE_INTO_CGROUP, and the cgroup
+// directory it uses, for the caller to close once it started.
+func helperCommand(t *testing.T, c *Cgroup, mode string) (*exec.Cmd, *os.File) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -262,10 +262,37 @@ func startHelper(t *testing.T, c *Cgroup, mode string) (*exec.Cmd, io.WriteClose
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
 	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(f.Fd())}
+	return cmd, f
+}
+
+// runHelper runs the test binary as a helper (helperEnv) directly in c
+// until it exits and returns its standard output. A helper that fails
+// fails the test with its standard error.
+func runHelper(t *testing.T, c *Cgroup, mode string) string {
+	t.Helper()
+	cmd, f := helperCommand(t, c, mode)
+	defer f.Close()
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("helper %s: %v\n%s", mode, err, ee.Stderr)
+		}
+		t.Fatalf("helper %s: %v", mode, err)
+	}
+	return string(out)
+}
+
+// startHelper starts the test binary as a helper (helperEnv) directly in
+// c, and returns it with a writer to its standard input. It is killed
+// and reaped when the test ends.
+func startHelper(t *testing.T, c *Cgroup, mode string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	cmd, f := helperCommand(t, c, mode)
+	defer f.Close()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

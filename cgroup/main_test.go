@@ -1,8 +1,11 @@
 package cgroup
 
 import (
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,11 +21,15 @@ func TestMain(m *testing.M) {
 
 // helperEnv makes the test binary a helper process instead of running
 // tests: "alloc:N" waits for a byte on standard input, then allocates and
-// touches N bytes and sleeps until killed. The tests start it directly
-// inside a cgroup.
+// touches N bytes and sleeps until killed; "read:N:PATH" reads N blocks
+// of the block device PATH (readDirect) and exits. The tests start it
+// directly inside a cgroup.
 const helperEnv = "LX_CGROUP_TEST_HELPER"
 
 func helper(mode string) {
+	if arg, ok := cutPrefixString(mode, "read:"); ok {
+		os.Exit(readDirect(arg))
+	}
 	if n, ok := cutPrefixString(mode, "alloc:"); ok {
 		size, err := strconv.Atoi(n)
 		if err != nil {
@@ -48,6 +55,45 @@ func helper(mode string) {
 		}
 	}
 	os.Exit(2)
+}
+
+// readDirectBlock is the size of readDirect's reads: brd's page-sized
+// physical block, a multiple of every block device's logical block size.
+const readDirectBlock = 4096
+
+// readDirect reads N blocks of readDirectBlock bytes from the start of the
+// block device PATH (arg "N:PATH") with O_DIRECT, so that each read is one
+// bio that reaches the device and its cgroup's io controller instead of the
+// page cache, prints how many nanoseconds the reads took, and returns the
+// exit status.
+func readDirect(arg string) int {
+	n, path, _ := strings.Cut(arg, ":")
+	count, err := strconv.Atoi(n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_DIRECT, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer f.Close()
+	// O_DIRECT needs an aligned buffer; a mapping is page-aligned.
+	buf, err := syscall.Mmap(-1, 0, readDirectBlock, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	start := time.Now()
+	for i := range count {
+		if _, err := f.ReadAt(buf, int64(i)*readDirectBlock); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	fmt.Println(time.Since(start).Nanoseconds())
+	return 0
 }
 
 func cutPrefixString(s, prefix string) (string, bool) {

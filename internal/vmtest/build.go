@@ -191,11 +191,16 @@ func checkBusybox() error {
 
 // writeInitramfs writes the guest's root filesystem as an uncompressed
 // newc cpio archive (the kernel unpacks it faster under TCG than a
-// compressed one). config and tests are the per-boot files read by init.
-func (im *Image) writeInitramfs(w io.Writer, config, tests []byte) error {
+// compressed one). config and tests are the per-boot files read by init;
+// modules are host paths of kernel modules, put in /lib/modules under
+// their base names for init to insmod.
+func (im *Image) writeInitramfs(w io.Writer, config, tests []byte, modules []string) error {
 	c := newCPIOWriter(w)
-	for _, d := range []string{"bin", "dev", "etc", "etc/lxvm", "proc", "sys", "tmp", "root", "run", "lxvm"} {
+	for _, d := range []string{"bin", "dev", "etc", "etc/lxvm", "lib", "lib/modules", "proc", "sys", "tmp", "root", "run", "lxvm"} {
 		c.Dir(d, 0o755)
+	}
+	for _, m := range modules {
+		c.CopyFile("lib/modules/"+filepath.Base(m), 0o644, m)
 	}
 	c.CharDev("dev/console", 0o600, 5, 1)
 	c.CopyFile("bin/busybox", 0o755, busyboxPath())

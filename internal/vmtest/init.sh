@@ -2,8 +2,10 @@
 # PID 1 of an lx vmtest guest (busybox sh). internal/vmtest packs it as /init
 # together with busybox, the test binaries and two files it writes per boot:
 #
-#   /etc/lxvm/config  shell variables (lxvm_nonce, lxvm_hugetlbfs) and the
-#                     exported environment of the tests
+#   /etc/lxvm/config  shell variables (lxvm_nonce, lxvm_hugetlbfs,
+#                     lxvm_blockdev) and the exported environment of the tests
+#   /lib/modules/*.ko kernel modules this boot loads (brd.ko with
+#                     lxvm_blockdev=1)
 #   /etc/lxvm/tests   one "lxvm_test INDEX DIR BINARY ARGS..." line per package
 #
 # Results go to the second serial port (/dev/ttyS1), which carries nothing
@@ -49,6 +51,15 @@ rm -f /etc/lxvm/config
 
 [ "$lxvm_hugetlbfs" = 1 ] && mount -t hugetlbfs hugetlbfs /dev/hugepages
 
+# A block device, when the host asked for one: brd's first RAM disk, 16 MiB,
+# at $LX_VMTEST_BLOCKDEV (/dev/ram0; devtmpfs makes the node before insmod
+# returns). A failure is reported, not fatal: the tests that need the device
+# fail without it, and the other packages still run.
+if [ "$lxvm_blockdev" = 1 ]; then
+	insmod /lib/modules/brd.ko rd_nr=1 rd_size=16384 ||
+		echo "lxvm init: insmod brd failed" >/dev/console
+fi
+
 # Enable every available controller for child cgroups, one at a time so
 # that one refusal does not stop the others.
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
@@ -70,6 +81,9 @@ lxvm_say INFO "nodes=$nodes"
 lxvm_say INFO "controllers=$(cat /sys/fs/cgroup/cgroup.controllers)"
 lxvm_say INFO "subtree_control=$(cat /sys/fs/cgroup/cgroup.subtree_control)"
 lxvm_say INFO "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+if [ "$lxvm_blockdev" = 1 ]; then
+	lxvm_say INFO "blockdev=$LX_VMTEST_BLOCKDEV $(cat "/sys/class/block/${LX_VMTEST_BLOCKDEV#/dev/}/dev" 2>/dev/null || echo missing)"
+fi
 lxvm_say INFO "boot=$(cut -d' ' -f1 /proc/uptime)s"
 
 # lxvm_test INDEX DIR BINARY ARGS... runs one package's test binary in its

@@ -30,6 +30,10 @@ type Kernel struct {
 	Package string
 	// Vmlinuz is the path of the bzImage that qemu boots with -kernel.
 	Vmlinuz string
+	// Modules is the directory of the modules from the same package that
+	// a guest may load (NAME.ko, uncompressed, without dependencies):
+	// brd.ko for Options.BlockDevice. Boot checks for the ones it needs.
+	Modules string
 }
 
 // CacheDir is where kernels live: $LX_VMTEST_CACHE, else lx-vmtest in the
@@ -70,7 +74,7 @@ func LookupKernel(name string) (Kernel, error) {
 		return Kernel{}, err
 	}
 	dir := filepath.Join(cache, "kernels", name)
-	k := Kernel{Name: name, Vmlinuz: filepath.Join(dir, "vmlinuz")}
+	k := Kernel{Name: name, Vmlinuz: filepath.Join(dir, "vmlinuz"), Modules: filepath.Join(dir, "modules")}
 	if _, err := os.Stat(k.Vmlinuz); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Kernel{}, fmt.Errorf("vmtest kernel %s is not in %s: run %s", name, cache, FetchCommand)

@@ -42,11 +42,13 @@ type Package struct {
 	Cmdline []string
 	// Hugetlbfs mounts hugetlbfs at /dev/hugepages.
 	Hugetlbfs bool
+	// BlockDevice gives the guest a block device (Options.BlockDevice).
+	BlockDevice bool
 }
 
 // Packages is the guest matrix: every package whose tests run on each
 // guest kernel. Adding a package is one line. Packages with the same
-// shape, command line and mounts share one boot per kernel.
+// shape, command line, mounts and block device share one boot per kernel.
 //
 // To add when the packages land: numa (Shape: NUMA2, for mbind and
 // move_pages across two nodes) and mount (statmount/listmount -> mountinfo
@@ -64,9 +66,6 @@ var Packages = []Package{
 	{Path: "features"},
 	{Path: "procfs"},
 	{Path: "pidfd"},
-	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
-	// io, cpuset), OOM kills, PSI triggers; see docs/kernels.md.
-	{Path: "cgroup"},
 	{Path: "cpu"},
 	// Namespaces and process creation on each kernel: time namespaces,
 	// ID maps, CLONE_INTO_CGROUP into a pure v2 hierarchy.
@@ -82,18 +81,26 @@ var Packages = []Package{
 	// what the kernel lacks and BestEffort reports it as dropped.
 	{Path: "landlock"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
+	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
+	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
+	// the block device; see docs/kernels.md. The self-test checks the
+	// device init promised.
+	{Path: "internal/vmtest/guesttest", BlockDevice: true},
+	{Path: "cgroup", BlockDevice: true},
 }
 
 // Group is one guest boot per kernel: packages that share a shape, a
 // kernel command line and mounts.
 type Group struct {
-	Shape     Shape
-	Cmdline   []string
-	Hugetlbfs bool
-	Packages  []string // module-relative paths, in table order
+	Shape       Shape
+	Cmdline     []string
+	Hugetlbfs   bool
+	BlockDevice bool
+	Packages    []string // module-relative paths, in table order
 }
 
-// Name describes the group, e.g. "default" or "numa2 hugepages=16".
+// Name describes the group, e.g. "default", "numa2 hugepages=16" or
+// "default blockdev".
 func (g Group) Name() string {
 	s := g.Shape.String()
 	if len(g.Cmdline) > 0 {
@@ -101,6 +108,9 @@ func (g Group) Name() string {
 	}
 	if g.Hugetlbfs {
 		s += " hugetlbfs"
+	}
+	if g.BlockDevice {
+		s += " blockdev"
 	}
 	return s
 }
@@ -110,10 +120,10 @@ func Groups(rows []Package) []Group {
 	var groups []Group
 	for _, r := range rows {
 		i := slices.IndexFunc(groups, func(g Group) bool {
-			return g.Shape == r.Shape && g.Hugetlbfs == r.Hugetlbfs && slices.Equal(g.Cmdline, r.Cmdline)
+			return g.Shape == r.Shape && g.Hugetlbfs == r.Hugetlbfs && g.BlockDevice == r.BlockDevice && slices.Equal(g.Cmdline, r.Cmdline)
 		})
 		if i < 0 {
-			groups = append(groups, Group{Shape: r.Shape, Cmdline: slices.Clone(r.Cmdline), Hugetlbfs: r.Hugetlbfs})
+			groups = append(groups, Group{Shape: r.Shape, Cmdline: slices.Clone(r.Cmdline), Hugetlbfs: r.Hugetlbfs, BlockDevice: r.BlockDevice})
 			i = len(groups) - 1
 		}
 		if !slices.Contains(groups[i].Packages, r.Path) {
@@ -125,7 +135,7 @@ func Groups(rows []Package) []Group {
 
 // Options returns the guest options of g on kernel k.
 func (g Group) Options(k Kernel, timeout time.Duration) *Options {
-	o := &Options{Kernel: k, Cmdline: g.Cmdline, Hugetlbfs: g.Hugetlbfs, Timeout: timeout}
+	o := &Options{Kernel: k, Cmdline: g.Cmdline, Hugetlbfs: g.Hugetlbfs, BlockDevice: g.BlockDevice, Timeout: timeout}
 	if g.Shape == NUMA2 {
 		o.NUMANodes = 2
 	}

@@ -1,9 +1,10 @@
 // Package vmtest runs lx's test binaries inside qemu guests on other
 // kernels: Debian bookworm's 6.1 and bookworm-backports' 6.12, with a pure
-// cgroup v2 hierarchy, optionally several NUMA nodes and a kernel command
-// line of the test's choosing. It covers what the host cannot show: the v2
-// controllers (the host binds them to v1), multi-node NUMA, and the
-// fallbacks lx takes on kernels older than the host's.
+// cgroup v2 hierarchy, optionally several NUMA nodes, a RAM-disk block
+// device and a kernel command line of the test's choosing. It covers what
+// the host cannot show: the v2 controllers (the host binds them to v1, and
+// io.max needs a block device), multi-node NUMA, and the fallbacks lx
+// takes on kernels older than the host's.
 //
 // Build compiles test binaries once (CGO_ENABLED=0 go test -c); each Boot
 // packs them with a static busybox and an init script into an initramfs
@@ -13,7 +14,8 @@
 // a per-boot nonce. Run does both for one guest.
 //
 // Guest tests are opt-in: a host `go test` skips them unless LX_VMTEST=1
-// (see Require). Kernels come from .ci/vmtest-kernels into CacheDir.
+// (see Require). Kernels, and the modules a guest loads, come from
+// .ci/vmtest-kernels into CacheDir.
 // docs/kernels.md holds the matrix that cmd/matrix writes.
 //
 // vmtest is a test helper: only tests and internal/vmtest/cmd may import it.
@@ -60,13 +62,21 @@ type Options struct {
 	TestTimeout time.Duration
 	// Env holds extra "KEY=value" variables for the tests. The guest
 	// always sets LX_VMTEST_GUEST=1, LX_VMTEST_KERNEL (the kernel's Name),
-	// LX_VMTEST_CPUS, LX_VMTEST_NUMA_NODES and LX_VMTEST_HUGETLBFS.
+	// LX_VMTEST_CPUS, LX_VMTEST_NUMA_NODES, LX_VMTEST_HUGETLBFS and
+	// LX_VMTEST_BLOCKDEV.
 	Env []string
 	// Args are extra flags for every test binary, e.g. "-test.run=TestX"
 	// or "-test.short".
 	Args []string
 	// Hugetlbfs mounts hugetlbfs at /dev/hugepages.
 	Hugetlbfs bool
+	// BlockDevice gives the guest a block device: init loads brd, the
+	// kernel's RAM disk driver, from the kernel's Modules (rd_nr=1
+	// rd_size=16384: /dev/ram0, 16 MiB, whose unwritten blocks read as
+	// zeros without taking memory), and the tests get its path in
+	// LX_VMTEST_BLOCKDEV, which is empty without it. Boot fails, naming
+	// FetchCommand, when the cache has no brd.ko for the kernel.
+	BlockDevice bool
 	// Console, when not nil, receives the console (kernel log and init's
 	// messages) as the guest writes it.
 	Console io.Writer
@@ -161,6 +171,10 @@ func (im *Image) Boot(ctx context.Context, opts *Options) (*Result, error) {
 	if _, err := os.Stat(o.Kernel.Vmlinuz); err != nil {
 		return nil, fmt.Errorf("vmtest boot: kernel %s: %w (run %s)", o.Kernel.Name, err, FetchCommand)
 	}
+	modules, err := o.modules()
+	if err != nil {
+		return nil, err
+	}
 	var nb [12]byte
 	if _, err := rand.Read(nb[:]); err != nil {
 		return nil, fmt.Errorf("vmtest boot: %w", err)
@@ -178,7 +192,7 @@ func (im *Image) Boot(ctx context.Context, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vmtest boot: %w", err)
 	}
-	err = im.writeInitramfs(f, o.config(nonce), im.testScript(&o))
+	err = im.writeInitramfs(f, o.config(nonce), im.testScript(&o), modules)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -244,18 +258,45 @@ func (o *Options) config(nonce string) []byte {
 		hugetlbfs = "1"
 	}
 	fmt.Fprintf(&b, "lxvm_hugetlbfs=%s\n", hugetlbfs)
+	blockdev, blockdevPath := "0", ""
+	if o.BlockDevice {
+		blockdev, blockdevPath = "1", blockDevicePath
+	}
+	fmt.Fprintf(&b, "lxvm_blockdev=%s\n", blockdev)
 	env := []string{
 		"LX_VMTEST_GUEST=1",
 		"LX_VMTEST_KERNEL=" + o.Kernel.Name,
 		fmt.Sprintf("LX_VMTEST_CPUS=%d", o.CPUs),
 		fmt.Sprintf("LX_VMTEST_NUMA_NODES=%d", o.NUMANodes),
 		"LX_VMTEST_HUGETLBFS=" + hugetlbfs,
+		"LX_VMTEST_BLOCKDEV=" + blockdevPath,
 	}
 	for _, e := range append(env, o.Env...) {
 		k, v, _ := strings.Cut(e, "=")
 		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
 	}
 	return []byte(b.String())
+}
+
+// blockDevicePath is the guest's block device with Options.BlockDevice:
+// brd's first RAM disk, which init.sh creates.
+const blockDevicePath = "/dev/ram0"
+
+// modules returns the host paths of the kernel modules the guest loads
+// (brd.ko for BlockDevice), which writeInitramfs puts in /lib/modules. A
+// module missing from the kernel's cache is an error naming FetchCommand.
+func (o *Options) modules() ([]string, error) {
+	if !o.BlockDevice {
+		return nil, nil
+	}
+	if o.Kernel.Modules == "" {
+		return nil, fmt.Errorf("vmtest boot: kernel %s has no module directory for the block device (use Kernels or LookupKernel)", o.Kernel.Name)
+	}
+	p := filepath.Join(o.Kernel.Modules, "brd.ko")
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("vmtest boot: kernel %s: the block device needs the brd module: %w (run %s)", o.Kernel.Name, err, FetchCommand)
+	}
+	return []string{p}, nil
 }
 
 // testScript is /etc/lxvm/tests: one lxvm_test line per package with tests.

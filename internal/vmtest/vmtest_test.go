@@ -257,10 +257,11 @@ func TestGuestScripts(t *testing.T) {
 		t.Skip("no sh")
 	}
 	o, err := (&Options{
-		Kernel:    Kernel{Name: "6.12", Vmlinuz: "/k"},
-		Env:       []string{"A=it's \"quoted\" $HOME `x`", "B=", "C=a=b"},
-		Args:      []string{"-test.run=Test(A|B)$", "-test.short"},
-		Hugetlbfs: true,
+		Kernel:      Kernel{Name: "6.12", Vmlinuz: "/k"},
+		Env:         []string{"A=it's \"quoted\" $HOME `x`", "B=", "C=a=b"},
+		Args:        []string{"-test.run=Test(A|B)$", "-test.short"},
+		Hugetlbfs:   true,
+		BlockDevice: true,
 	}).withDefaults()
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +279,7 @@ func TestGuestScripts(t *testing.T) {
 	if err := os.WriteFile(tests, im.testScript(&o), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	script := `. "$1"; echo "nonce=$lxvm_nonce hugetlbfs=$lxvm_hugetlbfs"; env | grep -E '^(A|B|C|LX_VMTEST_[A-Z_]+)=' | sort
+	script := `. "$1"; echo "nonce=$lxvm_nonce hugetlbfs=$lxvm_hugetlbfs blockdev=$lxvm_blockdev"; env | grep -E '^(A|B|C|LX_VMTEST_[A-Z_]+)=' | sort
 lxvm_test() { printf '<%s>' "$@"; echo; }
 . "$2"`
 	cmd := exec.Command(sh, "-c", script, "sh", cfg, tests)
@@ -287,10 +288,11 @@ lxvm_test() { printf '<%s>' "$@"; echo; }
 	if err != nil {
 		t.Fatalf("sh: %v\n%s", err, out)
 	}
-	want := `nonce=abc hugetlbfs=1
+	want := `nonce=abc hugetlbfs=1 blockdev=1
 A=it's "quoted" $HOME ` + "`x`" + `
 B=
 C=a=b
+LX_VMTEST_BLOCKDEV=/dev/ram0
 LX_VMTEST_CPUS=2
 LX_VMTEST_GUEST=1
 LX_VMTEST_HUGETLBFS=1
@@ -301,6 +303,91 @@ LX_VMTEST_NUMA_NODES=1
 `
 	if string(out) != want {
 		t.Errorf("sh output:\n%s\nwant:\n%s", out, want)
+	}
+	// Without the switches the variables are there, saying no.
+	o.Hugetlbfs, o.BlockDevice, o.Env = false, false, nil
+	if err := os.WriteFile(cfg, o.config("abc"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(sh, "-c", `. "$1"; echo "$lxvm_hugetlbfs $lxvm_blockdev $LX_VMTEST_HUGETLBFS ${LX_VMTEST_BLOCKDEV-unset}."`, "sh", cfg)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "0 0 0 .\n" {
+		t.Errorf("sh output without hugetlbfs and block device: %q, %v; want \"0 0 0 .\"", out, err)
+	}
+}
+
+// TestModules: a guest with a block device needs brd.ko from the
+// kernel's cache, and a missing one names the command that fetches it.
+func TestModules(t *testing.T) {
+	dir := t.TempDir()
+	k := Kernel{Name: "6.1", Vmlinuz: filepath.Join(dir, "vmlinuz"), Modules: filepath.Join(dir, "modules")}
+	if m, err := (&Options{Kernel: k}).modules(); err != nil || m != nil {
+		t.Errorf("modules without a block device = %q, %v; want none", m, err)
+	}
+	o := &Options{Kernel: k, BlockDevice: true}
+	if _, err := o.modules(); err == nil || !strings.Contains(err.Error(), FetchCommand) || !strings.Contains(err.Error(), "brd") {
+		t.Errorf("modules with brd.ko missing = %v, want an error naming brd and %s", err, FetchCommand)
+	}
+	if err := os.MkdirAll(k.Modules, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	brd := filepath.Join(k.Modules, "brd.ko")
+	if err := os.WriteFile(brd, []byte("\x7fELF module"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := o.modules(); err != nil || !slices.Equal(m, []string{brd}) {
+		t.Errorf("modules = %q, %v; want [%s]", m, err, brd)
+	}
+	o.Kernel.Modules = ""
+	if _, err := o.modules(); err == nil {
+		t.Error("modules accepted a kernel without a module directory")
+	}
+}
+
+// TestInitramfs: the archive holds init, busybox, the per-boot files,
+// the test binaries with their testdata, and the modules in /lib/modules.
+func TestInitramfs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv("LX_VMTEST_BUSYBOX", write("busybox", "busybox binary"))
+	brd := write("modules/brd.ko", "brd module")
+	im := &Image{dir: dir, pkgs: []builtPackage{
+		{ImportPath: Module + "/procfs", Binary: write("0-procfs.test", "procfs tests"), TestData: filepath.Dir(write("td/fixture", "fixture"))},
+		{ImportPath: Module + "/notests"},
+	}}
+	var buf bytes.Buffer
+	if err := im.writeInitramfs(&buf, []byte("config"), []byte("tests"), []string{brd}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range readCPIO(t, buf.Bytes()) {
+		got[e.name] = e.data
+	}
+	for name, data := range map[string]string{
+		"init":               string(initScript),
+		"bin/busybox":        "busybox binary",
+		"bin/sh":             "busybox",
+		"etc/lxvm/config":    "config",
+		"etc/lxvm/tests":     "tests",
+		"lib/modules/brd.ko": "brd module",
+		"lxvm/github.com/lxgo/lx/procfs/0-procfs.test":    "procfs tests",
+		"lxvm/github.com/lxgo/lx/procfs/testdata/fixture": "fixture",
+	} {
+		if g, ok := got[name]; !ok || g != data {
+			t.Errorf("entry %s = %q (present %v), want %q", name, g, ok, data)
+		}
+	}
+	if _, ok := got["lxvm/github.com/lxgo/lx/notests"]; ok {
+		t.Error("a package without tests has a directory")
 	}
 }
 
@@ -313,12 +400,14 @@ func TestGroups(t *testing.T) {
 		{Path: "e", Cmdline: []string{"hugepages=16"}},
 		{Path: "a", Shape: NUMA2},
 		{Path: "a"}, // duplicate row
+		{Path: "f", BlockDevice: true},
+		{Path: "a", BlockDevice: true},
 	}
 	var got []string
 	for _, g := range Groups(rows) {
 		got = append(got, fmt.Sprintf("%s: %s", g.Name(), strings.Join(g.Packages, ",")))
 	}
-	want := []string{"default: a,c", "numa2: b,a", "default hugepages=16 hugetlbfs: d", "default hugepages=16: e"}
+	want := []string{"default: a,c", "numa2: b,a", "default hugepages=16 hugetlbfs: d", "default hugepages=16: e", "default blockdev: f,a"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Groups = %q, want %q", got, want)
 	}
@@ -326,10 +415,13 @@ func TestGroups(t *testing.T) {
 	if o := Groups(rows)[1].Options(k, time.Minute); o.NUMANodes != 2 || o.Timeout != time.Minute || o.Kernel != k {
 		t.Errorf("numa2 options = %+v", o)
 	}
+	if o := Groups(rows)[4].Options(k, time.Minute); !o.BlockDevice || o.Hugetlbfs || o.NUMANodes != 0 {
+		t.Errorf("blockdev options = %+v", o)
+	}
 	// Every row of the real table is distinct and names a module path.
 	seen := map[string]bool{}
 	for _, r := range Packages {
-		key := r.Path + r.Shape.String() + strings.Join(r.Cmdline, " ")
+		key := fmt.Sprintf("%s|%v|%q|%v|%v", r.Path, r.Shape, r.Cmdline, r.Hugetlbfs, r.BlockDevice)
 		if seen[key] || strings.HasPrefix(r.Path, "/") || strings.HasPrefix(r.Path, Module) {
 			t.Errorf("bad or duplicate row %+v", r)
 		}
@@ -375,7 +467,7 @@ func TestKernels(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(ks) != 2 || ks[0].Name != "6.1" || ks[1].Version != "6.12.0-1-amd64" || ks[1].Package != "linux-image-6.12 1" ||
-		ks[0].Vmlinuz != filepath.Join(cache, "kernels", "6.1", "vmlinuz") {
+		ks[0].Vmlinuz != filepath.Join(cache, "kernels", "6.1", "vmlinuz") || ks[1].Modules != filepath.Join(cache, "kernels", "6.12", "modules") {
 		t.Errorf("Kernels = %+v", ks)
 	}
 	if _, err := LookupKernel("5.10"); err == nil {

@@ -124,6 +124,50 @@ func TestMounts(t *testing.T) {
 	}
 }
 
+// TestBlockDevice: the block device the host asked for (brd's RAM disk at
+// LX_VMTEST_BLOCKDEV) is there, 16 MiB in /sys/block, and reads as zeros;
+// a guest that asked for none has no brd loaded.
+func TestBlockDevice(t *testing.T) {
+	guest(t)
+	dev := os.Getenv("LX_VMTEST_BLOCKDEV")
+	if _, err := os.Stat("/sys/module/brd"); dev == "" {
+		if err == nil {
+			t.Error("brd is loaded, but the host asked for no block device")
+		}
+		return
+	}
+	st, err := os.Stat(dev)
+	if err != nil {
+		t.Fatalf("LX_VMTEST_BLOCKDEV: %v", err)
+	}
+	if st.Mode()&os.ModeDevice == 0 || st.Mode()&os.ModeCharDevice != 0 {
+		t.Fatalf("%s has mode %v, want a block device", dev, st.Mode())
+	}
+	name := filepath.Base(dev)
+	size, err := os.ReadFile("/sys/block/" + name + "/size")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 512-byte sectors: rd_size=16384 KiB.
+	if got := strings.TrimSpace(string(size)); got != "32768" {
+		t.Errorf("/sys/block/%s/size = %s sectors, want 32768 (16 MiB)", name, got)
+	}
+	f, err := os.Open(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 4096)
+	if _, err := f.ReadAt(b, 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range b {
+		if c != 0 {
+			t.Fatalf("%s byte %d of a block never written is %#x, want 0", dev, 8<<20+i, c)
+		}
+	}
+}
+
 // TestCPUs: the guest has the vCPUs the host asked for.
 func TestCPUs(t *testing.T) {
 	guest(t)
