@@ -34,11 +34,22 @@ func TestCapgetCapset(t *testing.T) {
 		t.Errorf("CapsetAllThreads of the same sets: %v", err)
 	}
 	// Raising effective beyond permitted is refused by the kernel on
-	// the first thread, before any other is touched.
-	if p != 1<<64-1 {
-		if err := sys.CapsetAllThreads(^p, p, i); !errors.Is(err, syscall.EPERM) {
+	// the first thread, before any other is touched. The extra bit must
+	// be a capability the kernel knows: it drops unknown bits silently,
+	// so ^p with every known capability permitted (root in the guests)
+	// would set an empty effective set on every thread of this process.
+	full, err := capability.Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra := uint64(full) &^ p; extra != 0 {
+		extra &= -extra // one capability
+		if err := sys.CapsetAllThreads(e|extra, p, i); !errors.Is(err, syscall.EPERM) {
 			t.Errorf("CapsetAllThreads(effective beyond permitted) = %v, want EPERM", err)
 		}
+	}
+	if e2, p2, i2, err := sys.Capget(); err != nil || e2 != e || p2 != p || i2 != i {
+		t.Fatalf("the sets changed: %#x %#x %#x, %v; were %#x %#x %#x", e2, p2, i2, err, e, p, i)
 	}
 }
 

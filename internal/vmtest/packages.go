@@ -80,6 +80,10 @@ var Packages = []Package{
 	// ABI 2 if its lsm= list enables Landlock at all; the tests skip
 	// what the kernel lacks and BestEffort reports it as dropped.
 	{Path: "landlock"},
+	// Capability and credential changes as root holding every
+	// capability the kernel knows, which the host's container does not.
+	{Path: "capability"},
+	{Path: "cred"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
 	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
