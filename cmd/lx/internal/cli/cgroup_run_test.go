@@ -354,3 +354,36 @@ func TestCgroupRunMemoryMax(t *testing.T) {
 		t.Errorf("under the limit: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// lx proc of a command that lx cgroup run started shows the limits lx
+// cgroup run set, read from the command's v2 cgroup.
+func TestCgroupRunProcLimits(t *testing.T) {
+	needControllers(t, cgroup.Memory, cgroup.Pids, cgroup.CPU)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, out, errOut := lxProcess(t, "cgroup", "run", "--memory-max", "64M", "--pids-max", "7", "--cpu-max", "50ms/100ms", "--", exe)
+	cmd.Env = append(cmd.Env, procSelfEnv+"=1")
+	if code := waitLX(t, cmd); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var r procJSON
+	if err := decodeOne(out.String(), &r); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	lim := r.CgroupLimits
+	if lim == nil || lim.Memory == nil || lim.CPU == nil || lim.Pids == nil {
+		t.Fatalf("cgroup_limits %+v, unavailable %v", lim, r.Unavailable)
+	}
+	want := cgroup.CPUMax{Quota: cgroup.Quota(50 * time.Millisecond), Period: 100 * time.Millisecond}
+	if m := lim.Memory; m.From != "v2" || m.Max != 64<<20 || m.CurrentBytes == 0 {
+		t.Errorf("memory %+v, want v2, max 64 MiB, some use", m)
+	}
+	if c := lim.CPU; c.From != "v2" || c.Max != want {
+		t.Errorf("cpu %+v, want v2, max %v", c, want)
+	}
+	if p := lim.Pids; p.From != "v2" || p.Max != 7 || p.Current < 1 {
+		t.Errorf("pids %+v, want v2, max 7, at least this process", p)
+	}
+}

@@ -27,6 +27,10 @@ import (
 // no go command to build lx with, only the test binary.
 const asLXEnv = "LX_CLI_TEST_AS_LX"
 
+// procSelfEnv makes the test binary run lx proc --json on itself: a
+// command for lx cgroup run whose output shows the cgroup it ran in.
+const procSelfEnv = "LX_CLI_TEST_PROC_SELF"
+
 // allocEnv makes the test binary allocate and touch that many MiB, say
 // so, and exit: the command of lx cgroup run's memory tests.
 const allocEnv = "LX_CLI_TEST_ALLOC_MIB"
@@ -38,6 +42,11 @@ func TestMain(m *testing.M) {
 	}
 	if n := os.Getenv(allocEnv); n != "" {
 		os.Exit(allocate(n))
+	}
+	if os.Getenv(procSelfEnv) == "1" {
+		// lx proc of this process, as a command that lx runs.
+		os.Args = []string{"lx", "proc", "--json", strconv.Itoa(os.Getpid())}
+		os.Exit(Program())
 	}
 	// In the kernel-matrix guests (internal/vmtest) only the commands
 	// whose behaviour depends on the kernel run: lx exec and lx cgroup

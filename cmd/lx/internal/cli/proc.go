@@ -142,6 +142,15 @@ values the lx library returns, under the library's own field names
                       1024, "Hard": 4096}, ...}, in resource order
   cgroups             procfs.Cgroups: [{"HierarchyID", "Controllers",
                       "Path", "Deleted"}]
+  cgroup_limits       {"memory": {"from", "max", "current_bytes"}, "cpu":
+                      {"from", "max", "usage"}, "pids": {"from", "max",
+                      "current"}}: each from the process's v2 cgroup where
+                      the controller has its files there, else ("from":
+                      "v1", on hybrid hosts) its v1 cgroup; "max" is the
+                      kernel's text (cgroup.Max: "max" or "67108864";
+                      cgroup.CPUMax: "max 100000", "50000 100000"); a
+                      controller with neither (a root cgroup) is left
+                      out, with its reason in unavailable
   namespaces          procfs.Namespaces: {"net": inode, ...}
   threads             the thread ids
   fd_count, fds       the number of descriptors; procfs.FD for each
@@ -408,8 +417,10 @@ func (c *procCommand) gather(pid int, loc *time.Location) (procReport, error) {
 	}
 	if cgs, err := p.Cgroups(); err != nil {
 		miss("cgroups", err)
+		miss("cgroup_limits", err)
 	} else {
 		r.Cgroups = cgs
+		r.CgroupLimits = cgroupLimits(pid, miss)
 	}
 	if nss, err := p.Namespaces(); err != nil {
 		miss("namespaces", err)

@@ -48,13 +48,17 @@ type procReport struct {
 	OOMScore    *int                `json:"oom_score"`
 	OOMScoreAdj *int                `json:"oom_score_adj"`
 	// WChan is the kernel function the process sleeps in, "" for none.
-	WChan      *string           `json:"wchan"`
-	Exe        *procfs.Link      `json:"exe"`
-	Cwd        *procfs.Link      `json:"cwd"`
-	Root       *procfs.Link      `json:"root"`
-	Limits     *rlimit.Limits    `json:"limits"`
-	Cgroups    procfs.Cgroups    `json:"cgroups"`
-	Namespaces procfs.Namespaces `json:"namespaces"`
+	WChan   *string        `json:"wchan"`
+	Exe     *procfs.Link   `json:"exe"`
+	Cwd     *procfs.Link   `json:"cwd"`
+	Root    *procfs.Link   `json:"root"`
+	Limits  *rlimit.Limits `json:"limits"`
+	Cgroups procfs.Cgroups `json:"cgroups"`
+	// CgroupLimits are the memory, CPU and pids limits and use of the
+	// process's cgroups, v2 or v1 (procCgroupLimits); nil when its
+	// cgroups could not be read.
+	CgroupLimits *procCgroupLimits `json:"cgroup_limits"`
+	Namespaces   procfs.Namespaces `json:"namespaces"`
 	// Threads are the thread ids.
 	Threads []int          `json:"threads"`
 	FDCount *int           `json:"fd_count"`

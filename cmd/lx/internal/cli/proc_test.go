@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/pidfd"
@@ -31,7 +33,7 @@ import (
 var procKeys = []string{
 	"pid", "anchored", "pidfs_id", "start_time", "kernel_thread", "tty", "user_names", "group_names",
 	"stat", "status", "statm", "smaps_rollup", "io", "oom_score", "oom_score_adj", "wchan",
-	"exe", "cwd", "root", "limits", "cgroups", "namespaces", "threads", "fd_count", "fds",
+	"exe", "cwd", "root", "limits", "cgroups", "cgroup_limits", "namespaces", "threads", "fd_count", "fds",
 	"cmdline", "environ", "unavailable",
 }
 
@@ -60,6 +62,7 @@ type procJSON struct {
 	Root         *linkJSON            `json:"root"`
 	Limits       map[string]limitPair `json:"limits"`
 	Cgroups      []cgroupJSON         `json:"cgroups"`
+	CgroupLimits *procCgroupLimits    `json:"cgroup_limits"`
 	Namespaces   map[string]uint64    `json:"namespaces"`
 	Threads      []int                `json:"threads"`
 	FDCount      *int                 `json:"fd_count"`
@@ -830,15 +833,65 @@ func copyFile(dst, src string) error {
 	return out.Close()
 }
 
-// missing returns the unavailable values of lx proc's JSON but those the
-// running kernel is too old for (the pidfs inode number before 6.9),
-// which lx reports as unavailable, as it should.
+// missing returns the unavailable values of lx proc's JSON but those
+// that depend on the machine and that lx reports as unavailable, as it
+// should: what the running kernel is too old for (the pidfs inode number
+// before 6.9), and the cgroup limits of a controller whose cgroup of the
+// test process is a root cgroup (no limit files there).
 func missing(unavailable map[string]exact) map[string]exact {
 	m := map[string]exact{}
 	for k, reason := range unavailable {
-		if !strings.Contains(string(reason), "not supported by this kernel") {
+		rootCgroup := strings.HasPrefix(k, "cgroup_limits.") && strings.Contains(string(reason), "is in a root cgroup")
+		if !rootCgroup && !strings.Contains(string(reason), "not supported by this kernel") {
 			m[k] = reason
 		}
 	}
 	return m
+}
+
+// TestProcCgroupLimits: lx proc's cgroup limits of the test process are
+// those its cgroups hold, read from v2 where the controller's files are
+// in its v2 cgroup and else from its v1 cgroup (a hybrid host such as
+// this one binds memory and cpu to v1).
+func TestProcCgroupLimits(t *testing.T) {
+	r := runProcJSON(t, os.Getpid())
+	lim := r.CgroupLimits
+	if lim == nil {
+		t.Fatalf("no cgroup_limits: %v", r.Unavailable["cgroup_limits"])
+	}
+	v2, v2err := cgroup.OpenProcess(os.Getpid())
+	if v2err == nil {
+		defer v2.Close()
+	}
+	v1, err := cgroup.V1Of(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// want reads the memory limit the way lx proc must have found it.
+	var want cgroup.Max
+	var from string
+	if v2err == nil {
+		want, err = v2.MemoryMax()
+		from = "v2"
+	}
+	if v2err != nil || errors.Is(err, fs.ErrNotExist) {
+		want, err = v1.MemoryMax()
+		from = "v1"
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if lim.Memory != nil || !strings.Contains(string(r.Unavailable["cgroup_limits.memory"]), "no memory limits") {
+			t.Errorf("memory in no hierarchy here, lx proc says %+v, %q", lim.Memory, r.Unavailable["cgroup_limits.memory"])
+		}
+	case err != nil:
+		t.Fatal(err)
+	case lim.Memory == nil || lim.Memory.From != from || lim.Memory.Max != want || lim.Memory.CurrentBytes == 0:
+		t.Errorf("memory %+v (%q), want from %s, max %v, some use", lim.Memory, r.Unavailable["cgroup_limits.memory"], from, want)
+	}
+	if lim.CPU == nil && !strings.Contains(string(r.Unavailable["cgroup_limits.cpu"]), "no cpu limits") {
+		t.Errorf("cpu: %q", r.Unavailable["cgroup_limits.cpu"])
+	}
+	if lim.CPU != nil && lim.CPU.Usage <= 0 {
+		t.Errorf("cpu %+v: no usage", lim.CPU)
+	}
 }

@@ -150,6 +150,7 @@ func renderProc(w io.Writer, r procReport, width int) error {
 		}
 		t.Row(label, line)
 	}
+	writeProcCgroupLimits(t, r.CgroupLimits, why)
 	if r.Threads != nil {
 		words := []string{formatCount(len(r.Threads)) + ":"}
 		for _, tid := range r.Threads {
