@@ -78,6 +78,32 @@ func overlap(a, n, b, k uint32) bool {
 // String returns the text form, a line per entry ending in a newline, one
 // space between the fields (the kernel pads them when it shows the file).
 // It does not validate m.
+// ToOutside returns the id that id inside the namespace stands for
+// outside it (in the user namespace the map was written from, as the
+// kernel's map_id_down does), and whether the map maps id at all. An
+// id no line covers, and UnmappedID, are not mapped: the kernel shows
+// them as the overflow id (65534) and refuses to use them.
+func (m IDMap) ToOutside(id uint32) (uint32, bool) {
+	for _, e := range m {
+		if id >= e.Inside && id-e.Inside < e.Count && id != UnmappedID {
+			return e.Outside + (id - e.Inside), true
+		}
+	}
+	return UnmappedID, false
+}
+
+// ToInside returns the id inside the namespace that stands for id
+// outside it (the kernel's map_id_up: what a process in the namespace
+// sees for a file or process of id), and whether the map maps it.
+func (m IDMap) ToInside(id uint32) (uint32, bool) {
+	for _, e := range m {
+		if id >= e.Outside && id-e.Outside < e.Count && id != UnmappedID {
+			return e.Inside + (id - e.Outside), true
+		}
+	}
+	return UnmappedID, false
+}
+
 func (m IDMap) String() string { return string(m.appendText(nil)) }
 
 func (m IDMap) appendText(b []byte) []byte {

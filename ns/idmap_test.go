@@ -3,6 +3,7 @@ package ns
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -145,4 +146,55 @@ func TestSetgroups(t *testing.T) {
 	if err := s.UnmarshalText([]byte("deny")); err != nil || s != SetgroupsDeny {
 		t.Errorf("UnmarshalText: %v, %v", s, err)
 	}
+}
+
+// TestIDMapTranslate checks both directions against a map with two
+// lines, at the edges of each, and against the ids a map never maps.
+func TestIDMapTranslate(t *testing.T) {
+	m := IDMap{{Inside: 0, Outside: 100000, Count: 65536}, {Inside: 65536, Outside: 1000, Count: 1}}
+	for _, c := range []struct {
+		inside, outside uint32
+		ok              bool
+	}{
+		{0, 100000, true},
+		{65535, 165535, true},
+		{65536, 1000, true},
+		{65537, UnmappedID, false},
+		{UnmappedID, UnmappedID, false},
+	} {
+		if got, ok := m.ToOutside(c.inside); got != c.outside || ok != c.ok {
+			t.Errorf("ToOutside(%d) = %d, %v; want %d, %v", c.inside, got, ok, c.outside, c.ok)
+		}
+		if c.ok {
+			if got, ok := m.ToInside(c.outside); got != c.inside || !ok {
+				t.Errorf("ToInside(%d) = %d, %v; want %d", c.outside, got, ok, c.inside)
+			}
+		}
+	}
+	for _, outside := range []uint32{999, 1001, 99999, 165536} {
+		if got, ok := m.ToInside(outside); ok || got != UnmappedID {
+			t.Errorf("ToInside(%d) = %d, %v; want unmapped", outside, got, ok)
+		}
+	}
+	// A line reaching the top of the id space does not wrap.
+	top := IDMap{{Inside: 10, Outside: 1<<32 - 11, Count: 10}}
+	if got, ok := top.ToOutside(19); !ok || got != 1<<32-2 {
+		t.Errorf("top ToOutside(19) = %d, %v", got, ok)
+	}
+	if got, ok := top.ToOutside(20); ok {
+		t.Errorf("top ToOutside(20) = %d, mapped", got)
+	}
+}
+
+// The kernel's view: a process in a new user namespace sees its own
+// uid as the map's inside id.
+func ExampleIDMap_ToInside() {
+	m := IDMap{{Inside: 0, Outside: 1000, Count: 1}}
+	id, ok := m.ToInside(1000)
+	fmt.Println(id, ok)
+	_, ok = m.ToInside(1001)
+	fmt.Println(ok)
+	// Output:
+	// 0 true
+	// false
 }
