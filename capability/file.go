@@ -204,7 +204,7 @@ func ReadFileCaps(path string) (FileCaps, error) {
 func ReadFileCapsFrom(f *os.File) (FileCaps, error) {
 	buf := make([]byte, readBuf)
 	var n int
-	err := control(f, func(fd int) error {
+	err := sys.Control(f, func(fd int) error {
 		var err error
 		n, err = sys.Fgetxattr(fd, xattrName, buf)
 		return err
@@ -252,7 +252,7 @@ func WriteFileCaps(path string, fc FileCaps) error {
 func WriteFileCapsTo(f *os.File, fc FileCaps) error {
 	b, err := writable(fc)
 	if err == nil {
-		err = control(f, func(fd int) error { return sys.Fsetxattr(fd, xattrName, b) })
+		err = sys.Control(f, func(fd int) error { return sys.Fsetxattr(fd, xattrName, b) })
 	}
 	if err != nil {
 		return fmt.Errorf("capability: write file capabilities of %s: %w", f.Name(), err)
@@ -281,7 +281,7 @@ func RemoveFileCaps(path string) error {
 // RemoveFileCapsFrom is RemoveFileCaps on an open file
 // (fremovexattr(2)); f stays the caller's.
 func RemoveFileCapsFrom(f *os.File) error {
-	return removed(control(f, func(fd int) error { return sys.Fremovexattr(fd, xattrName) }), f.Name())
+	return removed(sys.Control(f, func(fd int) error { return sys.Fremovexattr(fd, xattrName) }), f.Name())
 }
 
 func removed(err error, name string) error {
@@ -292,16 +292,4 @@ func removed(err error, name string) error {
 		return fmt.Errorf("capability: remove file capabilities: %w", err)
 	}
 	return nil
-}
-
-// control runs fn on f's descriptor.
-func control(f *os.File, fn func(fd int) error) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	if cerr := rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return cerr
-	}
-	return err
 }

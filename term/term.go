@@ -52,13 +52,5 @@ func control(f *os.File, fn func(fd int) error) error {
 	if f == nil {
 		return errNilFile
 	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
-		return err
-	}
-	return ferr
+	return sys.Control(f, fn)
 }

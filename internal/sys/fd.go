@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -82,3 +83,23 @@ func (f *FD) File(name string) *os.File {
 
 // CloseRaw closes a raw fd obtained from an allocation-free call.
 func CloseRaw(fd int) error { return wrap("close", unix.Close(fd)) }
+
+// SyscallConner is an open file whose descriptor can be borrowed: an
+// *os.File, a *pidfd.FD, an *ns.Handle, a *cgroup.Cgroup.
+type SyscallConner interface {
+	SyscallConn() (syscall.RawConn, error)
+}
+
+// Control runs fn with the descriptor of f, borrowed: f stays open
+// until fn returns, and fn must not keep the descriptor. It returns
+// fn's error, or the error of reaching the descriptor (f closed).
+func Control(f SyscallConner, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	if cerr := rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
+		return cerr
+	}
+	return err
+}

@@ -187,3 +187,24 @@ func TestOpenErrors(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestControl(t *testing.T) {
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen int
+	if err := sys.Control(f, func(fd int) error { seen = fd; return nil }); err != nil || seen != int(f.Fd()) {
+		t.Errorf("Control = %v, fd %d; want nil and %d", err, seen, f.Fd())
+	}
+	want := errors.New("from fn")
+	if err := sys.Control(f, func(int) error { return want }); err != want {
+		t.Errorf("Control = %v, want fn's error", err)
+	}
+	f.Close()
+	// RawConn.Control's own error ("use of closed file"), not
+	// os.ErrClosed: only the os.File methods translate it.
+	if err := sys.Control(f, func(int) error { t.Error("fn ran on a closed file"); return nil }); err == nil {
+		t.Error("Control of a closed file succeeded")
+	}
+}
