@@ -95,7 +95,7 @@ type Rule struct {
 // Policy is a seccomp filter before compilation: for system calls of one
 // architecture, the first Rule on the call whose conditions hold decides;
 // a call no rule decides gets Default. Calls of another architecture (and
-// x32 calls on ArchAMD64, whose numbers have X32SyscallBit) get BadArch.
+// on ArchAMD64 the numbers from X32SyscallBit up, x32's) get BadArch.
 type Policy struct {
 	Arch    Arch    // the architecture filtered; another is BadArch's
 	Default Action  // for calls no rule decides
@@ -123,7 +123,7 @@ func (p *Policy) badArch() Action {
 // definition the compiled program (Compile) agrees with. An invalid
 // policy (Validate) evaluates as written.
 func (p *Policy) Evaluate(d Data) Action {
-	if d.Arch != p.Arch || (p.Arch == ArchAMD64 && d.Nr&X32SyscallBit != 0) {
+	if d.Arch != p.Arch || (p.Arch == ArchAMD64 && d.Nr >= X32SyscallBit) {
 		return p.badArch()
 	}
 	wide := p.Arch.Is64Bit()

@@ -18,3 +18,7 @@ func ProbeSeccompNotifSizes() (abi.SeccompNotifSizes, error) {
 	_, err := Syscall6("seccomp", unix.SYS_SECCOMP, unix.SECCOMP_GET_NOTIF_SIZES, 0, uintptr(unsafe.Pointer(sizes)), 0, 0, 0)
 	return *sizes, err
 }
+
+// SockFilter is struct sock_filter of include/uapi/linux/filter.h, one
+// classic BPF instruction, as x/sys defines it.
+type SockFilter = unix.SockFilter
