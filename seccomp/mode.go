@@ -18,7 +18,11 @@
 // and numbers come from tables generated from golang.org/x/sys for 386,
 // amd64, arm, arm64 and riscv64 (Arch.Lookup, Arch.Name).
 //
-// Compiling needs no privilege and makes no system call.
+// Compiling needs no privilege and makes no system call. Install sets
+// no_new_privs and installs a Program on the calling thread, or with
+// InstallOptions.AllThreads on every thread of the process (seccomp(2),
+// Linux 3.17; no privilege); ActionAvailable asks the kernel which
+// actions it has (Linux 4.14).
 //
 // Go constants drop the kernel's SECCOMP_ prefix, which the package name
 // already says, and keep MODE and RET: SECCOMP_MODE_FILTER is
