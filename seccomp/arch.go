@@ -27,7 +27,7 @@ type Arch uint32
 // X32SyscallBit is __X32_SYSCALL_BIT of arch/x86/include/uapi/asm/unistd.h:
 // set in the system call number of an x32 call, which seccomp_data reports
 // with AUDIT_ARCH_X86_64. A Policy for ArchAMD64 treats the numbers from
-// it up as another architecture's.
+// it up (but -1) as another architecture's.
 const X32SyscallBit = 0x40000000
 
 // Flags of an AUDIT_ARCH_ value (include/uapi/linux/audit.h).

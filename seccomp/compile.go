@@ -10,7 +10,7 @@ import (
 // BPF program for seccomp(2) SECCOMP_SET_MODE_FILTER.
 //
 // The program checks seccomp_data.arch (BadArch on a mismatch) and, on
-// ArchAMD64, rejects numbers from X32SyscallBit up, x32's (BadArch too); it then finds the
+// ArchAMD64, rejects x32's numbers (BadArch too); it then finds the
 // system call among the rules' calls by binary search over their
 // numbers, so a call costs a logarithmic number of jumps. Only the
 // rules of a call with conditions load arguments; a call whose first
@@ -41,7 +41,10 @@ func (p *Policy) Compile() (Program, error) {
 	c.jump(bpfJEQ, uint32(p.Arch), next, badArch)
 	c.ins(bpfLD|bpfW|bpfABS, 0)
 	if p.Arch == ArchAMD64 {
-		c.jump(bpfJGE, X32SyscallBit, badArch, next)
+		dispatch := c.newLabel()
+		c.jump(bpfJGE, X32SyscallBit, next, dispatch)
+		c.jump(bpfJEQ, uint32(skipSyscall), dispatch, badArch)
+		c.mark(dispatch)
 	}
 	bodies := make([]label, len(nrs))
 	for i := range bodies {

@@ -242,21 +242,22 @@ func TestDisassemble(t *testing.T) {
 		t.Fatal(err)
 	}
 	const want = `0000: ld [4]	; arch
-0001: jeq #0xc000003e, 2, 15
+0001: jeq #0xc000003e, 2, 16
 0002: ld [0]	; nr
-0003: jge #0x40000000, 15, 4
-0004: jeq #0x1, 7, 5
-0005: jeq #0x27, 14, 6
-0006: ret errno(1)
-0007: ld [20]	; args[0] high
-0008: jgt #0x0, 13, 9
-0009: jeq #0x0, 10, 12
-0010: ld [16]	; args[0] low
-0011: jgt #0x2, 13, 12
-0012: ret allow
-0013: ret log
-0014: ret allow
-0015: ret kill-process
+0003: jge #0x40000000, 4, 5
+0004: jeq #0xffffffff, 5, 16
+0005: jeq #0x1, 8, 6
+0006: jeq #0x27, 15, 7
+0007: ret errno(1)
+0008: ld [20]	; args[0] high
+0009: jgt #0x0, 14, 10
+0010: jeq #0x0, 11, 13
+0011: ld [16]	; args[0] low
+0012: jgt #0x2, 14, 13
+0013: ret allow
+0014: ret log
+0015: ret allow
+0016: ret kill-process
 `
 	if got := prog.String(); got != want {
 		t.Errorf("disassembly:\n%s\nwant:\n%s", got, want)

@@ -42,7 +42,7 @@ func ExamplePolicy_Compile() {
 	a, _ = prog.Run(seccomp.Data{Nr: write, Arch: seccomp.Arch386})
 	fmt.Println("a 386 call:", a)
 	// Output:
-	// 16 instructions; mkdirat: errno(1) <nil>
+	// 17 instructions; mkdirat: errno(1) <nil>
 	// write(7, ...): log as the policy says: log
 	// a 386 call: kill-process
 }

@@ -95,7 +95,10 @@ type Rule struct {
 // Policy is a seccomp filter before compilation: for system calls of one
 // architecture, the first Rule on the call whose conditions hold decides;
 // a call no rule decides gets Default. Calls of another architecture (and
-// on ArchAMD64 the numbers from X32SyscallBit up, x32's) get BadArch.
+// on ArchAMD64 the numbers from X32SyscallBit up, x32's, except -1) get
+// BadArch.
+//
+// The zero Action is RetKillThread: a Policy needs its Default set.
 type Policy struct {
 	Arch    Arch    // the architecture filtered; another is BadArch's
 	Default Action  // for calls no rule decides
@@ -112,6 +115,11 @@ type Data struct {
 	Args               [6]uint64 // the arguments
 }
 
+// skipSyscall is system call number -1, which a ptrace(2) tracer sets to
+// skip a call and the kernel then runs through the filters again: on
+// ArchAMD64 it is not an x32 call.
+const skipSyscall Syscall = 0xffffffff
+
 func (p *Policy) badArch() Action {
 	if p.BadArch == nil {
 		return RetKillProcess
@@ -123,7 +131,7 @@ func (p *Policy) badArch() Action {
 // definition the compiled program (Compile) agrees with. An invalid
 // policy (Validate) evaluates as written.
 func (p *Policy) Evaluate(d Data) Action {
-	if d.Arch != p.Arch || (p.Arch == ArchAMD64 && d.Nr >= X32SyscallBit) {
+	if d.Arch != p.Arch || (p.Arch == ArchAMD64 && d.Nr >= X32SyscallBit && d.Nr != skipSyscall) {
 		return p.badArch()
 	}
 	wide := p.Arch.Is64Bit()

@@ -36,6 +36,8 @@ func TestEvaluate(t *testing.T) {
 		{Data{Nr: 39, Arch: Arch386}, RetKillProcess},
 		{Data{Nr: 39 | X32SyscallBit, Arch: ArchAMD64}, RetKillProcess},
 		{Data{Nr: 40, Arch: ArchAMD64}, eperm},
+		{Data{Nr: 0xffffffff, Arch: ArchAMD64}, eperm}, // -1, a tracer's skip
+		{Data{Nr: 0xfffffffe, Arch: ArchAMD64}, RetKillProcess},
 		{Data{Nr: 1, Arch: ArchAMD64, Args: [6]uint64{2}}, RetLog},
 		{Data{Nr: 1, Arch: ArchAMD64, Args: [6]uint64{3, 0, 0x30100000000}}, RetAllow},
 		{Data{Nr: 1, Arch: ArchAMD64, Args: [6]uint64{3, 0, 0x200000000}}, eperm},
