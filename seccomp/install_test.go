@@ -159,3 +159,51 @@ func TestActionAvailable(t *testing.T) {
 		t.Errorf("ActionAvailable(unknown) = %v, %v", ok, err)
 	}
 }
+
+// TestInstallActions checks more actions and 64-bit argument comparisons
+// against the kernel, on lseek's 64-bit offset: log allows the call,
+// trace without a tracer fails it with ENOSYS, errno fails it, and a
+// value differing only in the high word is told apart.
+func TestInstallActions(t *testing.T) {
+	arch, err := NativeArch()
+	if err != nil || !arch.Is64Bit() {
+		t.Skip("lseek's offset is 64 bits only on a 64-bit architecture")
+	}
+	lseek, err := arch.Lookup("lseek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Policy{Arch: arch, Default: RetAllow, Rules: []Rule{
+		{Syscall: lseek, Action: RetLog, Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 7}}},
+		{Syscall: lseek, Action: mustErrno(t, syscall.EDOM), Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 1<<32 | 7}}},
+		{Syscall: lseek, Action: RetTrace(1), Conds: []Cond{{Arg: 1, Op: OpGreater, Value: 1 << 40}}},
+	}}
+	prog, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.RunInChild(t, nil, func(t *testing.T) {
+		f, err := os.CreateTemp(t.TempDir(), "seek")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fd := int(f.Fd())
+		err = thread.Run(func(th *thread.Thread) error {
+			th.Taint()
+			if err := Install(prog, nil); err != nil {
+				return err
+			}
+			for off, want := range map[int64]error{7: nil, 1<<32 | 7: syscall.EDOM, 1<<40 + 1: syscall.ENOSYS, 1 << 40: nil, 8: nil} {
+				if _, got := syscall.Seek(fd, off, 0); got != want {
+					t.Errorf("lseek to %#x = %v, want %v", off, got, want)
+				}
+			}
+			return nil
+		})
+		testutil.SkipIfUnsupported(t, err, kernel.V(3, 17))
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
