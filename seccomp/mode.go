@@ -1,14 +1,34 @@
-// Package seccomp holds the value types of secure computing mode
-// (seccomp(2)): the mode of a thread.
+// Package seccomp holds secure computing mode (seccomp(2)): the mode of
+// a thread, and seccomp filters: a Policy of rules on system calls and
+// their arguments, compiled to a classic BPF Program.
 //
-// The package is pure: no system calls. A thread's mode is the Seccomp
-// line of /proc/PID/status (Linux 3.8), which procfs reads into a Mode;
-// prctl(2) PR_GET_SECCOMP reports it for the calling thread.
+// A thread's mode is the Seccomp line of /proc/PID/status (Linux 3.8),
+// which procfs reads into a Mode; prctl(2) PR_GET_SECCOMP reports it for
+// the calling thread.
+//
+// A filter (Linux 3.5, SECCOMP_MODE_FILTER; see
+// Documentation/userspace-api/seccomp_filter.rst) is a classic BPF
+// program the kernel runs on every system call of the threads it is
+// installed on, over a struct seccomp_data (Data): the number, the
+// architecture (an AUDIT_ARCH_ value, Arch), the instruction pointer and
+// six arguments. It returns an Action. A Policy says what to return for
+// which call of one architecture; Policy.Compile makes the Program and
+// Program.Run interprets one without the kernel, as the tests do to
+// check every compiled program against its policy. System call names
+// and numbers come from tables generated from golang.org/x/sys for 386,
+// amd64, arm, arm64 and riscv64 (Arch.Lookup, Arch.Name).
+//
+// Compiling needs no privilege and makes no system call. Install sets
+// no_new_privs and installs a Program on the calling thread, or with
+// InstallOptions.AllThreads on every thread of the process (seccomp(2),
+// Linux 3.17; no privilege); ActionAvailable asks the kernel which
+// actions it has (Linux 4.14).
 //
 // Go constants drop the kernel's SECCOMP_ prefix, which the package name
-// already says, and keep MODE, since seccomp has more than modes:
-// SECCOMP_MODE_FILTER is seccomp.ModeFilter. The text form is lx's
-// lower-case word, "filter"; the kernel prints the number.
+// already says, and keep MODE and RET: SECCOMP_MODE_FILTER is
+// seccomp.ModeFilter, SECCOMP_RET_ALLOW seccomp.RetAllow. The mode's
+// text form is lx's lower-case word, "filter"; the kernel prints the
+// number.
 package seccomp
 
 import (
