@@ -114,6 +114,9 @@ func TestLookup(t *testing.T) {
 // TestSysnumSource checks that zsysnum.go came from the x/sys version
 // go.mod requires: after an upgrade, go generate must run again.
 func TestSysnumSource(t *testing.T) {
+	if os.Getenv("LX_VMTEST_GUEST") == "1" {
+		t.Skip("a source check: the kernel-matrix guests have the test binary, not the module")
+	}
 	b, err := os.ReadFile("../go.mod")
 	if err != nil {
 		t.Fatal(err)

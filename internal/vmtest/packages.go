@@ -84,6 +84,8 @@ var Packages = []Package{
 	// capability the kernel knows, which the host's container does not.
 	{Path: "capability"},
 	{Path: "cred"},
+	// Filters installed in children on each kernel: actions, TSYNC.
+	{Path: "seccomp"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
 	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
