@@ -23,12 +23,13 @@ import (
 //     under capability.SecbitNoRoot: permitted' = effective' = ambient'
 //     = Ambient. Ambient capabilities are the way a program running as an
 //     ordinary user keeps one, such as cap_net_bind_service;
-//   - a child running as root: permitted' = effective' = Bounding ∪
-//     Ambient (root's programs get every capability the bounding set
-//     allows);
+//   - a child running as root: permitted' = effective' = Bounding
+//     (root's programs get every capability the bounding set allows,
+//     which includes Inheritable and Ambient);
 //   - a program with file capabilities instead gets (Inheritable ∩ its
 //     file inheritable set) ∪ (its file permitted set ∩ Bounding), and
-//     no ambient set.
+//     no ambient set;
+//   - inheritable' = Inheritable in every case.
 //
 // The bounding set, inheritable set and securebits are set on the
 // forking thread, which the child inherits them from: an unchanged set
