@@ -17,7 +17,9 @@ const (
 	StepJoin          Step = iota + 1 // joining namespaces (unshare(CLONE_FS), setns(2))
 	StepTimeNamespace                 // creating a time namespace and writing its offsets
 	StepHostname                      // creating a UTS namespace and setting its host name
+	StepCapabilities                  // the bounding and inheritable sets and the securebits
 	StepNoNewPrivs                    // prctl(PR_SET_NO_NEW_PRIVS)
+	StepLandlock                      // landlock_restrict_self(2)
 	// The standard library's fork path, in its order.
 	StepFiles       // handing over the child's files
 	StepClone       // clone(2)/clone3(2): the process and its new namespaces
@@ -26,6 +28,7 @@ const (
 	StepGIDMap      // writing its setgroups and gid_map
 	StepSession     // setsid(2)
 	StepCredentials // setgroups(2), setgid(2), setuid(2)
+	StepAmbient     // raising the ambient capabilities (PR_SET_KEEPCAPS before the credentials)
 	StepDir         // chdir(2) to Dir
 	StepTerminal    // TIOCSCTTY: the controlling terminal
 	StepTrace       // ptrace(PTRACE_TRACEME), which Rlimits need
@@ -42,7 +45,9 @@ var stepNames = [...]string{
 	StepJoin:          "join namespaces",
 	StepTimeNamespace: "create time namespace",
 	StepHostname:      "set host name",
+	StepCapabilities:  "set capabilities",
 	StepNoNewPrivs:    "set no_new_privs",
+	StepLandlock:      "restrict with landlock",
 	StepFiles:         "pass files",
 	StepClone:         "clone",
 	StepCgroup:        "enter cgroup",
@@ -50,6 +55,7 @@ var stepNames = [...]string{
 	StepGIDMap:        "write gid map",
 	StepSession:       "create session",
 	StepCredentials:   "set credentials",
+	StepAmbient:       "raise ambient capabilities",
 	StepDir:           "change directory",
 	StepTerminal:      "set controlling terminal",
 	StepTrace:         "ptrace",
@@ -128,6 +134,7 @@ func (p *plan) diagnose(err error) Step {
 		}},
 		{StepSession, full.Setsid, func() { a.Setsid = true }},
 		{StepCredentials, full.Credential != nil, func() { a.Credential = full.Credential }},
+		{StepAmbient, full.AmbientCaps != nil, func() { a.AmbientCaps = full.AmbientCaps }},
 		{StepDir, p.dir != "", func() {}},
 		{StepTerminal, full.Setctty, func() { a.Setctty, a.Ctty = true, full.Ctty }},
 		{StepTrace, full.Ptrace, func() { a.Ptrace = true }},

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/rlimit"
 	"github.com/lxgo/lx/signal"
@@ -109,4 +111,65 @@ func ExampleCommand_rlimits() {
 	defer p.Close()
 	p.Wait(context.Background())
 	// Output: 64
+}
+
+// Run a server as nobody that may still bind ports below 1024: the
+// bounding set keeps cap_net_bind_service alone, and the ambient set
+// carries it across the change of uid and execve(2). Needs root (or
+// CAP_SETUID, CAP_SETGID and CAP_SETPCAP with cap_net_bind_service
+// permitted).
+func ExampleCommand_capabilities() {
+	bind := capability.SetOf(capability.NetBindService)
+	p, err := (&spawn.Command{
+		Path:        "/bin/sh",
+		Args:        []string{"sh", "-c", "grep -E '^Cap(Eff|Bnd)' /proc/self/status"},
+		Stdout:      os.Stdout,
+		Credentials: &spawn.Credentials{UID: 65534, GID: 65534},
+		Capabilities: &spawn.Capabilities{
+			Bounding: bind,
+			Ambient:  bind,
+		},
+		NoNewPrivs: true,
+	}).Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	p.Wait(context.Background())
+}
+
+// Run a command that may read files only under /usr and the temporary
+// directory (so not /etc/hostname, which cat then fails to open): the
+// forking thread restricts itself with the Landlock
+// ruleset right before the fork, and the child inherits the restriction.
+// Needs no privilege.
+func ExampleCommand_landlock() {
+	rs, err := landlock.New(&landlock.Options{
+		HandledFS: landlock.ReadFile | landlock.ReadDir,
+		Paths: []landlock.PathRule{
+			// The program and its libraries, on a merged-/usr system.
+			{Path: "/usr", Access: landlock.ReadFile | landlock.ReadDir},
+			{Path: os.TempDir(), Access: landlock.ReadFile},
+		},
+		Mode: landlock.BestEffort, // as much as the running kernel can
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer rs.Close() // spawn borrows it
+	p, err := (&spawn.Command{
+		Path:     "/bin/cat",
+		Args:     []string{"cat", "/etc/hostname"},
+		Stderr:   os.Stdout,
+		Landlock: rs,
+	}).Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	st, _ := p.Wait(context.Background())
+	fmt.Println(st)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/rlimit"
 	"github.com/lxgo/lx/spawn"
@@ -132,10 +133,19 @@ func TestCgroup(t *testing.T) {
 	}
 	defer dir.Close()
 	cat := lookPath(t, "cat")
-	for _, c := range []*spawn.Command{
+	cs := []*spawn.Command{
 		{Path: cat, Args: []string{"cat", "/proc/self/cgroup"}, Cgroup: cg},
 		{Path: cat, Args: []string{"cat", "/proc/self/cgroup"}, CgroupDir: dir},
-	} {
+	}
+	// CLONE_INTO_CGROUP from a thread that Landlock forbids to write any
+	// file: the kernel checks the cgroup's permissions, not a path.
+	if rs, err := landlock.New(&landlock.Options{HandledFS: landlock.WriteFile}); err == nil {
+		defer rs.Close()
+		cs = append(cs, &spawn.Command{Path: cat, Args: []string{"cat", "/proc/self/cgroup"}, Cgroup: cg, Landlock: rs})
+	} else if !errors.Is(err, errors.ErrUnsupported) {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
 		out, st := output(t, c)
 		if !st.Success() || !strings.Contains(out, "\n0::/"+name+"\n") && !strings.HasPrefix(out, "0::/"+name+"\n") {
 			t.Errorf("child's /proc/self/cgroup:\n%s(%v), want 0::/%s", out, st, name)

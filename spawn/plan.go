@@ -70,6 +70,8 @@ type plan struct {
 	// park keeps the forking thread until the child has exited
 	// (ParentDeathSignal).
 	park bool
+	// landlock: the forking thread is restricted by a Landlock ruleset.
+	landlock bool
 	// isolate gives the forking thread an fd table of its own, where
 	// every fd not passed is close-on-exec (CloseOtherFDs).
 	isolate bool
@@ -115,7 +117,9 @@ func (p *plan) prepare(c *Command) error {
 		p.prepareCgroup,
 		p.prepareCredentials,
 		p.prepareSession,
+		p.prepareCapabilities,
 		p.prepareNoNewPrivs,
+		p.prepareLandlock,
 		p.prepareRlimits,
 		p.prepareParentDeathSignal,
 	} {
@@ -361,7 +365,8 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 		if errors.As(err, &e) {
 			return c, e
 		}
-		return c, &Error{Path: p.path, Step: p.diagnose(err), Err: timeNamespaceError(p.timeOffsets, err)}
+		step := p.diagnose(err)
+		return c, &Error{Path: p.path, Step: step, Err: landlockMapError(p.landlock, step, timeNamespaceError(p.timeOffsets, err))}
 	}
 	c.pid, c.clone = pid, clone
 	if p.attr.Ptrace {

@@ -13,16 +13,20 @@
 //     first, so that the runtime throws the thread away afterwards):
 //     setns(2) into the namespaces to join, unshare(2) of a time
 //     namespace whose offsets are written before its first process
-//     exists, unshare(2) of a UTS namespace whose host name is set,
-//     prctl(PR_SET_NO_NEW_PRIVS), and, for CloseOtherFDs, a copy of the
+//     exists, unshare(2) of a UTS namespace whose host name is set, the
+//     capability bounding and inheritable sets and securebits,
+//     prctl(PR_SET_NO_NEW_PRIVS), a Landlock restriction, and, for
+//     CloseOtherFDs, a copy of the
 //     fd table of the thread's own (unshare(CLONE_FILES)) in which every
 //     fd is close-on-exec. The child inherits all of this from the
 //     thread it is forked from;
 //   - in syscall.SysProcAttr, which the standard library's fork path
 //     carries out between clone(2) and execve(2) without running user
 //     code: new namespaces (Cloneflags), id maps, CLONE_INTO_CGROUP,
-//     setsid and the controlling terminal, credentials, the parent-death
-//     signal, the files and the working directory;
+//     setsid and the controlling terminal, credentials, the ambient
+//     capabilities (raised after the credentials change, which would
+//     clear them), the parent-death signal, the files and the working
+//     directory;
 //   - while the child is stopped after execve(2) and before its first
 //     instruction (PTRACE_TRACEME through SysProcAttr.Ptrace; the forking
 //     thread is the tracer): resource limits are set with prlimit(2),
@@ -78,9 +82,14 @@
 //     until the child has exited: the signal then comes exactly when the
 //     process dies. That costs one OS thread per running child that asked
 //     for the signal.
-//   - The standard library does not run rlimit or capability code in the
-//     child; a process-wide setrlimit(2) around the fork would race with
-//     every other goroutine's forks. spawn applies limits to the child
+//   - Capability sets, no_new_privs and a Landlock restriction belong to
+//     a thread, and capset(2), prctl(2) and landlock_restrict_self(2)
+//     change the calling thread only (a Landlock restriction cannot be
+//     undone): the disposable forking thread takes them, without
+//     synchronising other threads, and the child inherits them at fork.
+//   - The standard library does not run rlimit code in the child; a
+//     process-wide setrlimit(2) around the fork would race with every
+//     other goroutine's forks. spawn applies limits to the child
 //     itself while it is stopped by ptrace before its first instruction;
 //     see Command.Rlimits for what that costs and when it is refused.
 //
@@ -107,6 +116,7 @@ import (
 
 	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/rlimit"
@@ -283,6 +293,32 @@ type Command struct {
 	// fork: the forking thread sets it, and the runtime throws that thread
 	// away afterwards. No privilege needed.
 	NoNewPrivs bool
+	// Capabilities, when not nil, are the child's bounding, inheritable
+	// and ambient capability sets and securebits; see Capabilities for
+	// how execve(2) turns them into the program's. The forking thread
+	// changes its own sets, thread-scoped (capset(2) and prctl(2) act on
+	// the calling thread only), and the runtime throws it away
+	// afterwards: no other goroutine ever runs with them. Refused with
+	// ns.CloneNewUser.
+	Capabilities *Capabilities
+	// Landlock, when not nil, restricts the child with the ruleset
+	// (landlock_restrict_self(2), Linux 5.13; see landlock.Ruleset).
+	// spawn borrows it during Start and does not close it. The forking
+	// thread restricts itself last among its steps, right before the
+	// fork, setting its no_new_privs first unless it has CAP_SYS_ADMIN;
+	// the child inherits the restriction, and the runtime throws the
+	// thread away afterwards. The child then execve(2)s under the ruleset:
+	// it must allow executing Path (landlock.Execute) and reading the
+	// program's loader and libraries (landlock.ReadFile), where it
+	// handles those rights. The forking thread also writes a new user
+	// namespace's id maps (/proc/PID/uid_map) after the fork, under the
+	// ruleset: with UIDMap or GIDMap it must allow writing there, or
+	// Start fails at StepUIDMap. Tracing the child for Rlimits, prlimit(2)
+	// and CLONE_INTO_CGROUP are not affected. A closed ruleset fails Start
+	// at StepLandlock (errors.Is os.ErrClosed) before anything is started;
+	// one that restricts nothing (landlock.Ruleset.Restricts, a best-effort
+	// ruleset on a kernel without Landlock) does nothing.
+	Landlock *landlock.Ruleset
 	// Session, when not nil, makes the child the leader of a new session
 	// (setsid(2)), optionally with a controlling terminal.
 	Session *Session
