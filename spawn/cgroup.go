@@ -14,7 +14,7 @@ import (
 // and that the kernel can clone into it (CLONE_INTO_CGROUP), and has the
 // clone enter it.
 func (p *plan) prepareCgroup(c *Command) error {
-	var dir syscallConner
+	var dir sys.SyscallConner
 	var name string
 	switch {
 	case c.Cgroup != nil && c.CgroupDir != nil:
@@ -26,7 +26,7 @@ func (p *plan) prepareCgroup(c *Command) error {
 	default:
 		return nil
 	}
-	err := control(dir, func(fd int) error {
+	err := sys.Control(dir, func(fd int) error {
 		magic, err := sys.FstatfsType(fd)
 		if err != nil {
 			return err

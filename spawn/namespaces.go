@@ -120,7 +120,7 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 		}
 	}
 	if proc != nil {
-		if err := control(proc, func(fd int) error { return sys.Setns(fd, int(procFlags)) }); err != nil {
+		if err := sys.Control(proc, func(fd int) error { return sys.Setns(fd, int(procFlags)) }); err != nil {
 			if sys.Errno(err) == sys.ESRCH {
 				err = fmt.Errorf("%w (%w)", os.ErrProcessDone, err)
 			}
@@ -128,30 +128,11 @@ func join(handles []joinedHandle, proc ns.PidFD, procFlags ns.CloneFlags, mnt bo
 		}
 	}
 	for _, j := range handles {
-		if err := control(j.h, func(fd int) error { return sys.Setns(fd, int(j.t.CloneFlag())) }); err != nil {
+		if err := sys.Control(j.h, func(fd int) error { return sys.Setns(fd, int(j.t.CloneFlag())) }); err != nil {
 			return fmt.Errorf("%s, a %v namespace: %w", j.name, j.t, err)
 		}
 	}
 	return nil
-}
-
-// syscallConner is a borrowed file: an *os.File, a handle of package ns,
-// pidfd or cgroup.
-type syscallConner interface {
-	SyscallConn() (syscall.RawConn, error)
-}
-
-// control runs fn with the fd of f, a borrowed file, which stays open
-// until fn returns.
-func control(f syscallConner, fn func(fd int) error) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	if cerr := rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return cerr
-	}
-	return err
 }
 
 // maxHostname is the longest host name, __NEW_UTS_LEN.

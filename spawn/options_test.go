@@ -326,7 +326,7 @@ func openPty(t *testing.T) (master, slave *os.File) {
 	}
 	t.Cleanup(func() { m.Close() })
 	var s *sys.FD
-	err = control(m, func(fd int) error {
+	err = sys.Control(m, func(fd int) error {
 		if err := sys.Unlockpt(fd); err != nil {
 			return err
 		}
@@ -339,17 +339,6 @@ func openPty(t *testing.T) (master, slave *os.File) {
 	slave = s.File("pty")
 	t.Cleanup(func() { slave.Close() })
 	return m, slave
-}
-
-func control(f *os.File, fn func(fd int) error) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	if cerr := rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return cerr
-	}
-	return err
 }
 
 // TestSession starts children in a new session, without and with the

@@ -53,7 +53,7 @@ type plan struct {
 	// attr is given to syscall.ForkExec; PidFD and the cgroup fd are
 	// filled in at the fork.
 	attr   syscall.SysProcAttr
-	cgroup syscallConner // Cgroup or CgroupDir, borrowed
+	cgroup sys.SyscallConner // Cgroup or CgroupDir, borrowed
 	// joined are the kinds of namespace the child joins.
 	joined ns.CloneFlags
 	// timeOffsets: the child starts in the forking thread's new time

@@ -28,7 +28,7 @@ func (p *plan) prepareSession(c *Command) error {
 	if fd < 0 {
 		return fmt.Errorf("session terminal %s is not one of the child's files: %w", s.Terminal.Name(), fs.ErrInvalid)
 	}
-	if err := control(s.Terminal, sys.Tcgets); err != nil {
+	if err := sys.Control(s.Terminal, sys.Tcgets); err != nil {
 		if sys.Errno(err) == sys.ENOTTY {
 			err = fmt.Errorf("%w (%w)", fs.ErrInvalid, err)
 		}
