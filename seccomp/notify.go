@@ -120,7 +120,8 @@ func InstallListener(prog Program, opts *InstallOptions) (*Listener, error) {
 // Listener). It uses a duplicate: the caller keeps f and may close it. It
 // sets O_NONBLOCK on the shared open file description, which changes
 // nothing for the listener's ioctls. A descriptor that is not a listener
-// fails with EINVAL at the first Receive.
+// is not detected here: the first Receive fails (ENOTTY), or waits if
+// the descriptor is never readable.
 func ListenerFromFile(f *os.File) (*Listener, error) {
 	sizes, err := sys.ProbeSeccompNotifSizes()
 	if err != nil {

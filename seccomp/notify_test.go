@@ -249,7 +249,9 @@ func TestNotifyIDValidAfterKill(t *testing.T) {
 	tg := startTarget(t, prog, "block:"+dir)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := tg.l.Receive(ctx)
+	// A listener received from elsewhere: here a duplicate.
+	l := adopt(t, tg.l)
+	n, err := l.Receive(ctx)
 	if err != nil {
 		t.Fatalf("Receive: %v; child said:\n%s", err, tg.out.String())
 	}
@@ -272,6 +274,52 @@ func TestNotifyIDValidAfterKill(t *testing.T) {
 	if _, err := n.AddFD(r, nil); !errors.Is(err, ErrNotificationGone) {
 		testutil.SkipIfUnsupported(t, err, kernel.V(5, 9))
 		t.Errorf("AddFD after the target's death = %v; want ErrNotificationGone", err)
+	}
+}
+
+// adopt returns a Listener for a duplicate of l's descriptor, made by
+// ListenerFromFile.
+func adopt(t *testing.T, l *Listener) *Listener {
+	t.Helper()
+	rc, err := l.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup int
+	if err := rc.Control(func(fd uintptr) { dup, err = syscall.Dup(int(fd)) }); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(dup), "listener")
+	defer f.Close()
+	l2, err := ListenerFromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l2.Close() })
+	return l2
+}
+
+// TestListenerFromFileNotListener adopts a file that is always readable
+// but no listener: Receive fails instead of waiting.
+func TestListenerFromFileNotListener(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l, err := ListenerFromFile(f)
+	testutil.SkipIfUnsupported(t, err, kernel.V(5, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if n, err := l.Receive(ctx); !errors.Is(err, syscall.ENOTTY) && !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("Receive on %s = %v, %v; want ENOTTY or EINVAL", os.DevNull, n, err)
 	}
 }
 
