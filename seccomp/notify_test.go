@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -385,7 +386,11 @@ func TestNotifyInvalid(t *testing.T) {
 			t.Errorf("Respond(Errno(%d)) = %v", e, err)
 		}
 	}
-	for _, fd := range []int{-1, 1 << 31} {
+	fds := []int{-1}
+	if big := int64(math.MaxInt32) + 1; int64(int(big)) == big { // 64-bit
+		fds = append(fds, int(big))
+	}
+	for _, fd := range fds {
 		if _, err := l.AddFD(1, nil, &AddFDOptions{SetFD: true, FD: fd}); !errors.Is(err, fs.ErrInvalid) {
 			t.Errorf("AddFD at %d = %v", fd, err)
 		}
