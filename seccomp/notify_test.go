@@ -165,6 +165,9 @@ func TestNotifyMkdir(t *testing.T) {
 	arch, prog := mkdirNotifyPolicy(t)
 	dir := t.TempDir()
 	tg := startTarget(t, prog, "mkdir:"+dir)
+	if err := tg.l.SetSyncWakeup(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	addfd := true

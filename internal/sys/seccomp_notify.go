@@ -134,3 +134,19 @@ func SeccompNotifAddfd(fd int, addfd abi.SeccompNotifAddfd) (int, error) {
 	r, err := Syscall6("ioctl SECCOMP_IOCTL_NOTIF_ADDFD", unix.SYS_IOCTL, uintptr(fd), uintptr(seccompIoctlNotifAddfd), uintptr(unsafe.Pointer(a)), 0, 0, 0)
 	return int(r), err
 }
+
+// SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is the flag of SeccompNotifSetFlags
+// (Linux 6.6).
+const SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = unix.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+
+// seccompIoctlNotifSetFlags is encoded _IOW(..., __u64), but the kernel
+// takes the flags as the argument itself, not through a pointer.
+var seccompIoctlNotifSetFlags = IOW('!', 4, 8)
+
+// SeccompNotifSetFlags sets the listener's flags, ioctl(2)
+// SECCOMP_IOCTL_NOTIF_SET_FLAGS (Linux 6.6); the kernel says EINVAL
+// before, and for an unknown flag.
+func SeccompNotifSetFlags(fd int, flags uint64) error {
+	_, err := Syscall6("ioctl SECCOMP_IOCTL_NOTIF_SET_FLAGS", unix.SYS_IOCTL, uintptr(fd), uintptr(seccompIoctlNotifSetFlags), uintptr(flags), 0, 0, 0)
+	return err
+}

@@ -21,6 +21,7 @@ func TestSeccompNotifIoctlNumbers(t *testing.T) {
 		{"SEND", uint64(seccompIoctlNotifSend), unix.SECCOMP_IOCTL_NOTIF_SEND},
 		{"ID_VALID", uint64(seccompIoctlNotifIDValid), unix.SECCOMP_IOCTL_NOTIF_ID_VALID},
 		{"ADDFD", uint64(seccompIoctlNotifAddfd), unix.SECCOMP_IOCTL_NOTIF_ADDFD},
+		{"SET_FLAGS", uint64(seccompIoctlNotifSetFlags), unix.SECCOMP_IOCTL_NOTIF_SET_FLAGS},
 	} {
 		if c.got != c.want {
 			t.Errorf("SECCOMP_IOCTL_NOTIF_%s = %#x, want %#x", c.name, c.got, c.want)
