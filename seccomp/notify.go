@@ -33,11 +33,11 @@ import (
 //     supervisor adopts it with ListenerFromFile. pidfd_getfd(2) also
 //     works.
 //   - A supervisor that starts the targets calls InstallListener on a
-//     disposable OS thread (internal to lx: a goroutine that called
-//     runtime.LockOSThread and ends without unlocking, so that the runtime
-//     terminates the thread), starts the target processes with os/exec from
+//     disposable OS thread (a goroutine that calls runtime.LockOSThread
+//     and returns without unlocking, so that the runtime terminates the
+//     thread afterwards), starts the target processes with os/exec from
 //     that thread (Go forks on the calling thread, and the child inherits
-//     the filter), and keeps the Listener.
+//     the filter), and keeps the Listener. lx's own tests work so.
 //
 // Closing the Listener (when no duplicate of its descriptor remains)
 // makes every pending and future notified call fail with ENOSYS in the
