@@ -221,8 +221,9 @@ func TestNotifyMkdir(t *testing.T) {
 }
 
 // injectPipe answers n with the read end of a pipe holding "injected",
-// atomically where the kernel can (ADDFD with SEND, 5.14), with ADDFD and
-// a separate answer otherwise.
+// atomically and at number 42 where the kernel can (ADDFD with SETFD and
+// SEND, 5.14), with ADDFD at the lowest free number and a separate answer
+// otherwise.
 func injectPipe(n *Notification) error {
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -234,11 +235,16 @@ func injectPipe(n *Notification) error {
 		return err
 	}
 	w.Close()
-	_, err = n.AddFD(r, &AddFDOptions{CloseOnExec: true, Send: true})
+	// At a number of the supervisor's choosing (SETFD), which the
+	// answer tells the child.
+	fd, err := n.AddFD(r, &AddFDOptions{SetFD: true, FD: 42, CloseOnExec: true, Send: true})
+	if err == nil && fd != 42 {
+		return fmt.Errorf("AddFD at 42 = %d", fd)
+	}
 	if !errors.Is(err, errors.ErrUnsupported) {
 		return err
 	}
-	fd, err := n.AddFD(r, &AddFDOptions{CloseOnExec: true})
+	fd, err = n.AddFD(r, &AddFDOptions{CloseOnExec: true})
 	if err != nil {
 		return err
 	}
