@@ -62,8 +62,29 @@ func (e *SyncError) Error() string {
 // prctl or seccomp otherwise (EINVAL also for a flag the kernel lacks),
 // or are a *SyncError.
 func Install(prog Program, opts *InstallOptions) error {
+	filter, flags, err := prepare("install", prog, opts)
+	if err != nil {
+		return err
+	}
+	if err := sys.SetNoNewPrivs(); err != nil {
+		return fmt.Errorf("seccomp: install: %w", err)
+	}
+	tid, err := sys.SeccompSetModeFilter(filter, flags)
+	if err != nil {
+		return fmt.Errorf("seccomp: install: %w", err)
+	}
+	if tid > 0 {
+		return &SyncError{TID: tid}
+	}
+	return nil
+}
+
+// prepare checks prog's length and returns it in the kernel's layout
+// with the filter flags of opts (nil: none), for Install and
+// InstallListener (op names which, in errors).
+func prepare(op string, prog Program, opts *InstallOptions) ([]sys.SockFilter, uint, error) {
 	if len(prog) == 0 || len(prog) > MaxInstructions {
-		return fmt.Errorf("seccomp: install: %d instructions, not 1..%d: %w", len(prog), MaxInstructions, fs.ErrInvalid)
+		return nil, 0, fmt.Errorf("seccomp: %s: %d instructions, not 1..%d: %w", op, len(prog), MaxInstructions, fs.ErrInvalid)
 	}
 	if opts == nil {
 		opts = &InstallOptions{}
@@ -82,17 +103,7 @@ func Install(prog Program, opts *InstallOptions) error {
 	for i, in := range prog {
 		filter[i] = sys.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
 	}
-	if err := sys.SetNoNewPrivs(); err != nil {
-		return fmt.Errorf("seccomp: install: %w", err)
-	}
-	tid, err := sys.SeccompSetModeFilter(filter, flags)
-	if err != nil {
-		return fmt.Errorf("seccomp: install: %w", err)
-	}
-	if tid > 0 {
-		return &SyncError{TID: tid}
-	}
-	return nil
+	return filter, flags, nil
 }
 
 // ActionAvailable reports whether the running kernel knows the action

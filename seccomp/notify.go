@@ -77,21 +77,15 @@ var ErrNotificationGone = errors.New("notification no longer valid (the target d
 // for the shapes that work. The Listener's descriptor is close-on-exec.
 // Before 5.0 the error is a *kernel.FeatureError.
 func InstallListener(prog Program, opts *InstallOptions) (*Listener, error) {
-	if len(prog) == 0 || len(prog) > MaxInstructions {
-		return nil, fmt.Errorf("seccomp: install listener: %d instructions, not 1..%d: %w", len(prog), MaxInstructions, fs.ErrInvalid)
+	filter, flags, err := prepare("install listener", prog, opts)
+	if err != nil {
+		return nil, err
 	}
-	if opts == nil {
-		opts = &InstallOptions{}
-	}
-	var flags uint
-	if opts.AllThreads {
-		flags |= sys.SECCOMP_FILTER_FLAG_TSYNC | sys.SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-	}
-	if opts.Log {
-		flags |= sys.SECCOMP_FILTER_FLAG_LOG
-	}
-	if opts.SpecAllow {
-		flags |= sys.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+	allThreads := opts != nil && opts.AllThreads
+	if allThreads {
+		// With a listener the return value is the listener's descriptor,
+		// so a thread that cannot sync must be reported as ESRCH.
+		flags |= sys.SECCOMP_FILTER_FLAG_TSYNC_ESRCH
 	}
 	// Asked before the filter is in place, which could intercept it.
 	sizes, err := sys.ProbeSeccompNotifSizes()
@@ -101,16 +95,12 @@ func InstallListener(prog Program, opts *InstallOptions) (*Listener, error) {
 		}
 		return nil, fmt.Errorf("seccomp: install listener: %w", err)
 	}
-	filter := make([]sys.SockFilter, len(prog))
-	for i, in := range prog {
-		filter[i] = sys.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
 	if err := sys.SetNoNewPrivs(); err != nil {
 		return nil, fmt.Errorf("seccomp: install listener: %w", err)
 	}
 	fd, err := sys.SeccompNewListener(filter, flags)
 	if err != nil {
-		if opts.AllThreads && errors.Is(err, syscall.EINVAL) && !kernelAtLeast(kernel.V(5, 7)) {
+		if allThreads && errors.Is(err, syscall.EINVAL) && !kernelAtLeast(kernel.V(5, 7)) {
 			return nil, &kernel.FeatureError{Feature: "SECCOMP_FILTER_FLAG_TSYNC_ESRCH", MinKernel: kernel.V(5, 7), Err: err}
 		}
 		return nil, fmt.Errorf("seccomp: install listener: %w", err)
