@@ -175,6 +175,11 @@ type ociParser struct {
 //     as libseccomp, a call with a rule without args takes that rule's
 //     action whatever rules with args say. Rules with args on one call
 //     are tried in the profile's order, the first that holds deciding.
+//     libseccomp has no such order: where two rules with args on one
+//     call hold together and differ in action, runc's filter follows
+//     libseccomp's rule tree (in the cases tried, SCMP_ACT_ALLOW won
+//     over SCMP_ACT_LOG in either order), so such a profile can decide
+//     differently under lx. Docker's default profile has none.
 //
 // The Policy filters one architecture; see OCIProfile for the others a
 // profile names. Unknown JSON fields (Docker's "comment", the spec's
