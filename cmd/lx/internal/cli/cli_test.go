@@ -151,7 +151,7 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"cgroup", "run", "--help"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags] [--] <command> [arguments]"}, quietError: true},
 		{args: []string{"help", "cgroup", "run"}, code: ExitOK, stdout: []string{"usage: lx cgroup run [flags]"}, quietError: true},
 		{args: []string{"help", "cgroup", "walk"}, code: ExitUsage, stderr: []string{"at most one command or topic"}, quietOut: true},
-		{args: []string{"help"}, code: ExitOK, stdout: []string{"\n  cgroup run   run a command in a fresh cgroup", "\n  caps decode  name the capabilities"}, quietError: true},
+		{args: []string{"help"}, code: ExitOK, stdout: []string{"\n  cgroup run       run a command in a fresh cgroup", "\n  caps decode      name the capabilities"}, quietError: true},
 		{args: []string{"cgroup", "--json", "run", "true"}, code: ExitUsage, stderr: []string{"put run right after cgroup"}, quietOut: true},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
