@@ -77,20 +77,7 @@ func TestGuestMatrix(t *testing.T) {
 		}
 		for _, k := range ks {
 			t.Run(k.Name+"/"+g.Name(), func(t *testing.T) {
-				res, err := im.Boot(ctx, g.Options(k, 5*time.Minute))
-				// A guest that did not finish (it stopped before
-				// reporting every package, or outlived its timeout) is
-				// booted once more, and the first attempt is logged with
-				// its console: under TCG on a loaded 2-core host a guest
-				// has, rarely (about 1 boot in 30), died before its init
-				// reported or stalled between two packages without a
-				// kernel message. A guest whose tests failed (ErrTestsFailed)
-				// is not booted again, and one that does not finish twice
-				// fails the run.
-				if errors.Is(err, ErrIncomplete) || errors.Is(err, ErrTimeout) {
-					t.Logf("guest did not finish (%v); booting it again. First attempt's console:\n%s", err, consoleOf(res))
-					res, err = im.Boot(ctx, g.Options(k, 5*time.Minute))
-				}
+				res, err := im.BootAgain(ctx, g.Options(k, 5*time.Minute), t.Logf)
 				Report(t, res, err)
 			})
 		}
@@ -146,12 +133,4 @@ func TestFailingGuest(t *testing.T) {
 	if got := res.Info["release"]; !strings.HasPrefix(got, ks[0].Name+".") {
 		t.Errorf("guest release %q, want %s.x", got, ks[0].Name)
 	}
-}
-
-// consoleOf returns the console log of res, which may be nil.
-func consoleOf(res *Result) []byte {
-	if res == nil {
-		return nil
-	}
-	return res.Console
 }

@@ -145,6 +145,27 @@ func Run(ctx context.Context, pkgs []string, opts *Options) (*Result, error) {
 	return im.Boot(ctx, opts)
 }
 
+// BootAgain is Boot, and Boot once more when the guest did not finish
+// (ErrIncomplete or ErrTimeout), after calling logf with the first
+// attempt's error and console. Under TCG on a loaded host a guest has,
+// rarely (about one boot in 30 here), died before its init reported or
+// stalled between two packages, with a kernel oops in the scheduler that
+// is qemu's emulation and not the tests'. A guest whose tests failed
+// (ErrTestsFailed) is not booted again, and one that does not finish
+// twice is an error.
+func (im *Image) BootAgain(ctx context.Context, opts *Options, logf func(format string, args ...any)) (*Result, error) {
+	res, err := im.Boot(ctx, opts)
+	if (errors.Is(err, ErrIncomplete) || errors.Is(err, ErrTimeout)) && ctx.Err() == nil {
+		var console []byte
+		if res != nil {
+			console = res.Console
+		}
+		logf("guest did not finish (%v); booting it again. First attempt's console:\n%s", err, console)
+		res, err = im.Boot(ctx, opts)
+	}
+	return res, err
+}
+
 // Boot starts one guest that runs every package of the image in order and
 // powers off. Boot only reads the image, so several guests may boot from
 // one image at once (each is CPU-bound under TCG, though). The Result is non-nil whenever qemu started, also with an

@@ -92,7 +92,9 @@ func run(ctx context.Context, out string, host bool, timeout time.Duration) erro
 			return err
 		}
 		for i, k := range kernels {
-			res, err := im.Boot(ctx, g.Options(k, timeout))
+			res, err := im.BootAgain(ctx, g.Options(k, timeout), func(format string, args ...any) {
+				fmt.Fprintf(os.Stderr, "matrix: %s %s: "+format+"\n", append([]any{k.Name, g.Name()}, args...)...)
+			})
 			if ctx.Err() != nil {
 				im.Close()
 				return ctx.Err()
