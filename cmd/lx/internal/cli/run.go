@@ -1,0 +1,443 @@
+package cli
+
+import (
+	"context"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/lxgo/lx/cgroup"
+	"github.com/lxgo/lx/landlock"
+	"github.com/lxgo/lx/ns"
+	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/seccomp"
+	"github.com/lxgo/lx/signal"
+	"github.com/lxgo/lx/spawn"
+)
+
+func init() {
+	register(func() Command { return &sandboxCommand{limits: cgroupRunCommand{cgroups: cgroup.Default()}} })
+}
+
+// sandboxCommand is `lx run`: a sandbox in one command.
+//
+// How it is built. lx run starts lx itself (its executable, through an fd
+// it opened) as the sandbox's first process, "the init" (run_init.go),
+// with spawn: in new namespaces (a new user namespace owning the others),
+// with no_new_privs, only fds 0-2 and the init's own, a fresh cgroup and
+// the rlimits. The init, root of the new user namespace, mounts a fresh
+// /proc for the new PID namespace, restricts itself with the Landlock
+// ruleset, drops every capability for good, installs the seccomp filter
+// and execve(2)s the command.
+//
+// Why the seccomp filter is installed by the init and not on spawn's
+// forking thread (as spawn's Landlock is): a filter on that thread would
+// also filter the thread's own calls after the fork (spawn's waitid,
+// ptrace and prlimit for the rlimits, the runtime's exit of the thread)
+// and the fork itself: Docker's default profile answers clone3 with
+// ENOSYS, from which Go's fork does not fall back to clone, and a policy
+// whose default kills would kill lx. Landlock moves to the init too: a
+// Landlock-restricted process may not mount, and the init mounts /proc.
+type sandboxCommand struct {
+	limits cgroupRunCommand // the cgroup flags, shared with lx cgroup run
+
+	newNS    nsTypeList // --ns
+	hostname string     // --hostname
+	landlock []string   // --landlock, each a comma-separated list
+	rlimits  []string   // --rlimit
+	seccomp  string     // --seccomp
+	net      string     // --net
+}
+
+// runSeccompProgram compiles a --seccomp PROFILE other than "none": the
+// Docker default profile for "default", or an OCI profile file. nil in a
+// build without the OCI profile loader: then "default" means no filter,
+// with a note on stderr, and a file is refused.
+var runSeccompProgram func(spec string) (seccomp.Program, error)
+
+// runDefaultNS are the namespaces lx run gives the command by default.
+var runDefaultNS = nsTypeList{ns.User, ns.Mnt, ns.PID, ns.IPC, ns.UTS, ns.Net}
+
+// appendList is a repeatable string flag.
+type appendList struct{ p *[]string }
+
+func (l appendList) String() string {
+	if l.p == nil {
+		return ""
+	}
+	return strings.Join(*l.p, " ")
+}
+func (l appendList) Set(s string) error { *l.p = append(*l.p, s); return nil }
+
+func (c *sandboxCommand) SetFlags(fs *flag.FlagSet) {
+	fs.Var(&c.newNS, "ns", "the namespace `types` the sandbox gets new (comma-separated; repeatable; default user,mnt,pid,ipc,uts,net; user is always added)")
+	fs.StringVar(&c.hostname, "hostname", "", "the host `name` inside the sandbox's UTS namespace")
+	fs.Var(appendList{&c.landlock}, "landlock", "Landlock rules `ro:PATH,rw:PATH` (comma-separated; repeatable), or none (default: ro:/,rw:/tmp,rw:/dev/null)")
+	fs.Var(appendList{&c.rlimits}, "rlimit", "a resource limit `NAME=SOFT[:HARD]` (nofile=1024, as=1G:2G; repeatable)")
+	fs.StringVar(&c.seccomp, "seccomp", "default", "the seccomp `profile`: default (Docker's), none, or an OCI profile file")
+	fs.StringVar(&c.net, "net", "", "only the default, a new network namespace, is supported: --net host is refused")
+	fs.StringVar(&c.limits.parent, "cgroup-parent", "", "create the sandbox's cgroup below this cgroup v2 `path` (default: lx's own v2 cgroup)")
+	fs.StringVar(&c.limits.memoryMax, "memory-max", "", "memory.max of the sandbox's cgroup, `bytes` (512M, 1G, max)")
+	fs.StringVar(&c.limits.cpuMax, "cpu-max", "", "cpu.max of the sandbox's cgroup, `quota[/period]` (50ms/100ms)")
+	fs.StringVar(&c.limits.pidsMax, "pids-max", "", "pids.max of the sandbox's cgroup, a `count` or max")
+}
+
+func (*sandboxCommand) Name() string { return "run" }
+func (*sandboxCommand) Synopsis() string {
+	return "run a command in a sandbox: new namespaces, no capabilities, Landlock, seccomp, a fresh cgroup"
+}
+func (*sandboxCommand) Usage() string { return "[flags] [--] <command> [arguments]" }
+func (*sandboxCommand) runsCommand()  {}
+func (*sandboxCommand) Help() string {
+	return `Runs a command in a sandbox and exits with its status, as lx exec does.
+Flags end at the command.
+
+What the sandbox isolates, by default:
+
+  - namespaces: new user, mount, PID, IPC, UTS and network namespaces
+    (--ns changes the list; a user namespace is always among them). The
+    command sees only the sandbox's processes (a fresh /proc is mounted
+    in the new mount namespace when the PID namespace is new), cannot
+    signal or ptrace any other, and has only a loopback interface, down:
+    no network at all (--net host is not supported).
+  - ids and capabilities: the command runs as uid 0 and gid 0 of the new
+    user namespace, which are lx's own uid and gid outside (nobody, 65534,
+    when lx runs as root, so that the sandbox cannot write root's files),
+    with no capability at all: an empty bounding set, no effective,
+    permitted, inheritable or ambient capability, and the securebits
+    noroot and no_setuid_fixup locked, so that no execve(2) gives it any.
+    no_new_privs is set: set-user-ID programs and file capabilities give
+    nothing. It therefore cannot mount, load a module, change the host
+    name, or raise a limit.
+  - files: the Landlock rules of --landlock (Linux 5.13; best effort: on
+    an older kernel, or for rights the kernel lacks, lx says on stderr
+    what it could not restrict and goes on). ro:PATH allows reading and
+    executing beneath PATH, rw:PATH every file right beneath it; all
+    else is denied. The default is ro:/,rw:/tmp,rw:/dev/null; '--landlock
+    none' turns Landlock off. Paths must exist.
+  - fds: the command gets lx's standard input, output and error and no
+    other fd, close-on-exec or not.
+  - system calls: the seccomp profile of --seccomp, installed right
+    before the command's execve(2): "default" is Docker's default
+    profile, "none" no filter, or the path of an OCI/Docker profile.
+  - resources: a fresh cgroup v2 (as 'lx cgroup run' makes, killed and
+    removed afterwards) with --memory-max, --cpu-max and --pids-max, and
+    the rlimits of --rlimit (NAME=SOFT[:HARD], names as prlimit(1) has
+    them: nofile, nproc, as, cpu, fsize, ...). When the cgroup cannot be
+    created (no write access to lx's v2 cgroup, as for most users) lx
+    says so and runs the command without it, unless a limit was asked.
+
+What it does not isolate: the file system is the host's, mounts and all
+(only Landlock limits access to it, and only for files opened inside);
+the command runs with lx's environment and working directory; the time
+and cgroup namespaces are the host's unless --ns names them; the kernel
+is shared, with every bug it has; abstract unix sockets and other IPC
+outside the namespaces are reachable unless Landlock (ABI 6) scopes them.
+
+The sandbox's first process is lx itself (as "lx-run-init"), which sets
+up what needs doing inside and then execs the command, so the command is
+PID 1 of the new PID namespace: it gets only the signals it has a handler
+for, SIGKILL aside (pid_namespaces(7)), and when it ends every other
+process of the sandbox is killed. Signals reach it as with lx exec: lx
+passes SIGTERM and SIGHUP on; Ctrl-C goes from the terminal to the
+command, which may not stop for it (PID 1). If lx is killed, the sandbox
+is killed with it (PR_SET_PDEATHSIG).
+
+Exit status: the command's, 128+N for signal N; 127 when the command is
+not found, 126 when it cannot be executed, 125 for any other failure of
+lx or a wrong command line (an unknown namespace type, a Landlock path
+that does not exist, a bad rlimit), in which case nothing was started.`
+}
+
+// landlockRights are the rights of ro: and rw:.
+const (
+	landlockRO = landlock.ReadFile | landlock.ReadDir | landlock.Execute
+)
+
+// parseLandlock turns the --landlock lists into path rules; nil for
+// none.
+func parseLandlock(specs []string) ([]landlock.PathRule, error) {
+	if len(specs) == 0 {
+		specs = []string{"ro:/,rw:/tmp,rw:/dev/null"}
+	}
+	if len(specs) == 1 && specs[0] == "none" {
+		return nil, nil
+	}
+	var rules []landlock.PathRule
+	for _, spec := range specs {
+		for item := range strings.SplitSeq(spec, ",") {
+			mode, path, ok := strings.Cut(item, ":")
+			var access landlock.AccessFS
+			switch {
+			case ok && mode == "ro":
+				access = landlockRO
+			case ok && mode == "rw":
+				access = landlock.MaxABI.AccessFS()
+			default:
+				return nil, Usagef("--landlock %s: want ro:PATH or rw:PATH (or none)", quoteArg(item))
+			}
+			if !strings.HasPrefix(path, "/") {
+				return nil, Usagef("--landlock %s: want an absolute path", quoteArg(item))
+			}
+			st, err := os.Stat(path)
+			if err != nil {
+				return nil, Usagef("--landlock %s: %v", quoteArg(item), err)
+			}
+			if !st.IsDir() {
+				access &= landlock.FileAccess
+			}
+			rules = append(rules, landlock.PathRule{Path: path, Access: access})
+		}
+	}
+	return rules, nil
+}
+
+// landlockOptions is the ruleset of the rules, best effort.
+func landlockOptions(rules []landlock.PathRule) *landlock.Options {
+	return &landlock.Options{HandledFS: landlock.MaxABI.AccessFS(), Paths: rules, Mode: landlock.BestEffort}
+}
+
+// parseRlimits reads the --rlimit flags.
+func parseRlimits(specs []string) (map[rlimit.Resource]rlimit.Limit, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	m := map[rlimit.Resource]rlimit.Limit{}
+	for _, spec := range specs {
+		name, value, ok := strings.Cut(spec, "=")
+		if !ok {
+			return nil, Usagef("--rlimit %s: want NAME=SOFT[:HARD]", quoteArg(spec))
+		}
+		r, err := rlimit.ParseResource(name)
+		if err != nil {
+			return nil, Usagef("--rlimit %s: %v", quoteArg(spec), err)
+		}
+		softText, hardText, hasHard := strings.Cut(value, ":")
+		soft, err := rlimit.ParseValue(softText)
+		if err != nil {
+			return nil, Usagef("--rlimit %s: %v", quoteArg(spec), err)
+		}
+		hard := soft
+		if hasHard {
+			if hard, err = rlimit.ParseValue(hardText); err != nil {
+				return nil, Usagef("--rlimit %s: %v", quoteArg(spec), err)
+			}
+		}
+		if soft > hard {
+			return nil, Usagef("--rlimit %s: the soft limit is above the hard limit", quoteArg(spec))
+		}
+		m[r] = rlimit.Limit{Soft: soft, Hard: hard}
+	}
+	return m, nil
+}
+
+// seccompProgram returns the program of --seccomp, or nil for none.
+func (c *sandboxCommand) seccompProgram(env *Env) (seccomp.Program, error) {
+	switch {
+	case c.seccomp == "none":
+		return nil, nil
+	case runSeccompProgram != nil:
+		p, err := runSeccompProgram(c.seccomp)
+		if err != nil {
+			return nil, Usagef("--seccomp %s: %v", quoteArg(c.seccomp), err)
+		}
+		return p, nil
+	case c.seccomp == "default":
+		fmt.Fprintf(env.Stderr, "lx run: note: seccomp: the Docker default profile is not available in this build; no seccomp filter\n")
+		return nil, nil
+	}
+	return nil, Usagef("--seccomp %s: this build of lx knows only default and none", quoteArg(c.seccomp))
+}
+
+// encodeProgram is prog as the kernel's array of struct sock_filter, in
+// the machine's byte order: what the init reads from its fd.
+func encodeProgram(prog seccomp.Program) []byte {
+	b := make([]byte, 0, 8*len(prog))
+	for _, ins := range prog {
+		b = binary.NativeEndian.AppendUint16(b, ins.Op)
+		b = append(b, ins.Jt, ins.Jf)
+		b = binary.NativeEndian.AppendUint32(b, ins.K)
+	}
+	return b
+}
+
+func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return Usagef("no command to run")
+	}
+	if c.net != "" {
+		return Usagef("--net %s: not supported: the sandbox always has a network namespace of its own, with only a loopback interface", quoteArg(c.net))
+	}
+	newNS := runDefaultNS.cloneFlags()
+	if len(c.newNS) > 0 {
+		newNS = c.newNS.cloneFlags()
+	}
+	newNS |= ns.CloneNewUser
+	if c.hostname != "" {
+		if newNS&ns.CloneNewUTS == 0 {
+			return Usagef("--hostname needs a new UTS namespace (--ns uts)")
+		}
+	}
+	rules, err := parseLandlock(c.landlock)
+	if err != nil {
+		return err
+	}
+	var initArgs []string
+	if rules != nil {
+		// Built here too, to report what the kernel lacks before
+		// anything starts.
+		rs, err := landlock.New(landlockOptions(rules))
+		if err != nil {
+			return fmt.Errorf("landlock: %w", err)
+		}
+		if d := rs.Dropped(); !d.IsZero() {
+			fmt.Fprintf(env.Stderr, "lx run: note: landlock (best effort, %v): not restricted: %v, rules %q\n", rs.ABI(), d.FS, d.Paths)
+		}
+		rs.Close()
+		for _, r := range rules {
+			mode := "rw"
+			if r.Access&^landlockRO == 0 {
+				mode = "ro"
+			}
+			initArgs = append(initArgs, "-landlock", mode+":"+r.Path)
+		}
+	}
+	rlimits, err := parseRlimits(c.rlimits)
+	if err != nil {
+		return err
+	}
+	limits, err := c.limits.parseLimits()
+	if err != nil {
+		return err
+	}
+	prog, err := c.seccompProgram(env)
+	if err != nil {
+		return err
+	}
+	path, err := lookPath(args[0], 0)
+	if err != nil {
+		return &exitError{code: ExitNotFound, err: err}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("lx's executable: %w", err)
+	}
+	exeFile, err := os.Open(exe)
+	if err != nil {
+		return fmt.Errorf("lx's executable: %w", err)
+	}
+	defer exeFile.Close()
+
+	sigs := takeSignals()
+	defer sigs.release()
+	r := &childRun{env: env, sigs: sigs}
+	defer r.finish()
+
+	// The uid and gid 0 of the sandbox are lx's outside, or nobody's
+	// when lx is root: then the child, still root outside after the
+	// clone, becomes them (setuid(2) in the new namespace), and loses
+	// root's supplementary groups (setgroups(2), which root may allow
+	// in the new namespace). Another user cannot allow setgroups, and
+	// keeps its groups.
+	uid, gid := os.Geteuid(), os.Getegid()
+	setgroups := ns.SetgroupsDeny
+	creds := &spawn.Credentials{KeepGroups: true}
+	if uid == 0 {
+		uid, gid = runNobody, runNobody
+		setgroups = ns.SetgroupsAllow
+		creds.KeepGroups = false
+	}
+	cmd := &spawn.Command{
+		// The init is lx's executable through the fd: a path could be
+		// one that uid, as nobody, may not look up.
+		Path:              "/proc/self/fd/" + fmt.Sprint(runExeFD),
+		NewNamespaces:     newNS,
+		UIDMap:            ns.IDMap{{Inside: 0, Outside: uint32(uid), Count: 1}},
+		GIDMap:            ns.IDMap{{Inside: 0, Outside: uint32(gid), Count: 1}},
+		Setgroups:         setgroups,
+		Credentials:       creds,
+		Hostname:          c.hostname,
+		Rlimits:           rlimits,
+		NoNewPrivs:        true,
+		CloseOtherFDs:     true,
+		ParentDeathSignal: signal.Kill,
+	}
+	progFile, err := runProgramFile(prog)
+	if err != nil {
+		return err
+	}
+	defer progFile.Close()
+	cmd.ExtraFiles = []*os.File{progFile, exeFile}
+	if newNS&ns.CloneNewPID != 0 && newNS&ns.CloneNewNS != 0 {
+		initArgs = append(initArgs, "-proc")
+	}
+	cmd.Args = append(append(append([]string{runInitName}, initArgs...), "--", path), args...)
+
+	parent, err := c.limits.openParent()
+	var child *cgroup.Cgroup
+	switch {
+	case err == nil:
+		defer parent.Close()
+		enabled, err := c.limits.enableControllers(parent, limits.controllers())
+		if err != nil {
+			return err
+		}
+		defer c.limits.restoreControllers(env, parent, enabled)
+		child, err = newRunCgroup(parent)
+		if err == nil {
+			defer child.Close()
+			defer removeRunCgroup(env, child)
+			if err := setLimits(child, limits); err != nil {
+				return err
+			}
+			cmd.Cgroup = child
+		}
+		if err != nil && len(limits.controllers()) > 0 {
+			return fmt.Errorf("the sandbox's cgroup: %w", err)
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "lx run: note: no cgroup of its own for the sandbox: %v\n", err)
+		}
+	case len(limits.controllers()) > 0:
+		return err
+	default:
+		fmt.Fprintf(env.Stderr, "lx run: note: no cgroup of its own for the sandbox: %v\n", err)
+	}
+
+	p, err := r.start(cmd)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	st, err := r.wait(p)
+	if err != nil {
+		return err
+	}
+	if child != nil {
+		reportLimitsHit(env, child, st)
+	}
+	return &exitError{code: statusCode(st)}
+}
+
+// runNobody is the uid and gid outside of the sandbox's root when lx
+// runs as root.
+const runNobody = 65534
+
+// runProgramFile returns the read end of a pipe holding prog's bytes,
+// for the init's fd 3: empty for no filter.
+func runProgramFile(prog seccomp.Program) (*os.File, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	b := encodeProgram(prog)
+	// At most MaxInstructions*8 = 32 KiB: within a pipe's 64 KiB, but
+	// written meanwhile in case the pipe is smaller.
+	go func() {
+		pw.Write(b)
+		pw.Close()
+	}()
+	return pr, nil
+}
