@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -425,19 +426,28 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 // runs as root.
 const runNobody = 65534
 
-// runProgramFile returns the read end of a pipe holding prog's bytes,
-// for the init's fd 3: empty for no filter.
+// runProgramFile returns a file holding prog's bytes, for the init's fd
+// 3: /dev/null for no filter, else a deleted temporary file. Not a pipe:
+// spawn's forking thread keeps a copy of lx's fd table, write end
+// included, until the command ends, so the init would never read the
+// end of the pipe, and a pipe may hold less than the 32 KiB a program
+// can have.
 func runProgramFile(prog seccomp.Program) (*os.File, error) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	if len(prog) == 0 {
+		return os.Open(os.DevNull)
 	}
-	b := encodeProgram(prog)
-	// At most MaxInstructions*8 = 32 KiB: within a pipe's 64 KiB, but
-	// written meanwhile in case the pipe is smaller.
-	go func() {
-		pw.Write(b)
-		pw.Close()
-	}()
-	return pr, nil
+	f, err := os.CreateTemp("", "lx-run-seccomp-")
+	if err != nil {
+		return nil, fmt.Errorf("seccomp program: %w", err)
+	}
+	os.Remove(f.Name())
+	if _, err := f.Write(encodeProgram(prog)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seccomp program: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seccomp program: %w", err)
+	}
+	return f, nil
 }

@@ -25,7 +25,7 @@ const runInitName = "lx-run-init"
 
 // The init's fds besides 0-2, given by lx run (spawn's ExtraFiles).
 const (
-	runProgFD = 3 // a pipe with the seccomp program, struct sock_filter[]; empty for none
+	runProgFD = 3 // the seccomp program, struct sock_filter[]; empty for none
 	runExeFD  = 4 // lx's executable, which the init was started from
 )
 
