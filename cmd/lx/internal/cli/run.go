@@ -100,9 +100,11 @@ What the sandbox isolates, by default:
   - namespaces: new user, mount, PID, IPC, UTS and network namespaces
     (--ns changes the list; a user namespace is always among them). The
     command sees only the sandbox's processes (a fresh /proc is mounted
-    in the new mount namespace when the PID namespace is new), cannot
-    signal or ptrace any other, and has only a loopback interface, down:
-    no network at all (--net host is not supported).
+    in the new mount namespace when both the mount and the PID namespace
+    are new), cannot signal or ptrace any other, and has only a loopback
+    interface, down: no network at all (--net host is not supported).
+    --hostname names the new UTS namespace; lx sets the name from
+    outside the sandbox, which needs root.
   - ids and capabilities: the command runs as uid 0 and gid 0 of the new
     user namespace, which are lx's own uid and gid outside (nobody, 65534,
     when lx runs as root, so that the sandbox cannot write root's files),
@@ -111,7 +113,9 @@ What the sandbox isolates, by default:
     noroot and no_setuid_fixup locked, so that no execve(2) gives it any.
     no_new_privs is set: set-user-ID programs and file capabilities give
     nothing. It therefore cannot mount, load a module, change the host
-    name, or raise a limit.
+    name, or raise a limit. A user other than root keeps its
+    supplementary groups (it may not drop them in a user namespace); root's
+    are dropped.
   - files: the Landlock rules of --landlock (Linux 5.13; best effort: on
     an older kernel, or for rights the kernel lacks, lx says on stderr
     what it could not restrict and goes on). ro:PATH allows reading and
@@ -134,8 +138,9 @@ What it does not isolate: the file system is the host's, mounts and all
 (only Landlock limits access to it, and only for files opened inside);
 the command runs with lx's environment and working directory; the time
 and cgroup namespaces are the host's unless --ns names them; the kernel
-is shared, with every bug it has; abstract unix sockets and other IPC
-outside the namespaces are reachable unless Landlock (ABI 6) scopes them.
+is shared, with every bug it has; a named unix socket on the host's file
+system can be connected to (Landlock rules on files do not cover
+connect(2) to it); and /sys is the host's.
 
 The sandbox's first process is lx itself (as "lx-run-init"), which sets
 up what needs doing inside and then execs the command, so the command is
