@@ -133,6 +133,8 @@ What the sandbox isolates, by default:
     them: nofile, nproc, as, cpu, fsize, ...). When the cgroup cannot be
     created (no write access to lx's v2 cgroup, as for most users) lx
     says so and runs the command without it, unless a limit was asked.
+    The sandbox's init (below) is lx, a Go program, whose threads count
+    against --pids-max until it execs the command: give 10 or more.
 
 What it does not isolate: the file system is the host's, mounts and all
 (only Landlock limits access to it, and only for files opened inside);
