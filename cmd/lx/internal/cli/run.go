@@ -61,22 +61,22 @@ var runSeccompProgram func(spec string) (seccomp.Program, error)
 // runDefaultNS are the namespaces lx run gives the command by default.
 var runDefaultNS = nsTypeList{ns.User, ns.Mnt, ns.PID, ns.IPC, ns.UTS, ns.Net}
 
-// appendList is a repeatable string flag.
-type appendList struct{ p *[]string }
+// runFlagList is a repeatable string flag.
+type runFlagList struct{ p *[]string }
 
-func (l appendList) String() string {
+func (l runFlagList) String() string {
 	if l.p == nil {
 		return ""
 	}
 	return strings.Join(*l.p, " ")
 }
-func (l appendList) Set(s string) error { *l.p = append(*l.p, s); return nil }
+func (l runFlagList) Set(s string) error { *l.p = append(*l.p, s); return nil }
 
 func (c *sandboxCommand) SetFlags(fs *flag.FlagSet) {
 	fs.Var(&c.newNS, "ns", "the namespace `types` the sandbox gets new (comma-separated; repeatable; default user,mnt,pid,ipc,uts,net; user is always added)")
 	fs.StringVar(&c.hostname, "hostname", "", "the host `name` inside the sandbox's UTS namespace")
-	fs.Var(appendList{&c.landlock}, "landlock", "Landlock rules `ro:PATH,rw:PATH` (comma-separated; repeatable), or none (default: ro:/,rw:/tmp,rw:/dev/null)")
-	fs.Var(appendList{&c.rlimits}, "rlimit", "a resource limit `NAME=SOFT[:HARD]` (nofile=1024, as=1G:2G; repeatable)")
+	fs.Var(runFlagList{&c.landlock}, "landlock", "Landlock rules `ro:PATH,rw:PATH` (comma-separated; repeatable), or none (default: ro:/,rw:/tmp,rw:/dev/null)")
+	fs.Var(runFlagList{&c.rlimits}, "rlimit", "a resource limit `NAME=SOFT[:HARD]` (nofile=1024, as=1G:2G; repeatable)")
 	fs.StringVar(&c.seccomp, "seccomp", "default", "the seccomp `profile`: default (Docker's), none, or an OCI profile file")
 	fs.StringVar(&c.net, "net", "", "only the default, a new network namespace, is supported: --net host is refused")
 	fs.StringVar(&c.limits.parent, "cgroup-parent", "", "create the sandbox's cgroup below this cgroup v2 `path` (default: lx's own v2 cgroup)")
@@ -159,14 +159,12 @@ lx or a wrong command line (an unknown namespace type, a Landlock path
 that does not exist, a bad rlimit), in which case nothing was started.`
 }
 
-// landlockRights are the rights of ro: and rw:.
-const (
-	landlockRO = landlock.ReadFile | landlock.ReadDir | landlock.Execute
-)
+// runLandlockRO are the rights of ro:; rw: gives every right.
+const runLandlockRO = landlock.ReadFile | landlock.ReadDir | landlock.Execute
 
-// parseLandlock turns the --landlock lists into path rules; nil for
+// runParseLandlock turns the --landlock lists into path rules; nil for
 // none.
-func parseLandlock(specs []string) ([]landlock.PathRule, error) {
+func runParseLandlock(specs []string) ([]landlock.PathRule, error) {
 	if len(specs) == 0 {
 		specs = []string{"ro:/,rw:/tmp,rw:/dev/null"}
 	}
@@ -180,7 +178,7 @@ func parseLandlock(specs []string) ([]landlock.PathRule, error) {
 			var access landlock.AccessFS
 			switch {
 			case ok && mode == "ro":
-				access = landlockRO
+				access = runLandlockRO
 			case ok && mode == "rw":
 				access = landlock.MaxABI.AccessFS()
 			default:
@@ -202,13 +200,13 @@ func parseLandlock(specs []string) ([]landlock.PathRule, error) {
 	return rules, nil
 }
 
-// landlockOptions is the ruleset of the rules, best effort.
-func landlockOptions(rules []landlock.PathRule) *landlock.Options {
+// runLandlockOptions is the ruleset of the rules, best effort.
+func runLandlockOptions(rules []landlock.PathRule) *landlock.Options {
 	return &landlock.Options{HandledFS: landlock.MaxABI.AccessFS(), Paths: rules, Mode: landlock.BestEffort}
 }
 
-// parseRlimits reads the --rlimit flags.
-func parseRlimits(specs []string) (map[rlimit.Resource]rlimit.Limit, error) {
+// runParseRlimits reads the --rlimit flags.
+func runParseRlimits(specs []string) (map[rlimit.Resource]rlimit.Limit, error) {
 	if len(specs) == 0 {
 		return nil, nil
 	}
@@ -259,9 +257,9 @@ func (c *sandboxCommand) seccompProgram(env *Env) (seccomp.Program, error) {
 	return nil, Usagef("--seccomp %s: this build of lx knows only default and none", quoteArg(c.seccomp))
 }
 
-// encodeProgram is prog as the kernel's array of struct sock_filter, in
+// runEncodeProgram is prog as the kernel's array of struct sock_filter, in
 // the machine's byte order: what the init reads from its fd.
-func encodeProgram(prog seccomp.Program) []byte {
+func runEncodeProgram(prog seccomp.Program) []byte {
 	b := make([]byte, 0, 8*len(prog))
 	for _, ins := range prog {
 		b = binary.NativeEndian.AppendUint16(b, ins.Op)
@@ -288,7 +286,7 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 			return Usagef("--hostname needs a new UTS namespace (--ns uts)")
 		}
 	}
-	rules, err := parseLandlock(c.landlock)
+	rules, err := runParseLandlock(c.landlock)
 	if err != nil {
 		return err
 	}
@@ -296,23 +294,27 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 	if rules != nil {
 		// Built here too, to report what the kernel lacks before
 		// anything starts.
-		rs, err := landlock.New(landlockOptions(rules))
+		rs, err := landlock.New(runLandlockOptions(rules))
 		if err != nil {
 			return fmt.Errorf("landlock: %w", err)
 		}
 		if d := rs.Dropped(); !d.IsZero() {
-			fmt.Fprintf(env.Stderr, "lx run: note: landlock (best effort, %v): not restricted: %v, rules %q\n", rs.ABI(), d.FS, d.Paths)
+			what := d.FS.String()
+			if len(d.Paths) > 0 {
+				what += fmt.Sprintf("; rules left without a right: %s", quoteArgs(d.Paths))
+			}
+			fmt.Fprintf(env.Stderr, "lx run: note: landlock (best effort, %v): the kernel cannot restrict %s\n", rs.ABI(), what)
 		}
 		rs.Close()
 		for _, r := range rules {
 			mode := "rw"
-			if r.Access&^landlockRO == 0 {
+			if r.Access&^runLandlockRO == 0 {
 				mode = "ro"
 			}
 			initArgs = append(initArgs, "-landlock", mode+":"+r.Path)
 		}
 	}
-	rlimits, err := parseRlimits(c.rlimits)
+	rlimits, err := runParseRlimits(c.rlimits)
 	if err != nil {
 		return err
 	}
@@ -448,7 +450,7 @@ func runProgramFile(prog seccomp.Program) (*os.File, error) {
 		return nil, fmt.Errorf("seccomp program: %w", err)
 	}
 	os.Remove(f.Name())
-	if _, err := f.Write(encodeProgram(prog)); err != nil {
+	if _, err := f.Write(runEncodeProgram(prog)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("seccomp program: %w", err)
 	}

@@ -56,7 +56,7 @@ func runInit(args []string) int {
 	flags := flag.NewFlagSet(runInitName, flag.ContinueOnError)
 	mountProc := flags.Bool("proc", false, "")
 	var rules []string
-	flags.Var(appendList{&rules}, "landlock", "")
+	flags.Var(runFlagList{&rules}, "landlock", "")
 	if err := flags.Parse(args); err != nil || flags.NArg() < 2 {
 		return fail(ExitCannotRun, "init: bad arguments %q", args)
 	}
@@ -68,7 +68,7 @@ func runInit(args []string) int {
 	// exec keeps the calling thread's.
 	runtime.LockOSThread()
 
-	prog, err := readProgram(os.NewFile(runProgFD, "seccomp program"))
+	prog, err := runReadProgram(os.NewFile(runProgFD, "seccomp program"))
 	if err != nil {
 		return fail(ExitCannotRun, "init: seccomp program: %v", err)
 	}
@@ -84,11 +84,11 @@ func runInit(args []string) int {
 		}
 	}
 	if len(rules) > 0 {
-		pathRules, err := parseLandlock(rules)
+		pathRules, err := runParseLandlock(rules)
 		if err != nil {
 			return fail(ExitCannotRun, "init: %v", err)
 		}
-		rs, err := landlock.New(landlockOptions(pathRules))
+		rs, err := landlock.New(runLandlockOptions(pathRules))
 		if err != nil {
 			return fail(ExitCannotRun, "init: landlock: %v", err)
 		}
@@ -98,7 +98,7 @@ func runInit(args []string) int {
 			return fail(ExitCannotRun, "init: landlock: %v", err)
 		}
 	}
-	if err := dropCapabilities(); err != nil {
+	if err := runDropCapabilities(); err != nil {
 		return fail(ExitCannotRun, "init: drop capabilities: %v", err)
 	}
 	if len(prog) > 0 {
@@ -114,10 +114,10 @@ func runInit(args []string) int {
 	return fail(code, "exec %s: %v", quoteArg(path), err)
 }
 
-// dropCapabilities leaves the calling thread no capability, now or after
+// runDropCapabilities leaves the calling thread no capability, now or after
 // any execve(2): securebits that stop uid 0 from getting capabilities at
 // exec (locked), an empty bounding set, and empty capability sets.
-func dropCapabilities() error {
+func runDropCapabilities() error {
 	const bits = capability.SecbitNoRoot | capability.SecbitNoRootLocked |
 		capability.SecbitNoSetuidFixup | capability.SecbitNoSetuidFixupLocked |
 		capability.SecbitKeepCapsLocked |
@@ -138,8 +138,8 @@ func dropCapabilities() error {
 	return capability.SetState(capability.ThreadScope, capability.State{})
 }
 
-// readProgram reads the program lx run wrote to f and closes f.
-func readProgram(f *os.File) (seccomp.Program, error) {
+// runReadProgram reads the program lx run wrote to f and closes f.
+func runReadProgram(f *os.File) (seccomp.Program, error) {
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, 8*seccomp.MaxInstructions+1))
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/cgroup"
+	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/seccomp"
 )
 
@@ -57,9 +58,9 @@ func testRunSeccompProgram(spec string) (seccomp.Program, error) {
 	return p.Compile()
 }
 
-// errName is how a probe reports the result of a call: "ok", or the
+// runProbeErrName is how a probe reports the result of a call: "ok", or the
 // errno's name.
-func errName(err error) string {
+func runProbeErrName(err error) string {
 	var errno syscall.Errno
 	switch {
 	case err == nil:
@@ -113,15 +114,15 @@ func runProbe(spec string) int {
 		default:
 			err = errors.New("unknown probe")
 		}
-		fmt.Printf("%s %s\n", name, errName(err))
+		fmt.Printf("%s %s\n", name, runProbeErrName(err))
 	}
 	return 0
 }
 
-// probe returns a copy of the test binary in a directory that every
+// runProbeBinary returns a copy of the test binary in a directory that every
 // user may read: the sandbox of a root lx runs as nobody, who cannot look
 // up the go command's build directory.
-func probe(t *testing.T) string {
+func runProbeBinary(t *testing.T) string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -153,9 +154,9 @@ func probe(t *testing.T) string {
 	return p
 }
 
-// needUserNS skips the test when this system refuses lx run's user
+// runNeedUserNS skips the test when this system refuses lx run's user
 // namespace.
-func needUserNS(t *testing.T) {
+func runNeedUserNS(t *testing.T) {
 	t.Helper()
 	if _, errOut, code := lxRun(t, "", "run", "--seccomp", "none", "--", "true"); code != 0 {
 		if os.Geteuid() == 0 || os.Getenv("LX_VMTEST_GUEST") == "1" {
@@ -165,9 +166,9 @@ func needUserNS(t *testing.T) {
 	}
 }
 
-// sandboxRun runs lx run with args and extra environment variables, and
+// runSandbox runs lx run with args and extra environment variables, and
 // returns its output.
-func sandboxRun(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+func runSandbox(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd, out, errOut := lxProcess(t, append([]string{"run"}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
@@ -175,9 +176,9 @@ func sandboxRun(t *testing.T, env []string, args ...string) (stdout, stderr stri
 	return out.String(), errOut.String(), code
 }
 
-// worldDir is a new directory that any user may write, below /tmp, which
+// runWorldDir is a new directory that any user may write, below /tmp, which
 // the sandbox of a root lx (nobody outside) can reach.
-func worldDir(t *testing.T) string {
+func runWorldDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "lx-run-test-")
 	if err != nil {
@@ -193,8 +194,8 @@ func worldDir(t *testing.T) string {
 // Inside the sandbox only its own processes are in /proc, and there is
 // only a loopback interface.
 func TestRunProcessesAndNetwork(t *testing.T) {
-	needUserNS(t)
-	out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--", "sh", "-c", "ls /proc; echo ---; cat /proc/net/dev")
+	runNeedUserNS(t)
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--", "sh", "-c", "ls /proc; echo ---; cat /proc/net/dev")
 	procs, netdev, _ := strings.Cut(out, "---\n")
 	var pids []string
 	for name := range strings.FieldsSeq(procs) {
@@ -219,8 +220,8 @@ func TestRunProcessesAndNetwork(t *testing.T) {
 // No capability, no way to regain one, no_new_privs, and, for a root lx,
 // not root outside.
 func TestRunCapabilities(t *testing.T) {
-	needUserNS(t)
-	out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--", "sh", "-c",
+	runNeedUserNS(t)
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--", "sh", "-c",
 		"exec sh -c 'grep -E \"^(Uid|Cap[A-Za-z]+|NoNewPrivs):\" /proc/self/status; cat /proc/self/uid_map'")
 	for _, want := range []string{"CapInh:\t0000000000000000\n", "CapPrm:\t0000000000000000\n", "CapEff:\t0000000000000000\n",
 		"CapBnd:\t0000000000000000\n", "CapAmb:\t0000000000000000\n", "NoNewPrivs:\t1\n"} {
@@ -240,14 +241,14 @@ func TestRunCapabilities(t *testing.T) {
 // The sandbox cannot mount, load a module, signal or ptrace a host
 // process, or reach the host's network.
 func TestRunDenied(t *testing.T) {
-	needUserNS(t)
+	runNeedUserNS(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	spec := fmt.Sprintf("mount module kill:%d ptrace:%d connect:%s", os.Getpid(), os.Getpid(), ln.Addr())
-	out, errOut, code := sandboxRun(t, []string{runProbeEnv + "=" + spec}, "--seccomp", "none", "--", probe(t))
+	out, errOut, code := runSandbox(t, []string{runProbeEnv + "=" + spec}, "--seccomp", "none", "--", runProbeBinary(t))
 	module := "EPERM"
 	if _, err := os.Stat("/proc/modules"); errors.Is(err, fs.ErrNotExist) {
 		module = "ENOSYS" // a kernel without loadable modules
@@ -258,7 +259,7 @@ func TestRunDenied(t *testing.T) {
 	}
 	// Outside the sandbox the same probe can signal and connect: the
 	// probe is no test that cannot fail.
-	cmd, outside, _ := lxProcess(t, "exec", probe(t))
+	cmd, outside, _ := lxProcess(t, "exec", runProbeBinary(t))
 	cmd.Env = append(cmd.Env, runProbeEnv+"=kill:"+strconv.Itoa(os.Getpid())+" connect:"+ln.Addr().String())
 	if code := waitLX(t, cmd); code != 0 || outside.String() != "kill ok\nconnect ok\n" {
 		t.Errorf("outside the sandbox: exit %d, stdout %q; want kill and connect ok", code, outside)
@@ -268,13 +269,13 @@ func TestRunDenied(t *testing.T) {
 // With --landlock ro:/,rw:DIR the sandbox writes in DIR and nowhere
 // else, even where its uid may write.
 func TestRunLandlock(t *testing.T) {
-	needUserNS(t)
-	in, outside := worldDir(t), worldDir(t)
-	out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--landlock", "ro:/,rw:"+in, "--", "sh", "-c",
-		`echo x > "$1/f" && echo in-ok; echo x > "$2/f" 2>/dev/null && echo out-ok; exit 0`, "sh", in, outside)
-	if strings.Contains(errOut, "landlock") && strings.Contains(errOut, "not restricted") {
-		t.Skipf("no Landlock here: %s", errOut)
+	runNeedUserNS(t)
+	if _, err := landlock.CurrentABI(); err != nil {
+		t.Skipf("no Landlock here: %v", err)
 	}
+	in, outside := runWorldDir(t), runWorldDir(t)
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--landlock", "ro:/,rw:"+in, "--", "sh", "-c",
+		`echo x > "$1/f" && echo in-ok; echo x > "$2/f" 2>/dev/null && echo out-ok; exit 0`, "sh", in, outside)
 	if code != 0 || out != "in-ok\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want writing in %s only", code, out, errOut, in)
 	}
@@ -283,7 +284,7 @@ func TestRunLandlock(t *testing.T) {
 	}
 	// Without the ruleset, the same write works: the denial was
 	// Landlock's.
-	out, errOut, code = sandboxRun(t, nil, "--seccomp", "none", "--landlock", "none", "--", "sh", "-c",
+	out, errOut, code = runSandbox(t, nil, "--seccomp", "none", "--landlock", "none", "--", "sh", "-c",
 		`echo x > "$1/g" && echo out-ok`, "sh", outside)
 	if code != 0 || out != "out-ok\n" {
 		t.Errorf("--landlock none: exit %d, stdout %q, stderr %q; want the write to work", code, out, errOut)
@@ -292,7 +293,7 @@ func TestRunLandlock(t *testing.T) {
 
 // An fd lx inherited without close-on-exec does not reach the command.
 func TestRunInheritedFD(t *testing.T) {
-	needUserNS(t)
+	runNeedUserNS(t)
 	fd, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0) // no O_CLOEXEC
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +310,7 @@ func TestRunInheritedFD(t *testing.T) {
 }
 
 func TestRunExitStatus(t *testing.T) {
-	needUserNS(t)
+	runNeedUserNS(t)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -322,7 +323,7 @@ func TestRunExitStatus(t *testing.T) {
 		// its own SIGTERM.
 		{[]string{"--ns", "user,mnt,net", "sh", "-c", "kill -TERM $$"}, 128 + int(syscall.SIGTERM)},
 	} {
-		_, errOut, code := sandboxRun(t, nil, append([]string{"--seccomp", "none"}, tc.args...)...)
+		_, errOut, code := runSandbox(t, nil, append([]string{"--seccomp", "none"}, tc.args...)...)
 		if code != tc.code {
 			t.Errorf("lx run %q: exit %d, stderr %q; want %d", tc.args, code, errOut, tc.code)
 		}
@@ -363,18 +364,18 @@ func TestRunBadInput(t *testing.T) {
 // filter; the init installs the program lx run passes it, which the
 // command then runs under.
 func TestRunSeccomp(t *testing.T) {
-	needUserNS(t)
-	dir := worldDir(t)
-	_, errOut, code := sandboxRun(t, nil, "--", "true")
+	runNeedUserNS(t)
+	dir := runWorldDir(t)
+	_, errOut, code := runSandbox(t, nil, "--", "true")
 	if code != 0 || !strings.Contains(errOut, "seccomp: the Docker default profile is not available in this build") {
 		t.Errorf("default: exit %d, stderr %q; want a note on the missing profile", code, errOut)
 	}
 	script := `mkdir "$1/a" 2>/dev/null && echo mkdir-ok; grep "^Seccomp:" /proc/self/status; exit 0`
-	out, errOut, code := sandboxRun(t, []string{runSeccompEnv + "=1"}, "--seccomp", "mkdir-eperm", "--", "sh", "-c", script, "sh", dir)
+	out, errOut, code := runSandbox(t, []string{runSeccompEnv + "=1"}, "--seccomp", "mkdir-eperm", "--", "sh", "-c", script, "sh", dir)
 	if code != 0 || out != "Seccomp:\t2\n" {
 		t.Errorf("mkdir-eperm: exit %d, stdout %q, stderr %q; want mkdir refused under a filter", code, out, errOut)
 	}
-	out, errOut, code = sandboxRun(t, []string{runSeccompEnv + "=1"}, "--seccomp", "none", "--", "sh", "-c", script, "sh", dir)
+	out, errOut, code = runSandbox(t, []string{runSeccompEnv + "=1"}, "--seccomp", "none", "--", "sh", "-c", script, "sh", dir)
 	if code != 0 || out != "mkdir-ok\nSeccomp:\t0\n" {
 		t.Errorf("none: exit %d, stdout %q, stderr %q; want mkdir to work", code, out, errOut)
 	}
@@ -382,8 +383,8 @@ func TestRunSeccomp(t *testing.T) {
 
 // --rlimit reaches the command.
 func TestRunRlimit(t *testing.T) {
-	needUserNS(t)
-	out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--", "sh", "-c", "ulimit -Sn; ulimit -Hn; ulimit -c")
+	runNeedUserNS(t)
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--rlimit", "nofile=64:128", "--rlimit", "core=0", "--", "sh", "-c", "ulimit -Sn; ulimit -Hn; ulimit -c")
 	if code != 0 || out != "64\n128\n0\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 64, 128 and 0", code, out, errOut)
 	}
@@ -392,13 +393,13 @@ func TestRunRlimit(t *testing.T) {
 // The sandbox has a cgroup of its own, removed afterwards, when lx may
 // create one; otherwise lx says so and runs it without.
 func TestRunCgroup(t *testing.T) {
-	needUserNS(t)
+	runNeedUserNS(t)
 	if os.Geteuid() != 0 {
-		_, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--", "true")
+		_, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--", "true")
 		if code != 0 || !strings.Contains(errOut, "lx run: note: no cgroup of its own for the sandbox") {
 			t.Errorf("unprivileged: exit %d, stderr %q; want a note and the command run", code, errOut)
 		}
-		_, errOut, code = sandboxRun(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "true")
+		_, errOut, code = runSandbox(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "true")
 		if code != ExitCannotRun {
 			t.Errorf("unprivileged --pids-max: exit %d, stderr %q; want 125", code, errOut)
 		}
@@ -407,15 +408,15 @@ func TestRunCgroup(t *testing.T) {
 	cmd, out, errOut := lxProcess(t, "run", "--seccomp", "none", "--", "cat", "/proc/self/cgroup")
 	code := waitLX(t, cmd)
 	want := runCgroupPath(ownCgroup(t), cmd.Process.Pid)
-	if code != 0 || !strings.Contains("\n"+out.String(), "\n0::"+want+"\n") || !onlyNotes(errOut.String()) {
+	if code != 0 || !strings.Contains("\n"+out.String(), "\n0::"+want+"\n") || !runOnlyNotes(errOut.String()) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0::%s", code, out, errOut, want)
 	}
 	checkRemoved(t, want)
 }
 
-// onlyNotes reports whether lx run's stderr has nothing but notes (such
+// runOnlyNotes reports whether lx run's stderr has nothing but notes (such
 // as the Landlock rights an older kernel lacks).
-func onlyNotes(stderr string) bool {
+func runOnlyNotes(stderr string) bool {
 	for line := range strings.Lines(stderr) {
 		if !strings.HasPrefix(line, "lx run: note: ") {
 			return false
@@ -426,7 +427,7 @@ func onlyNotes(stderr string) bool {
 
 // A limit the host cannot give fails with the reason; one it can is set.
 func TestRunCgroupLimits(t *testing.T) {
-	needUserNS(t)
+	runNeedUserNS(t)
 	self, err := cgroup.OpenProcess(os.Getpid())
 	if err != nil {
 		t.Skipf("no cgroup v2 hierarchy: %v", err)
@@ -437,7 +438,7 @@ func TestRunCgroupLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !have.Has(cgroup.Pids) {
-		out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "echo", "started")
+		out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "echo", "started")
 		if code != ExitCannotRun || out != "" || !strings.Contains(errOut, "cannot enable pids") {
 			t.Errorf("exit %d, stdout %q, stderr %q; want 125 and why pids cannot be enabled", code, out, errOut)
 		}
@@ -446,7 +447,7 @@ func TestRunCgroupLimits(t *testing.T) {
 	needControllers(t, cgroup.Pids)
 	// Not below the threads of the init, a Go program, which count
 	// until it execs the command.
-	out, errOut, code := sandboxRun(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "sh", "-c",
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "sh", "-c",
 		`i=1; while [ $i -le 10 ]; do sleep 1000 & echo "started $i"; i=$((i+1)); done; echo "all started"`)
 	if code == 0 || !strings.Contains(out, "started 9\n") || strings.Contains(out, "started 10") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 9 sleepers started, the 10th refused", code, out, errOut)
@@ -459,8 +460,8 @@ func TestRunUnprivileged(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the other tests run unprivileged already")
 	}
-	lx := probe(t)
-	cmd, out, errOut := lxProcess(t, "run", "--seccomp", "none", "--", "sh", "-c", "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; ls /proc | grep -c '^[0-9]'")
+	lx := runProbeBinary(t)
+	cmd, out, errOut := lxProcess(t, "run", "--seccomp", "none", "--", "sh", "-c", "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; set -- /proc/[0-9]*; echo $#")
 	cmd.Path = lx
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: runNobody, Gid: runNobody, Groups: []uint32{}}}
@@ -468,7 +469,7 @@ func TestRunUnprivileged(t *testing.T) {
 	if strings.Contains(errOut.String(), "user namespace") && code == ExitCannotRun {
 		t.Skipf("no unprivileged user namespaces here: %s", errOut)
 	}
-	if code != 0 || out.String() != "CapEff:\t0000000000000000\nNoNewPrivs:\t1\n3\n" ||
+	if code != 0 || out.String() != "CapEff:\t0000000000000000\nNoNewPrivs:\t1\n1\n" ||
 		!strings.Contains(errOut.String(), "no cgroup of its own for the sandbox") {
 		t.Errorf("as nobody: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -497,14 +498,14 @@ func TestRunUnprivileged(t *testing.T) {
 // end the same.
 func TestRunBwrap(t *testing.T) {
 	bwrap := lookPathOrSkip(t, "bwrap")
-	needUserNS(t)
+	runNeedUserNS(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	dir, other := worldDir(t), worldDir(t)
-	p := probe(t)
+	dir, other := runWorldDir(t), runWorldDir(t)
+	p := runProbeBinary(t)
 	fd, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0) // no O_CLOEXEC
 	if err != nil {
 		t.Fatal(err)
@@ -512,7 +513,7 @@ func TestRunBwrap(t *testing.T) {
 	leaked := os.NewFile(uintptr(fd), "/dev/null")
 	defer leaked.Close()
 	spec := fmt.Sprintf("mount module kill:%d ptrace:%d connect:%s", os.Getpid(), os.Getpid(), ln.Addr())
-	script := `"$1"; ls /proc | grep -c '^[0-9]'; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; ` +
+	script := `"$1"; n() { set -- /proc/[0-9]*; echo $#; }; n; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; ` +
 		`echo x > "$2/$4" && echo in-ok; echo x > "$3/$4" 2>/dev/null || echo out-denied; ls /proc/$$/fd | tr '\n' ' '; echo`
 	shArgs := func(name string) []string { return []string{"sh", "-c", script, "sh", p, dir, other, name} }
 
@@ -537,13 +538,13 @@ func TestRunBwrap(t *testing.T) {
 		module = "ENOSYS"
 	}
 	common := "mount EPERM\nmodule " + module + "\nkill ESRCH\nptrace ESRCH\n"
-	wantLX := common + "connect ENETUNREACH\n3\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\nin-ok\nout-denied\n0 1 2 \n"
+	wantLX := common + "connect ENETUNREACH\n1\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\nin-ok\nout-denied\n0 1 2 \n"
 	if lxOut.String() != wantLX {
 		t.Errorf("lx run:\n%s\nwant:\n%s", lxOut, wantLX)
 	}
-	// bwrap's own PID 1 is a fourth process; the fds are whatever the
+	// bwrap's own PID 1 is a second process; the fds are whatever the
 	// test inherited without close-on-exec, fd 3 among them.
-	wantBwrap := common + "connect ECONNREFUSED\n4\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\nin-ok\nout-denied\n"
+	wantBwrap := common + "connect ECONNREFUSED\n2\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\nin-ok\nout-denied\n"
 	got, fds, _ := strings.Cut(string(bwOut), "out-denied\n")
 	if got+"out-denied\n" != wantBwrap || !slices.Contains(strings.Fields(fds), "3") {
 		t.Errorf("bwrap:\n%s\nstderr %q\nwant (the differences in this test's comment):\n%sand fd 3", bwOut, bwErr.String(), wantBwrap)
