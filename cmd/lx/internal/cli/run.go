@@ -121,7 +121,7 @@ What the sandbox isolates, by default:
     what it could not restrict and goes on). ro:PATH allows reading and
     executing beneath PATH, rw:PATH every file right beneath it; all
     else is denied. The default is ro:/,rw:/tmp,rw:/dev/null; '--landlock
-    none' turns Landlock off. Paths must exist.
+    none' turns Landlock off. Paths must exist, and cannot hold a comma.
   - fds: the command gets lx's standard input, output and error and no
     other fd, close-on-exec or not.
   - system calls: the seccomp profile of --seccomp, installed right
@@ -394,11 +394,11 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 		if err != nil {
 			return err
 		}
-		defer c.limits.restoreControllers(env, parent, enabled)
+		defer c.limits.restoreControllers(env, c.Name(), parent, enabled)
 		child, err = newRunCgroup(parent)
 		if err == nil {
 			defer child.Close()
-			defer removeRunCgroup(env, child)
+			defer removeRunCgroup(env, c.Name(), child)
 			if err := setLimits(child, limits); err != nil {
 				return err
 			}
@@ -426,7 +426,7 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 		return err
 	}
 	if child != nil {
-		reportLimitsHit(env, child, st)
+		reportLimitsHit(env, c.Name(), child, st)
 	}
 	return &exitError{code: statusCode(st)}
 }

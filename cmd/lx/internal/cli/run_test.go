@@ -449,7 +449,8 @@ func TestRunCgroupLimits(t *testing.T) {
 	// until it execs the command.
 	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--pids-max", "10", "--", "sh", "-c",
 		`i=1; while [ $i -le 10 ]; do sleep 1000 & echo "started $i"; i=$((i+1)); done; echo "all started"`)
-	if code == 0 || !strings.Contains(out, "started 9\n") || strings.Contains(out, "started 10") {
+	if code == 0 || !strings.Contains(out, "started 9\n") || strings.Contains(out, "started 10") ||
+		!strings.Contains(errOut, "lx run: pids.max refused") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 9 sleepers started, the 10th refused", code, out, errOut)
 	}
 }
