@@ -290,14 +290,14 @@ func (c *cgroupRunCommand) Run(ctx context.Context, env *Env, args []string) err
 	if err != nil {
 		return err
 	}
-	defer c.restoreControllers(env, parent, enabled)
+	defer c.restoreControllers(env, c.Name(), parent, enabled)
 
 	child, err := newRunCgroup(parent)
 	if err != nil {
 		return err
 	}
 	defer child.Close()
-	defer removeRunCgroup(env, child)
+	defer removeRunCgroup(env, c.Name(), child)
 	if err := setLimits(child, limits); err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (c *cgroupRunCommand) Run(ctx context.Context, env *Env, args []string) err
 	if err != nil {
 		return err
 	}
-	reportLimitsHit(env, child, st)
+	reportLimitsHit(env, c.Name(), child, st)
 	return &exitError{code: statusCode(st)}
 }
 
@@ -403,7 +403,7 @@ func (c *cgroupRunCommand) whyMissing(parent *cgroup.Cgroup, ctl cgroup.Controll
 // restoreControllers disables the controllers lx enabled for parent's
 // children, unless a child cgroup is there by then, which may rely on
 // them.
-func (c *cgroupRunCommand) restoreControllers(env *Env, parent *cgroup.Cgroup, enabled cgroup.Controllers) {
+func (c *cgroupRunCommand) restoreControllers(env *Env, name string, parent *cgroup.Cgroup, enabled cgroup.Controllers) {
 	if len(enabled) == 0 {
 		return
 	}
@@ -411,7 +411,7 @@ func (c *cgroupRunCommand) restoreControllers(env *Env, parent *cgroup.Cgroup, e
 		return
 	}
 	if _, err := parent.SetSubtreeControl(nil, enabled); err != nil {
-		fmt.Fprintf(env.Stderr, "lx cgroup run: cannot disable %v again for the children of %s: %v\n", enabled, escape(parent.Path()), err)
+		fmt.Fprintf(env.Stderr, "lx %s: cannot disable %v again for the children of %s: %v\n", name, enabled, escape(parent.Path()), err)
 	}
 }
 
@@ -457,26 +457,26 @@ const removeTimeout = time.Minute
 
 // removeRunCgroup kills what is left in cg and removes it, saying on
 // stderr when it cannot.
-func removeRunCgroup(env *Env, cg *cgroup.Cgroup) {
+func removeRunCgroup(env *Env, name string, cg *cgroup.Cgroup) {
 	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
 	defer cancel()
 	if err := cg.Remove(ctx, &cgroup.RemoveOptions{Kill: true}); err != nil {
-		fmt.Fprintf(env.Stderr, "lx cgroup run: %v\n", err)
+		fmt.Fprintf(env.Stderr, "lx %s: %v\n", name, err)
 	}
 }
 
 // reportLimitsHit says on stderr when the OOM killer killed a process of
 // cg, and when pids.max refused forks.
-func reportLimitsHit(env *Env, cg *cgroup.Cgroup, st pidfd.ExitStatus) {
+func reportLimitsHit(env *Env, name string, cg *cgroup.Cgroup, st pidfd.ExitStatus) {
 	if ev, err := cg.MemoryEvents(); err == nil && ev.OOMKill > 0 {
 		what := ""
 		if st.Reason == pidfd.Killed && st.Signal == signal.Kill {
 			what = "; the command was killed by SIGKILL"
 		}
-		fmt.Fprintf(env.Stderr, "lx cgroup run: memory limit reached: the OOM killer killed %d processes in the cgroup (memory.events: oom_kill %d)%s\n",
-			ev.OOMKill, ev.OOMKill, what)
+		fmt.Fprintf(env.Stderr, "lx %s: memory limit reached: the OOM killer killed %d processes in the cgroup (memory.events: oom_kill %d)%s\n",
+			name, ev.OOMKill, ev.OOMKill, what)
 	}
 	if ev, err := cg.PidsEvents(); err == nil && ev.Max > 0 {
-		fmt.Fprintf(env.Stderr, "lx cgroup run: pids.max refused %d forks (pids.events: max %d)\n", ev.Max, ev.Max)
+		fmt.Fprintf(env.Stderr, "lx %s: pids.max refused %d forks (pids.events: max %d)\n", name, ev.Max, ev.Max)
 	}
 }

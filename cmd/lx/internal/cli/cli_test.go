@@ -36,6 +36,9 @@ const procSelfEnv = "LX_CLI_TEST_PROC_SELF"
 const allocEnv = "LX_CLI_TEST_ALLOC_MIB"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(runSeccompEnv) == "1" {
+		runSeccompProgram = testRunSeccompProgram
+	}
 	if os.Getenv(asLXEnv) == "1" {
 		os.Unsetenv(asLXEnv) // not for the commands lx runs
 		os.Exit(Program())
@@ -43,19 +46,22 @@ func TestMain(m *testing.M) {
 	if n := os.Getenv(allocEnv); n != "" {
 		os.Exit(allocate(n))
 	}
+	if spec := os.Getenv(runProbeEnv); spec != "" {
+		os.Exit(runProbe(spec))
+	}
 	if os.Getenv(procSelfEnv) == "1" {
 		// lx proc of this process, as a command that lx runs.
 		os.Args = []string{"lx", "proc", "--json", strconv.Itoa(os.Getpid())}
 		os.Exit(Program())
 	}
 	// In the kernel-matrix guests (internal/vmtest) only the commands
-	// whose behaviour depends on the kernel run: lx exec and lx cgroup
-	// run. The others compare with tools and processes of a full machine
+	// whose behaviour depends on the kernel run: lx exec, lx cgroup run
+	// and lx run. The others compare with tools and processes of a full machine
 	// (procps, the hostile processes, whose orphans the guests' init does
 	// not reap) and are tested on the host.
 	if os.Getenv("LX_VMTEST_GUEST") == "1" {
 		if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" {
-			f.Value.Set("^Test(Exec|CgroupRun)")
+			f.Value.Set("^Test(Exec|CgroupRun|Run)")
 		}
 	}
 	// lx exec's tests that run in-process take signals over (os/signal),
