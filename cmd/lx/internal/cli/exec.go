@@ -190,12 +190,7 @@ func (c *execCommand) Run(ctx context.Context, env *Env, args []string) error {
 	r := &childRun{env: env, sigs: takeSignals()}
 	defer r.sigs.release()
 	defer r.finish()
-	p, err := r.start(cmd)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	st, err := r.wait(p)
+	st, err := r.runToEnd(cmd)
 	if err != nil {
 		return err
 	}
@@ -416,6 +411,16 @@ func (r *childRun) wait(p *spawn.Process) (pidfd.ExitStatus, error) {
 // finish waits until the command's output has been copied: until every
 // process that has the pipes (the command's descendants too) has ended.
 func (r *childRun) finish() { r.copies.Wait() }
+
+// runToEnd starts cmd and waits for its end (start and wait).
+func (r *childRun) runToEnd(cmd *spawn.Command) (pidfd.ExitStatus, error) {
+	p, err := r.start(cmd)
+	if err != nil {
+		return pidfd.ExitStatus{}, err
+	}
+	defer p.Close()
+	return r.wait(p)
+}
 
 // startError gives a failed start its exit code: 127 when the program
 // does not exist, 126 when it cannot be executed, 125 otherwise.

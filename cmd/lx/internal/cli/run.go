@@ -428,12 +428,7 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 		fmt.Fprintf(env.Stderr, "lx run: note: no cgroup of its own for the sandbox: %v\n", err)
 	}
 
-	p, err := r.start(cmd)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	st, err := r.wait(p)
+	st, err := r.runToEnd(cmd)
 	if err != nil {
 		return err
 	}
