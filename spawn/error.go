@@ -36,6 +36,9 @@ const (
 	// The stopped child.
 	StepRlimit // prlimit(2) on the child
 	StepPidFD  // opening the child's pidfd
+	// The helper that loads a seccomp filter (Command.Seccomp), after
+	// the steps above and before execve(2) of Path (StepExec).
+	StepSeccomp
 	// StepStart is a failure of the fork path that replaying the steps
 	// did not reproduce (a transient one, such as EAGAIN from fork).
 	StepStart
@@ -62,6 +65,7 @@ var stepNames = [...]string{
 	StepExec:          "exec",
 	StepRlimit:        "set rlimits",
 	StepPidFD:         "open pidfd",
+	StepSeccomp:       "load seccomp filter",
 	StepStart:         "fork/exec",
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/seccomp"
 	"github.com/lxgo/lx/signal"
 	"github.com/lxgo/lx/spawn"
 )
@@ -172,4 +173,40 @@ func ExampleCommand_landlock() {
 	defer p.Close()
 	st, _ := p.Wait(context.Background())
 	fmt.Println(st)
+}
+
+// Start a program under Docker's default seccomp profile: unshare(2)
+// fails for it (it has no CAP_SYS_ADMIN in the profile's eyes), while the
+// caller stays unfiltered.
+func ExampleCommand_seccomp() {
+	prof, err := seccomp.ParseOCIProfile(seccomp.DockerDefaultProfile(), nil)
+	if err != nil {
+		panic(err)
+	}
+	prog, err := prof.Policy.Compile()
+	if err != nil {
+		panic(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	p, err := (&spawn.Command{
+		Path:    "/bin/sh",
+		Args:    []string{"sh", "-c", `grep Seccomp: /proc/self/status; unshare -U true 2>/dev/null || echo unshare refused`},
+		Stdout:  w,
+		Seccomp: prog,
+	}).Start()
+	w.Close()
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	out, _ := io.ReadAll(r)
+	p.Wait(context.Background())
+	fmt.Print(string(out))
+	// Output:
+	// Seccomp:	2
+	// unshare refused
 }

@@ -72,6 +72,11 @@ type plan struct {
 	park bool
 	// landlock: the forking thread is restricted by a Landlock ruleset.
 	landlock bool
+	// seccomp: the child is the helper that loads Command.Seccomp and
+	// execs the program (prepareSeccomp); status is the write end of its
+	// report pipe during the fork, -1 otherwise.
+	seccomp bool
+	status  int
 	// isolate gives the forking thread an fd table of its own, where
 	// every fd not passed is close-on-exec (CloseOtherFDs).
 	isolate bool
@@ -98,7 +103,7 @@ type stoppedStep struct {
 // plan checks c and builds its plan. Errors are about c's contents and
 // match fs.ErrInvalid, or come from opening what c names (a PID).
 func (c *Command) plan() (*plan, error) {
-	p := &plan{path: c.Path, argv: c.Args, env: c.Env, dir: c.Dir}
+	p := &plan{path: c.Path, argv: c.Args, env: c.Env, dir: c.Dir, status: -1}
 	err := p.prepare(c)
 	if err != nil {
 		p.close()
@@ -122,6 +127,7 @@ func (p *plan) prepare(c *Command) error {
 		p.prepareLandlock,
 		p.prepareRlimits,
 		p.prepareParentDeathSignal,
+		p.prepareSeccomp,
 	} {
 		if err := prepare(c); err != nil {
 			return err
@@ -359,8 +365,27 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 		}
 	}
 	p.attr.Ptrace = len(p.stopped) > 0
-	pid, clone, err := p.fork(p.path, &p.attr, p.files)
+	report := -1
+	if p.seccomp {
+		// The pipe is made here, in the table of fds the fork copies
+		// (a private one with CloseOtherFDs), and read on this thread.
+		if report, p.status, err = seccompPipe(); err != nil {
+			return c, &Error{Path: p.path, Step: StepFiles, Err: err}
+		}
+	}
+	path := p.path
+	if p.seccomp {
+		path = seccompHelperPath
+	}
+	pid, clone, err := p.fork(path, &p.attr, p.files)
+	if p.status >= 0 {
+		sys.CloseRaw(p.status)
+		p.status = -1
+	}
 	if err != nil {
+		if report >= 0 {
+			sys.CloseRaw(report)
+		}
 		var e *Error
 		if errors.As(err, &e) {
 			return c, e
@@ -371,8 +396,17 @@ func (p *plan) run(t *thread.Thread, opens chan<- openRequest) (c child, err err
 	c.pid, c.clone = pid, clone
 	if p.attr.Ptrace {
 		if err := p.whileStopped(pid); err != nil {
+			if report >= 0 {
+				sys.CloseRaw(report)
+			}
 			abandon(pid, clone)
 			return c, err
+		}
+	}
+	if report >= 0 {
+		if e := p.seccompResult(report); e != nil {
+			abandon(pid, clone)
+			return c, e
 		}
 	}
 	fd, err := p.adopt(&c, opens)
@@ -431,7 +465,7 @@ func (p *plan) adopt(c *child, opens chan<- openRequest) (*pidfd.FD, error) {
 // none), which the caller closes. A failure in the standard library's
 // fork path is returned as the bare errno; other errors are *Error.
 func (p *plan) fork(path string, attr *syscall.SysProcAttr, files []*os.File) (int, int, error) {
-	fds := make([]uintptr, len(files))
+	fds := make([]uintptr, len(files), len(files)+1)
 	for i, f := range files {
 		fds[i] = ^uintptr(0) // -1: closed in the child
 		if f == nil {
@@ -442,6 +476,9 @@ func (p *plan) fork(path string, attr *syscall.SysProcAttr, files []*os.File) (i
 		if fds[i] = f.Fd(); fds[i] == ^uintptr(0) {
 			return 0, -1, &Error{Path: p.path, Step: StepFiles, Err: fmt.Errorf("child fd %d (%s): %w", i, f.Name(), os.ErrClosed)}
 		}
+	}
+	if p.status >= 0 {
+		fds = append(fds, uintptr(p.status))
 	}
 	a := *attr
 	clone := -1

@@ -1,7 +1,9 @@
 // Package spawn starts processes into new or existing namespaces, a
 // cgroup, other credentials and resource limits, and returns a handle on
 // a pidfd, without running any Go code in the child and without changing
-// any thread that other goroutines use.
+// any thread that other goroutines use. (A child with a seccomp filter is
+// the one exception: it starts as a fresh exec of the calling program,
+// which loads the filter and execs the command; see Command.Seccomp.)
 //
 // # The model
 //
@@ -92,6 +94,11 @@
 //     other goroutine's forks. spawn applies limits to the child
 //     itself while it is stopped by ptrace before its first instruction;
 //     see Command.Rlimits for what that costs and when it is refused.
+//   - A seccomp filter on the forking thread would also filter the rest
+//     of the fork path and whatever the runtime does on that thread, in
+//     the caller's process: the child instead execs the calling program
+//     as a helper that loads the filter on its own thread and execs the
+//     command (Command.Seccomp).
 //
 // # Errors
 //
@@ -120,6 +127,7 @@ import (
 	"github.com/lxgo/lx/ns"
 	"github.com/lxgo/lx/pidfd"
 	"github.com/lxgo/lx/rlimit"
+	"github.com/lxgo/lx/seccomp"
 	"github.com/lxgo/lx/signal"
 )
 
@@ -319,6 +327,27 @@ type Command struct {
 	// one that restricts nothing (landlock.Ruleset.Restricts, a best-effort
 	// ruleset on a kernel without Landlock) does nothing.
 	Landlock *landlock.Ruleset
+	// Seccomp, when not nil, is a seccomp filter (seccomp.Policy.Compile,
+	// seccomp.ParseOCIProfile) the program starts under, with
+	// no_new_privs (seccomp(2), Linux 3.5; no privilege needed). The
+	// filter cannot be loaded on the forking thread like the options
+	// above: it would apply to the rest of the fork path and to what the
+	// Go runtime does on that thread until it is thrown away, where a
+	// refusal could kill the caller. Instead the child execs the calling
+	// program again (/proc/self/exe) as a helper, recognised by this
+	// package's init function before main: it loads the filter on its
+	// own locked thread and execve(2)s Path, which keeps that thread's
+	// filter. Every other option applies to the helper and carries over
+	// its exec (namespaces, credentials, capability sets and ambient
+	// capabilities, rlimits, Landlock, files); so a Landlock ruleset must
+	// also allow executing the calling program. Start returns once Path
+	// is running, or with an *Error at StepSeccomp (loading failed) or
+	// StepExec (execve of Path failed, its errno inside). The filter must
+	// allow execve(2), which Start checks with seccomp.Program.Run before
+	// anything starts (fs.ErrInvalid otherwise). The helper's argv[0] is
+	// "lx-spawn-seccomp" and its environment has LX_SPAWN_SECCOMP, which
+	// it removes: Path sees exactly Args and Env.
+	Seccomp seccomp.Program
 	// Session, when not nil, makes the child the leader of a new session
 	// (setsid(2)), optionally with a controlling terminal.
 	Session *Session
