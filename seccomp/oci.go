@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/lxgo/lx/capability"
+
 	"github.com/lxgo/lx/kernel"
 )
 
@@ -53,11 +55,12 @@ func (u UnknownSyscalls) String() string {
 type OCIOptions struct {
 	// Arch is the architecture the Policy filters; zero: NativeArch.
 	Arch Arch
-	// Caps are the names of the capabilities the container's bounding
-	// set has, as Docker's profiles spell them ("CAP_SYS_ADMIN"): a
-	// rule whose includes.caps are not all here, or whose excludes.caps
-	// has one of them, is left out. Nil: none.
-	Caps []string
+	// Caps is the container's bounding set: a rule whose includes.caps
+	// (names as Docker's profiles spell them, "CAP_SYS_ADMIN") are not
+	// all in it, or whose excludes.caps has one in it, is left out. A
+	// name capability.Parse does not know (one newer than lx) is in no
+	// set. Zero: none.
+	Caps capability.Set
 	// Kernel is the kernel version a rule's includes/excludes minKernel
 	// is compared with (major and minor only, as Docker does); zero: the
 	// running kernel (kernel.Running), read only if the profile has a
@@ -414,6 +417,13 @@ func (p *ociParser) arg(path string, raw json.RawMessage) (Cond, error) {
 	return c, nil
 }
 
+// hasCap reports whether the capability a profile names is in set; a
+// name lx does not know is in none.
+func hasCap(set capability.Set, name string) bool {
+	c, err := capability.Parse(name)
+	return err == nil && set.Has(c)
+}
+
 // filter applies Docker's includes and excludes, as moby's
 // profiles/seccomp setupSeccomp does.
 func (p *ociParser) filter(path string, inc, exc *ociFilter, archName string) (bool, error) {
@@ -422,7 +432,7 @@ func (p *ociParser) filter(path string, inc, exc *ociFilter, archName string) (b
 			return false, nil
 		}
 		for _, c := range exc.Caps {
-			if slices.Contains(p.opts.Caps, c) {
+			if hasCap(p.opts.Caps, c) {
 				return false, nil
 			}
 		}
@@ -438,7 +448,7 @@ func (p *ociParser) filter(path string, inc, exc *ociFilter, archName string) (b
 			return false, nil
 		}
 		for _, c := range inc.Caps {
-			if !slices.Contains(p.opts.Caps, c) {
+			if !hasCap(p.opts.Caps, c) {
 				return false, nil
 			}
 		}

@@ -3,6 +3,7 @@ package seccomp_test
 import (
 	"fmt"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/seccomp"
 )
@@ -39,7 +40,7 @@ func ExampleDockerDefaultProfile() {
 	// 6.1 kernel (zero: the running kernel).
 	prof, err := seccomp.ParseOCIProfile(seccomp.DockerDefaultProfile(), &seccomp.OCIOptions{
 		Arch:   seccomp.ArchAMD64,
-		Caps:   []string{"CAP_SYS_ADMIN"},
+		Caps:   1 << capability.SysAdmin,
 		Kernel: kernel.V(6, 1),
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/kernel"
 )
 
@@ -242,7 +243,7 @@ func TestLibseccompAgreementDocker(t *testing.T) {
 	requireLibseccomp(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, a := range Arches() {
-		for _, caps := range [][]string{nil, {"CAP_SYS_ADMIN"}} {
+		for _, caps := range []capability.Set{0, 1 << capability.SysAdmin} {
 			prof, err := ParseOCIProfile(DockerDefaultProfile(), &OCIOptions{Arch: a, Caps: caps, Kernel: kernel.V(6, 1)})
 			if err != nil {
 				t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/internal/thread"
 	"github.com/lxgo/lx/kernel"
@@ -98,14 +99,14 @@ func TestParseOCIProfile(t *testing.T) {
 				{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
 				{"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
 			"syscalls": [
-			{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_A", "CAP_B"]}},
-			{"names": ["write"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_A", "CAP_C"]}},
-			{"names": ["open"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_C", "CAP_B"]}},
+			{"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_CHOWN", "CAP_KILL"]}},
+			{"names": ["write"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_CHOWN", "CAP_SETUID"]}},
+			{"names": ["open"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_SETUID", "CAP_KILL"]}},
 			{"names": ["clone"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm64", "amd64"], "minKernel": "5.10"}},
 			{"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "5.11"}},
 			{"names": ["getpid"], "action": "SCMP_ACT_LOG", "excludes": {"arches": ["x86"], "minKernel": "5.11"}},
 			{"names": ["read"], "action": "SCMP_ACT_TRAP", "excludes": {"arches": ["amd64"]}}]}`,
-		opts: OCIOptions{Caps: []string{"CAP_A", "CAP_B"}, Kernel: kernel.Version{Major: 5, Minor: 10, Patch: 200}},
+		opts: OCIOptions{Caps: capability.Set(1<<capability.Chown | 1<<capability.Kill), Kernel: kernel.Version{Major: 5, Minor: 10, Patch: 200}},
 		want: OCIProfile{Policy: Policy{Arch: a, Default: eperm, Rules: []Rule{
 			{Syscall: read, Action: RetAllow},
 			{Syscall: clone, Action: RetAllow},
@@ -225,7 +226,7 @@ func dockerSamples(a Arch, rng *rand.Rand) []Data {
 func TestDockerDefaultProfile(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, a := range Arches() {
-		for _, caps := range [][]string{nil, {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}} {
+		for _, caps := range []capability.Set{0, 1<<capability.SysAdmin | 1<<capability.SysPtrace} {
 			prof, err := ParseOCIProfile(DockerDefaultProfile(), &OCIOptions{Arch: a, Caps: caps, Kernel: kernel.V(6, 1)})
 			if err != nil {
 				t.Fatalf("%v: %v", a, err)
@@ -260,7 +261,7 @@ func TestDockerDefaultProfile(t *testing.T) {
 					t.Errorf("%v caps %v: %s%v = %v, want %v", a, caps, name, args, got, want)
 				}
 			}
-			admin := caps != nil
+			admin := caps != 0
 			check("getpid", [6]uint64{}, RetAllow)
 			check("add_key", [6]uint64{}, eperm)
 			check("keyctl", [6]uint64{}, eperm)
@@ -368,11 +369,11 @@ func TestDockerDefaultProfileKernel(t *testing.T) {
 
 func FuzzParseOCIProfile(f *testing.F) {
 	f.Add([]byte(`{"defaultAction": "SCMP_ACT_ALLOW"}`))
-	f.Add([]byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_LOG", "args": [{"index": 5, "value": 3, "valueTwo": 1, "op": "SCMP_CMP_MASKED_EQ"}, {"index": 5, "op": "SCMP_CMP_NE"}], "includes": {"caps": ["CAP_A"], "minKernel": "4.8"}, "excludes": {"arches": ["x86"]}}]}`))
+	f.Add([]byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_LOG", "args": [{"index": 5, "value": 3, "valueTwo": 1, "op": "SCMP_CMP_MASKED_EQ"}, {"index": 5, "op": "SCMP_CMP_NE"}], "includes": {"caps": ["CAP_CHOWN"], "minKernel": "4.8"}, "excludes": {"arches": ["x86"]}}]}`))
 	f.Add(DockerDefaultProfile())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, a := range []Arch{ArchAMD64, ArchARM} {
-			prof, err := ParseOCIProfile(data, &OCIOptions{Arch: a, Caps: []string{"CAP_A"}, Kernel: kernel.V(5, 10)})
+			prof, err := ParseOCIProfile(data, &OCIOptions{Arch: a, Caps: 1 << capability.Chown, Kernel: kernel.V(5, 10)})
 			if err != nil {
 				if !errors.Is(err, fs.ErrInvalid) || !reflect.DeepEqual(prof, OCIProfile{}) {
 					t.Fatalf("ParseOCIProfile(%q) = %+v, %v", data, prof, err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/procfs"
 	"github.com/lxgo/lx/seccomp"
@@ -169,7 +170,13 @@ func (c *seccompCompileCommand) Run(ctx context.Context, env *Env, args []string
 		opts.Arch = a
 	}
 	if c.caps != "" {
-		opts.Caps = strings.Split(c.caps, ",")
+		for _, name := range strings.Split(c.caps, ",") {
+			cp, err := capability.Parse(name)
+			if err != nil {
+				return Usagef("--caps: %v", err)
+			}
+			opts.Caps.Add(cp)
+		}
 	}
 	if c.kernel != "" {
 		v, err := kernel.ParseVersion(c.kernel)
