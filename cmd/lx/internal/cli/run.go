@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/lxgo/lx/cgroup"
@@ -50,6 +51,7 @@ type sandboxCommand struct {
 	rlimits  []string   // --rlimit
 	seccomp  string     // --seccomp
 	net      string     // --net
+	uid, gid string     // --uid, --gid: the command's ids inside
 }
 
 // runSeccompProgram compiles a --seccomp PROFILE other than "none":
@@ -95,6 +97,8 @@ func (c *sandboxCommand) SetFlags(fs *flag.FlagSet) {
 	fs.Var(runFlagList{&c.landlock}, "landlock", "Landlock rules `ro:PATH,rw:PATH` (comma-separated; repeatable), or none (default: ro:/,rw:/tmp,rw:/dev/null)")
 	fs.Var(runFlagList{&c.rlimits}, "rlimit", "a resource limit `NAME=SOFT[:HARD]` (nofile=1024, as=1G:2G; repeatable)")
 	fs.StringVar(&c.seccomp, "seccomp", "default", "the seccomp `profile`: default (Docker's), none, or an OCI profile file")
+	fs.StringVar(&c.uid, "uid", "0", "the user `id` the command runs as inside the sandbox (other than 0: lx must run as root)")
+	fs.StringVar(&c.gid, "gid", "0", "the group `id` the command runs as inside the sandbox (other than 0: lx must run as root)")
 	fs.StringVar(&c.net, "net", "", "only the default, a new network namespace, is supported: --net host is refused")
 	fs.StringVar(&c.limits.parent, "cgroup-parent", "", "create the sandbox's cgroup below this cgroup v2 `path` (default: lx's own v2 cgroup)")
 	fs.StringVar(&c.limits.memoryMax, "memory-max", "", "memory.max of the sandbox's cgroup, `bytes` (512M, 1G, max)")
@@ -125,7 +129,11 @@ What the sandbox isolates, by default:
   - ids and capabilities: the command runs as uid 0 and gid 0 of the new
     user namespace, which are lx's own uid and gid outside (nobody, 65534,
     when lx runs as root, so that the sandbox cannot write root's files),
-    with no capability at all: an empty bounding set, no effective,
+    or, with --uid N and --gid N, as uid N and gid N inside, which are
+    nobody outside; the sandbox's init is then uid 0 inside and 4294967294,
+    an id no account has, outside. Only root may map two ids (a user may
+    map only its own), so ids other than 0 need lx to run as root. The
+    command has no capability at all: an empty bounding set, no effective,
     permitted, inheritable or ambient capability, and the securebits
     noroot and no_setuid_fixup locked, so that no execve(2) gives it any.
     no_new_privs is set: set-user-ID programs and file capabilities give
@@ -334,6 +342,14 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 	if err != nil {
 		return err
 	}
+	cmdUID, err := runParseID("--uid", c.uid)
+	if err != nil {
+		return err
+	}
+	cmdGID, err := runParseID("--gid", c.gid)
+	if err != nil {
+		return err
+	}
 	prog, err := c.seccompProgram(env)
 	if err != nil {
 		return err
@@ -371,13 +387,23 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 		setgroups = ns.SetgroupsAllow
 		creds.KeepGroups = false
 	}
+	uidMap := ns.IDMap{{Inside: 0, Outside: uint32(uid), Count: 1}}
+	gidMap := ns.IDMap{{Inside: 0, Outside: uint32(gid), Count: 1}}
+	if cmdUID != 0 {
+		uidMap = ns.IDMap{{Inside: 0, Outside: runInitOutside, Count: 1}, {Inside: cmdUID, Outside: runNobody, Count: 1}}
+		initArgs = append(initArgs, "-uid", strconv.FormatUint(uint64(cmdUID), 10))
+	}
+	if cmdGID != 0 {
+		gidMap = ns.IDMap{{Inside: 0, Outside: runInitOutside, Count: 1}, {Inside: cmdGID, Outside: runNobody, Count: 1}}
+		initArgs = append(initArgs, "-gid", strconv.FormatUint(uint64(cmdGID), 10))
+	}
 	cmd := &spawn.Command{
 		// The init is lx's executable through the fd: a path could be
 		// one that uid, as nobody, may not look up.
 		Path:              "/proc/self/fd/" + fmt.Sprint(runExeFD),
 		NewNamespaces:     newNS,
-		UIDMap:            ns.IDMap{{Inside: 0, Outside: uint32(uid), Count: 1}},
-		GIDMap:            ns.IDMap{{Inside: 0, Outside: uint32(gid), Count: 1}},
+		UIDMap:            uidMap,
+		GIDMap:            gidMap,
 		Setgroups:         setgroups,
 		Credentials:       creds,
 		Hostname:          c.hostname,
@@ -437,6 +463,26 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 	}
 	return &exitError{code: statusCode(st)}
 }
+
+// runParseID reads the --uid or --gid value: an id 0..4294967293 (-1 is
+// no id, and 4294967294 is the init's outside), other than 0 only for a
+// root lx.
+func runParseID(flag, text string) (uint32, error) {
+	id, err := strconv.ParseUint(text, 10, 32)
+	if err != nil || id >= runInitOutside {
+		return 0, Usagef("%s %s: want an id from 0 to %d", flag, quoteArg(text), runInitOutside-1)
+	}
+	if id != 0 && os.Geteuid() != 0 {
+		return 0, Usagef("%s %d: needs lx to run as root: the sandbox's init keeps uid and gid 0 inside, and only root may map a second id", flag, id)
+	}
+	return uint32(id), nil
+}
+
+// runInitOutside is the uid and gid outside of the sandbox's init when
+// the command has other ids (--uid, --gid): (uid_t)-2, which no account
+// has, so that the init, which owns no file and runs only lx, cannot
+// reach anybody's files.
+const runInitOutside = 1<<32 - 2
 
 // runNobody is the uid and gid outside of the sandbox's root when lx
 // runs as root.

@@ -57,6 +57,8 @@ func runInit(args []string) int {
 	mountProc := flags.Bool("proc", false, "")
 	var rules []string
 	flags.Var(runFlagList{&rules}, "landlock", "")
+	uid := flags.Uint("uid", 0, "")
+	gid := flags.Uint("gid", 0, "")
 	if err := flags.Parse(args); err != nil || flags.NArg() < 2 {
 		return fail(ExitCannotRun, "init: bad arguments %q", args)
 	}
@@ -98,7 +100,23 @@ func runInit(args []string) int {
 			return fail(ExitCannotRun, "init: landlock: %v", err)
 		}
 	}
-	if err := runDropCapabilities(); err != nil {
+	if err := runLockCapabilities(); err != nil {
+		return fail(ExitCannotRun, "init: drop capabilities: %v", err)
+	}
+	// The ids change with the capabilities still effective, which
+	// SECBIT_NO_SETUID_FIXUP (set above) keeps over the change; the
+	// standard library's setters act on every thread.
+	if *gid != 0 {
+		if err := syscall.Setresgid(int(*gid), int(*gid), int(*gid)); err != nil {
+			return fail(ExitCannotRun, "init: gid %d: %v", *gid, err)
+		}
+	}
+	if *uid != 0 {
+		if err := syscall.Setresuid(int(*uid), int(*uid), int(*uid)); err != nil {
+			return fail(ExitCannotRun, "init: uid %d: %v", *uid, err)
+		}
+	}
+	if err := capability.SetState(capability.ThreadScope, capability.State{}); err != nil {
 		return fail(ExitCannotRun, "init: drop capabilities: %v", err)
 	}
 	if len(prog) > 0 {
@@ -114,10 +132,11 @@ func runInit(args []string) int {
 	return fail(code, "exec %s: %v", quoteArg(path), err)
 }
 
-// runDropCapabilities leaves the calling thread no capability, now or after
-// any execve(2): securebits that stop uid 0 from getting capabilities at
-// exec (locked), an empty bounding set, and empty capability sets.
-func runDropCapabilities() error {
+// runLockCapabilities keeps the calling thread from getting any capability
+// after an execve(2): securebits that stop uid 0 from getting
+// capabilities at exec (locked), no ambient set, an empty bounding set.
+// What it has stays effective until the caller empties its sets.
+func runLockCapabilities() error {
 	const bits = capability.SecbitNoRoot | capability.SecbitNoRootLocked |
 		capability.SecbitNoSetuidFixup | capability.SecbitNoSetuidFixupLocked |
 		capability.SecbitKeepCapsLocked |
@@ -132,10 +151,7 @@ func runDropCapabilities() error {
 	if err := capability.ClearAmbient(capability.ThreadScope); err != nil {
 		return err
 	}
-	if err := capability.DropBound(capability.ThreadScope, full); err != nil {
-		return err
-	}
-	return capability.SetState(capability.ThreadScope, capability.State{})
+	return capability.DropBound(capability.ThreadScope, full)
 }
 
 // runReadProgram reads the program lx run wrote to f and closes f.

@@ -238,6 +238,37 @@ func TestRunCapabilities(t *testing.T) {
 	}
 }
 
+// With --uid and --gid the command runs as those ids inside, nobody
+// outside, and without capabilities; the init was uid 0 inside.
+func TestRunIDs(t *testing.T) {
+	runNeedUserNS(t)
+	if os.Geteuid() != 0 {
+		_, errOut, code := runSandbox(t, nil, "--uid", "1000", "--", "true")
+		if code != ExitCannotRun || !strings.Contains(errOut, "--uid 1000: needs lx to run as root") {
+			t.Fatalf("unprivileged --uid 1000: exit %d, stderr %q", code, errOut)
+		}
+		return
+	}
+	out, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--uid", "1000", "--gid", "2000", "--", "sh", "-c",
+		"grep -E '^(Uid|Gid|Groups|CapEff|CapPrm):' /proc/self/status; cat /proc/self/uid_map /proc/self/gid_map")
+	fields := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"Uid: 1000 1000 1000 1000", "Gid: 2000 2000 2000 2000", "Groups: CapPrm: 0000000000000000 CapEff: 0000000000000000",
+		"0 4294967294 1 1000 65534 1 0 4294967294 1 2000 65534 1"} {
+		if !strings.Contains(fields, want) {
+			t.Errorf("exit %d, stdout %q, stderr %q: no %q", code, out, errOut, want)
+		}
+	}
+	// A file the command makes belongs to nobody outside.
+	dir := runWorldDir(t)
+	if _, errOut, code := runSandbox(t, nil, "--seccomp", "none", "--uid", "7", "--", "touch", dir+"/f"); code != 0 {
+		t.Fatalf("touch: exit %d, stderr %q", code, errOut)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir+"/f", &st); err != nil || st.Uid != runNobody {
+		t.Errorf("the file's owner is %d (%v), want %d", st.Uid, err, runNobody)
+	}
+}
+
 // The sandbox cannot mount, load a module, signal or ptrace a host
 // process, or reach the host's network.
 func TestRunDenied(t *testing.T) {
@@ -349,6 +380,9 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"--net", "host"}, `--net host: not supported`},
 		{[]string{"--ns", "net", "--hostname", "h"}, `--hostname needs a new UTS namespace`},
 		{[]string{"--memory-max", "lots"}, `--memory-max lots: `},
+		{[]string{"--uid", "-1"}, `--uid -1: want an id from 0 to 4294967293`},
+		{[]string{"--gid", "4294967294"}, `--gid 4294967294: want an id from 0 to 4294967293`},
+		{[]string{"--uid", "x"}, `--uid x: want an id`},
 	} {
 		args := append(append([]string{"run"}, tc.args...), "sh", "-c", "echo started")
 		out, errOut, code := runLX(t, args...)
