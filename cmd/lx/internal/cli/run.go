@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/ns"
@@ -52,6 +53,7 @@ type sandboxCommand struct {
 	seccomp  string     // --seccomp
 	net      string     // --net
 	uid, gid string     // --uid, --gid: the command's ids inside
+	caps     string     // --caps: the capabilities the command keeps
 }
 
 // runSeccompProgram compiles a --seccomp PROFILE other than "none":
@@ -60,9 +62,9 @@ var runSeccompProgram = runCompileProfile
 
 // runCompileProfile compiles Docker's default profile for "default",
 // else the OCI profile in the file spec, for the native architecture and
-// a process without capabilities (the sandbox has none), on the running
-// kernel. Syscalls the architecture lacks are skipped, as runc does.
-func runCompileProfile(spec string) (seccomp.Program, error) {
+// a process with the capabilities caps (--caps), on the running kernel.
+// Syscalls the architecture lacks are skipped, as runc does.
+func runCompileProfile(spec string, caps capability.Set) (seccomp.Program, error) {
 	data := seccomp.DockerDefaultProfile()
 	if spec != "default" {
 		var err error
@@ -70,7 +72,7 @@ func runCompileProfile(spec string) (seccomp.Program, error) {
 			return nil, err
 		}
 	}
-	prof, err := seccomp.ParseOCIProfile(data, nil)
+	prof, err := seccomp.ParseOCIProfile(data, &seccomp.OCIOptions{Caps: caps})
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +99,7 @@ func (c *sandboxCommand) SetFlags(fs *flag.FlagSet) {
 	fs.Var(runFlagList{&c.landlock}, "landlock", "Landlock rules `ro:PATH,rw:PATH` (comma-separated; repeatable), or none (default: ro:/,rw:/tmp,rw:/dev/null)")
 	fs.Var(runFlagList{&c.rlimits}, "rlimit", "a resource limit `NAME=SOFT[:HARD]` (nofile=1024, as=1G:2G; repeatable)")
 	fs.StringVar(&c.seccomp, "seccomp", "default", "the seccomp `profile`: default (Docker's), none, or an OCI profile file")
+	fs.StringVar(&c.caps, "caps", "", "the capabilities the command keeps inside the sandbox, `names` joined by commas (cap_net_bind_service,cap_net_raw; default none)")
 	fs.StringVar(&c.uid, "uid", "0", "the user `id` the command runs as inside the sandbox (other than 0: lx must run as root)")
 	fs.StringVar(&c.gid, "gid", "0", "the group `id` the command runs as inside the sandbox (other than 0: lx must run as root)")
 	fs.StringVar(&c.net, "net", "", "only the default, a new network namespace, is supported: --net host is refused")
@@ -136,6 +139,11 @@ What the sandbox isolates, by default:
     command has no capability at all: an empty bounding set, no effective,
     permitted, inheritable or ambient capability, and the securebits
     noroot and no_setuid_fixup locked, so that no execve(2) gives it any.
+    --caps keeps the capabilities it names, in the sandbox's user
+    namespace only (cap_net_bind_service binds port 80 of the sandbox's
+    own network): they are its bounding set and its ambient, inheritable,
+    permitted and effective sets, which it keeps over execve(2), and
+    Docker's profile allows the system calls they stand for.
     no_new_privs is set: set-user-ID programs and file capabilities give
     nothing. It therefore cannot mount, load a module, change the host
     name, or raise a limit. A user other than root keeps its
@@ -264,13 +272,30 @@ func runParseRlimits(specs []string) (map[rlimit.Resource]rlimit.Limit, error) {
 	return m, nil
 }
 
+// runParseCaps reads --caps: capabilities the running kernel has.
+func runParseCaps(text string) (capability.Set, error) {
+	set, err := capability.ParseSet(text)
+	if err != nil {
+		return 0, Usagef("--caps %s: %v", quoteArg(text), err)
+	}
+	full, err := capability.Full()
+	if err != nil {
+		return 0, err
+	}
+	for c := range (set &^ full).All() {
+		last, _ := capability.Last()
+		return 0, Usagef("--caps %s: %v: the running kernel's last capability is %v", quoteArg(text), c, last)
+	}
+	return set, nil
+}
+
 // seccompProgram returns the program of --seccomp, or nil for none.
-func (c *sandboxCommand) seccompProgram(env *Env) (seccomp.Program, error) {
+func (c *sandboxCommand) seccompProgram(env *Env, caps capability.Set) (seccomp.Program, error) {
 	switch {
 	case c.seccomp == "none":
 		return nil, nil
 	}
-	p, err := runSeccompProgram(c.seccomp)
+	p, err := runSeccompProgram(c.seccomp, caps)
 	if err != nil {
 		return nil, Usagef("--seccomp %s: %v", quoteArg(c.seccomp), err)
 	}
@@ -350,7 +375,14 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 	if err != nil {
 		return err
 	}
-	prog, err := c.seccompProgram(env)
+	keep, err := runParseCaps(c.caps)
+	if err != nil {
+		return err
+	}
+	if keep != 0 {
+		initArgs = append(initArgs, "-caps", keep.Hex())
+	}
+	prog, err := c.seccompProgram(env, keep)
 	if err != nil {
 		return err
 	}

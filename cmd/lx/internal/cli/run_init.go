@@ -57,6 +57,7 @@ func runInit(args []string) int {
 	mountProc := flags.Bool("proc", false, "")
 	var rules []string
 	flags.Var(runFlagList{&rules}, "landlock", "")
+	capsHex := flags.String("caps", "0", "")
 	uid := flags.Uint("uid", 0, "")
 	gid := flags.Uint("gid", 0, "")
 	if err := flags.Parse(args); err != nil || flags.NArg() < 2 {
@@ -100,7 +101,11 @@ func runInit(args []string) int {
 			return fail(ExitCannotRun, "init: landlock: %v", err)
 		}
 	}
-	if err := runLockCapabilities(); err != nil {
+	keep, err := capability.ParseHex(*capsHex)
+	if err != nil {
+		return fail(ExitCannotRun, "init: -caps: %v", err)
+	}
+	if err := runLockCapabilities(keep); err != nil {
 		return fail(ExitCannotRun, "init: drop capabilities: %v", err)
 	}
 	// The ids change with the capabilities still effective, which
@@ -116,8 +121,15 @@ func runInit(args []string) int {
 			return fail(ExitCannotRun, "init: uid %d: %v", *uid, err)
 		}
 	}
-	if err := capability.SetState(capability.ThreadScope, capability.State{}); err != nil {
+	if err := capability.SetState(capability.ThreadScope, capability.State{Effective: keep, Permitted: keep, Inheritable: keep}); err != nil {
 		return fail(ExitCannotRun, "init: drop capabilities: %v", err)
+	}
+	if keep != 0 {
+		// Ambient: what the command keeps over its execve(2), as uid 0
+		// with SECBIT_NOROOT or as another uid.
+		if err := capability.RaiseAmbient(capability.ThreadScope, keep); err != nil {
+			return fail(ExitCannotRun, "init: ambient capabilities: %v", err)
+		}
 	}
 	if len(prog) > 0 {
 		if err := seccomp.Install(prog, &seccomp.InstallOptions{AllThreads: true}); err != nil {
@@ -133,14 +145,17 @@ func runInit(args []string) int {
 }
 
 // runLockCapabilities keeps the calling thread from getting any capability
-// after an execve(2): securebits that stop uid 0 from getting
-// capabilities at exec (locked), no ambient set, an empty bounding set.
-// What it has stays effective until the caller empties its sets.
-func runLockCapabilities() error {
-	const bits = capability.SecbitNoRoot | capability.SecbitNoRootLocked |
+// but keep after an execve(2): securebits that stop uid 0 from getting
+// capabilities at exec (locked), no ambient set, keep as the bounding
+// set, and, with nothing to keep, no raising of ambient capabilities.
+// What it has stays effective until the caller sets its sets.
+func runLockCapabilities(keep capability.Set) error {
+	bits := capability.SecbitNoRoot | capability.SecbitNoRootLocked |
 		capability.SecbitNoSetuidFixup | capability.SecbitNoSetuidFixupLocked |
-		capability.SecbitKeepCapsLocked |
-		capability.SecbitNoCapAmbientRaise | capability.SecbitNoCapAmbientRaiseLocked
+		capability.SecbitKeepCapsLocked
+	if keep == 0 {
+		bits |= capability.SecbitNoCapAmbientRaise | capability.SecbitNoCapAmbientRaiseLocked
+	}
 	if err := capability.SetSecurebits(capability.ThreadScope, bits); err != nil {
 		return err
 	}
@@ -151,7 +166,7 @@ func runLockCapabilities() error {
 	if err := capability.ClearAmbient(capability.ThreadScope); err != nil {
 		return err
 	}
-	return capability.DropBound(capability.ThreadScope, full)
+	return capability.DropBound(capability.ThreadScope, full&^keep)
 }
 
 // runReadProgram reads the program lx run wrote to f and closes f.

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cgroup"
 	"github.com/lxgo/lx/landlock"
 	"github.com/lxgo/lx/seccomp"
@@ -35,7 +36,7 @@ const runProbeEnv = "LX_CLI_TEST_RUN_PROBE"
 const runSeccompEnv = "LX_CLI_TEST_RUN_SECCOMP"
 
 // testRunSeccompProgram is runSeccompProgram in the tests.
-func testRunSeccompProgram(spec string) (seccomp.Program, error) {
+func testRunSeccompProgram(spec string, _ capability.Set) (seccomp.Program, error) {
 	if spec != "mkdir-eperm" {
 		return nil, fmt.Errorf("the test knows only mkdir-eperm")
 	}
@@ -238,6 +239,31 @@ func TestRunCapabilities(t *testing.T) {
 	}
 }
 
+// --caps keeps the named capabilities, over execve(2) too (ambient), as
+// uid 0 and as another uid: the command binds port 80 of the sandbox's
+// network namespace, which it cannot without.
+func TestRunKeepCaps(t *testing.T) {
+	runNeedUserNS(t)
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 is missing (.ci/run installs it)")
+	}
+	bind := `grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status; python3 -c 'import socket; socket.socket().bind(("0.0.0.0", 80)); print("bound")' 2>/dev/null || echo refused`
+	want := "CapEff:\t0000000000000400\nCapBnd:\t0000000000000400\nCapAmb:\t0000000000000400\nbound\n"
+	ids := [][]string{nil}
+	if os.Geteuid() == 0 {
+		ids = append(ids, []string{"--uid", "33", "--gid", "33"})
+	}
+	for _, id := range ids {
+		args := append(append([]string{"--caps", "cap_net_bind_service"}, id...), "--", "sh", "-c", bind)
+		if out, errOut, code := runSandbox(t, nil, args...); out != want || code != 0 {
+			t.Errorf("lx run %q: exit %d, stdout %q, stderr %q; want %q", args, code, out, errOut, want)
+		}
+	}
+	if out, errOut, code := runSandbox(t, nil, "--", "sh", "-c", bind); !strings.HasSuffix(out, "refused\n") || code != 0 {
+		t.Errorf("without --caps: exit %d, stdout %q, stderr %q; want the bind refused", code, out, errOut)
+	}
+}
+
 // With --uid and --gid the command runs as those ids inside, nobody
 // outside, and without capabilities; the init was uid 0 inside.
 func TestRunIDs(t *testing.T) {
@@ -383,6 +409,8 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"--uid", "-1"}, `--uid -1: want an id from 0 to 4294967293`},
 		{[]string{"--gid", "4294967294"}, `--gid 4294967294: want an id from 0 to 4294967293`},
 		{[]string{"--uid", "x"}, `--uid x: want an id`},
+		{[]string{"--caps", "cap_bogus"}, `--caps cap_bogus: capability: invalid set`},
+		{[]string{"--caps", "63"}, `--caps 63: 63: the running kernel's last capability is`},
 	} {
 		args := append(append([]string{"run"}, tc.args...), "sh", "-c", "echo started")
 		out, errOut, code := runLX(t, args...)
@@ -554,8 +582,12 @@ func TestRunBwrap(t *testing.T) {
 	leaked := os.NewFile(uintptr(fd), "/dev/null")
 	defer leaked.Close()
 	spec := fmt.Sprintf("mount module kill:%d ptrace:%d connect:%s", os.Getpid(), os.Getpid(), ln.Addr())
+	// The shell's fds are listed by a subshell that redirects its own
+	// output: in a pipeline the shell holds a pipe end (fd 3) while it
+	// starts the second command, and a redirection of a command in the
+	// shell saves its fd 1 (as fd 10), either of which ls could see.
 	script := `"$1"; n() { set -- /proc/[0-9]*; echo $#; }; n; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; ` +
-		`echo x > "$2/$4" && echo in-ok; echo x > "$3/$4" 2>/dev/null || echo out-denied; ls /proc/$$/fd | tr '\n' ' '; echo`
+		`echo x > "$2/$4" && echo in-ok; echo x > "$3/$4" 2>/dev/null || echo out-denied; (ls /proc/$$/fd > "$2/fds.$4"); tr '\n' ' ' < "$2/fds.$4"; echo`
 	shArgs := func(name string) []string { return []string{"sh", "-c", script, "sh", p, dir, other, name} }
 
 	cmd, lxOut, lxErr := lxProcess(t, append([]string{"run", "--seccomp", "none", "--landlock", "ro:/,rw:" + dir, "--"}, shArgs("lx")...)...)
