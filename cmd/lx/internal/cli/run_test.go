@@ -98,26 +98,37 @@ func runProbe(spec string) int {
 			if e != 0 {
 				err = e
 			}
+		case "bind80":
+			var ln net.Listener
+			if ln, err = net.Listen("tcp4", "0.0.0.0:80"); err == nil {
+				ln.Close()
+			}
+			err = runProbeUnwrap(err)
 		case "connect":
 			var c net.Conn
 			if c, err = net.Dial("tcp", arg); err == nil {
 				c.Close()
-			} else {
-				var op *net.OpError
-				if errors.As(err, &op) {
-					err = op.Err
-				}
-				var se *os.SyscallError
-				if errors.As(err, &se) {
-					err = se.Err
-				}
 			}
+			err = runProbeUnwrap(err)
 		default:
 			err = errors.New("unknown probe")
 		}
 		fmt.Printf("%s %s\n", name, runProbeErrName(err))
 	}
 	return 0
+}
+
+// runProbeUnwrap returns the errno inside a net error.
+func runProbeUnwrap(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		err = op.Err
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		err = se.Err
+	}
+	return err
 }
 
 // runProbeBinary returns a copy of the test binary in a directory that every
@@ -244,23 +255,23 @@ func TestRunCapabilities(t *testing.T) {
 // network namespace, which it cannot without.
 func TestRunKeepCaps(t *testing.T) {
 	runNeedUserNS(t)
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Fatal("python3 is missing (.ci/run installs it)")
-	}
-	bind := `grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status; python3 -c 'import socket; socket.socket().bind(("0.0.0.0", 80)); print("bound")' 2>/dev/null || echo refused`
-	want := "CapEff:\t0000000000000400\nCapBnd:\t0000000000000400\nCapAmb:\t0000000000000400\nbound\n"
+	probe := runProbeBinary(t)
+	// The probe binds port 80 of the sandbox's network namespace.
+	script := `grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status; exec "$1"`
+	want := "CapEff:\t0000000000000400\nCapBnd:\t0000000000000400\nCapAmb:\t0000000000000400\nbind80 ok\n"
 	ids := [][]string{nil}
 	if os.Geteuid() == 0 {
 		ids = append(ids, []string{"--uid", "33", "--gid", "33"})
 	}
+	env := []string{runProbeEnv + "=bind80"}
 	for _, id := range ids {
-		args := append(append([]string{"--caps", "cap_net_bind_service"}, id...), "--", "sh", "-c", bind)
-		if out, errOut, code := runSandbox(t, nil, args...); out != want || code != 0 {
+		args := append(append([]string{"--caps", "cap_net_bind_service"}, id...), "--", "sh", "-c", script, "sh", probe)
+		if out, errOut, code := runSandbox(t, env, args...); out != want || code != 0 {
 			t.Errorf("lx run %q: exit %d, stdout %q, stderr %q; want %q", args, code, out, errOut, want)
 		}
 	}
-	if out, errOut, code := runSandbox(t, nil, "--", "sh", "-c", bind); !strings.HasSuffix(out, "refused\n") || code != 0 {
-		t.Errorf("without --caps: exit %d, stdout %q, stderr %q; want the bind refused", code, out, errOut)
+	if out, errOut, code := runSandbox(t, env, "--", probe); out != "bind80 EACCES\n" || code != 0 {
+		t.Errorf("without --caps: exit %d, stdout %q, stderr %q; want the bind refused with EACCES", code, out, errOut)
 	}
 }
 
