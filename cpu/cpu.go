@@ -1,9 +1,22 @@
-// Package cpu describes the machine's CPUs as the kernel sees them: which
-// CPU numbers can exist, which are present and which are online, read from
-// sysfs (/sys/devices/system/cpu).
+// Package cpu describes the machine's CPUs as the kernel sees them and
+// places threads on them.
 //
-// CPU lists are cpuset.Set values. The package only reads; it never
-// changes which CPUs are online.
+//   - CPU sets from sysfs (/sys/devices/system/cpu): Possible, Present,
+//     Online, Offline, Isolated, NohzFull, and KernelMax.
+//   - The layout (FS.Topology): per CPU its package, die, cluster, core,
+//     thread siblings and NUMA node id; each cache once (level, type, size
+//     in bytes, line size, ways, sets, the CPUs sharing it); the SMT
+//     control state (FS.SMTState); the model name and flags from
+//     /proc/cpuinfo (FS.Model, parsed by procfs).
+//   - Where the calling thread runs (Current): RDPID or RDTSCP on amd64
+//     (Go assembly), checked against getcpu(2) at first use; getcpu(2)
+//     elsewhere.
+//   - CPU affinity (sched_setaffinity(2)) of the calling thread, of a
+//     thread by id, and of every thread of a process.
+//
+// CPU lists are cpuset.Set values. The package never changes which CPUs
+// are online. The numa package describes NUMA nodes; this one reports
+// only each CPU's node id.
 package cpu
 
 import (

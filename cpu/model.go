@@ -39,4 +39,3 @@ func (fsys FS) Model() (Model, error) {
 	i := infos[0]
 	return Model{Name: i.ModelName, Vendor: i.VendorID, Flags: i.Flags}, nil
 }
-

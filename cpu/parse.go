@@ -15,10 +15,14 @@ import (
 var errRange = errors.New("number out of range")
 
 // parseErr names the file a parser failed on: an *fs.PathError with Op
-// "parse", matching fs.ErrInvalid through its cause. A nil error stays nil.
+// "parse", matching fs.ErrInvalid (cpuset's own parse errors included).
+// A nil error stays nil.
 func parseErr(path string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if !errors.Is(err, fs.ErrInvalid) {
+		err = &invalidError{err}
 	}
 	return &fs.PathError{Op: "parse", Path: path, Err: err}
 }

@@ -229,3 +229,65 @@ func (fsys FS) readNodes(t *Topology, at []int32) error {
 	}
 	return nil
 }
+
+// Sockets returns the number of packages (sockets) with an online CPU, as
+// lscpu counts them; 0 if the kernel reports no package ids.
+func (t Topology) Sockets() int {
+	var seen cpuset.Set
+	for _, c := range t.CPUs {
+		if c.Online && c.Package >= 0 && c.Package <= cpuset.MaxCPU {
+			seen.Add(c.Package)
+		}
+	}
+	return seen.Count()
+}
+
+// Cores returns the number of cores with an online CPU: the distinct
+// thread sibling sets (a CPU without topology counts as a core of its
+// own).
+func (t Topology) Cores() int {
+	n := 0
+	for _, c := range t.CPUs {
+		if !c.Online {
+			continue
+		}
+		first := c.CPU
+		for s := range c.ThreadSiblings.All() {
+			first = s
+			break
+		}
+		if first == c.CPU {
+			n++
+		}
+	}
+	return n
+}
+
+// ThreadsPerCore returns the largest number of online threads of one core,
+// as lscpu's "Thread(s) per core" (1 for a machine without SMT or with
+// SMT off; 0 if no CPU is online).
+func (t Topology) ThreadsPerCore() int {
+	n := 0
+	for _, c := range t.CPUs {
+		if c.Online {
+			n = max(n, c.ThreadSiblings.Count(), 1)
+		}
+	}
+	return n
+}
+
+// Cache returns the cache of the given level and type that CPU cpu uses,
+// and whether there is one.
+func (t Topology) Cache(cpu, level int, typ CacheType) (Cache, bool) {
+	for _, c := range t.CPUs {
+		if c.CPU != cpu {
+			continue
+		}
+		for _, i := range c.Caches {
+			if i >= 0 && i < len(t.Caches) && t.Caches[i].Level == level && t.Caches[i].Type == typ {
+				return t.Caches[i], true
+			}
+		}
+	}
+	return Cache{}, false
+}
