@@ -218,12 +218,12 @@ func TestTopologyErrors(t *testing.T) {
 	const cpu0 = "sys/devices/system/cpu/cpu0/"
 	base := func() map[string]string {
 		return map[string]string{
-			"sys/devices/system/cpu/present":     "0\n",
-			"sys/devices/system/cpu/online":      "0\n",
-			cpu0 + "topology/core_id":            "0\n",
+			"sys/devices/system/cpu/present":      "0\n",
+			"sys/devices/system/cpu/online":       "0\n",
+			cpu0 + "topology/core_id":             "0\n",
 			cpu0 + "topology/physical_package_id": "0\n",
-			cpu0 + "cache/index0/level":          "1\n",
-			cpu0 + "cache/index0/type":           "Data\n",
+			cpu0 + "cache/index0/level":           "1\n",
+			cpu0 + "cache/index0/type":            "Data\n",
 		}
 	}
 	for _, tc := range []struct {
