@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/pseudofs"
@@ -22,17 +23,30 @@ type sysReader struct {
 	n    int       // bytes of rel in use
 }
 
+// readerPool keeps sysReaders (and their buffers) between reads of the
+// topology.
+var readerPool = sync.Pool{New: func() any { return &sysReader{buf: make([]byte, 0, pseudofs.MinBuf)} }}
+
 // openReader opens the directory path for a sysReader.
 func openReader(path string) (*sysReader, error) {
 	fd, err := sys.Open(path, sys.O_RDONLY|sys.O_DIRECTORY)
 	if err != nil {
 		return nil, err
 	}
+	r := readerPool.Get().(*sysReader)
 	// The raw fd is owned by the reader from here on: close releases it.
-	return &sysReader{dir: fd.Release(), path: path, buf: make([]byte, 0, pseudofs.MinBuf)}, nil
+	r.dir, r.path = fd.Release(), path
+	return r, nil
 }
 
-func (r *sysReader) close() { sys.CloseRaw(r.dir) }
+// close closes the directory and gives the reader back to the pool.
+func (r *sysReader) close() {
+	sys.CloseRaw(r.dir)
+	r.dir, r.path = -1, ""
+	if cap(r.buf) <= 1<<20 {
+		readerPool.Put(r)
+	}
+}
 
 // reset starts a new relative path.
 func (r *sysReader) reset() *sysReader { r.n = 0; return r }
@@ -60,8 +74,7 @@ func (r *sysReader) read() ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: r.name(), Err: syscall.ENAMETOOLONG}
 	}
 	r.rel[r.n] = 0
-	b, err := pseudofs.ReadFileZ(r.dir, r.rel[:r.n+1], r.buf)
-	r.buf = b[:0]
+	b, err := r.readFile()
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -70,6 +83,35 @@ func (r *sysReader) read() ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: r.name(), Err: err}
 	}
 	return b, nil
+}
+
+// readFile opens the file and reads it, with one read(2) when it is
+// shorter than the buffer: a sysfs attribute (at most a page) comes whole
+// from its first read, and a short read of a regular file (a testdata
+// tree) is its end.
+func (r *sysReader) readFile() ([]byte, error) {
+	fd, err := sys.OpenatZ(r.dir, r.rel[:r.n+1], sys.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer sys.CloseRaw(fd)
+	b := r.buf[:cap(r.buf)]
+	n, err := sys.Read(fd, b)
+	for err == nil && n == len(b) {
+		// A file as long as the buffer, or longer: grow it, read on.
+		b = append(b[:n], 0)
+		b = b[:cap(b)]
+		var m int
+		if m, err = sys.Read(fd, b[n:]); m == 0 {
+			break
+		}
+		n += m
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.buf = b[:0]
+	return b[:n], nil
 }
 
 // id reads an id file; a missing file is -1 (unknown).

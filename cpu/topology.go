@@ -62,6 +62,17 @@ type Info struct {
 	Caches []int
 }
 
+// CPUs reads the topology of the present CPUs and their NUMA nodes, as
+// Topology does, without the caches: Info.Caches are nil. It costs six
+// small reads per core plus one per NUMA node.
+func (fs FS) CPUs() ([]Info, error) {
+	t, err := fs.topology(false)
+	if err != nil {
+		return nil, fmt.Errorf("cpu topology read: %w", err)
+	}
+	return t.CPUs, nil
+}
+
 // Topology reads the CPU topology of the present CPUs, their NUMA nodes
 // and their caches from /sys/devices/system/cpu and
 // /sys/devices/system/node (sysfs; no privilege). CPUs may go on- or
@@ -76,14 +87,15 @@ type Info struct {
 // two threads per core costs half the reads. A sysfs tree where sibling
 // threads disagree (a hand-made one) is read as its first thread says.
 func (fs FS) Topology() (Topology, error) {
-	t, err := fs.topology()
+	t, err := fs.topology(true)
 	if err != nil {
 		return Topology{}, fmt.Errorf("cpu topology read: %w", err)
 	}
 	return t, nil
 }
 
-func (fs FS) topology() (Topology, error) {
+// topology reads the CPUs and, if caches is set, the caches.
+func (fs FS) topology(caches bool) (Topology, error) {
 	present, err := fs.Present()
 	if err != nil {
 		return Topology{}, err
@@ -129,8 +141,10 @@ func (fs FS) topology() (Topology, error) {
 			sib.ThreadSiblings, sib.CoreSiblings = cpu.ThreadSiblings, cpu.CoreSiblings
 		}
 	}
-	if err := readCaches(r, &t, at); err != nil {
-		return Topology{}, err
+	if caches {
+		if err := readCaches(r, &t, at); err != nil {
+			return Topology{}, err
+		}
 	}
 	return t, nil
 }
