@@ -225,9 +225,11 @@ func cpuWriteTable(env *Env, r cpuTopologyReport) error {
 // cpuCurrentCommand is `lx cpu current`.
 type cpuCurrentCommand struct{}
 
-func (*cpuCurrentCommand) Name() string     { return "cpu current" }
-func (*cpuCurrentCommand) Synopsis() string { return "the CPU and NUMA node lx runs on, and how it found out" }
-func (*cpuCurrentCommand) Usage() string    { return "[flags]" }
+func (*cpuCurrentCommand) Name() string { return "cpu current" }
+func (*cpuCurrentCommand) Synopsis() string {
+	return "the CPU and NUMA node lx runs on, and how it found out"
+}
+func (*cpuCurrentCommand) Usage() string { return "[flags]" }
 func (*cpuCurrentCommand) Help() string {
 	return `Prints the CPU the command is running on and that CPU's NUMA node, and the
 method that told: "rdpid" or "rdtscp" (x86 instructions that read the
@@ -265,4 +267,3 @@ func (*cpuCurrentCommand) Run(ctx context.Context, env *Env, args []string) erro
 	_, err = fmt.Fprintf(env.Stdout, "cpu %d node %d (%s)\n", r.CPU, r.Node, r.Method)
 	return err
 }
-
