@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/lxgo/lx/cpu"
 	"github.com/prometheus/procfs/sysfs"
@@ -170,5 +171,46 @@ func TestCPUTopologyAgrees(t *testing.T) {
 				t.Errorf("%s: lx %+v, procfs %+v", in.name, g, w)
 			}
 		}
+	}
+}
+
+// BenchmarkCPUTopologyPaired times lx's cpu.FS.CPUs and the
+// prometheus/procfs reading alternately in one loop (the order swapping
+// every iteration) and reports both (lx-ns, procfs-ns) and procfs/lx:
+// on a shared machine the ratio holds where separate sub-benchmarks
+// drift. The answers are those TestCPUTopologyAgrees compares.
+func BenchmarkCPUTopologyPaired(b *testing.B) {
+	for _, in := range topoInputs {
+		lfs, pfs := topoFS(b, in.root)
+		b.Run("input="+in.name, func(b *testing.B) {
+			var lxT, prT time.Duration
+			lx := func() {
+				start := time.Now()
+				if _, err := lfs.CPUs(); err != nil {
+					b.Fatal(err)
+				}
+				lxT += time.Since(start)
+			}
+			pr := func() {
+				start := time.Now()
+				if _, err := promTopology(pfs); err != nil {
+					b.Fatal(err)
+				}
+				prT += time.Since(start)
+			}
+			i := 0
+			for b.Loop() {
+				if i++; i%2 == 0 {
+					lx()
+					pr()
+				} else {
+					pr()
+					lx()
+				}
+			}
+			b.ReportMetric(float64(lxT.Nanoseconds())/float64(i), "lx-ns")
+			b.ReportMetric(float64(prT.Nanoseconds())/float64(i), "procfs-ns")
+			b.ReportMetric(float64(prT)/float64(lxT), "procfs/lx")
+		})
 	}
 }

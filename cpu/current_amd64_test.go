@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lxgo/lx/internal/sys"
 )
@@ -99,4 +100,64 @@ func BenchmarkRDTSCP(b *testing.B) {
 	for b.Loop() {
 		rdtscp()
 	}
+}
+
+var sinkCPU int
+
+// BenchmarkCurrentPaired times Current, a bare RDPID and the getcpu(2)
+// system call in alternating batches within one loop and reports each
+// (current-ns, rdpid-ns, getcpu-ns) and the ratios current/rdpid and
+// getcpu/current: on a shared machine the ratios hold where separate
+// benchmarks drift.
+//
+//	go test -run '^$' -bench CurrentPaired -benchtime 1s -count 6 ./cpu
+func BenchmarkCurrentPaired(b *testing.B) {
+	if has, _ := tscAuxInstructions(); !has {
+		b.Skip("the CPU has no RDPID")
+	}
+	if m := CurrentMethod(); m != MethodRDPID {
+		b.Skipf("Current uses %v", m)
+	}
+	const batch, sysBatch = 256, 16
+	var cur, raw, sysc time.Duration
+	n, sum := 0, 0
+	curBatch := func() {
+		start := time.Now()
+		for range batch {
+			c, _, _ := Current()
+			sum += c
+		}
+		cur += time.Since(start)
+	}
+	rawBatch := func() {
+		start := time.Now()
+		for range batch {
+			sum += int(rdpid())
+		}
+		raw += time.Since(start)
+	}
+	for b.Loop() {
+		// The order alternates, so that neither side always runs
+		// first after the clock read.
+		if n%2 == 0 {
+			curBatch()
+			rawBatch()
+		} else {
+			rawBatch()
+			curBatch()
+		}
+		start := time.Now()
+		for range sysBatch {
+			c, _, _ := sys.Getcpu()
+			sum += c
+		}
+		sysc += time.Since(start)
+		n++
+	}
+	sinkCPU = sum
+	b.ReportMetric(float64(cur.Nanoseconds())/float64(n*batch), "current-ns")
+	b.ReportMetric(float64(raw.Nanoseconds())/float64(n*batch), "rdpid-ns")
+	b.ReportMetric(float64(sysc.Nanoseconds())/float64(n*sysBatch), "getcpu-ns")
+	b.ReportMetric(float64(cur)/float64(raw), "current/rdpid")
+	b.ReportMetric(float64(sysc)*batch/sysBatch/float64(cur), "getcpu/current")
 }
