@@ -103,7 +103,7 @@ func TestAffinityBadInput(t *testing.T) {
 		t.Errorf("SetProcessAffinity(-3) = %v, want fs.ErrInvalid", err)
 	}
 	// A child that has exited and been reaped names no thread.
-	cmd := exec.Command("true")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,13 @@ func TestTSCAuxPinned(t *testing.T) {
 	if !hasRDPID && !hasRDTSCP {
 		t.Skip("the CPU has neither RDPID nor RDTSCP")
 	}
+	if CurrentMethod() == MethodGetcpu {
+		// The first-use check found TSC_AUX disagreeing with getcpu (a
+		// hypervisor that does not keep it, more than 4096 CPUs): Current
+		// uses the system call, and the instructions are not expected
+		// to agree.
+		t.Skip("TSC_AUX disagrees with getcpu here; Current uses getcpu")
+	}
 	onEachCPU(t, func(c int) error {
 		gc, gn, err := sys.Getcpu()
 		if err != nil {
