@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"syscall"
 
 	"github.com/lxgo/lx/cpuset"
@@ -41,7 +42,8 @@ func Affinity() (cpuset.Set, error) {
 // that the runtime discards the thread).
 //
 // Every CPU of cpus must be a possible CPU (/sys/devices/system/cpu/
-// possible, or the kernel's CPU count where sysfs is not mounted): a CPU
+// possible, read once, or the kernel's CPU count where sysfs is not
+// mounted): a CPU
 // beyond is an error naming it, matching fs.ErrInvalid, as is an empty
 // set. The kernel fails with EINVAL when none of the CPUs is online and
 // allowed by the thread's cpuset cgroup.
@@ -89,7 +91,7 @@ func ProcessAffinity(pid int) (cpuset.Set, error) {
 }
 
 // SetProcessAffinity sets the CPU affinity of every thread of process pid
-// (0: the calling process), as taskset -a -p does: it lists
+// (0: the calling process; otherwise 1..2^31-1), as taskset -a -p does: it lists
 // /proc/PID/task and sets each thread's mask, and lists again until a pass
 // finds no thread it has not set, so that a thread created during the
 // change by a thread not yet changed is caught too. Threads created
@@ -142,6 +144,21 @@ func SetProcessAffinity(pid int, cpus cpuset.Set) error {
 	}
 }
 
+// possibleCPUs is the running system's possible CPUs, which do not change
+// while it runs: read once. Without sysfs (a container without /sys) it
+// is the kernel's CPU count, which sched_getaffinity reports rounded up
+// to 64.
+var possibleCPUs = sync.OnceValues(func() (cpuset.Set, error) {
+	if possible, err := Possible(); err == nil {
+		return possible, nil
+	}
+	mask, err := getAffinityWords(0)
+	if err != nil {
+		return cpuset.Set{}, err
+	}
+	return cpuset.Range(0, len(mask)*64-1), nil
+})
+
 // getAffinity reads a thread's mask, growing the buffer while the kernel
 // says it is too small for its CPU count.
 func getAffinity(tid int) (cpuset.Set, error) {
@@ -183,15 +200,9 @@ func affinityMask(cpus cpuset.Set) ([]uint64, error) {
 	if cpus.IsEmpty() {
 		return nil, fmt.Errorf("empty CPU set: %w", fs.ErrInvalid)
 	}
-	possible, err := Possible()
+	possible, err := possibleCPUs()
 	if err != nil {
-		// No sysfs (a container without /sys): the kernel's CPU count,
-		// which sched_getaffinity reports rounded up to 64.
-		mask, err := getAffinityWords(0)
-		if err != nil {
-			return nil, err
-		}
-		possible = cpuset.Range(0, len(mask)*64-1)
+		return nil, err
 	}
 	for c := range cpus.Difference(possible).All() {
 		return nil, &kernel.RangeError{What: "cpu", Value: int64(c), Min: 0, Max: int64(possible.Len() - 1)}

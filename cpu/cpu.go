@@ -25,19 +25,20 @@ import (
 	"github.com/lxgo/lx/internal/pseudofs"
 )
 
-// FS reads the CPU files of one system's sysfs. The zero value is not
-// usable; use Default or NewFS.
+// FS reads the CPU files of one system's sysfs, and its /proc/cpuinfo.
+// The zero value is not usable; use Default or NewFS.
 type FS struct {
 	fs pseudofs.FS
 }
 
-// Default returns the FS of the running system: /sys.
+// Default returns the FS of the running system: /sys and /proc.
 func Default() FS { return FS{fs: pseudofs.Default()} }
 
 // NewFS returns the FS of the system whose root directory is root: "/" for
 // this machine, /proc/PID/root for a container's view, a testdata tree in
-// tests. The FS reads root/sys. It checks that root is a directory; the
-// first read finds out whether the files exist.
+// tests. The FS reads root/sys, and root/proc/cpuinfo for Model. It
+// checks that root is a directory; the first read finds out whether the
+// files exist.
 func NewFS(root string) (FS, error) {
 	pfs, err := pseudofs.NewRooted(root)
 	if err != nil {

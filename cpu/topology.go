@@ -82,8 +82,9 @@ func (fs FS) CPUs() ([]Info, error) {
 // builds thread_siblings from equal package, die, cluster and core ids.
 // Topology reads the topology files of the first online thread of each
 // core and gives its siblings the same values, and reads a cache's files
-// from the first CPU listed in its shared_cpu_list (the kernel links the
-// same cpuN/cache/indexM of every CPU sharing a cache), so a machine with
+// from the first CPU that has it and gives it to every CPU of its
+// shared_cpu_list at the same cpuN/cache/indexM (the kernel matches
+// sharing caches by that index), so a machine with
 // two threads per core costs half the reads. A sysfs tree where sibling
 // threads disagree (a hand-made one) is read as its first thread says.
 func (fs FS) Topology() (Topology, error) {
