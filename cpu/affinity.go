@@ -13,11 +13,11 @@ import (
 	"github.com/lxgo/lx/procfs"
 )
 
-// Affinity is the CPU affinity of a thread: the CPUs the scheduler may run
-// it on (sched_setaffinity(2)). It belongs to each thread, not to the
-// process; a new thread (clone(2), pthread_create, a thread the Go runtime
-// starts) inherits the mask of the thread that creates it, and a child
-// process that of the thread that forks it.
+// A thread's CPU affinity is the set of CPUs the scheduler may run it on
+// (sched_setaffinity(2)). It belongs to each thread, not to the process;
+// a new thread (clone(2), pthread_create, a thread the Go runtime starts)
+// inherits the mask of the thread that creates it, and a child process
+// that of the thread that forks it.
 
 // Affinity returns the CPU affinity of the calling thread
 // (sched_getaffinity(2) on thread 0; no privilege). Call

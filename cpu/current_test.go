@@ -99,3 +99,10 @@ func BenchmarkGetcpuSyscall(b *testing.B) {
 		}
 	}
 }
+
+func TestCurrentAllocs(t *testing.T) {
+	CurrentMethod()
+	if n := testing.AllocsPerRun(100, func() { Current() }); n != 0 {
+		t.Errorf("Current: %v allocations per call, want 0", n)
+	}
+}

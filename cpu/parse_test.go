@@ -182,3 +182,28 @@ func FuzzParseSMTControl(f *testing.F) {
 		}
 	})
 }
+
+// TestParseAllocs: the parsers of the topology's hot path allocate
+// nothing on valid input.
+func TestParseAllocs(t *testing.T) {
+	id, size, typ, smt := []byte("17\n"), []byte("48K\n"), []byte("Unified\n"), []byte("forceoff\n")
+	if n := testing.AllocsPerRun(100, func() {
+		parseID(id)
+		parseCacheSize(size)
+		ParseCacheType(typ)
+		ParseSMTControl(smt)
+		ParseCacheType("Data")
+	}); n != 0 {
+		t.Errorf("%v allocations per run, want 0", n)
+	}
+}
+
+func BenchmarkParseID(b *testing.B) {
+	in := []byte("12345\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseID(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

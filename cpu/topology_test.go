@@ -395,3 +395,13 @@ func BenchmarkTopology(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkCPUs(b *testing.B) {
+	b.ReportAllocs()
+	fsys := Default()
+	for b.Loop() {
+		if _, err := fsys.CPUs(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
