@@ -12,7 +12,7 @@ import (
 )
 
 // sysReader reads the small files below one sysfs directory through a
-// directory fd, into one buffer it reuses: after the first file a read
+// directory fd (pseudofs.ReadFileZ), into one buffer it reuses: a read
 // allocates nothing, and each open resolves only the path below the
 // directory.
 type sysReader struct {
@@ -85,33 +85,14 @@ func (r *sysReader) read() ([]byte, error) {
 	return b, nil
 }
 
-// readFile opens the file and reads it, with one read(2) when it is
-// shorter than the buffer: a sysfs attribute (at most a page) comes whole
-// from its first read, and a short read of a regular file (a testdata
-// tree) is its end.
+// readFile reads the file into the reader's buffer, through pseudofs
+// (openat relative to the directory fd, read to the end, close).
 func (r *sysReader) readFile() ([]byte, error) {
-	fd, err := sys.OpenatZ(r.dir, r.rel[:r.n+1], sys.O_RDONLY)
-	if err != nil {
-		return nil, err
+	b, err := pseudofs.ReadFileZ(r.dir, r.rel[:r.n+1], r.buf)
+	if cap(b) <= 1<<20 {
+		r.buf = b[:0]
 	}
-	defer sys.CloseRaw(fd)
-	b := r.buf[:cap(r.buf)]
-	n, err := sys.Read(fd, b)
-	for err == nil && n == len(b) {
-		// A file as long as the buffer, or longer: grow it, read on.
-		b = append(b[:n], 0)
-		b = b[:cap(b)]
-		var m int
-		if m, err = sys.Read(fd, b[n:]); m == 0 {
-			break
-		}
-		n += m
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.buf = b[:0]
-	return b[:n], nil
+	return b, err
 }
 
 // id reads an id file; a missing file is -1 (unknown).
