@@ -16,7 +16,7 @@ import (
 type Cache struct {
 	Level int       // level: 1, 2, 3, ...
 	Type  CacheType // type: Data, Instruction or Unified
-	// ID is the cache's id (Linux 4.11), unique among the caches of one
+	// ID is the cache's id (Linux 4.10), unique among the caches of one
 	// level and type; -1 where the kernel has none.
 	ID       int
 	Size     uint64 // size in bytes (the file says "48K")

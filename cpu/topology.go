@@ -50,11 +50,11 @@ type Info struct {
 	Core    int // core_id: the core within the package; not unique across packages
 
 	// ThreadSiblings are the hardware threads of the CPU's core
-	// (thread_siblings_list, also core_cpus_list since 5.7), the CPU
-	// itself included; only online CPUs are listed.
+	// (thread_siblings_list; newer kernels also name it core_cpus_list),
+	// the CPU itself included; only online CPUs are listed.
 	ThreadSiblings cpuset.Set
 	// CoreSiblings are the online CPUs of the CPU's package
-	// (core_siblings_list, also package_cpus_list since 5.7).
+	// (core_siblings_list; also package_cpus_list on newer kernels).
 	CoreSiblings cpuset.Set
 
 	// Caches index Topology.Caches: the caches this CPU uses, in the order
@@ -84,9 +84,9 @@ func (fs FS) CPUs() ([]Info, error) {
 // core and gives its siblings the same values, and reads a cache's files
 // from the first CPU that has it and gives it to every CPU of its
 // shared_cpu_list at the same cpuN/cache/indexM (the kernel matches
-// sharing caches by that index), so a machine with
-// two threads per core costs half the reads. A sysfs tree where sibling
-// threads disagree (a hand-made one) is read as its first thread says.
+// sharing caches by that index), so a machine with two threads per core
+// costs half the reads. A sysfs tree where sibling threads disagree (a
+// hand-made one) is read as its first thread says.
 func (fs FS) Topology() (Topology, error) {
 	t, err := fs.topology(true)
 	if err != nil {
