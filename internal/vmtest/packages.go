@@ -67,6 +67,10 @@ var Packages = []Package{
 	{Path: "procfs"},
 	{Path: "pidfd"},
 	{Path: "cpu"},
+	// cpu on two NUMA nodes: each CPU's node id from the node cpulists,
+	// and the node half of TSC_AUX (node<<12 | cpu) that Current decodes,
+	// which one node (node 0) cannot tell from zero.
+	{Path: "cpu", Shape: NUMA2},
 	// Namespaces and process creation on each kernel: time namespaces,
 	// ID maps, CLONE_INTO_CGROUP into a pure v2 hierarchy.
 	{Path: "ns"},
