@@ -4,7 +4,8 @@
 // every operation goes through its syscall.RawConn, so a goroutine waiting
 // for readiness parks instead of blocking an OS thread.
 //
-// Operations are the typed helpers ReadT, WriteT and ControlT: the caller's
+// Operations are the typed helpers ReadT, WriteT and ControlT, and Read and
+// Write for plain read(2) and write(2) of a buffer: the caller's
 // closure makes the system call on the raw fd and returns its result and
 // error; for ReadT and WriteT, EAGAIN (which is EWOULDBLOCK on Linux) means
 // "not ready": the goroutine parks until the fd is ready and the closure
@@ -25,6 +26,12 @@
 // direction, not only the cancelled one; the others notice that the
 // deadline was not theirs and wait again. Close wakes every blocked
 // operation, which then returns an error matching os.ErrClosed.
+//
+// Allocations: Read, Write and ControlT allocate nothing of their own;
+// ReadT and WriteT allocate for the closures they hand the RawConn. A
+// cancellable context costs a context.AfterFunc registration per
+// operation, unless it is the FD's watched context (Watch), registered
+// once for a loop.
 //
 // Because cancellation works through the file's deadlines, callers must
 // not set deadlines on File() themselves while operations with
@@ -49,10 +56,25 @@ type FD struct {
 	rc     syscall.RawConn
 	closed atomic.Bool
 
+	// sysfd is f's descriptor, for ControlT, which holds ctl for reading
+	// while it uses it: Close takes ctl for writing before closing f, so
+	// the number cannot be reused under a running ControlT. A RawConn's
+	// Control would do the same at the cost of allocating the closure
+	// it takes.
+	sysfd int
+	ctl   sync.RWMutex
+
 	// rd and wd track the past deadlines that cancelled contexts set, for
 	// reads and for writes.
 	rd, wd canceller
+
+	// watched is the Done channel of the context Watch registered, if
+	// any: operations under it skip their own registration.
+	watched atomic.Pointer[watch]
 }
+
+// watch is one Watch registration.
+type watch struct{ done <-chan struct{} }
 
 // canceller manages the past deadlines set on behalf of cancelled
 // contexts in one direction. The past deadline stays in force until every
@@ -117,7 +139,11 @@ func New(f *os.File) (*FD, error) {
 		f.Close()
 		return nil, err
 	}
-	p := &FD{f: f, rc: rc}
+	p := &FD{f: f, rc: rc, sysfd: -1}
+	if err := rc.Control(func(fd uintptr) { p.sysfd = int(fd) }); err != nil {
+		f.Close()
+		return nil, err
+	}
 	p.rd.set, p.wd.set = f.SetReadDeadline, f.SetWriteDeadline
 	return p, nil
 }
@@ -131,7 +157,9 @@ func (p *FD) File() *os.File { return p.f }
 // matching os.ErrClosed. It is idempotent.
 func (p *FD) Close() error {
 	p.closed.Store(true)
+	p.ctl.Lock()
 	err := p.f.Close()
+	p.ctl.Unlock()
 	if errors.Is(err, os.ErrClosed) {
 		return nil
 	}
@@ -159,15 +187,84 @@ func WriteT[T any](ctx context.Context, p *FD, op string, fn func(fd int) (T, er
 // fstat, waitid with WNOHANG): an EAGAIN from fn is returned like any other
 // error. The fd is valid only during fn. Errors are wrapped as by ReadT;
 // after Close ControlT returns an error matching os.ErrClosed without
-// calling fn.
+// calling fn. It allocates nothing of its own.
 func ControlT[T any](p *FD, op string, fn func(fd int) (T, error)) (T, error) {
-	var t T
-	var err error
-	if cerr := p.closedErr(op, p.rc.Control(func(fd uintptr) { t, err = fn(int(fd)) })); cerr != nil {
+	p.ctl.RLock()
+	defer p.ctl.RUnlock()
+	if p.closed.Load() {
 		var zero T
-		return zero, cerr
+		return zero, &os.PathError{Op: op, Path: p.f.Name(), Err: os.ErrClosed}
 	}
+	t, err := fn(p.sysfd)
 	return t, wrapErr(op, err)
+}
+
+// Read reads into b with read(2) through the file, parking in the poller
+// while the fd is not readable, until data comes, ctx is done or the FD is
+// closed, with ReadT's errors (an error of the read itself is an
+// *os.PathError, and a read of 0 bytes is io.EOF, as os.File.Read has
+// them). It is the allocation-free way to read a fixed-size record (an
+// eventfd count, an inotify batch): it allocates nothing when ctx cannot
+// be cancelled (ctx.Done() is nil) or is the FD's watched context (Watch);
+// another cancellable ctx costs a context.AfterFunc registration.
+func (p *FD) Read(ctx context.Context, b []byte) (int, error) {
+	var n int
+	err := p.io(ctx, &p.rd, "read", func() error {
+		var err error
+		n, err = p.f.Read(b)
+		return err
+	})
+	return n, err
+}
+
+// Write is Read for write(2): it parks while the fd is not writable and
+// writes all of b, as os.File.Write does.
+func (p *FD) Write(ctx context.Context, b []byte) (int, error) {
+	var n int
+	err := p.io(ctx, &p.wd, "write", func() error {
+		var err error
+		n, err = p.f.Write(b)
+		return err
+	})
+	return n, err
+}
+
+// Watch registers ctx's cancellation with the FD once, for a loop of
+// operations under one context (a serving loop): until stop is called,
+// ReadT, WriteT, Read and Write under ctx, or under any context with the
+// same Done channel (its context.WithValue children), skip their own
+// registration, so that each costs no allocation for it. When ctx is done
+// the waiting operations return ctx.Err(), as without Watch. One context
+// is watched at a time: a second Watch replaces the first for this
+// purpose (the first still cancels its operations, with a registration of
+// their own). stop must be called, once, before ctx's operations are over.
+func (p *FD) Watch(ctx context.Context) (stop func()) {
+	done := ctx.Done()
+	if done == nil {
+		return func() {}
+	}
+	w := &watch{done: done}
+	fired := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		p.rd.cancel()
+		p.wd.cancel()
+		close(fired)
+	})
+	p.watched.Store(w)
+	return func() {
+		p.watched.CompareAndSwap(w, nil)
+		if !stopAfter() {
+			<-fired
+			p.rd.finish()
+			p.wd.finish()
+		}
+	}
+}
+
+// isWatched reports whether done is the watched context's channel.
+func (p *FD) isWatched(done <-chan struct{}) bool {
+	w := p.watched.Load()
+	return w != nil && w.done == done
 }
 
 // rwT is ReadT and WriteT: the poller's wait for one direction around fn.
@@ -221,8 +318,17 @@ func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) e
 		return err
 	}
 	call := func(fd uintptr) bool { return fn(int(fd)) }
-	if ctx.Done() == nil {
-		return p.closedErr(name, p.wait(ctx, c, op, call))
+	return p.io(ctx, c, name, func() error { return op(call) })
+}
+
+// io runs try, the poller's wait for one direction (a RawConn method or an
+// os.File read or write), until it is done, ctx ends or the FD is closed.
+func (p *FD) io(ctx context.Context, c *canceller, name string, try func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if done := ctx.Done(); done == nil || p.isWatched(done) {
+		return p.closedErr(name, p.wait(ctx, c, try))
 	}
 	// Wake the waiter when ctx is done. AfterFunc runs its function (in
 	// a new goroutine) only if ctx ends before stop is called.
@@ -231,7 +337,7 @@ func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) e
 		c.cancel()
 		close(fired)
 	})
-	err := p.wait(ctx, c, op, call)
+	err := p.wait(ctx, c, try)
 	if !stop() {
 		// The cancellation ran or is running: let it finish, then
 		// withdraw its deadline so later operations are not affected.
@@ -241,13 +347,13 @@ func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) e
 	return p.closedErr(name, err)
 }
 
-// wait runs op until it succeeds or fails for a reason of its own: a
+// wait runs try until it succeeds or fails for a reason of its own: a
 // deadline error caused by another operation's cancellation is retried,
 // once that cancellation has withdrawn its deadline.
-func (p *FD) wait(ctx context.Context, c *canceller, op func(func(uintptr) bool) error, call func(uintptr) bool) error {
+func (p *FD) wait(ctx context.Context, c *canceller, try func() error) error {
 	for {
 		gen := c.gen.Load()
-		err := op(call)
+		err := try()
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
