@@ -46,13 +46,6 @@ func Signalfd(mask uint64) (*FD, error) {
 	return NewFD(fd), nil
 }
 
-// SignalfdSetMask replaces the signals of the signalfd fd with mask.
-func SignalfdSetMask(fd int, mask uint64) error {
-	set := sigset(mask)
-	_, err := retry1(func() (int, error) { return unix.Signalfd(fd, &set, 0) })
-	return wrap("signalfd4", err)
-}
-
 // SigprocmaskBlock adds mask to the calling thread's blocked signals with
 // rt_sigprocmask(2) SIG_BLOCK and returns the previous blocked set. It
 // affects only the calling thread.
