@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/cred"
-	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/seccomp"
 	"github.com/lxgo/lx/signal"
 	"github.com/lxgo/lx/signalfd"
@@ -98,7 +97,7 @@ func TestLayoutsFromKernel(t *testing.T) {
 		}
 		defer fd.Close()
 		for _, c := range layoutCases {
-			info := make([]byte, sys.SiginfoSize)
+			var info [siginfoSize]byte
 			binary.NativeEndian.PutUint32(info[0:], uint32(c.sig))
 			binary.NativeEndian.PutUint32(info[8:], uint32(int32(c.code)))
 			for _, f := range c.fields {
@@ -111,7 +110,7 @@ func TestLayoutsFromKernel(t *testing.T) {
 					binary.NativeEndian.PutUint64(info[16+f.off:], f.v)
 				}
 			}
-			if err := sys.RtTgsigqueueinfo(os.Getpid(), fd.Thread(), int(c.sig), info); err != nil {
+			if err := rtTgsigqueueinfo(os.Getpid(), fd.Thread(), c.sig.Sys(), &info); err != nil {
 				t.Errorf("%s: %v", c.name, err)
 				continue
 			}

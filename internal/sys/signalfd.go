@@ -6,7 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// signalfd4(2), rt_sigprocmask(2), tgkill(2) and rt_tgsigqueueinfo(2).
+// signalfd4(2) and rt_sigprocmask(2).
 
 // sigset is the kernel sigset_t of a 64-signal mask whose bit n-1 is
 // signal n, in the first 8 bytes (rt_sigprocmask and signalfd4 are given
@@ -56,35 +56,4 @@ func SigprocmaskBlock(mask uint64) (old uint64, err error) {
 		return 0, wrap("rt_sigprocmask", err)
 	}
 	return maskOf(&prev), nil
-}
-
-// SigprocmaskSet replaces the calling thread's blocked signals with mask
-// (rt_sigprocmask(2) SIG_SETMASK).
-func SigprocmaskSet(mask uint64) error {
-	set := sigset(mask)
-	return wrap("rt_sigprocmask", unix.PthreadSigmask(unix.SIG_SETMASK, &set, nil))
-}
-
-// Tgkill sends sig to thread tid of thread group tgid (tgkill(2)); the
-// receiver sees si_code SI_TKILL with the sender's pid and uid.
-func Tgkill(tgid, tid, sig int) error {
-	return wrap("tgkill", unix.Tgkill(tgid, tid, unix.Signal(sig)))
-}
-
-// SiginfoSize is the size of siginfo_t.
-const SiginfoSize = int(unsafe.Sizeof(unix.Siginfo{}))
-
-// RtTgsigqueueinfo queues sig for thread tid of thread group tgid with
-// the siginfo_t whose bytes are info (rt_tgsigqueueinfo(2), 2.6.31).
-// Only a process signalling itself may choose an si_code >= 0 or SI_TKILL
-// (EPERM otherwise). info must be SiginfoSize bytes (EINVAL otherwise).
-func RtTgsigqueueinfo(tgid, tid, sig int, info []byte) error {
-	if len(info) != SiginfoSize {
-		return wrap("rt_tgsigqueueinfo", unix.EINVAL)
-	}
-	var si unix.Siginfo
-	copy(siginfoBytes(&si)[:], info)
-	_, err := Syscall6("rt_tgsigqueueinfo", unix.SYS_RT_TGSIGQUEUEINFO, uintptr(tgid), uintptr(tid), uintptr(sig),
-		uintptr(unsafe.Pointer(&si)), 0, 0)
-	return err
 }
