@@ -196,7 +196,7 @@ func (f *FD) Read(ctx context.Context) (Siginfo, error) {
 // readOne reads and decodes one record; EAGAIN when none is pending.
 func readOne(fd int) (Siginfo, error) {
 	var b [Size]byte
-	n, err := sys.Read(fd, b[:])
+	n, err := sys.SignalfdRead(fd, b[:])
 	if err != nil {
 		return Siginfo{}, err
 	}

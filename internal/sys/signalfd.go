@@ -57,3 +57,15 @@ func SigprocmaskBlock(mask uint64) (old uint64, err error) {
 	}
 	return maskOf(&prev), nil
 }
+
+// SignalfdRead reads pending signals into b, whole struct
+// signalfd_siginfo records, retrying EINTR; the error is the bare
+// syscall.Errno, for internal/poll's helpers (see EventfdRead).
+func SignalfdRead(fd int, b []byte) (int, error) {
+	for {
+		n, err := unix.Read(fd, b)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
