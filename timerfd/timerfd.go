@@ -95,7 +95,9 @@ type AbsoluteOptions struct {
 
 // Set arms the timer to expire after next, then every interval (0 for
 // once), relative to now on the timer's clock (timerfd_settime(2)
-// without TFD_TIMER_ABSTIME), and returns the previous setting. next must
+// without TFD_TIMER_ABSTIME), and returns the previous setting. Setting a
+// timer (Set, SetAt, SetAtReading, Disarm) discards the expirations no
+// Wait has returned yet. next must
 // be positive (Disarm disarms) and interval not negative: others are
 // errors matching fs.ErrInvalid.
 func (t *Timer) Set(next, interval time.Duration) (Setting, error) {
@@ -153,8 +155,8 @@ func (t *Timer) setAbsolute(op string, reading, interval time.Duration, opts *Ab
 	return t.settime(op, flags, reading, interval)
 }
 
-// Disarm stops the timer and returns its previous setting. Expirations
-// that happened before stay readable: a Wait that follows returns them.
+// Disarm stops the timer and returns its previous setting. Like every
+// setting, it discards the expirations no Wait has returned yet.
 func (t *Timer) Disarm() (Setting, error) { return t.settime("timerfd disarm", 0, 0, 0) }
 
 func (t *Timer) settime(op string, flags int, value, interval time.Duration) (Setting, error) {

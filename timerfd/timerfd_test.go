@@ -228,3 +228,28 @@ func TestSetTicks(t *testing.T) {
 		t.Errorf("Wait after SetTicks(5) = %d, %v", n, err)
 	}
 }
+
+// TestSetDiscardsPending: a new setting drops the expirations not yet
+// read (the kernel's timerfd_setup resets the count), as Set and Disarm
+// document.
+func TestSetDiscardsPending(t *testing.T) {
+	tm := newTimer(t, timerfd.Monotonic)
+	for _, reset := range []func() (timerfd.Setting, error){
+		tm.Disarm,
+		func() (timerfd.Setting, error) { return tm.Set(time.Hour, 0) },
+	} {
+		if _, err := tm.Set(time.Millisecond, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond) // it has expired
+		if _, err := reset(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		n, err := tm.Wait(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait after a new setting = %d, %v; want no expiration", n, err)
+		}
+	}
+}
