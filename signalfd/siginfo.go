@@ -17,7 +17,7 @@ import (
 
 // Size is the size of one record a signalfd read returns (struct
 // signalfd_siginfo).
-const Size = abi.SignalfdSiginfoSize
+const Size = 128
 
 // Layout says which fields of a Siginfo the kernel filled: the siginfo
 // layout (include/linux/signal.h, enum siginfo_layout) that the signal

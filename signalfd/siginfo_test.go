@@ -134,3 +134,9 @@ func BenchmarkParseSiginfo(b *testing.B) {
 		}
 	}
 }
+
+func TestSize(t *testing.T) {
+	if signalfd.Size != abi.SignalfdSiginfoSize {
+		t.Errorf("Size %d, struct signalfd_siginfo %d", signalfd.Size, abi.SignalfdSiginfoSize)
+	}
+}

@@ -47,8 +47,9 @@
 // forces for a fault.
 //
 // An [FD] owns a close-on-exec, non-blocking signalfd (signalfd4(2),
-// Linux 2.6.27; the SIGSYS fields of Siginfo 3.18, the layouts as
-// decoded here 4.14). No privilege is needed. Close is idempotent and
+// Linux 2.6.27; the SIGSYS fields of Siginfo 3.18). Records are decoded
+// by the siginfo layouts of Linux 6.6 and later ([LayoutOf]). No
+// privilege is needed. Close is idempotent and
 // ends a blocked Read with an error matching os.ErrClosed.
 package signalfd
 
@@ -107,8 +108,8 @@ func check(op string, set signal.Set, thread bool) error {
 // New returns a signalfd for the signals of set, waiting through the
 // poller. It changes no signal mask: it reads the process-directed
 // signals of set that every thread blocks (see the package documentation
-// for when that is so), and, from a thread that blocks it, a signal
-// directed at that thread (BlockThread is made for that). SIGKILL and
+// for when that is so). Signals directed at one thread need BlockThread:
+// the poller cannot see them. SIGKILL and
 // SIGSTOP, which cannot be blocked, and an empty set are errors matching
 // fs.ErrInvalid.
 func New(set signal.Set) (*FD, error) {
