@@ -459,7 +459,7 @@ func TestTimerfdExpireAgrees(t *testing.T) {
 
 // pairedBlock is the number of operations each implementation runs in
 // turn inside one iteration of a paired benchmark.
-const pairedBlock = 64
+const pairedBlock = 8
 
 // pairedReport reports each implementation's ns per operation and its
 // ratio to impl=lx's, from the blocks timed side by side: alternating
