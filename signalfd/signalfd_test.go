@@ -260,3 +260,33 @@ func TestBadSets(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkReadThread sends SIGUSR1 to a locked thread with tgkill(2)
+// and reads it from the thread's signalfd.
+func BenchmarkReadThread(b *testing.B) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // never unlocked: the thread is discarded
+		fd, err := signalfd.BlockThread(signal.SetOf(signal.Usr1))
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer fd.Close()
+		ctx := context.Background()
+		pid := os.Getpid()
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := syscall.Tgkill(pid, fd.Thread(), syscall.SIGUSR1); err != nil {
+				b.Error(err) // not Fatal: this is not the benchmark's goroutine
+				return
+			}
+			if si, err := fd.Read(ctx); err != nil || si.Signal != signal.Usr1 {
+				b.Errorf("Read = %+v, %v", si, err)
+				return
+			}
+		}
+	}()
+	<-done
+}
