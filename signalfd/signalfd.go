@@ -137,9 +137,12 @@ func New(set signal.Set) (*FD, error) {
 // anything (it may run on another thread).
 //
 // Besides SIGKILL and SIGSTOP, set must not hold the signals Go's runtime
-// needs on each thread: SIGURG (preemption) and 32 to 34 (used by
-// syscall.AllThreadsSyscall, which would wait for this thread forever).
-// Those and an empty set are errors matching fs.ErrInvalid.
+// needs on each thread: SIGURG (preemption), 33 (which
+// syscall.AllThreadsSyscall sends to every thread and would wait for
+// forever, as glibc's setxid does in a cgo program), 32 and 34 (the C
+// libraries' thread cancellation and musl's synchronous calls). Those and
+// an empty set are errors matching fs.ErrInvalid. 34 is signal.RTMin,
+// glibc's SIGRTMIN: real-time signals for a thread start at RTMin+1.
 func BlockThread(set signal.Set) (*FD, error) {
 	if err := check("block thread", set, true); err != nil {
 		return nil, err
