@@ -14,9 +14,8 @@
 // Minimum kernels: timerfd_create with TFD_CLOEXEC and TFD_NONBLOCK
 // 2.6.27; TFD_TIMER_CANCEL_ON_SET 3.0; the alarm clocks 3.11; BootTime
 // 3.15; TFD_IOC_SET_TICKS 3.17, and only in kernels built with
-// CONFIG_CHECKPOINT_RESTORE. Every Go release runs on kernels newer than
-// all but the last. The alarm clocks need CAP_WAKE_ALARM; nothing else
-// needs privilege. The timer belongs to the open file description:
+// CONFIG_CHECKPOINT_RESTORE. The alarm clocks need CAP_WAKE_ALARM;
+// nothing else needs privilege. The timer belongs to the open file description:
 // duplicates of the fd (dup(2), SCM_RIGHTS, fork(2)) share it and its
 // expiration count.
 package timerfd
