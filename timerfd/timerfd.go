@@ -15,9 +15,10 @@
 // 2.6.27; TFD_TIMER_CANCEL_ON_SET 3.0; the alarm clocks 3.11; BootTime
 // 3.15; TFD_IOC_SET_TICKS 3.17, and only in kernels built with
 // CONFIG_CHECKPOINT_RESTORE. The alarm clocks need CAP_WAKE_ALARM;
-// nothing else needs privilege. The timer belongs to the open file description:
-// duplicates of the fd (dup(2), SCM_RIGHTS, fork(2)) share it and its
-// expiration count.
+// nothing else needs privilege. The timer belongs to the open file
+// description: duplicates of the fd (dup(2), SCM_RIGHTS, fork(2)) share
+// it and its expiration count. Absolute Monotonic and BootTime readings
+// are in the caller's time namespace (Linux 5.6).
 package timerfd
 
 import (
