@@ -36,7 +36,7 @@ func TestCounter(t *testing.T) {
 		}
 	}
 	if v, err := fd.Read(ctx); err != nil || v != 8+1<<40 {
-		t.Fatalf("Read = %d, %v; want %d", v, err, 8+1<<40)
+		t.Fatalf("Read = %d, %v; want %d", v, err, uint64(8+1<<40))
 	}
 	// Empty now: a read with an expired context does not wait.
 	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
