@@ -294,6 +294,9 @@ func StartBlocked(cmd *exec.Cmd, set signal.Set) error {
 		if _, err := sys.SigprocmaskBlock(uint64(set)); err != nil {
 			return fmt.Errorf("signalfd start blocked: %w", err)
 		}
-		return cmd.Start()
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("signalfd start blocked: %w", err)
+		}
+		return nil
 	})
 }
