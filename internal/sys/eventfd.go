@@ -1,6 +1,10 @@
 package sys
 
-import "golang.org/x/sys/unix"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
 
 // eventfd2(2).
 
@@ -19,4 +23,50 @@ func Eventfd(initval uint, flags int) (*FD, error) {
 		return nil, wrap("eventfd2", err)
 	}
 	return NewFD(fd), nil
+}
+
+// EventfdRead reads an eventfd's 8-byte value with read(2), retrying
+// EINTR. Its error is the bare syscall.Errno, for internal/poll's helpers
+// (which name it and treat EAGAIN as "not ready"), so that the wait
+// path, which sees EAGAIN once per wake-up, allocates nothing. timerfd's
+// expiration count is read the same way (TimerfdRead).
+func EventfdRead(fd int) (uint64, error) { return readU64(fd) }
+
+// EventfdWrite adds v to an eventfd's counter with write(2), retrying
+// EINTR; the error is the bare syscall.Errno, as for EventfdRead. The
+// kernel refuses v = 2^64-1 (EINVAL) and answers EAGAIN on a
+// non-blocking eventfd when the sum would exceed 2^64-2.
+func EventfdWrite(fd int, v uint64) error {
+	var b [8]byte
+	*(*uint64)(unsafe.Pointer(&b)) = v
+	for {
+		n, err := unix.Write(fd, b[:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n != 8:
+			return unix.EIO // the kernel writes all 8 bytes or fails
+		}
+		return nil
+	}
+}
+
+// readU64 reads one native-endian 8-byte value: the counter of an
+// eventfd or the expiration count of a timerfd.
+func readU64(fd int) (uint64, error) {
+	var b [8]byte
+	for {
+		n, err := unix.Read(fd, b[:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n != 8:
+			return 0, unix.EIO // the kernel reads all 8 bytes or fails
+		}
+		return *(*uint64)(unsafe.Pointer(&b)), nil
+	}
 }

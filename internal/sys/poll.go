@@ -62,3 +62,26 @@ func WaitReadable(fd int) error {
 		}
 	}
 }
+
+// PollInOrWake blocks the calling thread in poll(2) until fd is readable
+// (true) or wake is (false); EINTR is retried. It is for a descriptor
+// whose readiness depends on the thread that asks: a signalfd reports
+// the signals pending for the polling thread, so a signal directed at one
+// thread makes the fd readable only for that thread's poll, never for
+// the runtime poller's. wake is an eventfd the caller writes to end the
+// wait.
+func PollInOrWake(fd, wake int) (bool, error) {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+	for {
+		_, err := retry1(func() (int, error) { return unix.Poll(fds, -1) })
+		if err != nil {
+			return false, wrap("poll", err)
+		}
+		if fds[0].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
+			return true, nil
+		}
+		if fds[1].Revents != 0 {
+			return false, nil
+		}
+	}
+}
