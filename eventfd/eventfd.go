@@ -108,11 +108,13 @@ func (f *FD) Mode() Mode { return f.mode }
 // wait (the error is ctx.Err()), and Close ends it with an error matching
 // os.ErrClosed. Nothing is taken from the counter when Read fails.
 func (f *FD) Read(ctx context.Context) (uint64, error) {
-	v, err := poll.ReadT(ctx, f.pfd, "read", sys.EventfdRead)
-	if err != nil {
+	// The file's own read through the poller allocates nothing (see
+	// poll.FD.Read); an eventfd read is all 8 bytes or an error.
+	var b [8]byte
+	if _, err := f.pfd.Read(ctx, b[:]); err != nil {
 		return 0, fmt.Errorf("eventfd read: %w", err)
 	}
-	return v, nil
+	return binary.NativeEndian.Uint64(b[:]), nil
 }
 
 // Add adds n to the counter and wakes the readers. When the sum would
@@ -126,10 +128,9 @@ func (f *FD) Add(ctx context.Context, n uint64) error {
 	if n > Max {
 		return fmt.Errorf("eventfd add: %d is larger than the counter's maximum %d: %w", n, uint64(Max), fs.ErrInvalid)
 	}
-	_, err := poll.WriteT(ctx, f.pfd, "write", func(fd int) (struct{}, error) {
-		return struct{}{}, sys.EventfdWrite(fd, n)
-	})
-	if err != nil {
+	var b [8]byte
+	binary.NativeEndian.PutUint64(b[:], n)
+	if _, err := f.pfd.Write(ctx, b[:]); err != nil {
 		return fmt.Errorf("eventfd add: %w", err)
 	}
 	return nil

@@ -23,6 +23,7 @@ package timerfd
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -189,11 +190,13 @@ func (t *Timer) Setting() (Setting, error) {
 // with no expirations pending waits until it is armed and expires. For a
 // CancelOnSet timer whose clock was set the error matches ErrCanceled.
 func (t *Timer) Wait(ctx context.Context) (uint64, error) {
-	n, err := poll.ReadT(ctx, t.pfd, "read", sys.TimerfdRead)
-	if err != nil {
+	// The file's own read through the poller allocates nothing (see
+	// poll.FD.Read); a timerfd read is all 8 bytes or an error.
+	var b [8]byte
+	if _, err := t.pfd.Read(ctx, b[:]); err != nil {
 		return 0, waitError(err)
 	}
-	return n, nil
+	return binary.NativeEndian.Uint64(b[:]), nil
 }
 
 // waitError adds Wait's context to err, and ErrCanceled to ECANCELED.

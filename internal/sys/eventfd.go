@@ -26,10 +26,9 @@ func Eventfd(initval uint, flags int) (*FD, error) {
 }
 
 // EventfdRead reads an eventfd's 8-byte value with read(2), retrying
-// EINTR. Its error is the bare syscall.Errno, for internal/poll's helpers
-// (which name it and treat EAGAIN as "not ready"), so that the wait
-// path, which sees EAGAIN once per wake-up, allocates nothing. timerfd's
-// expiration count is read the same way (TimerfdRead).
+// EINTR (a timerfd's expiration count reads the same way). Its error is
+// the bare syscall.Errno, for internal/poll's helpers, which name it and
+// treat EAGAIN as "not ready".
 func EventfdRead(fd int) (uint64, error) { return readU64(fd) }
 
 // EventfdWrite adds v to an eventfd's counter with write(2), retrying

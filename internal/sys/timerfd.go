@@ -83,11 +83,6 @@ func TimerfdGettime(fd int) (Itimerspec, error) {
 	return Itimerspec{Value: cur.Value.Nano(), Interval: cur.Interval.Nano()}, nil
 }
 
-// TimerfdRead reads the number of expirations since the last read; the
-// error is the bare syscall.Errno (see EventfdRead). ECANCELED means the
-// clock of a TFD_TIMER_CANCEL_ON_SET timer was set.
-func TimerfdRead(fd int) (uint64, error) { return readU64(fd) }
-
 // TimerfdSetTicks sets the expiration count the next read returns
 // (TFD_IOC_SET_TICKS) and wakes waiters. ticks must not be 0 (EINVAL).
 func TimerfdSetTicks(fd int, ticks uint64) error {
