@@ -287,3 +287,7 @@ func withProbePage(fn func(page []byte, node int) error) error {
 	defer unix.Munmap(page)
 	return fn(page, node)
 }
+
+// ErrnoName returns the symbolic name of e, "ENOENT", or "" if x/sys
+// has none.
+func ErrnoName(e syscall.Errno) string { return unix.ErrnoName(e) }
