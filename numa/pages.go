@@ -26,8 +26,9 @@ func (s PageStatus) Node() int {
 
 // Err returns nil for a page on a node, or the kernel's errno
 // (a syscall.Errno, for errors.Is): ENOENT, the page is not present
-// (never touched, or swapped out); EFAULT, the address is not mapped, or
-// maps the shared zero page or a special mapping; EACCES, other processes
+// (never touched, or swapped out; older kernels, 6.1 for one, say EFAULT
+// for a page never touched, 6.12 and later ENOENT); EFAULT, the address
+// is not mapped, or maps the shared zero page or a special mapping; EACCES, other processes
 // map the page and only MoveOptions.All may move it; EBUSY, the page is
 // busy (under I/O, pinned) and could not be moved now; ENOMEM, the
 // target node has no room; EIO, EINVAL, the page cannot be moved (a
@@ -71,7 +72,8 @@ func statusBuf(status []PageStatus, n int) []PageStatus {
 
 // PageNodes reports where each page of b is, move_pages(2) without
 // target nodes (Linux 2.6.18): entry i of the result is page i's node,
-// or an error (PageStatus.Err: ENOENT for a page not present). Unlike
+// or an error (PageStatus.Err: ENOENT for a page not present, EFAULT on
+// older kernels). Unlike
 // PageNode it faults nothing in. The result reuses status's storage when
 // it is large enough, so a caller that passes the previous result back
 // allocates nothing.
