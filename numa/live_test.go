@@ -354,7 +354,11 @@ func TestBadInput(t *testing.T) {
 	if _, err := MovePages(b, -1, nil, nil); !errors.Is(err, fs.ErrInvalid) || !strings.Contains(err.Error(), "node -1") {
 		t.Errorf("MovePages to node -1 = %v", err)
 	}
-	for _, pid := range []int{0, -1, kernel.MaxPID + 1} {
+	pids := []int{0, -1}
+	if above := int64(kernel.MaxPID) + 1; int64(int(above)) == above { // 64-bit int
+		pids = append(pids, int(above))
+	}
+	for _, pid := range pids {
 		var re *kernel.RangeError
 		if _, err := MigratePages(pid, cpuset.Of(0), cpuset.Of(0)); !errors.As(err, &re) || re.Value != int64(pid) {
 			t.Errorf("MigratePages(pid %d) = %v, want a *kernel.RangeError", pid, err)

@@ -104,9 +104,10 @@ const (
 	// RelativeNodes reads the nodes as positions within the cpuset's
 	// allowed nodes (MPOL_F_RELATIVE_NODES, 2.6.26).
 	RelativeNodes Flags = sys.MPOL_F_RELATIVE_NODES
-	// NumaBalancing lets automatic NUMA balancing move pages among the
-	// bound nodes (MPOL_F_NUMA_BALANCING, 5.12; ModeBind, and
-	// ModePreferredMany from 6.4, with kernel.numa_balancing on).
+	// NumaBalancing lets automatic NUMA balancing (sysctl
+	// kernel.numa_balancing) move pages among the policy's nodes
+	// (MPOL_F_NUMA_BALANCING, 5.12, for ModeBind; the kernel answers
+	// EINVAL for a mode it does not allow it with).
 	NumaBalancing Flags = sys.MPOL_F_NUMA_BALANCING
 )
 
