@@ -21,10 +21,14 @@
 //     and restores the thread afterwards;
 //   - a memory region of the calling process, for every thread:
 //     SetRegionPolicy, RegionPolicy, SetHomeNode, PageNode, PageNodes,
-//     MovePages. These take a []byte (a vm.Region's Bytes, the result of
-//     syscall.Mmap), which must start on a page boundary where the kernel
-//     says so;
-//   - a whole process: MigratePages.
+//     MovePages, MovePagesTo. These take a []byte (a vm.Region's Bytes,
+//     the result of syscall.Mmap), which must start on a page boundary
+//     where the kernel says so;
+//   - pages of another process, by address: ProcessPageNodes,
+//     MoveProcessPages;
+//   - a whole process: MigratePages;
+//   - the whole system: SetInterleaveWeight, the per-node weights of
+//     weighted interleaving.
 //
 // Node masks are cpuset.Set values holding node numbers. Every node a
 // caller gives is checked against the possible nodes before any system

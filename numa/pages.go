@@ -2,6 +2,7 @@ package numa
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"syscall"
@@ -124,14 +125,103 @@ func MovePages(b []byte, node int, status []PageStatus, opts *MoveOptions) ([]Pa
 	if err != nil {
 		return status[:0], fmt.Errorf("numa pages move: %w", err)
 	}
-	flags := sys.MPOL_MF_MOVE
-	if opts != nil && opts.All {
-		flags = sys.MPOL_MF_MOVE_ALL
-	}
 	status = statusBuf(status, pages(b))
 	target := [1]int32{int32(node)}
-	if _, err := sys.MovePages(b, os.Getpagesize(), target[:], statusWords(status), flags); err != nil {
+	if _, err := sys.MovePages(b, os.Getpagesize(), target[:], statusWords(status), opts.flags()); err != nil {
 		return status[:0], fmt.Errorf("numa pages move to node %d: %w", node, unsupported(err))
+	}
+	return status, nil
+}
+
+// MovePagesTo is MovePages with a target node per page: page i of b
+// goes to nodes[i], and nodes must have one entry per page. Every node is
+// checked against the possible nodes first (the error names the first
+// that is not one).
+func MovePagesTo(b []byte, nodes []int, status []PageStatus, opts *MoveOptions) ([]PageStatus, error) {
+	err := checkRegion(b)
+	var targets []int32
+	if err == nil {
+		targets, err = movePageTargets(nodes, pages(b))
+	}
+	if err != nil {
+		return status[:0], fmt.Errorf("numa pages move: %w", err)
+	}
+	status = statusBuf(status, pages(b))
+	if _, err := sys.MovePages(b, os.Getpagesize(), targets, statusWords(status), opts.flags()); err != nil {
+		return status[:0], fmt.Errorf("numa pages move: %w", unsupported(err))
+	}
+	return status, nil
+}
+
+// movePageTargets checks nodes, one per page, and converts them for
+// move_pages.
+func movePageTargets(nodes []int, pages int) ([]int32, error) {
+	if len(nodes) != pages {
+		return nil, fmt.Errorf("%d target nodes for %d pages: %w", len(nodes), pages, fs.ErrInvalid)
+	}
+	targets := make([]int32, len(nodes))
+	for i, n := range nodes {
+		if err := checkNodeNumber(n); err != nil {
+			return nil, err
+		}
+		targets[i] = int32(n)
+	}
+	return targets, nil
+}
+
+func (o *MoveOptions) flags() int {
+	if o != nil && o.All {
+		return sys.MPOL_MF_MOVE_ALL
+	}
+	return sys.MPOL_MF_MOVE
+}
+
+// ProcessPageNodes reports where the pages at addrs, addresses in the
+// address space of process pid, are: move_pages(2) on pid without target
+// nodes. Entry i of the result is the node of the page holding addrs[i],
+// or why there is none (PageStatus.Err: ENOENT not present, EFAULT not
+// mapped). The result reuses status's storage as PageNodes does.
+//
+// pid is checked (kernel.CheckPID). Reading another process's pages
+// needs ptrace read access to it (PTRACE_MODE_READ_REALCREDS, Linux 4.13:
+// the same user and a dumpable process, or CAP_SYS_PTRACE): EPERM
+// otherwise; ESRCH when it is gone.
+func ProcessPageNodes(pid int, addrs []uintptr, status []PageStatus) ([]PageStatus, error) {
+	err := kernel.CheckPID(pid)
+	if err == nil {
+		_, err = possibleNodes()
+	}
+	if err != nil {
+		return status[:0], fmt.Errorf("numa page nodes read: %w", err)
+	}
+	status = statusBuf(status, len(addrs))
+	if _, err := sys.MovePagesPID(pid, addrs, nil, statusWords(status), 0); err != nil {
+		return status[:0], fmt.Errorf("numa page nodes read of process %d: %w", pid, unsupported(err))
+	}
+	return status, nil
+}
+
+// MoveProcessPages moves the page holding addrs[i], an address in the
+// address space of process pid, to nodes[i], move_pages(2), and reports
+// where each page is afterwards as MovePages does. nodes must have one
+// entry per address; each is checked against the possible nodes, and pid
+// with kernel.CheckPID.
+//
+// Affects process pid's memory, for all its threads. Moving another
+// process's pages needs ptrace read access to it and, for another
+// user's, CAP_SYS_NICE (EPERM); opts.All needs CAP_SYS_NICE too.
+func MoveProcessPages(pid int, addrs []uintptr, nodes []int, status []PageStatus, opts *MoveOptions) ([]PageStatus, error) {
+	err := kernel.CheckPID(pid)
+	var targets []int32
+	if err == nil {
+		targets, err = movePageTargets(nodes, len(addrs))
+	}
+	if err != nil {
+		return status[:0], fmt.Errorf("numa pages move: %w", err)
+	}
+	status = statusBuf(status, len(addrs))
+	if _, err := sys.MovePagesPID(pid, addrs, targets, statusWords(status), opts.flags()); err != nil {
+		return status[:0], fmt.Errorf("numa pages move of process %d: %w", pid, unsupported(err))
 	}
 	return status, nil
 }
