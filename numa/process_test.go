@@ -57,18 +57,9 @@ func TestProcessPages(t *testing.T) {
 		cmd.Wait()
 	})
 	pid := cmd.Process.Pid
-	// The stack of a process that has started running sleep.
-	var top uintptr
-	for {
-		exe, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
-		if exe == sleep || strings.HasSuffix(exe, "/busybox") || strings.HasSuffix(exe, "/sleep") {
-			top = stackTop(t, pid)
-			break
-		}
-		if err := syscall.Kill(pid, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Start returns once the child has called execve, so this is
+	// sleep's stack.
+	top := stackTop(t, pid)
 	st, err := ProcessPageNodes(pid, []uintptr{top, 0}, nil)
 	if err != nil {
 		t.Fatal(err)
