@@ -14,9 +14,10 @@ import (
 	"github.com/lxgo/lx/numa"
 )
 
-// numaFixture is a two-node tree of the numa package whose node 1 has
-// memory only.
-const numaFixture = "../../../../numa/testdata/6.12-memoryonly"
+// numaFixture is a two-node machine whose node 1 has memory only (a copy
+// of the numa package's testdata/6.12-memoryonly, here so that a vmtest
+// guest, which gets each package's own testdata only, has it).
+const numaFixture = "testdata/numa-memoryonly-6.12"
 
 // numaJSON is what lx numa --json prints, for decoding with unknown
 // fields refused.
