@@ -2,6 +2,7 @@ package sys
 
 import (
 	"math/bits"
+	"runtime"
 	"syscall"
 	"unsafe"
 
@@ -49,25 +50,37 @@ const (
 // move_pages(2) call: its address array lives on the stack.
 const MovePagesChunk = 256
 
-// maskArgs returns the pointer and maxnode for mask.
-func maskArgs(mask []uint) (uintptr, uintptr) {
+// maxnode returns the maxnode argument for mask: one more than its bits.
+// An empty mask must be passed as a nil pointer (see ptr), with which
+// the kernel ignores maxnode.
+func maxnode(mask []uint) uintptr {
 	if len(mask) == 0 {
-		return 0, 0
+		return 0
 	}
-	return uintptr(unsafe.Pointer(&mask[0])), uintptr(len(mask)*bits.UintSize + 1)
+	return uintptr(len(mask)*bits.UintSize + 1)
+}
+
+// ptr returns the slice, or nil for an empty one, so that
+// unsafe.SliceData gives a nil pointer for it.
+func ptr[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // maskLenOK reports whether mask is small enough for get_nodes.
 func maskLenOK(mask []uint) bool { return len(mask)*bits.UintSize <= mempolicyMaxBits }
 
-// syscall6 is Syscall6 without go:uintptrescapes: callers pass pointers
-// only to memory that must stay where it is anyway (a mask or an address
-// array on the caller's stack, kept alive by the conversion in the call
-// expression, which the compiler honours for syscall.Syscall6), so nothing
-// is moved to the heap.
-func syscall6(name string, trap, a1, a2, a3, a4, a5, a6 uintptr) (uintptr, error) {
+// mpolCall runs one call of the family until it is not interrupted.
+// call must make the system call with syscall.Syscall6 itself, every
+// pointer converted to uintptr in that call's argument list: the
+// compiler then keeps the memory alive and in place for the call
+// (syscall.Syscall6 is go:uintptrkeepalive and nosplit), without moving
+// it to the heap.
+func mpolCall(name string, call func() (uintptr, syscall.Errno)) (uintptr, error) {
 	for {
-		r, _, e := syscall.Syscall6(trap, a1, a2, a3, a4, a5, a6)
+		r, e := call()
 		if e == unix.EINTR {
 			continue
 		}
@@ -81,7 +94,8 @@ func syscall6(name string, trap, a1, a2, a3, a4, a5, a6 uintptr) (uintptr, error
 // pinHeap keeps a caller's memory off the goroutine stack: its argument,
 // a pointer converted to uintptr in the call expression, escapes
 // (go:uintptrescapes), so the compiler allocates what it points to on the
-// heap, where it does not move while the kernel works on its address.
+// heap, where it does not move. MovePages needs that: it computes page
+// addresses from b before the call.
 //
 //go:uintptrescapes
 //go:noinline
@@ -94,8 +108,12 @@ func SetMempolicy(mode int, mask []uint) error {
 	if !maskLenOK(mask) {
 		return wrap("set_mempolicy", unix.EINVAL)
 	}
-	p, maxnode := maskArgs(mask)
-	_, err := syscall6("set_mempolicy", unix.SYS_SET_MEMPOLICY, uintptr(mode), p, maxnode, 0, 0, 0)
+	mask = ptr(mask)
+	_, err := mpolCall("set_mempolicy", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_SET_MEMPOLICY, uintptr(mode),
+			uintptr(unsafe.Pointer(unsafe.SliceData(mask))), maxnode(mask), 0, 0, 0)
+		return r, e
+	})
 	return err
 }
 
@@ -107,9 +125,12 @@ func SetMempolicy(mode int, mask []uint) error {
 // kernel's nr_node_ids bits (EINVAL otherwise).
 func GetMempolicy(mask []uint, flags int) (int, error) {
 	var mode int32
-	p, maxnode := maskArgs(mask)
-	_, err := syscall6("get_mempolicy", unix.SYS_GET_MEMPOLICY,
-		uintptr(unsafe.Pointer(&mode)), p, maxnode, 0, uintptr(flags), 0)
+	mask = ptr(mask)
+	_, err := mpolCall("get_mempolicy", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_GET_MEMPOLICY, uintptr(unsafe.Pointer(&mode)),
+			uintptr(unsafe.Pointer(unsafe.SliceData(mask))), maxnode(mask), 0, uintptr(flags), 0)
+		return r, e
+	})
 	return int(mode), err
 }
 
@@ -121,11 +142,14 @@ func GetMempolicyAddr(b []byte, mask []uint, flags int) (int, error) {
 	if len(b) == 0 {
 		return 0, wrap("get_mempolicy", unix.EINVAL)
 	}
-	pinHeap(uintptr(unsafe.Pointer(&b[0])))
 	var mode int32
-	p, maxnode := maskArgs(mask)
-	_, err := syscall6("get_mempolicy", unix.SYS_GET_MEMPOLICY,
-		uintptr(unsafe.Pointer(&mode)), p, maxnode, uintptr(unsafe.Pointer(&b[0])), uintptr(flags|MPOL_F_ADDR), 0)
+	mask = ptr(mask)
+	_, err := mpolCall("get_mempolicy", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_GET_MEMPOLICY, uintptr(unsafe.Pointer(&mode)),
+			uintptr(unsafe.Pointer(unsafe.SliceData(mask))), maxnode(mask),
+			uintptr(unsafe.Pointer(&b[0])), uintptr(flags|MPOL_F_ADDR), 0)
+		return r, e
+	})
 	return int(mode), err
 }
 
@@ -137,10 +161,12 @@ func Mbind(b []byte, mode int, mask []uint, flags int) error {
 	if len(b) == 0 || !maskLenOK(mask) {
 		return wrap("mbind", unix.EINVAL)
 	}
-	pinHeap(uintptr(unsafe.Pointer(&b[0])))
-	p, maxnode := maskArgs(mask)
-	_, err := syscall6("mbind", unix.SYS_MBIND,
-		uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(mode), p, maxnode, uintptr(flags))
+	mask = ptr(mask)
+	_, err := mpolCall("mbind", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_MBIND, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(mode),
+			uintptr(unsafe.Pointer(unsafe.SliceData(mask))), maxnode(mask), uintptr(flags))
+		return r, e
+	})
 	return err
 }
 
@@ -152,9 +178,11 @@ func SetMempolicyHomeNode(b []byte, node int) error {
 	if len(b) == 0 {
 		return wrap("set_mempolicy_home_node", unix.EINVAL)
 	}
-	pinHeap(uintptr(unsafe.Pointer(&b[0])))
-	_, err := syscall6("set_mempolicy_home_node", unix.SYS_SET_MEMPOLICY_HOME_NODE,
-		uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(node), 0, 0, 0)
+	_, err := mpolCall("set_mempolicy_home_node", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_SET_MEMPOLICY_HOME_NODE,
+			uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(node), 0, 0, 0)
+		return r, e
+	})
 	return err
 }
 
@@ -166,9 +194,12 @@ func MigratePages(pid int, from, to []uint) (int, error) {
 	if len(from) != len(to) || !maskLenOK(from) {
 		return 0, wrap("migrate_pages", unix.EINVAL)
 	}
-	pf, maxnode := maskArgs(from)
-	pt, _ := maskArgs(to)
-	n, err := syscall6("migrate_pages", unix.SYS_MIGRATE_PAGES, uintptr(pid), maxnode, pf, pt, 0, 0)
+	from, to = ptr(from), ptr(to)
+	n, err := mpolCall("migrate_pages", func() (uintptr, syscall.Errno) {
+		r, _, e := syscall.Syscall6(unix.SYS_MIGRATE_PAGES, uintptr(pid), maxnode(from),
+			uintptr(unsafe.Pointer(unsafe.SliceData(from))), uintptr(unsafe.Pointer(unsafe.SliceData(to))), 0, 0)
+		return r, e
+	})
 	return int(n), err
 }
 
@@ -186,7 +217,9 @@ func MovePages(b []byte, pageSize int, nodes []int32, status []int32, flags int)
 	}
 	pinHeap(uintptr(unsafe.Pointer(&b[0])))
 	base := uintptr(unsafe.Pointer(&b[0]))
-	return movePages(0, func(i int) uintptr { return base + uintptr(i*pageSize) }, nodes, status, flags)
+	n, err := movePages(0, func(i int) uintptr { return base + uintptr(i*pageSize) }, nodes, status, flags)
+	runtime.KeepAlive(b)
+	return n, err
 }
 
 // MovePagesPID is MovePages for addresses in process pid's address space.
@@ -203,7 +236,7 @@ func movePages(pid int, addr func(i int) uintptr, nodes []int32, status []int32,
 		for i := range n {
 			pages[i] = addr(done + i)
 		}
-		var np uintptr
+		var np unsafe.Pointer
 		if nodes != nil {
 			for i := range n {
 				if len(nodes) == 1 {
@@ -212,10 +245,10 @@ func movePages(pid int, addr func(i int) uintptr, nodes []int32, status []int32,
 					chunkNodes[i] = nodes[done+i]
 				}
 			}
-			np = uintptr(unsafe.Pointer(&chunkNodes[0]))
+			np = unsafe.Pointer(&chunkNodes[0])
 		}
 		r, _, e := syscall.Syscall6(unix.SYS_MOVE_PAGES, uintptr(pid), uintptr(n),
-			uintptr(unsafe.Pointer(&pages[0])), np, uintptr(unsafe.Pointer(&status[done])), uintptr(flags))
+			uintptr(unsafe.Pointer(&pages[0])), uintptr(np), uintptr(unsafe.Pointer(&status[done])), uintptr(flags))
 		if e == unix.EINTR {
 			continue
 		}
