@@ -99,3 +99,20 @@ var (
 		return "", nil
 	})
 )
+
+// NUMA memory policy (package numa): set_mempolicy(2), get_mempolicy(2),
+// mbind(2), move_pages(2), migrate_pages(2) and their later modes and
+// calls. Mempolicy stands for the whole family: a kernel without
+// CONFIG_NUMA answers ENOSYS to every one of them.
+var (
+	Mempolicy = newProbe("NUMA memory policy", kernel.V(2, 6), sys.ProbeMempolicy)
+	// MempolicyPreferredMany: MPOL_PREFERRED_MANY.
+	MempolicyPreferredMany = newProbe("MPOL_PREFERRED_MANY", kernel.V(5, 15), func() error {
+		return sys.ProbeMempolicyMode(sys.MPOL_PREFERRED_MANY)
+	})
+	// MempolicyWeightedInterleave: MPOL_WEIGHTED_INTERLEAVE.
+	MempolicyWeightedInterleave = newProbe("MPOL_WEIGHTED_INTERLEAVE", kernel.V(6, 9), func() error {
+		return sys.ProbeMempolicyMode(sys.MPOL_WEIGHTED_INTERLEAVE)
+	})
+	MempolicyHomeNode = newProbe("set_mempolicy_home_node", kernel.V(5, 17), sys.ProbeMempolicyHomeNode)
+)

@@ -50,12 +50,15 @@ type Package struct {
 // guest kernel. Adding a package is one line. Packages with the same
 // shape, command line, mounts and block device share one boot per kernel.
 //
-// To add when the packages land: numa (Shape: NUMA2, for mbind and
-// move_pages across two nodes) and mount (statmount/listmount -> mountinfo
+// To add when the package lands: mount (statmount/listmount -> mountinfo
 // fallback on 6.1).
 var Packages = []Package{
 	{Path: "internal/vmtest/guesttest"},
 	{Path: "internal/vmtest/guesttest", Shape: NUMA2},
+	// Memory policies across two nodes: interleave, bind, preferred-many,
+	// weighted interleave (6.9: skipped on 6.1 by its probe), the home
+	// node, move_pages and migrate_pages moving pages between nodes.
+	{Path: "numa", Shape: NUMA2},
 	{Path: "kernel"},
 	{Path: "internal/sys"},
 	{Path: "internal/feature"},
