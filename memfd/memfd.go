@@ -169,19 +169,22 @@ func (o *Options) flags() (int, error) {
 }
 
 // unsupported returns a *kernel.FeatureError for an EINVAL from
-// memfd_create(2) when the running kernel is older than a flag of o, or
-// nil when the EINVAL has another cause (a huge page size without a
-// pool).
+// memfd_create(2) when the kernel lacks a flag of o, or nil when the
+// EINVAL has another cause (a huge page size without a pool).
 func (o *Options) unsupported(err error) error {
-	running, verr := kernel.Running()
-	if verr != nil {
-		return nil
+	if o.Exec != ExecDefault {
+		var fe *kernel.FeatureError
+		if perr := feature.MemfdNoexecSeal.Check(); errors.As(perr, &fe) {
+			return fe
+		}
 	}
-	switch {
-	case o.Exec != ExecDefault && !running.AtLeast(kernel.V(6, 3)):
-		return &kernel.FeatureError{Feature: "MFD_EXEC/MFD_NOEXEC_SEAL", MinKernel: kernel.V(6, 3), Err: err}
-	case (o.HugeTLB || o.HugePageSize != 0) && !running.AtLeast(kernel.V(4, 14)):
-		return &kernel.FeatureError{Feature: "MFD_HUGETLB", MinKernel: kernel.V(4, 14), Err: err}
+	if o.HugeTLB || o.HugePageSize != 0 {
+		// No probe: creating a hugetlb file reserves nothing, but an
+		// old kernel is the only reason for EINVAL with the default
+		// size.
+		if running, verr := kernel.Running(); verr == nil && !running.AtLeast(kernel.V(4, 14)) {
+			return &kernel.FeatureError{Feature: "MFD_HUGETLB", MinKernel: kernel.V(4, 14), Err: err}
+		}
 	}
 	return nil
 }

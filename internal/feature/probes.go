@@ -99,3 +99,9 @@ var (
 		return "", nil
 	})
 )
+
+// Memory files: memfd_create(2) (package memfd; memfd_secret is above).
+var (
+	// MemfdNoexecSeal stands for MFD_EXEC too, which arrived with it.
+	MemfdNoexecSeal = newProbe("MFD_NOEXEC_SEAL", kernel.V(6, 3), sys.ProbeMemfdNoexecSeal)
+)

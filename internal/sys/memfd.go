@@ -83,3 +83,14 @@ func GetSeals(fd int) (int, error) {
 func Ftruncate(fd int, size int64) error {
 	return wrap("ftruncate", retry(func() error { return unix.Ftruncate(fd, size) }))
 }
+
+// ProbeMemfdNoexecSeal creates and closes a memfd with MFD_NOEXEC_SEAL
+// (Linux 6.3), which older kernels reject with EINVAL. The flag is
+// accepted whatever the vm.memfd_noexec sysctl says.
+func ProbeMemfdNoexecSeal() error {
+	fd, err := MemfdCreate("lx-probe", MFD_NOEXEC_SEAL)
+	if err != nil {
+		return err
+	}
+	return fd.Close()
+}
