@@ -443,3 +443,54 @@ func TestDevice(t *testing.T) {
 	}
 	u.Close()
 }
+
+// TestUnmapEvent: munmap(2) of a registered range stops the caller until
+// the monitor reads the event.
+func TestUnmapEvent(t *testing.T) {
+	u := newFD(t, &Options{Features: FeatureEventUnmap})
+	mem, err := syscall.Mmap(-1, 0, 2*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rangeOf(t, mem)
+	if _, err := u.Register(r, ModeMissing); err != nil {
+		syscall.Munmap(mem)
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- syscall.Munmap(mem) }()
+	e, err := u.Read(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if e.Kind != EventUnmap || e.Start != r.Start || e.End != r.End() {
+		t.Errorf("event %+v, want UFFD_EVENT_UNMAP of %v", e, r)
+	}
+}
+
+// TestUnregister: after Unregister, faults are the kernel's again (a
+// missing anonymous page reads as zero) and no event arrives.
+func TestUnregister(t *testing.T) {
+	u := newFD(t, nil)
+	mem := mmap(t, 1, syscall.MAP_PRIVATE)
+	r := rangeOf(t, mem)
+	if _, err := u.Register(r, ModeMissing); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Unregister(r); err != nil {
+		t.Fatal(err)
+	}
+	var got byte = 1
+	touch(t, u, func() { got = mem[0] })
+	if got != 0 {
+		t.Errorf("read %d", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if e, err := u.Read(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Read after Unregister: %+v, %v", e, err)
+	}
+}
