@@ -159,11 +159,12 @@ func (o *Options) flags() (int, error) {
 		flags |= sys.MFD_HUGETLB
 	}
 	if s := o.HugePageSize; s != 0 {
-		shift := bits.TrailingZeros64(s)
-		if s&(s-1) != 0 || shift > sys.MFD_HUGE_MASK {
-			return 0, fmt.Errorf("memfd: Options.HugePageSize %d is not a power of two up to 2^%d: %w", s, sys.MFD_HUGE_MASK, fs.ErrInvalid)
+		// The size is encoded as its log2 in 6 bits, which holds any
+		// uint64 power of two; the kernel then checks it has the pool.
+		if s&(s-1) != 0 || s < uint64(os.Getpagesize()) {
+			return 0, fmt.Errorf("memfd: Options.HugePageSize %d is not a power of two of at least the page size: %w", s, fs.ErrInvalid)
 		}
-		flags |= shift << sys.MFD_HUGE_SHIFT
+		flags |= bits.TrailingZeros64(s) << sys.MFD_HUGE_SHIFT
 	}
 	return flags, nil
 }

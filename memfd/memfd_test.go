@@ -113,6 +113,7 @@ func TestNewInvalid(t *testing.T) {
 		{strings.Repeat("n", MaxNameLen+1), nil},
 		{"x", &Options{Exec: 7}},
 		{"x", &Options{HugePageSize: 3 << 20}},
+		{"x", &Options{HugePageSize: 1}},
 	} {
 		if m, err := New(c.name, c.opts); !errors.Is(err, fs.ErrInvalid) {
 			if m != nil {

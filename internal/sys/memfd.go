@@ -30,7 +30,6 @@ const (
 	MFD_NOEXEC_SEAL   = unix.MFD_NOEXEC_SEAL // Linux 6.3
 	MFD_EXEC          = unix.MFD_EXEC        // Linux 6.3
 	MFD_HUGE_SHIFT    = unix.MFD_HUGE_SHIFT
-	MFD_HUGE_MASK     = unix.MFD_HUGE_MASK
 
 	F_SEAL_SEAL         = unix.F_SEAL_SEAL
 	F_SEAL_SHRINK       = unix.F_SEAL_SHRINK
