@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"syscall"
@@ -492,5 +493,48 @@ func TestUnregister(t *testing.T) {
 	defer cancel()
 	if e, err := u.Read(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Read after Unregister: %+v, %v", e, err)
+	}
+}
+
+// TestForkEvent: a fork that copies the address space (os/exec forks so
+// only with CLONE_NEWUSER; otherwise it shares the memory with
+// CLONE_VM) stops in the kernel until the monitor has read the event,
+// which hands over the child's userfaultfd.
+func TestForkEvent(t *testing.T) {
+	u := newFD(t, &Options{Features: FeatureEventFork}) // needs CAP_SYS_PTRACE
+	mem := mmap(t, 1, syscall.MAP_PRIVATE)
+	if _, err := u.Register(rangeOf(t, mem), ModeMissing); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	cmd := exec.Command("/bin/true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER}
+	ran := make(chan error, 1)
+	go func() {
+		err := cmd.Run()
+		if err != nil {
+			cancel() // the fork failed: no event will come
+		}
+		ran <- err
+	}()
+	e, err := u.Read(ctx)
+	if err != nil {
+		if rerr := <-ran; rerr != nil {
+			t.Skipf("cannot start a child in a new user namespace: %v", rerr)
+		}
+		t.Fatal(err)
+	}
+	if err := <-ran; err != nil {
+		t.Errorf("child: %v", err)
+	}
+	if e.Kind != EventFork || e.Child == nil {
+		t.Fatalf("event %+v, want UFFD_EVENT_FORK with the child's fd", e)
+	}
+	if e.Child.Features() != u.Features() {
+		t.Errorf("child features %v, want %v", e.Child.Features(), u.Features())
+	}
+	if err := e.Child.Close(); err != nil {
+		t.Error(err)
 	}
 }
