@@ -78,12 +78,11 @@ func TestEventKindString(t *testing.T) {
 	}
 }
 
-// TestResolveProgress drives the progress loop with a scripted kernel:
-// partial progress with EAGAIN continues after the handled part; EAGAIN
-// without progress (the address space is changing) and other errors
-// return what was done.
-func TestResolveProgress(t *testing.T) {
-	u := newFD(t, nil)
+// TestProgress drives the progress loop with a scripted kernel: partial
+// progress with EAGAIN continues after the handled part; EAGAIN without
+// progress (the address space is changing) and other errors return what
+// was done.
+func TestProgress(t *testing.T) {
 	type step struct {
 		n   int64
 		err error
@@ -103,7 +102,7 @@ func TestResolveProgress(t *testing.T) {
 	} {
 		var offsets []uintptr
 		i := 0
-		n, err := u.resolve("test", 3*uintptr(ps), func(fd int, done uintptr) (int64, error) {
+		n, err := progress(3*uintptr(ps), func(done uintptr) (int64, error) {
 			offsets = append(offsets, done)
 			s := c.script[i]
 			i++

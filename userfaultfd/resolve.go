@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/abi"
@@ -55,18 +56,104 @@ func (o *ResolveOptions) mode(op string, dontWake, wp, holes uint64) (uint64, er
 	return m, nil
 }
 
-// resolve runs a resolving ioctl until it has handled length bytes.
-// call makes the ioctl for the part from offset done and returns the
+// opKind is a resolving ioctl.
+type opKind int
+
+const (
+	opCopy opKind = iota
+	opZeropage
+	opContinue
+	opPoison
+	opMove
+)
+
+// names are the ioctls' names, for errors.
+var opNames = [...]string{
+	opCopy:     "ioctl UFFDIO_COPY",
+	opZeropage: "ioctl UFFDIO_ZEROPAGE",
+	opContinue: "ioctl UFFDIO_CONTINUE",
+	opPoison:   "ioctl UFFDIO_POISON",
+	opMove:     "ioctl UFFDIO_MOVE",
+}
+
+// A call is one resolving operation: the ioctl, its range (dst, length),
+// its source (Copy's buffer, Move's address) and mode. Calls are pooled
+// with their method values bound, so that resolving a fault allocates
+// nothing in this package. src keeps Copy's buffer reachable, and, being
+// stored in a heap object, makes the compiler keep every buffer passed
+// to Copy on the heap, which does not move: the kernel gets its address.
+type call struct {
+	kind   opKind
+	dst    uintptr
+	length uintptr
+	src    []byte
+	srcAt  uintptr
+	mode   uint64
+
+	fd   int                               // during run
+	run  func(fd int) (int, error)         // c.runFD, bound once
+	step func(done uintptr) (int64, error) // c.stepAt, bound once
+}
+
+var calls = sync.Pool{New: func() any {
+	c := new(call)
+	c.run, c.step = c.runFD, c.stepAt
+	return c
+}}
+
+// resolve runs c (taken from calls, returned there) on the fd.
+func (u *FD) resolve(c *call) (int, error) {
+	n, err := poll.ControlT(u.pfd, opNames[c.kind], c.run)
+	c.src = nil
+	calls.Put(c)
+	return n, err
+}
+
+func (c *call) runFD(fd int) (int, error) {
+	c.fd = fd
+	return progress(c.length, c.step)
+}
+
+// stepAt makes the ioctl for the part of the range from offset done and
+// returns the kernel's count field and the ioctl's error.
+func (c *call) stepAt(done uintptr) (int64, error) {
+	r := abi.UffdioRange{Start: uint64(c.dst + done), Len: uint64(c.length - done)}
+	switch c.kind {
+	case opCopy:
+		a := abi.UffdioCopy{Dst: r.Start, Src: addrOf(c.src[done:]), Len: r.Len, Mode: c.mode}
+		err := sys.UffdCopy(c.fd, &a)
+		return a.Copy, err
+	case opZeropage:
+		a := abi.UffdioZeropage{Range: r, Mode: c.mode}
+		err := sys.UffdZeropage(c.fd, &a)
+		return a.Zeropage, err
+	case opContinue:
+		a := abi.UffdioContinue{Range: r, Mode: c.mode}
+		err := sys.UffdContinue(c.fd, &a)
+		return a.Mapped, err
+	case opPoison:
+		a := abi.UffdioPoison{Range: r, Mode: c.mode}
+		err := sys.UffdPoison(c.fd, &a)
+		return a.Updated, err
+	default: // opMove
+		a := abi.UffdioMove{Dst: r.Start, Src: uint64(c.srcAt + done), Len: r.Len, Mode: c.mode}
+		err := sys.UffdMove(c.fd, &a)
+		return a.Move, err
+	}
+}
+
+// progress runs a resolving ioctl until it has handled length bytes.
+// step makes the ioctl for the part from offset done and returns the
 // kernel's count field (bytes handled, or a negated errno) and the
 // ioctl's error. The kernel stops early, with EAGAIN and a positive
-// count, when it handled part of the range: resolve continues after
+// count, when it handled part of the range: progress continues after
 // that part. EAGAIN with no progress means the address space is
-// changing (a non-cooperative event waits to be read): resolve returns
+// changing (a non-cooperative event waits to be read): progress returns
 // then, with the bytes handled so far.
-func (u *FD) resolve(op string, length uintptr, call func(fd int, done uintptr) (int64, error)) (int, error) {
+func progress(length uintptr, step func(done uintptr) (int64, error)) (int, error) {
 	var done uintptr
 	for done < length {
-		n, err := poll.ControlT(u.pfd, op, func(fd int) (int64, error) { return call(fd, done) })
+		n, err := step(done)
 		if err == nil {
 			// Success means the whole rest was handled.
 			return int(length), nil
@@ -78,6 +165,13 @@ func (u *FD) resolve(op string, length uintptr, call func(fd int, done uintptr) 
 		return int(done), err
 	}
 	return int(done), nil
+}
+
+// newCall returns a pooled call for a range.
+func newCall(kind opKind, r Range, mode uint64) *call {
+	c := calls.Get().(*call)
+	c.kind, c.dst, c.length, c.mode = kind, r.Start, r.Len, mode
+	return c
 }
 
 // featureErr turns EINVAL from an ioctl the running kernel is too old
@@ -112,11 +206,9 @@ func (u *FD) Copy(dst uintptr, src []byte, opts *ResolveOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := u.resolve("ioctl UFFDIO_COPY", r.Len, func(fd int, done uintptr) (int64, error) {
-		c := abi.UffdioCopy{Dst: uint64(dst + done), Src: addrOf(src[done:]), Len: uint64(r.Len - done), Mode: mode}
-		err := sys.UffdCopy(fd, &c)
-		return c.Copy, err
-	})
+	c := newCall(opCopy, r, mode)
+	c.src = src
+	n, err := u.resolve(c)
 	if err != nil {
 		return n, fmt.Errorf("userfaultfd: copy to %v: %w", r, err)
 	}
@@ -134,11 +226,7 @@ func (u *FD) Zeropage(r Range, opts *ResolveOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := u.resolve("ioctl UFFDIO_ZEROPAGE", r.Len, func(fd int, done uintptr) (int64, error) {
-		z := abi.UffdioZeropage{Range: abi.UffdioRange{Start: uint64(r.Start + done), Len: uint64(r.Len - done)}, Mode: mode}
-		err := sys.UffdZeropage(fd, &z)
-		return z.Zeropage, err
-	})
+	n, err := u.resolve(newCall(opZeropage, r, mode))
 	if err != nil {
 		return n, fmt.Errorf("userfaultfd: zeropage %v: %w", r, err)
 	}
@@ -157,11 +245,7 @@ func (u *FD) Continue(r Range, opts *ResolveOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := u.resolve("ioctl UFFDIO_CONTINUE", r.Len, func(fd int, done uintptr) (int64, error) {
-		c := abi.UffdioContinue{Range: abi.UffdioRange{Start: uint64(r.Start + done), Len: uint64(r.Len - done)}, Mode: mode}
-		err := sys.UffdContinue(fd, &c)
-		return c.Mapped, err
-	})
+	n, err := u.resolve(newCall(opContinue, r, mode))
 	if err != nil {
 		if fe := featureErr(err, "UFFDIO_CONTINUE", kernel.V(5, 13)); fe != nil {
 			return n, fe
@@ -183,11 +267,7 @@ func (u *FD) Poison(r Range, opts *ResolveOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := u.resolve("ioctl UFFDIO_POISON", r.Len, func(fd int, done uintptr) (int64, error) {
-		p := abi.UffdioPoison{Range: abi.UffdioRange{Start: uint64(r.Start + done), Len: uint64(r.Len - done)}, Mode: mode}
-		err := sys.UffdPoison(fd, &p)
-		return p.Updated, err
-	})
+	n, err := u.resolve(newCall(opPoison, r, mode))
 	if err != nil {
 		if fe := featureErr(err, "UFFDIO_POISON", kernel.V(6, 6)); fe != nil {
 			return n, fe
@@ -218,11 +298,9 @@ func (u *FD) Move(dst, src uintptr, length int, opts *ResolveOptions) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	n, err := u.resolve("ioctl UFFDIO_MOVE", d.Len, func(fd int, done uintptr) (int64, error) {
-		m := abi.UffdioMove{Dst: uint64(d.Start + done), Src: uint64(s.Start + done), Len: uint64(d.Len - done), Mode: mode}
-		err := sys.UffdMove(fd, &m)
-		return m.Move, err
-	})
+	c := newCall(opMove, d, mode)
+	c.srcAt = s.Start
+	n, err := u.resolve(c)
 	if err != nil {
 		if fe := featureErr(err, "UFFDIO_MOVE", kernel.V(6, 8)); fe != nil {
 			return n, fe
