@@ -262,11 +262,12 @@ func (m *FD) Truncate(size int64) error {
 
 // AddSeals adds seals to the file, fcntl(2) F_ADD_SEALS (Linux 3.17;
 // SealFutureWrite 5.1, SealExec 6.3). Seals already present are kept.
-// It fails with EPERM when the file was created without AllowSealing
-// or SealSeal is set, with EBUSY when SealWrite meets a shared writable
-// mapping, and with EINVAL when the descriptor is not writable or the
-// kernel does not know a seal (a *kernel.FeatureError for SealExec
-// before 6.3 and SealFutureWrite before 5.1).
+// It fails with EPERM when the file was created without AllowSealing,
+// SealSeal is set or the descriptor is not open for writing, with EBUSY
+// when SealWrite meets a shared writable mapping, and with EINVAL when
+// the file cannot be sealed (not a memfd or tmpfs file) or the kernel
+// does not know a seal (a *kernel.FeatureError for SealExec before 6.3
+// and SealFutureWrite before 5.1).
 func (m *FD) AddSeals(s Seals) error {
 	if s&^(SealSeal|SealShrink|SealGrow|SealWrite|SealFutureWrite|SealExec) != 0 {
 		return fmt.Errorf("memfd: add seals %v: unknown seal: %w", s, fs.ErrInvalid)

@@ -345,3 +345,24 @@ func TestSecret(t *testing.T) {
 		t.Errorf("Seals of secret memory: %v, want EINVAL", err)
 	}
 }
+
+func TestFromFile(t *testing.T) {
+	m := newFD(t, "adopted", &Options{AllowSealing: true})
+	if err := m.AddSeals(SealGrow); err != nil {
+		t.Fatal(err)
+	}
+	// A second descriptor of the same file, as a receiver would get it.
+	f, err := os.Open("/proc/self/fd/" + strconv.Itoa(fdOf(t, m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := FromFile(f)
+	defer r.Close()
+	if s, err := r.Seals(); err != nil || s != SealGrow {
+		t.Errorf("Seals through another descriptor = %v, %v", s, err)
+	}
+	// Read-only: adding a seal needs a writable descriptor.
+	if err := r.AddSeals(SealShrink); !errors.Is(err, syscall.EPERM) {
+		t.Errorf("AddSeals on a read-only descriptor: %v", err)
+	}
+}
