@@ -197,17 +197,29 @@ func open(opts *Options) (*sys.FD, error) {
 	if err == nil {
 		return fd, nil
 	}
-	running, verr := kernel.Running()
-	switch {
-	case verr != nil || !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, fs.ErrNotExist):
-	case opts.Source == SourceDevice && !running.AtLeast(kernel.V(6, 1)):
-		return nil, &kernel.FeatureError{Feature: "/dev/userfaultfd", MinKernel: kernel.V(6, 1), Err: err}
-	case opts.UserModeOnly && errors.Is(err, syscall.EINVAL) && !running.AtLeast(kernel.V(5, 11)):
-		return nil, &kernel.FeatureError{Feature: "UFFD_USER_MODE_ONLY", MinKernel: kernel.V(5, 11), Err: err}
-	case errors.Is(err, syscall.ENOSYS):
-		return nil, &kernel.FeatureError{Feature: "userfaultfd", MinKernel: kernel.V(4, 3), Err: err}
+	if fe := openUnsupported(opts, err); fe != nil {
+		return nil, fe
 	}
 	return nil, fmt.Errorf("userfaultfd: %w", err)
+}
+
+// openUnsupported returns a *kernel.FeatureError when err from open says
+// the kernel lacks what opts asked for, or nil.
+func openUnsupported(opts *Options, err error) error {
+	if errors.Is(err, syscall.ENOSYS) {
+		return &kernel.FeatureError{Feature: "userfaultfd", MinKernel: kernel.V(4, 3), Err: err}
+	}
+	running, verr := kernel.Running()
+	if verr != nil {
+		return nil
+	}
+	switch {
+	case opts.Source == SourceDevice && errors.Is(err, fs.ErrNotExist) && !running.AtLeast(kernel.V(6, 1)):
+		return &kernel.FeatureError{Feature: "/dev/userfaultfd", MinKernel: kernel.V(6, 1), Err: err}
+	case opts.UserModeOnly && errors.Is(err, syscall.EINVAL) && !running.AtLeast(kernel.V(5, 11)):
+		return &kernel.FeatureError{Feature: "UFFD_USER_MODE_ONLY", MinKernel: kernel.V(5, 11), Err: err}
+	}
+	return nil
 }
 
 // Features returns the features enabled on the fd.
