@@ -179,6 +179,7 @@ func (m *Mode) UnmarshalText(text []byte) error {
 // n.
 type Ioctls uint64
 
+// The ioctls, named after their requests (UFFDIO_*).
 const (
 	IoctlRegister     Ioctls = 1 << abi.UFFDIO_REGISTER_NR
 	IoctlUnregister   Ioctls = 1 << abi.UFFDIO_UNREGISTER_NR

@@ -45,6 +45,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/abi"
@@ -149,6 +150,32 @@ func New(opts *Options) (*FD, error) {
 	}
 	u.supported, u.ioctls = Features(a.Features), Ioctls(a.Ioctls)
 	return u, nil
+}
+
+// FromFile adopts f, a userfaultfd whose handshake is done, received
+// from the process that created it (over a unix socket, SCM_RIGHTS, or
+// by pidfd_getfd(2)): the monitor's side of a non-cooperative
+// userfaultfd. It takes ownership of f, which it closes; the FD uses a
+// duplicate, set non-blocking and on the poller (O_NONBLOCK is set on
+// the shared open file description, which changes nothing for the
+// sender's ioctls). enabled is the feature set the creator negotiated,
+// which the kernel cannot be asked again; FD's Features reports it and
+// Supported is 0. The registrations stay those of the creator's
+// address space, and addresses in events are the creator's.
+func FromFile(f *os.File, enabled Features) (*FD, error) {
+	defer f.Close()
+	var fd *sys.FD
+	if err := sys.Control(f, func(raw int) (err error) {
+		fd, err = sys.Dup(raw)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("userfaultfd: adopt: %w", err)
+	}
+	if err := sys.SetNonblock(fd.Int()); err != nil {
+		fd.Close()
+		return nil, fmt.Errorf("userfaultfd: adopt: %w", err)
+	}
+	return adopt(fd, enabled)
 }
 
 // adopt hands a userfaultfd whose handshake is done to the poller.

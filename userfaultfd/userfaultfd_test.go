@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
 )
@@ -536,5 +537,43 @@ func TestForkEvent(t *testing.T) {
 	}
 	if err := e.Child.Close(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestFromFile is the monitor model: the fd travels (here, as a
+// duplicate) to a monitor that adopts it and serves the faults.
+func TestFromFile(t *testing.T) {
+	u := newFD(t, &Options{Optional: FeatureThreadID})
+	mem := mmap(t, 1, syscall.MAP_PRIVATE)
+	r := rangeOf(t, mem)
+	if _, err := u.Register(r, ModeMissing); err != nil {
+		t.Fatal(err)
+	}
+	var dup *sys.FD
+	if err := sys.Control(u.pfd.File(), func(fd int) (err error) {
+		dup, err = sys.Dup(fd)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := FromFile(dup.File("received"), u.Features())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Features() != u.Features() || m.Supported() != 0 {
+		t.Errorf("adopted features %v, supported %v", m.Features(), m.Supported())
+	}
+	stop := serve(t, m, func(e Event) error {
+		_, err := m.Copy(e.Address&^uintptr(ps-1), pattern(3), nil)
+		return err
+	})
+	var got byte
+	touch(t, m, func() { got = mem[10] })
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve: %v", err)
+	}
+	if got != 3 {
+		t.Errorf("read %d, want 3", got)
 	}
 }
