@@ -577,3 +577,40 @@ func TestFromFile(t *testing.T) {
 		t.Errorf("read %d, want 3", got)
 	}
 }
+
+// TestCopyWhileChanging: while a non-cooperative event is pending, the
+// kernel refuses to resolve (EAGAIN, nothing done) until it is read.
+func TestCopyWhileChanging(t *testing.T) {
+	u := newFD(t, &Options{Features: FeatureEventRemove})
+	mem := mmap(t, 2, syscall.MAP_PRIVATE)
+	r := rangeOf(t, mem)
+	if _, err := u.Register(r, ModeMissing); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- syscall.Madvise(mem[ps:], syscall.MADV_DONTNEED) }()
+	if err := u.pfd.WaitReadable(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := u.Copy(r.Start, pattern(4), nil)
+	if !errors.Is(err, syscall.EAGAIN) || n != 0 {
+		t.Errorf("Copy with an event pending: %d, %v; want 0, EAGAIN", n, err)
+	}
+	e, err := u.Read(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if e.Kind != EventRemove || e.Start != r.Start+uintptr(ps) {
+		t.Errorf("event %+v", e)
+	}
+	if n, err := u.Copy(r.Start, pattern(4), nil); err != nil || n != ps {
+		// Reading mem[0] would then wait for a fault no one serves.
+		t.Fatalf("Copy after the event: %d, %v", n, err)
+	}
+	if mem[0] != 4 {
+		t.Errorf("read %d, want 4", mem[0])
+	}
+}
