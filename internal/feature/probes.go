@@ -116,3 +116,9 @@ var (
 	})
 	MempolicyHomeNode = newProbe("set_mempolicy_home_node", kernel.V(5, 17), sys.ProbeMempolicyHomeNode)
 )
+
+// Memory files: memfd_create(2) (package memfd; memfd_secret is above).
+var (
+	// MemfdNoexecSeal stands for MFD_EXEC too, which arrived with it.
+	MemfdNoexecSeal = newProbe("MFD_NOEXEC_SEAL", kernel.V(6, 3), sys.ProbeMemfdNoexecSeal)
+)

@@ -27,6 +27,7 @@ var all = map[string]*Probe{
 	// numa
 	"Mempolicy": Mempolicy, "MempolicyPreferredMany": MempolicyPreferredMany,
 	"MempolicyWeightedInterleave": MempolicyWeightedInterleave, "MempolicyHomeNode": MempolicyHomeNode,
+	"MemfdNoexecSeal": MemfdNoexecSeal,
 }
 
 // TestProbesDeclaredOnce reads probes.go: every package-level variable

@@ -50,6 +50,18 @@ var ioctlCases = []struct {
 	{"SECCOMP_IOCTL_NOTIF_ID_VALID", sys.IOW('!', 2, 8)},
 	{"SECCOMP_IOCTL_NOTIF_ADDFD", sys.IOW('!', 3, 24)}, // struct seccomp_notif_addfd
 	{"USERFAULTFD_IOC_NEW", sys.IO(0xaa, 0x00)},
+	{"UFFDIO_API", sys.UffdioAPI},
+	{"UFFDIO_REGISTER", sys.UffdioRegister},
+	{"UFFDIO_UNREGISTER", sys.UffdioUnregister},
+	{"UFFDIO_WAKE", sys.UffdioWake},
+	{"UFFDIO_COPY", sys.UffdioCopy},
+	{"UFFDIO_ZEROPAGE", sys.UffdioZeropage},
+	{"UFFDIO_WRITEPROTECT", sys.UffdioWriteprotect},
+	{"UFFDIO_CONTINUE", sys.UffdioContinue},
+	// Newer than the 6.1 headers (6.6, 6.8): struct uffdio_poison is 32
+	// bytes, struct uffdio_move 40.
+	{"_IOWR(UFFDIO, 0x08, char[32])", sys.UffdioPoison},
+	{"_IOWR(UFFDIO, 0x05, char[40])", sys.UffdioMove},
 }
 
 // TestIoctlEncodingMatchesC compiles the C macros of <linux/ioctl.h> and

@@ -94,6 +94,13 @@ var Packages = []Package{
 	// Filters installed in children on each kernel: actions, TSYNC.
 	{Path: "seccomp"},
 	{Path: "hugepage", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
+	// memfd shares hugepage's boot: its hugetlb test takes a page of the
+	// pool; on 6.1 MFD_NOEXEC_SEAL (6.3) and memfd_secret (6.5) are
+	// missing and their tests skip.
+	{Path: "memfd", Cmdline: []string{"hugepages=16"}, Hugetlbfs: true},
+	// userfaultfd on 6.1 and 6.12: no UFFDIO_MOVE (6.8) or UFFDIO_POISON
+	// (6.6) on 6.1, whose tests then skip from the negotiated features.
+	{Path: "userfaultfd"},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
 	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
 	// the block device; see docs/kernels.md. The self-test checks the
