@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/lxgo/lx/internal/abi"
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -120,20 +119,21 @@ func decode(m *abi.UffdMsg) (rawEvent, error) {
 // os.ErrClosed after Close. An event of a kind lx does not know is
 // returned with only Kind set.
 func (u *FD) Read(ctx context.Context) (Event, error) {
-	m, err := poll.ReadT(ctx, u.pfd, "read", func(fd int) (abi.UffdMsg, error) {
-		var m abi.UffdMsg
-		n, err := sys.UffdReadMsg(fd, &m)
-		if err == nil && n != abi.SizeofUffdMsg {
-			err = errShortMsg
-		}
-		return m, err
-	})
+	// The file's own read through the poller allocates nothing (see
+	// poll.FD.Read); the kernel returns whole messages.
+	var b [abi.SizeofUffdMsg]byte
+	n, err := u.pfd.Read(ctx, b[:])
+	if err == nil && n != len(b) {
+		err = errShortMsg
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return Event{}, ctxErr
 		}
 		return Event{}, fmt.Errorf("userfaultfd: read: %w", err)
 	}
+	m := abi.UffdMsg{Event: b[0], Reserved1: b[1], Reserved2: binary.NativeEndian.Uint16(b[2:]), Reserved3: binary.NativeEndian.Uint32(b[4:])}
+	copy(m.Arg[:], b[8:])
 	e, err := decode(&m)
 	if err != nil {
 		return Event{}, err
@@ -155,6 +155,9 @@ func (u *FD) Read(ctx context.Context) (Event, error) {
 // Unprotect, Continue, ...) and takes ownership of Event.Child. A fault
 // that handle leaves unresolved keeps its thread waiting.
 func (u *FD) Serve(ctx context.Context, handle func(Event) error) error {
+	// ctx's cancellation is registered once for the loop, not per read.
+	stop := u.pfd.Watch(ctx)
+	defer stop()
 	for {
 		e, err := u.Read(ctx)
 		if err != nil {

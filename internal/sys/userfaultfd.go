@@ -175,18 +175,3 @@ func UffdPoison(fd int, p *abi.UffdioPoison) error {
 	return uffdIoctl("ioctl UFFDIO_POISON", fd, uffdioPoison, unsafe.Pointer(p))
 }
 
-// UffdReadMsg reads one struct uffd_msg from fd into m, read(2), EINTR
-// retried. It reads exactly one message (the kernel hands out whole
-// messages only).
-func UffdReadMsg(fd int, m *abi.UffdMsg) (int, error) {
-	for {
-		n, _, e := syscall.Syscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(m)), abi.SizeofUffdMsg)
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, wrap("read", e)
-		}
-		return int(n), nil
-	}
-}
