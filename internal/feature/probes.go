@@ -99,3 +99,9 @@ var (
 		return "", nil
 	})
 )
+
+// Virtual memory (package vm): the PAGEMAP_SCAN ioctl of
+// /proc/PID/pagemap.
+var (
+	PagemapScan = newProbe("PAGEMAP_SCAN", kernel.V(6, 7), sys.ProbePagemapScan)
+)
