@@ -182,4 +182,3 @@ func writeText(path, s string) error {
 	}
 	return err
 }
-

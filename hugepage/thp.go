@@ -123,7 +123,7 @@ type THP struct {
 // MTHP is the configuration of one transparent huge page size (multi-
 // size THP, Linux 6.8).
 type MTHP struct {
-	Size         uint64
+	Size uint64
 	// Enabled is hugepages-<size>kB/enabled; zero for a size only shmem
 	// can use (the kernel offers some sizes to shmem only).
 	Enabled      THPKnob
