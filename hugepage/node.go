@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -121,9 +122,9 @@ func readNodePool(dir string, node int, size uint64) (NodePool, error) {
 
 // checkNode returns an error naming node unless it is a possible node
 // (/sys/devices/system/node/possible) with hugetlb pools.
-func (fs FS) checkNode(node int) error {
+func (fsys FS) checkNode(node int) error {
 	var possible cpuset.Set
-	err := pseudofs.WithFile(fs.fs.SysPath("devices", "system", "node", "possible"), func(b []byte) error {
+	err := pseudofs.WithFile(fsys.fs.SysPath("devices", "system", "node", "possible"), func(b []byte) error {
 		var err error
 		possible, err = cpuset.ParseBytes(parse.Trim(b))
 		return err
@@ -134,11 +135,10 @@ func (fs FS) checkNode(node int) error {
 	if err != nil {
 		return err
 	}
-	max := possible.Len() - 1
 	if node < 0 || !possible.Has(node) {
-		return &kernel.RangeError{What: "NUMA node (possible: " + possible.String() + ")", Value: int64(node), Min: 0, Max: int64(max)}
+		return fmt.Errorf("invalid NUMA node %d: not a possible node (possible: %s): %w", node, possible, fs.ErrInvalid)
 	}
-	if _, err := os.Stat(fs.nodeDir(node)); err != nil {
+	if _, err := os.Stat(fsys.nodeDir(node)); err != nil {
 		return fmt.Errorf("node %d has no huge page pools: %w", node, err)
 	}
 	return nil

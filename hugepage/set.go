@@ -2,11 +2,11 @@ package hugepage
 
 import (
 	"fmt"
+	"io/fs"
 	"math/bits"
 	"os"
 	"strconv"
 
-	"github.com/lxgo/lx/kernel"
 	"github.com/lxgo/lx/procfs"
 )
 
@@ -142,9 +142,9 @@ func (g Grant) check() error {
 
 // checkMemory refuses a pool larger than the machine's memory before the
 // kernel spends seconds trying (MemTotal of /proc/meminfo).
-func (fs FS) checkMemory(size, count uint64) error {
+func (fsys FS) checkMemory(size, count uint64) error {
 	hi, bytes := bits.Mul64(size, count)
-	pfs, err := procfs.NewFS(fs.fs.Root)
+	pfs, err := procfs.NewFS(fsys.fs.Root)
 	if err != nil {
 		return err
 	}
@@ -153,8 +153,8 @@ func (fs FS) checkMemory(size, count uint64) error {
 		return err
 	}
 	if hi != 0 || bytes > m.MemTotal {
-		return &kernel.RangeError{What: "count of " + FormatSize(size) + " huge pages (beyond MemTotal)",
-			Value: int64(min(count, 1<<63-1)), Min: 0, Max: int64(m.MemTotal / size)}
+		return fmt.Errorf("invalid count %d of %s huge pages: more than the machine's memory (MemTotal %d bytes holds %d): %w",
+			count, FormatSize(size), m.MemTotal, m.MemTotal/size, fs.ErrInvalid)
 	}
 	return nil
 }

@@ -81,9 +81,9 @@ func TestSetPagesBadInput(t *testing.T) {
 		{"node beyond possible", func() error { _, err := fsys.SetNodePages(2, 2<<20, 1); return err }, "node"},
 		{"negative node", func() error { _, err := fsys.SetNodePages(-1, 2<<20, 1); return err }, "-1"},
 		// The fixture's MemTotal is about 23.5 GiB.
-		{"beyond memory", func() error { _, err := fsys.SetPages(1<<30, 24); return err }, "count of 1GiB huge pages"},
-		{"count overflow", func() error { _, err := fsys.SetPages(2<<20, 1<<63); return err }, "9223372036854775807"},
-		{"overcommit beyond memory", func() error { return fsys.SetOvercommit(2<<20, 1<<50) }, "count of 2MiB"},
+		{"beyond memory", func() error { _, err := fsys.SetPages(1<<30, 24); return err }, "count 24 of 1GiB huge pages"},
+		{"count overflow", func() error { _, err := fsys.SetPages(2<<20, 1<<63); return err }, "9223372036854775808"},
+		{"overcommit beyond memory", func() error { return fsys.SetOvercommit(2<<20, 1<<50) }, "count 1125899906842624 of 2MiB"},
 	} {
 		err := tc.fn()
 		if !errors.Is(err, fs.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {

@@ -48,16 +48,21 @@ func (m THPMode) String() string {
 	return "THPMode(" + fmt.Sprint(uint8(m)) + ")"
 }
 
-// MarshalText returns the kernel's word.
+// MarshalText returns the kernel's word, or "" for the zero value (no
+// mode).
 func (m THPMode) MarshalText() ([]byte, error) {
-	if m == 0 || int(m) >= len(thpNames) {
+	if int(m) >= len(thpNames) {
 		return nil, fmt.Errorf("hugepage: THP mode %d has no text: %w", uint8(m), fs.ErrInvalid)
 	}
 	return []byte(thpNames[m]), nil
 }
 
-// UnmarshalText reads the kernel's word.
+// UnmarshalText reads the kernel's word, or "" as the zero value.
 func (m *THPMode) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*m = 0
+		return nil
+	}
 	v, err := ParseTHPMode(string(b))
 	if err != nil {
 		return err

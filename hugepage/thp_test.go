@@ -45,8 +45,11 @@ func TestTHPModeText(t *testing.T) {
 			t.Errorf("%v round trip: %v, %v", m, back, err)
 		}
 	}
-	if _, err := THPMode(0).MarshalText(); err == nil {
-		t.Error("the zero mode has text")
+	if b, err := THPMode(0).MarshalText(); err != nil || len(b) != 0 {
+		t.Errorf("the zero mode's text: %q, %v", b, err)
+	}
+	if _, err := THPMode(200).MarshalText(); err == nil {
+		t.Error("mode 200 has text")
 	}
 	if _, err := ParseTHPMode("sometimes"); !errors.Is(err, fs.ErrInvalid) || !strings.Contains(err.Error(), "sometimes") {
 		t.Errorf("ParseTHPMode(sometimes) = %v", err)
