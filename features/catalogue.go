@@ -36,6 +36,8 @@ var catalogue = []*entry{
 		desc: "page faults of a memory range handled in user space: userfaultfd(2)"},
 	{probe: feature.MemfdSecret,
 		desc: "memory removed from the kernel's direct map, out of reach of the kernel itself: memfd_secret(2) (5.14 with secretmem.enable=1)"},
+	{probe: feature.PagemapScan,
+		desc: "which pages of a range are present, swapped, written or huge, in one call instead of 8 bytes per page of /proc/PID/pagemap: ioctl_pagemap_scan(2)"},
 }
 
 // ioUringExplain gives an EPERM from io_uring_setup the sysctl that

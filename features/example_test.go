@@ -24,6 +24,7 @@ func ExampleList() {
 	// seccomp user notification (Linux 5.0)
 	// userfaultfd (Linux 4.3)
 	// memfd_secret (Linux 6.5)
+	// PAGEMAP_SCAN (Linux 6.7)
 }
 
 // Probe everything and print a table: yes, no (the kernel lacks it) or

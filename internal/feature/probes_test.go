@@ -24,6 +24,8 @@ var all = map[string]*Probe{
 	"NsGetUserns": NsGetUserns, "NsGetParent": NsGetParent, "NsGetNstype": NsGetNstype,
 	"NsGetOwnerUID": NsGetOwnerUID, "NsGetMntnsID": NsGetMntnsID, "NsMntGetInfo": NsMntGetInfo, "SetnsPidfd": SetnsPidfd,
 	"IOUring": IOUring, "Landlock": Landlock, "SeccompNotify": SeccompNotify, "Userfaultfd": Userfaultfd,
+	// vm
+	"PagemapScan": PagemapScan,
 }
 
 // TestProbesDeclaredOnce reads probes.go: every package-level variable
