@@ -306,3 +306,61 @@ func TestEntryString(t *testing.T) {
 		t.Error("a swapped entry has a PFN")
 	}
 }
+
+// Regression: a scan the kernel walks in several chunks (more runs than
+// its own 512-run buffer) and completes reports a stale walk_end; Scan
+// must still say the range is done, and Ranges must not report a run
+// twice.
+func TestPagemapScanManyRuns(t *testing.T) {
+	r := mustMap(t, 4096*pagesize, &MapOptions{NoReserve: true})
+	if err := r.Advise(AdviceNoHugePage); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4096; i += 2 {
+		r.Bytes()[i*pagesize] = 1
+	}
+	pm := openSelfPagemap(t)
+	end := r.Addr() + uintptr(r.Len())
+	dst := make([]Range, 4096)
+	n, next, err := pm.Scan(r.Addr(), end, &ScanOptions{Require: PagePresent}, dst)
+	testutil.SkipIfUnsupported(t, err, kernel.Version{})
+	if err != nil || n != 2048 || next != end {
+		t.Fatalf("Scan = %d runs, next %#x, %v; want 2048, %#x", n, next, err, end)
+	}
+	seen := map[uintptr]bool{}
+	for rg, err := range pm.Ranges(r.Addr(), end, &ScanOptions{Require: PagePresent}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[rg.Start] {
+			t.Fatalf("run %#x reported twice", rg.Start)
+		}
+		seen[rg.Start] = true
+	}
+	if len(seen) != 2048 {
+		t.Fatalf("Ranges reported %d runs, want 2048", len(seen))
+	}
+}
+
+func TestScanNext(t *testing.T) {
+	const start, end = 0x1000, 0x100000
+	runs := []Range{{Start: 0x1000, End: 0x2000}, {Start: 0x8000, End: 0x9000}}
+	for _, tc := range []struct {
+		walkEnd  uint64
+		got      []Range
+		capacity int
+		maxHit   bool
+		want     uintptr
+	}{
+		{0x5000, runs, 4, false, end},     // room left: done, whatever walk_end says
+		{0xa000, runs, 2, false, 0xa000},  // full: walk_end
+		{0x5000, runs, 2, false, 0x9000},  // full, stale walk_end: after the last run
+		{0x20000, runs, 4, true, 0x20000}, // MaxPages reached
+		{0x200000, runs, 2, false, end},   // never beyond end
+		{0, nil, 0, true, start},          // never before start
+	} {
+		if got := scanNext(start, end, tc.walkEnd, tc.got, tc.capacity, tc.maxHit); got != tc.want {
+			t.Errorf("scanNext(%#x, %d runs of %d, max %v) = %#x, want %#x", tc.walkEnd, len(tc.got), tc.capacity, tc.maxHit, got, tc.want)
+		}
+	}
+}

@@ -140,10 +140,30 @@ func (p *Pagemap) Scan(start, end uintptr, opts *ScanOptions, dst []Range) (n in
 		return 0, start, fmt.Errorf("pagemap %d scan: %w", p.pid, err)
 	}
 	n = min(n, len(dst))
+	pages := uint64(0)
 	for i, r := range regions[:n] {
 		dst[i] = Range{Start: uintptr(r.Start), End: uintptr(r.End), Categories: PageCategory(r.Categories)}
+		pages += (r.End - r.Start) / uint64(pagesize)
 	}
-	return n, uintptr(arg.WalkEnd), nil
+	return n, scanNext(start, end, arg.WalkEnd, dst[:n], len(dst), opts.MaxPages > 0 && pages >= uint64(opts.MaxPages)), nil
+}
+
+// scanNext is where a scan that filled n of capacity runs should go on.
+// The kernel's walk_end cannot be taken alone: a walk the kernel did in
+// several chunks (its own buffer holds fewer runs than the caller's)
+// and that then completed leaves walk_end at the last chunk's stop,
+// short of end (seen on 6.18). A scan that neither filled dst nor hit
+// MaxPages covered the range; otherwise it stopped at walk_end, which is
+// never before the end of the last run reported.
+func scanNext(start, end uintptr, walkEnd uint64, got []Range, capacity int, maxHit bool) uintptr {
+	if len(got) < capacity && !maxHit {
+		return end
+	}
+	next := uintptr(walkEnd)
+	if len(got) > 0 && got[len(got)-1].End > next {
+		next = got[len(got)-1].End
+	}
+	return min(max(next, start), end)
 }
 
 // Ranges is Scan as an iterator over every run of [start, end), scanning
