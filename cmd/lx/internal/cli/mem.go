@@ -43,17 +43,18 @@ pages allowed. The kernel keeps no per-node RESV or OVERCOMMIT: "-".
 
 'lx mem hugepages SIZE COUNT' resizes a pool.
 
-With --json the output is {"meminfo", "default_huge_page_size", "pools",
-"node_pools", "thp"}: procfs.Meminfo, hugepage.Pool, hugepage.NodePool
-and hugepage.THP under their Go field names, sizes in bytes; "thp" is
-null on a kernel without transparent huge pages, and "pools" and
-"default_huge_page_size" are empty without hugetlb.`
+With --json the output is {"meminfo", "default_huge_page_size_bytes",
+"pools", "node_pools", "thp"}: procfs.Meminfo, hugepage.Pool,
+hugepage.NodePool and hugepage.THP under their Go field names, sizes in
+bytes; "thp" is null on a kernel without transparent huge pages, and
+without hugetlb "pools" and "node_pools" are null and
+"default_huge_page_size_bytes" is 0.`
 }
 
 // memReport is the output of `lx mem --json`.
 type memReport struct {
 	Meminfo     procfs.Meminfo      `json:"meminfo"`
-	DefaultSize uint64              `json:"default_huge_page_size"`
+	DefaultSize uint64              `json:"default_huge_page_size_bytes"`
 	Pools       []hugepage.Pool     `json:"pools"`
 	NodePools   []hugepage.NodePool `json:"node_pools"`
 	THP         *hugepage.THP       `json:"thp"`

@@ -62,7 +62,7 @@ func TestMemFixture(t *testing.T) {
 	}
 	var r struct {
 		Meminfo     struct{ MemTotal uint64 } `json:"meminfo"`
-		DefaultSize uint64                    `json:"default_huge_page_size"`
+		DefaultSize uint64                    `json:"default_huge_page_size_bytes"`
 		Pools       []hugepage.Pool           `json:"pools"`
 		NodePools   []hugepage.NodePool       `json:"node_pools"`
 		THP         *hugepage.THP             `json:"thp"`
