@@ -7,6 +7,7 @@ import (
 	"iter"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/lxgo/lx/internal/abi"
@@ -33,11 +34,13 @@ type PagemapOptions struct {
 // page of one process's address space (pagemap.rst in the kernel's
 // admin-guide, Linux 2.6.25), and, since Linux 6.7, the PAGEMAP_SCAN
 // ioctl that reports runs of pages by category. Its methods are safe
-// for concurrent use, except Scan and Ranges, which share a buffer.
+// for concurrent use, except Scan and Ranges, which share buffers.
 type Pagemap struct {
 	fd      *sys.FD
 	pid     int
 	regions []abi.PageRegion // Scan's buffer, on the heap for the kernel
+	noScan  atomic.Bool      // PAGEMAP_SCAN said ENOTTY: Scan reads the file
+	fileBuf []Entry          // Scan's buffer for the file
 }
 
 // OpenPagemap opens the pagemap of process pid (os.Getpid() for the

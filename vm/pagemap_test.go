@@ -156,9 +156,22 @@ func pagesOf(r *Region, ranges []Range) map[int]bool {
 	return m
 }
 
-func TestPagemapScanPresent(t *testing.T) {
+// scanModes runs a scan test with the PAGEMAP_SCAN ioctl and with the
+// pagemap file that stands in for it on kernels before 6.7.
+func scanModes(t *testing.T, test func(t *testing.T, pm *Pagemap)) {
+	for _, mode := range []string{"ioctl", "file"} {
+		t.Run(mode, func(t *testing.T) {
+			pm := openSelfPagemap(t)
+			pm.noScan.Store(mode == "file")
+			test(t, pm)
+		})
+	}
+}
+
+func TestPagemapScanPresent(t *testing.T) { scanModes(t, testPagemapScanPresent) }
+
+func testPagemapScanPresent(t *testing.T, pm *Pagemap) {
 	r := touchedRegion(t)
-	pm := openSelfPagemap(t)
 	got := scanOrSkip(t, pm, r, &ScanOptions{Require: PagePresent})
 	// 0, 2-3, 9, 15: four runs.
 	if len(got) != 4 {
@@ -311,7 +324,9 @@ func TestEntryString(t *testing.T) {
 // its own 512-run buffer) and completes reports a stale walk_end; Scan
 // must still say the range is done, and Ranges must not report a run
 // twice.
-func TestPagemapScanManyRuns(t *testing.T) {
+func TestPagemapScanManyRuns(t *testing.T) { scanModes(t, testPagemapScanManyRuns) }
+
+func testPagemapScanManyRuns(t *testing.T, pm *Pagemap) {
 	r := mustMap(t, 4096*pagesize, &MapOptions{NoReserve: true})
 	if err := r.Advise(AdviceNoHugePage); err != nil {
 		t.Fatal(err)
@@ -319,7 +334,6 @@ func TestPagemapScanManyRuns(t *testing.T) {
 	for i := 0; i < 4096; i += 2 {
 		r.Bytes()[i*pagesize] = 1
 	}
-	pm := openSelfPagemap(t)
 	end := r.Addr() + uintptr(r.Len())
 	dst := make([]Range, 4096)
 	n, next, err := pm.Scan(r.Addr(), end, &ScanOptions{Require: PagePresent}, dst)
@@ -362,5 +376,38 @@ func TestScanNext(t *testing.T) {
 		if got := scanNext(start, end, tc.walkEnd, tc.got, tc.capacity, tc.maxHit); got != tc.want {
 			t.Errorf("scanNext(%#x, %d runs of %d, max %v) = %#x, want %#x", tc.walkEnd, len(tc.got), tc.capacity, tc.maxHit, got, tc.want)
 		}
+	}
+}
+
+// Without PAGEMAP_SCAN, categories the pagemap file does not show are
+// unsupported, and the rest agree with the file's entries.
+func TestPagemapScanFileCategories(t *testing.T) {
+	r := touchedRegion(t)
+	pm := openSelfPagemap(t)
+	pm.noScan.Store(true)
+	end := r.Addr() + uintptr(r.Len())
+	_, _, err := pm.Scan(r.Addr(), end, &ScanOptions{Require: PageHuge}, make([]Range, 4))
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "PAGE_IS_HUGE") {
+		t.Errorf("file scan for PAGE_IS_HUGE = %v, want ErrUnsupported naming it", err)
+	}
+	// Everything, by every category the file shows: the runs alternate
+	// between present (anonymous, exclusive) and not, as touched says.
+	dst := make([]Range, 16)
+	n, next, err := pm.Scan(r.Addr(), end-1, nil, dst)
+	if err != nil || next != end {
+		t.Fatalf("Scan = %d, %#x, %v", n, next, err)
+	}
+	pages := 0
+	for _, rg := range dst[:n] {
+		for a := rg.Start; a < rg.End; a += uintptr(pagesize) {
+			i := int(a-r.Addr()) / pagesize
+			if (rg.Categories&PagePresent != 0) != touched[i] {
+				t.Errorf("page %d in run %+v, touched %v", i, rg, touched[i])
+			}
+			pages++
+		}
+	}
+	if pages != 16 || n != 7 {
+		t.Errorf("%d runs over %d pages, want 7 over 16: %+v", n, pages, dst[:n])
 	}
 }

@@ -84,10 +84,15 @@ type Range struct {
 func (r Range) Len() uint64 { return uint64(r.End - r.Start) }
 
 // Scan reports the pages of [start, end) that opts selects, as runs in
-// dst, with the PAGEMAP_SCAN ioctl (Linux 6.7; errors.ErrUnsupported
-// before, and PageGuard before 6.15): one system call for the whole
-// range, however many pages, where reading the pagemap file costs 8
-// bytes per page. It returns the number of runs written and next, the
+// dst, with the PAGEMAP_SCAN ioctl (Linux 6.7; PageGuard 6.15): one
+// system call for the whole range, however many pages, where reading
+// the pagemap file costs 8 bytes per page. Before 6.7 Scan reads the
+// pagemap file and sorts its entries itself, for the categories the file
+// shows (PagePresent, PageSwapped, PageFile, PageSoftDirty, PageGuard;
+// asking for another is errors.ErrUnsupported, and zero Report means
+// those five). The file also has entries for unmapped addresses, which
+// then count as pages in no category (the ioctl skips them): this
+// matters only to a scan that selects by Exclude alone. It returns the number of runs written and next, the
 // address where the walk stopped: end when it covered the range, less
 // when dst filled up or MaxPages was reached (scan again from next).
 // start must be page-aligned; end is rounded up to a page. Unmapped
@@ -129,11 +134,16 @@ func (p *Pagemap) Scan(start, end uintptr, opts *ScanOptions, dst []Range) (n in
 		CategoryAnyofMask: uint64(opts.AnyOf),
 		ReturnMask:        uint64(report),
 	}
+	if p.noScan.Load() {
+		return p.scanFile(start, end, opts, report, dst)
+	}
 	n, err = sys.PagemapScan(p.fd.Int(), &arg, regions)
 	if err != nil {
 		switch {
 		case sys.Errno(err) == sys.ENOTTY:
-			err = feature.PagemapScan.Unsupported(err)
+			// Before 6.7: read the file instead, from now on.
+			p.noScan.Store(true)
+			return p.scanFile(start, end, opts, report, dst)
 		case errors.Is(err, sys.EINVAL) && (opts.Require|opts.Exclude|opts.AnyOf|report)&PageGuard != 0:
 			err = &kernel.FeatureError{Feature: "PAGE_IS_GUARD", MinKernel: kernel.V(6, 15), Err: err}
 		}
@@ -200,4 +210,81 @@ func (p *Pagemap) Ranges(start, end uintptr, opts *ScanOptions) iter.Seq2[Range,
 			start = next
 		}
 	}
+}
+
+// fileCategories are the categories an Entry of the pagemap file shows.
+const fileCategories = PagePresent | PageSwapped | PageFile | PageSoftDirty | PageGuard
+
+// categories returns e's PAGE_IS_* categories, those the file shows.
+func (e Entry) categories() PageCategory {
+	var c PageCategory
+	if e.Present() {
+		c |= PagePresent
+	}
+	if e.Swapped() {
+		c |= PageSwapped
+	}
+	if e.File() {
+		c |= PageFile
+	}
+	if e.SoftDirty() {
+		c |= PageSoftDirty
+	}
+	if e.Guard() {
+		c |= PageGuard
+	}
+	return c
+}
+
+// scanFile is Scan by the pagemap file, for kernels without
+// PAGEMAP_SCAN, with the kernel's matching rules
+// (pagemap_scan_is_interesting_page in fs/proc/task_mmu.c).
+func (p *Pagemap) scanFile(start, end uintptr, opts *ScanOptions, report PageCategory, dst []Range) (int, uintptr, error) {
+	if opts.Report == 0 && report == allCategories {
+		report = fileCategories
+	}
+	if (opts.Require|opts.Exclude|opts.AnyOf|report)&^fileCategories != 0 {
+		return 0, start, fmt.Errorf("pagemap %d scan: %w", p.pid, feature.PagemapScan.Unsupported(
+			fmt.Errorf("categories %s need PAGEMAP_SCAN", (opts.Require|opts.Exclude|opts.AnyOf|report)&^fileCategories)))
+	}
+	mask, inverted := opts.Require|opts.Exclude, opts.Exclude
+	if p.fileBuf == nil {
+		p.fileBuf = make([]Entry, 512)
+	}
+	ps := uintptr(pagesize)
+	if r := (end - start) % ps; r != 0 {
+		end += ps - r // the kernel rounds end up to a page too
+	}
+	n, pages := 0, 0
+	for addr := start; addr < end; {
+		chunk := p.fileBuf[:min(uintptr(len(p.fileBuf)), (end-addr)/ps)]
+		got, err := p.Read(addr, chunk)
+		if err != nil {
+			return n, addr, err
+		}
+		if got == 0 {
+			return n, end, nil // the end of the address space
+		}
+		for _, e := range chunk[:got] {
+			c := e.categories() ^ inverted
+			if c&mask == mask && (opts.AnyOf == 0 || c&opts.AnyOf != 0) {
+				c = (c ^ inverted) & report
+				switch {
+				case n > 0 && dst[n-1].End == addr && dst[n-1].Categories == c:
+					dst[n-1].End += ps
+				case n == len(dst):
+					return n, addr, nil
+				default:
+					dst[n] = Range{Start: addr, End: addr + ps, Categories: c}
+					n++
+				}
+				pages++
+				if opts.MaxPages > 0 && pages == opts.MaxPages {
+					return n, addr + ps, nil
+				}
+			}
+			addr += ps
+		}
+	}
+	return n, end, nil
 }
