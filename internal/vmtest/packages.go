@@ -91,7 +91,7 @@ var Packages = []Package{
 	// restores node 0's and node 1's 2 MiB pools.
 	{Path: "hugepage", Shape: NUMA2, Cmdline: []string{"hugepages=16"}},
 	// vm: soft-dirty bits (Debian's kernels have CONFIG_MEM_SOFT_DIRTY,
-	// the host's has not), and on 6.1 the pagemap file without
+	// the host's has not), and on 6.1 Scan by the pagemap file, without
 	// PAGEMAP_SCAN (6.7).
 	{Path: "vm"},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
