@@ -86,7 +86,9 @@ func (m *Memory) Close() error {
 }
 
 // AddrError reports the address where a copy stopped: a page that is
-// not mapped in the process, or not accessible for the copy.
+// not mapped in the process, or that the copy may not access (a
+// read-only page for process_vm_writev, a PROT_NONE page for
+// process_vm_readv).
 type AddrError struct {
 	Op   string  // "read" or "write"
 	PID  int     // the process
@@ -96,7 +98,7 @@ type AddrError struct {
 
 func (e *AddrError) Error() string {
 	return "process " + strconv.Itoa(e.PID) + " memory " + e.Op + " at 0x" +
-		strconv.FormatUint(uint64(e.Addr), 16) + ": address not mapped: " + e.Err.Error()
+		strconv.FormatUint(uint64(e.Addr), 16) + ": page not mapped or not accessible: " + e.Err.Error()
 }
 
 // Unwrap returns the kernel's error.

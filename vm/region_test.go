@@ -374,3 +374,18 @@ func vmLck(t *testing.T) int {
 	t.Fatal("no VmLck line")
 	return 0
 }
+
+// A power of two the kernel has no huge pages of: EINVAL, with a hint.
+func TestMapHugeSizeUnsupported(t *testing.T) {
+	const size = 4 << 20
+	if _, err := os.Stat("/sys/kernel/mm/hugepages/hugepages-4096kB"); err == nil {
+		t.Skip("this kernel has 4 MiB huge pages")
+	}
+	r, err := Map(size, &MapOptions{HugePageSize: size})
+	if err == nil {
+		r.Close()
+	}
+	if !errors.Is(err, syscall.EINVAL) || !strings.Contains(err.Error(), "huge page size 4194304") {
+		t.Fatalf("Map with 4 MiB huge pages = %v, want EINVAL naming the size", err)
+	}
+}

