@@ -206,27 +206,49 @@ func (fs FS) ReadTHP() (THP, error) {
 func (fs FS) thpDir() string { return fs.fs.SysPath("kernel", "mm", "transparent_hugepage") }
 
 // SetTHPEnabled sets the system-wide THP mode of anonymous memory
-// (enabled: always, madvise, never). Root only; system-wide until
-// changed or reboot.
+// (/sys/kernel/mm/transparent_hugepage/enabled: always, madvise, never).
+// A mode the file does not accept is an error naming it and the file's
+// choices, before anything is written. Root only; system-wide until
+// changed again or reboot.
+func SetTHPEnabled(m THPMode) error { return Default().SetTHPEnabled(m) }
+
+// SetTHPEnabled is the package-level SetTHPEnabled for this FS.
 func (fs FS) SetTHPEnabled(m THPMode) error { return fs.setKnob("enabled", m) }
 
-// SetTHPDefrag sets the defrag mode (always, defer, defer+madvise,
-// madvise, never). Root only; system-wide.
+// SetTHPDefrag sets how hard a fault tries for a huge page (defrag:
+// always, defer, defer+madvise, madvise, never). Root only; system-wide.
+func SetTHPDefrag(m THPMode) error { return Default().SetTHPDefrag(m) }
+
+// SetTHPDefrag is the package-level SetTHPDefrag for this FS.
 func (fs FS) SetTHPDefrag(m THPMode) error { return fs.setKnob("defrag", m) }
 
-// SetTHPShmemEnabled sets the shmem/tmpfs mode (always, within_size,
-// advise, never, deny, force). Root only; system-wide.
+// SetTHPShmemEnabled sets the shmem/tmpfs mode (shmem_enabled, 4.8:
+// always, within_size, advise, never, deny, force). Root only;
+// system-wide.
+func SetTHPShmemEnabled(m THPMode) error { return Default().SetTHPShmemEnabled(m) }
+
+// SetTHPShmemEnabled is the package-level SetTHPShmemEnabled for this FS.
 func (fs FS) SetTHPShmemEnabled(m THPMode) error { return fs.setKnob("shmem_enabled", m) }
 
-// SetMTHPEnabled sets the mode of one transparent huge page size
-// (hugepages-<size>kB/enabled, Linux 6.8: always, inherit, madvise,
-// never). A size the kernel has no knob for is an error naming it.
+// SetMTHPEnabled sets the mode of anonymous memory for one transparent
+// huge page size (hugepages-<size>kB/enabled, Linux 6.8: always,
+// inherit, madvise, never). A size without the knob is an error naming
+// its directory (fs.ErrNotExist). Root only; system-wide.
+func SetMTHPEnabled(size uint64, m THPMode) error { return Default().SetMTHPEnabled(size, m) }
+
+// SetMTHPEnabled is the package-level SetMTHPEnabled for this FS.
 func (fs FS) SetMTHPEnabled(size uint64, m THPMode) error {
 	return fs.setKnob(dirName(size)+"/enabled", m)
 }
 
 // SetMTHPShmemEnabled sets the shmem mode of one size
-// (hugepages-<size>kB/shmem_enabled, Linux 6.11).
+// (hugepages-<size>kB/shmem_enabled, Linux 6.11). Root only; system-wide.
+func SetMTHPShmemEnabled(size uint64, m THPMode) error {
+	return Default().SetMTHPShmemEnabled(size, m)
+}
+
+// SetMTHPShmemEnabled is the package-level SetMTHPShmemEnabled for this
+// FS.
 func (fs FS) SetMTHPShmemEnabled(size uint64, m THPMode) error {
 	return fs.setKnob(dirName(size)+"/shmem_enabled", m)
 }
