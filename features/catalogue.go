@@ -38,6 +38,8 @@ var catalogue = []*entry{
 		desc: "memory removed from the kernel's direct map, out of reach of the kernel itself: memfd_secret(2) (5.14 with secretmem.enable=1)"},
 	{probe: feature.MempolicyWeightedInterleave,
 		desc: "NUMA interleaving by per-node weights, for memory tiers of unequal bandwidth (CXL): set_mempolicy(2), mbind(2)"},
+	{probe: feature.PagemapScan,
+		desc: "which pages of a range are present, swapped, written or huge, in one call instead of 8 bytes per page of /proc/PID/pagemap: ioctl_pagemap_scan(2)"},
 }
 
 // ioUringExplain gives an EPERM from io_uring_setup the sysctl that

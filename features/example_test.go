@@ -25,6 +25,7 @@ func ExampleList() {
 	// userfaultfd (Linux 4.3)
 	// memfd_secret (Linux 6.5)
 	// MPOL_WEIGHTED_INTERLEAVE (Linux 6.9)
+	// PAGEMAP_SCAN (Linux 6.7)
 }
 
 // Probe everything and print a table: yes, no (the kernel lacks it) or

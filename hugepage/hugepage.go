@@ -1,11 +1,24 @@
-// Package hugepage reports the kernel's persistent huge page pools (hugetlb
-// pages, hugetlbpage.txt in the kernel's admin-guide): one pool per page
-// size the CPU supports, with how many pages are allocated, free, reserved
-// and surplus, read from /sys/kernel/mm/hugepages, and the default huge
-// page size from /proc/meminfo (parsed by procfs).
+// Package hugepage manages the kernel's huge pages (hugetlbpage.rst and
+// transhuge.rst in the kernel's admin-guide):
 //
-// Counts are in pages; sizes are in bytes. The package only reads; it
-// never resizes a pool.
+//   - the persistent hugetlb pools, one per page size the CPU supports,
+//     globally (/sys/kernel/mm/hugepages) and per NUMA node
+//     (/sys/devices/system/node/nodeN/hugepages): how many pages are
+//     allocated, free, reserved and surplus (Pools, NodePools), and
+//     resizing them (SetPages, SetNodePages, SetOvercommit), which
+//     reports what the kernel granted, since it may give fewer pages
+//     than asked;
+//   - the supported sizes (Sizes) and the default one (DefaultSize, from
+//     /proc/meminfo, parsed by procfs);
+//   - transparent huge pages: the system-wide and per-size (mTHP) modes
+//     of /sys/kernel/mm/transparent_hugepage (ReadTHP, FS.SetTHPEnabled
+//     and the other setters), and the per-process switch
+//     prctl(PR_SET_THP_DISABLE);
+//   - memory backed by huge pages of a given size (Map), a *vm.Region.
+//
+// Counts are in pages; sizes are in bytes. Reading needs no privilege;
+// every change is system-wide, needs root, and lasts until changed again
+// or reboot.
 //
 // A kernel built without CONFIG_HUGETLBFS has no pools: readers then return
 // an error for which errors.Is(err, errors.ErrUnsupported) holds.

@@ -122,3 +122,9 @@ var (
 	// MemfdNoexecSeal stands for MFD_EXEC too, which arrived with it.
 	MemfdNoexecSeal = newProbe("MFD_NOEXEC_SEAL", kernel.V(6, 3), sys.ProbeMemfdNoexecSeal)
 )
+
+// Virtual memory (package vm): the PAGEMAP_SCAN ioctl of
+// /proc/PID/pagemap.
+var (
+	PagemapScan = newProbe("PAGEMAP_SCAN", kernel.V(6, 7), sys.ProbePagemapScan)
+)

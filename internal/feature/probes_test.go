@@ -28,6 +28,8 @@ var all = map[string]*Probe{
 	"Mempolicy": Mempolicy, "MempolicyPreferredMany": MempolicyPreferredMany,
 	"MempolicyWeightedInterleave": MempolicyWeightedInterleave, "MempolicyHomeNode": MempolicyHomeNode,
 	"MemfdNoexecSeal": MemfdNoexecSeal,
+	// vm
+	"PagemapScan": PagemapScan,
 }
 
 // TestProbesDeclaredOnce reads probes.go: every package-level variable

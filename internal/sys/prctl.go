@@ -26,3 +26,21 @@ func CapbsetRead(c int) (bool, error) {
 func SetNoNewPrivs() error {
 	return wrap("prctl PR_SET_NO_NEW_PRIVS", unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 }
+
+// GetTHPDisable calls prctl(PR_GET_THP_DISABLE) (Linux 3.15): whether
+// transparent huge pages are disabled for the calling process.
+func GetTHPDisable() (bool, error) {
+	r, err := retry1(func() (int, error) { return unix.PrctlRetInt(unix.PR_GET_THP_DISABLE, 0, 0, 0, 0) })
+	if err != nil {
+		return false, wrap("prctl PR_GET_THP_DISABLE", err)
+	}
+	return r != 0, nil
+}
+
+// SetTHPDisable calls prctl(PR_SET_THP_DISABLE, v) (Linux 3.15) with v 1
+// (disable) or 0 (allow). The flag belongs to the process's memory
+// descriptor: every thread shares it, fork(2) copies it and execve(2)
+// keeps it.
+func SetTHPDisable(v int) error {
+	return wrap("prctl PR_SET_THP_DISABLE", unix.Prctl(unix.PR_SET_THP_DISABLE, uintptr(v), 0, 0, 0))
+}

@@ -25,3 +25,22 @@ func ProcessVMRead(pid int, addr uintptr, buf []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// ProcessVMWrite copies buf into the memory of process pid at address
+// addr, process_vm_writev(2) (Linux 3.2), and returns the number of bytes
+// copied. Permission and short-count rules are ProcessVMRead's; the
+// target pages must be writable in the target (the call does not break
+// copy-on-write protections the way /proc/PID/mem does).
+func ProcessVMWrite(pid int, addr uintptr, buf []byte) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	local := []unix.Iovec{{Base: &buf[0]}}
+	local[0].SetLen(len(buf))
+	remote := []unix.RemoteIovec{{Base: addr, Len: len(buf)}}
+	n, err := retry1(func() (int, error) { return unix.ProcessVMWritev(pid, local, remote, 0) })
+	if err != nil {
+		return 0, wrap("process_vm_writev", err)
+	}
+	return n, nil
+}

@@ -174,4 +174,3 @@ func UffdContinue(fd int, c *abi.UffdioContinue) error {
 func UffdPoison(fd int, p *abi.UffdioPoison) error {
 	return uffdIoctl("ioctl UFFDIO_POISON", fd, uffdioPoison, unsafe.Pointer(p))
 }
-

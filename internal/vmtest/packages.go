@@ -101,6 +101,13 @@ var Packages = []Package{
 	// userfaultfd on 6.1 and 6.12: no UFFDIO_MOVE (6.8) or UFFDIO_POISON
 	// (6.6) on 6.1, whose tests then skip from the negotiated features.
 	{Path: "userfaultfd"},
+	// Per-node huge page pools on two nodes: SetNodePages grows and
+	// restores node 0's and node 1's 2 MiB pools.
+	{Path: "hugepage", Shape: NUMA2, Cmdline: []string{"hugepages=16"}},
+	// vm: soft-dirty bits (Debian's kernels have CONFIG_MEM_SOFT_DIRTY,
+	// the host's has not), and on 6.1 Scan by the pagemap file, without
+	// PAGEMAP_SCAN (6.7).
+	{Path: "vm"},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
 	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
 	// the block device; see docs/kernels.md. The self-test checks the
