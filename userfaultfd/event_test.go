@@ -24,8 +24,8 @@ func TestDecode(t *testing.T) {
 		m    *abi.UffdMsg
 		want rawEvent
 	}{
-		{"read fault", msg(abi.UFFD_EVENT_PAGEFAULT, 0, 0x7f0000001000, 1234),
-			rawEvent{Event: Event{Kind: EventPageFault, Address: 0x7f0000001000, ThreadID: 1234}, forkFD: -1}},
+		{"read fault", msg(abi.UFFD_EVENT_PAGEFAULT, 0, 0x7f001000, 1234),
+			rawEvent{Event: Event{Kind: EventPageFault, Address: 0x7f001000, ThreadID: 1234}, forkFD: -1}},
 		{"wp fault", msg(abi.UFFD_EVENT_PAGEFAULT, 3, 0x2000, 0),
 			rawEvent{Event: Event{Kind: EventPageFault, Address: 0x2000, Flags: FaultWrite | FaultWP}, forkFD: -1}},
 		{"fork", msg(abi.UFFD_EVENT_FORK, 17),
