@@ -106,8 +106,19 @@ func readCaches(r *sysReader, t *Topology, at []int32) error {
 		}
 		for m := 0; ; m++ {
 			if m < len(seen) && seen[m][cpu.CPU] != 0 {
-				cpu.Caches = append(cpu.Caches, int(seen[m][cpu.CPU]-1))
-				continue
+				idx := int(seen[m][cpu.CPU] - 1)
+				same, err := sameCacheID(r, cpu.CPU, m, t.Caches[idx].ID)
+				if err != nil {
+					return err
+				}
+				if same {
+					cpu.Caches = append(cpu.Caches, idx)
+					continue
+				}
+				// The first CPU's shared_cpu_list names this one, but
+				// this CPU's id file says another cache (qemu's guests
+				// with one core per socket do): the ids win, as they
+				// name the hardware cache.
 			}
 			c, err := readCache(r, cpu.CPU, m)
 			if errors.Is(err, fs.ErrNotExist) {
@@ -130,6 +141,23 @@ func readCaches(r *sysReader, t *Topology, at []int32) error {
 		}
 	}
 	return nil
+}
+
+// sameCacheID reports whether cpuN/cache/indexM has the id id, or no id
+// file to compare: the cache another CPU's shared_cpu_list gave it.
+func sameCacheID(r *sysReader, cpu, m, id int) (bool, error) {
+	b, err := r.reset().s("cpu").i(cpu).s("/cache/index").i(m).s("/id").read()
+	if errors.Is(err, fs.ErrNotExist) || id < 0 {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	got, err := parseID(b)
+	if err != nil {
+		return false, parseErr(r.name(), err)
+	}
+	return got == id, nil
 }
 
 // readCache reads cpuN/cache/indexM. A missing level file (no such index)

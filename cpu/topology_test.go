@@ -405,3 +405,32 @@ func BenchmarkCPUs(b *testing.B) {
 		}
 	}
 }
+
+// A cache whose first CPU's shared_cpu_list names a CPU whose own id file
+// says another cache (as qemu's guests with one core per socket report
+// L3) is two caches: the ids win.
+func TestCacheIDOverridesSharedList(t *testing.T) {
+	files := map[string]string{
+		"sys/devices/system/cpu/possible": "0-1\n",
+		"sys/devices/system/cpu/present":  "0-1\n",
+		"sys/devices/system/cpu/online":   "0-1\n",
+	}
+	for cpu, id := range []string{"0", "1"} {
+		dir := fmt.Sprintf("sys/devices/system/cpu/cpu%d/cache/index0/", cpu)
+		files[dir+"level"] = "3\n"
+		files[dir+"type"] = "Unified\n"
+		files[dir+"id"] = id + "\n"
+		files[dir+"shared_cpu_list"] = "0-1\n"
+	}
+	fsys, err := NewFS(writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := fsys.Topology()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top.Caches) != 2 || top.Caches[top.CPUs[0].Caches[0]].ID != 0 || top.Caches[top.CPUs[1].Caches[0]].ID != 1 {
+		t.Fatalf("caches %+v, cpus %+v; want one L3 per CPU, ids 0 and 1", top.Caches, top.CPUs)
+	}
+}
