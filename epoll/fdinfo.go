@@ -28,7 +28,8 @@ type Registration struct {
 	Data uint64
 	// Pos, Inode, DevMajor and DevMinor describe the file: its offset,
 	// inode number and the device of its file system (the kernel's
-	// sdev, split). Kernels before 4.10 do not print them; they are 0.
+	// sdev, split). Older kernels print only tfd, events and data; these
+	// are then 0.
 	Pos      int64
 	Inode    uint64
 	DevMajor uint32

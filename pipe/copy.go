@@ -25,7 +25,9 @@ const copyPipeSize = 1 << 20
 // Copy waits in the poller, with ctx, on the side that is not ready:
 // src while there is nothing to read, dst while it cannot take data.
 // It does not set or clear deadlines on src or dst: it waits on
-// duplicates of their descriptors. Both are read and written at their
+// duplicates of their descriptors. A socket or pipe in blocking mode
+// (one made blocking by os.File.Fd, or inherited so) blocks the thread
+// in splice instead, and ctx cannot interrupt that call. Both are read and written at their
 // file offsets, as io.Copy does. A dst opened with O_APPEND is refused
 // by the kernel (EINVAL); src and dst of a kind splice cannot handle
 // fail with EINVAL as well.
