@@ -89,7 +89,8 @@ func check(op string, events Events) error {
 }
 
 // Add registers the file behind f (an *os.File, a net.Conn, any
-// syscall.Conn) for events with data (EPOLL_CTL_ADD). The instance
+// syscall.Conn) for events with data (epoll_ctl(2) EPOLL_CTL_ADD). f is
+// borrowed for the call: the instance does not take it over. The instance
 // refers to the file's open file description, not to f: closing f
 // removes the registration only when no other descriptor (a dup, a
 // child's inherited copy) refers to that description, and a
@@ -140,7 +141,8 @@ func (e *Instance) ctl(op string, ctl int, f syscall.Conn, events Events, data u
 }
 
 // Wait waits until at least one registered file has an event, or ctx is
-// done, and fills events with up to len(events) of them (at most 64 per
+// done (epoll_wait(2) with a zero timeout once the poller reports the
+// epoll fd readable), and fills events with up to len(events) of them (at most 64 per
 // call; the rest are reported by the next Wait). It returns how many it
 // filled. With an empty events slice it returns 0 at once.
 //

@@ -344,3 +344,23 @@ func FuzzCheckName(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileName: a name with a newline, parentheses and bytes that are
+// not UTF-8 reaches the kernel byte for byte and comes back as given.
+func TestHostileName(t *testing.T) {
+	name := "lx-test-\n(x) \xff\xfe-" + strconv.Itoa(os.Getpid())
+	q, err := New("/"+name, &CreateOptions{Exclusive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	defer Unlink(name)
+	if q.Name() != name {
+		t.Errorf("Name = %q, want %q", q.Name(), name)
+	}
+	r, err := Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+}

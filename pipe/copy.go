@@ -19,7 +19,8 @@ const copyPipeSize = 1 << 20
 // Copy moves everything from src to dst until src's end (an *os.File, a
 // *net.TCPConn, a *net.UnixConn, a pipe end: any syscall.Conn) through a
 // private pipe with splice(2), so the data never enters user space, and
-// returns how many bytes it moved. It is the loop of sendfile(2)
+// returns how many bytes it moved. src and dst stay the caller's: Copy
+// borrows their descriptors. It is the loop of sendfile(2)
 // generalised: file to socket, socket to file, socket to socket.
 //
 // Copy waits in the poller, with ctx, on the side that is not ready:
