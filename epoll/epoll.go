@@ -88,7 +88,7 @@ func check(op string, events Events) error {
 	return nil
 }
 
-// Add registers the file behind f (an *os.File, a net.Conn, any
+// Add registers the file behind f (an *os.File, a *net.TCPConn, any
 // syscall.Conn) for events with data (epoll_ctl(2) EPOLL_CTL_ADD). f is
 // borrowed for the call: the instance does not take it over. The instance
 // refers to the file's open file description, not to f: closing f

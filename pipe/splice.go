@@ -58,7 +58,7 @@ func borrow(c syscall.Conn) (*poll.FD, error) {
 }
 
 // SpliceTo moves up to n bytes from the pipe to dst (an *os.File, a
-// net.Conn, another pipe's Writer: any syscall.Conn) with splice(2),
+// *net.TCPConn, another pipe's Writer: any syscall.Conn) with splice(2),
 // without copying them through user space, and returns how many it
 // moved: 0 only when the pipe is empty and every write end is closed.
 // It waits in the poller, with ctx, while the pipe is empty or dst
@@ -102,7 +102,7 @@ func (r *Reader) SpliceTo(ctx context.Context, dst syscall.Conn, n int, opts *Sp
 	}
 }
 
-// SpliceFrom moves up to n bytes from src (an *os.File, a net.Conn,
+// SpliceFrom moves up to n bytes from src (an *os.File, a *net.TCPConn,
 // another pipe's Reader) into the pipe with splice(2) and returns how
 // many it moved: 0 at the end of src. It waits in the poller, with ctx,
 // while src has nothing to read or the pipe is full.
