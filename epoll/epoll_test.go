@@ -181,7 +181,7 @@ func TestCloseUnblocksWait(t *testing.T) {
 
 func TestRegularFileRefused(t *testing.T) {
 	ep := newInstance(t)
-	f, err := os.Open("epoll.go")
+	f, err := os.Create(t.TempDir() + "/regular")
 	if err != nil {
 		t.Fatal(err)
 	}
