@@ -129,6 +129,10 @@ func TestFullQueueWakesSender(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- q.Send(ctx, []byte("second"), 0) }()
+	// Give the sender time to find the queue full and park: the test
+	// passes either way, but tests the wake-up only when it got there
+	// first.
+	time.Sleep(20 * time.Millisecond)
 	buf := make([]byte, 8)
 	for _, want := range []string{"first", "second"} {
 		m, _, err := q.Receive(ctx, buf)

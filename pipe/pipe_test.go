@@ -270,3 +270,112 @@ func TestSpliceToCancel(t *testing.T) {
 		t.Fatalf("cancelled SpliceTo on an empty pipe = %v", err)
 	}
 }
+
+// TestSpliceWaits: each splice waits on the side that is not ready and
+// goes on when it becomes ready: SpliceFrom on its own full pipe (the
+// source, a socket, has data), SpliceTo on a full destination pipe (its
+// own pipe has data) and on its own empty pipe.
+func TestSpliceWaits(t *testing.T) {
+	page := os.Getpagesize()
+	ctx := timeout(t)
+	fill := func(w *Writer) {
+		t.Helper()
+		n, err := w.Size()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(bytes.Repeat([]byte{'f'}, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// drain empties the pipe after giving the splice's goroutine time to
+	// find it full and wait: the test passes either way, but tests the
+	// wait only when the splice got there first.
+	drain := func(r *Reader, n int) {
+		t.Helper()
+		time.Sleep(20 * time.Millisecond)
+		if _, err := io.ReadFull(r, make([]byte, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("from into a full pipe", func(t *testing.T) {
+		a, b, err := socketPair()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		defer b.Close()
+		a.Write([]byte("from the socket"))
+		r, w := newPipe(t, &Options{Size: page})
+		fill(w)
+		done := make(chan error, 1)
+		go func() {
+			n, err := w.SpliceFrom(ctx, b, 100, nil)
+			if err == nil && n != 15 {
+				err = errors.New("short splice")
+			}
+			done <- err
+		}()
+		drain(r, page)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 15)
+		if _, err := io.ReadFull(r, got); err != nil || string(got) != "from the socket" {
+			t.Fatalf("pipe holds %q, %v", got, err)
+		}
+	})
+
+	t.Run("to a full pipe", func(t *testing.T) {
+		r1, w1 := newPipe(t, nil)
+		r2, w2 := newPipe(t, &Options{Size: page})
+		w1.Write([]byte("moved"))
+		fill(w2)
+		done := make(chan error, 1)
+		go func() {
+			n, err := r1.SpliceTo(ctx, w2, 100, nil)
+			if err == nil && n != 5 {
+				err = errors.New("short splice")
+			}
+			done <- err
+		}()
+		drain(r2, page)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 5)
+		if _, err := io.ReadFull(r2, got); err != nil || string(got) != "moved" {
+			t.Fatalf("destination holds %q, %v", got, err)
+		}
+	})
+
+	t.Run("to from an empty pipe", func(t *testing.T) {
+		r1, w1 := newPipe(t, nil)
+		r2, w2 := newPipe(t, nil)
+		done := make(chan error, 1)
+		go func() {
+			_, err := r1.SpliceTo(ctx, w2, 100, nil)
+			done <- err
+		}()
+		time.Sleep(20 * time.Millisecond) // as in drain
+		w1.Write([]byte("late"))
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, 4)
+		if _, err := io.ReadFull(r2, got); err != nil || string(got) != "late" {
+			t.Fatalf("destination holds %q, %v", got, err)
+		}
+	})
+}
+
+// socketPair returns the two ends of a connected unix stream socket
+// pair as non-blocking *os.File values on the poller.
+func socketPair() (*os.File, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fds[0]), "a"), os.NewFile(uintptr(fds[1]), "b"), nil
+}
