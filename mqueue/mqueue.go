@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"syscall"
 
@@ -253,6 +254,45 @@ func open(name string, flags int, mode uint32, attr *abi.MqAttr) (*Queue, error)
 	return &Queue{pfd: pfd, name: name, msgsize: a.Msgsize}, nil
 }
 
+// FromFile adopts f, a message queue descriptor received from elsewhere
+// (inherited, or passed over a unix socket), and takes ownership: f is
+// closed, even on error. Its open file description is made non-blocking,
+// which other holders of the same description see too. A descriptor that
+// is not a message queue is EBADF. The Queue's Name is empty: the kernel
+// does not say what a queue descriptor was opened as.
+func FromFile(f *os.File) (*Queue, error) {
+	if f == nil {
+		return nil, fmt.Errorf("mqueue from file: nil file: %w", fs.ErrInvalid)
+	}
+	defer f.Close()
+	var fd *sys.FD
+	err := sys.Control(f, func(raw int) error {
+		if _, err := sys.MqGetattr(raw); err != nil {
+			return err
+		}
+		var err error
+		fd, err = sys.Dup(raw)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mqueue from file %s: %w", f.Name(), err)
+	}
+	if err := sys.SetNonblock(fd.Int()); err != nil {
+		fd.Close()
+		return nil, fmt.Errorf("mqueue from file %s: %w", f.Name(), err)
+	}
+	a, err := sys.MqGetattr(fd.Int())
+	if err != nil {
+		fd.Close()
+		return nil, fmt.Errorf("mqueue from file %s: %w", f.Name(), err)
+	}
+	pfd, err := poll.New(fd.File(f.Name()))
+	if err != nil {
+		return nil, fmt.Errorf("mqueue from file %s: %w", f.Name(), err)
+	}
+	return &Queue{pfd: pfd, msgsize: a.Msgsize}, nil
+}
+
 // explain adds the limit behind an mq_open error where one is.
 func explain(err error) error {
 	switch sys.Errno(err) {
@@ -282,8 +322,12 @@ func Unlink(name string) error {
 	return nil
 }
 
-// Name returns the queue's name, without the leading '/'.
+// Name returns the queue's name, without the leading '/'; empty for a
+// queue adopted with FromFile.
 func (q *Queue) Name() string { return q.name }
+
+// label names the queue in errors: "/name", or the adopted file's name.
+func (q *Queue) label() string { return q.pfd.File().Name() }
 
 // Close closes the descriptor, waking blocked calls, which return an
 // error matching os.ErrClosed. It is idempotent. The queue itself stays
@@ -298,10 +342,10 @@ func (q *Queue) SyscallConn() (syscall.RawConn, error) { return q.pfd.File().Sys
 // message size is EMSGSIZE; a queue opened ReadOnly EBADF.
 func (q *Queue) Send(ctx context.Context, msg []byte, prio Priority) error {
 	if prio > MaxPriority {
-		return fmt.Errorf("mqueue send %s: priority %d out of range 0..%d: %w", q.name, prio, MaxPriority, fs.ErrInvalid)
+		return fmt.Errorf("mqueue send %s: priority %d out of range 0..%d: %w", q.label(), prio, MaxPriority, fs.ErrInvalid)
 	}
 	if len(msg) > q.msgsize {
-		return fmt.Errorf("mqueue send %s: message of %d bytes, the queue's limit is %d: %w", q.name, len(msg), q.msgsize, syscall.EMSGSIZE)
+		return fmt.Errorf("mqueue send %s: message of %d bytes, the queue's limit is %d: %w", q.label(), len(msg), q.msgsize, syscall.EMSGSIZE)
 	}
 	_, err := poll.WriteT(ctx, q.pfd, "mq_timedsend", func(fd int) (struct{}, error) {
 		return struct{}{}, sys.MqSend(fd, msg, uint32(prio))
@@ -318,7 +362,7 @@ func (q *Queue) Send(ctx context.Context, msg []byte, prio Priority) error {
 // queue's message size ([Attr].MessageSize), else EMSGSIZE.
 func (q *Queue) Receive(ctx context.Context, buf []byte) ([]byte, Priority, error) {
 	if len(buf) < q.msgsize {
-		return nil, 0, fmt.Errorf("mqueue receive %s: buffer of %d bytes, the queue's message size is %d: %w", q.name, len(buf), q.msgsize, syscall.EMSGSIZE)
+		return nil, 0, fmt.Errorf("mqueue receive %s: buffer of %d bytes, the queue's message size is %d: %w", q.label(), len(buf), q.msgsize, syscall.EMSGSIZE)
 	}
 	type msg struct {
 		n    int
@@ -340,7 +384,7 @@ func (q *Queue) opErr(op string, ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}
-	return fmt.Errorf("mqueue %s %s: %w", op, q.name, err)
+	return fmt.Errorf("mqueue %s %s: %w", op, q.label(), err)
 }
 
 // WaitMessage waits in the poller until the queue holds a message,
@@ -381,7 +425,7 @@ type Attr struct {
 func (q *Queue) Attr() (Attr, error) {
 	a, err := poll.ControlT(q.pfd, "mq_getsetattr", sys.MqGetattr)
 	if err != nil {
-		return Attr{}, fmt.Errorf("mqueue attributes %s: %w", q.name, err)
+		return Attr{}, fmt.Errorf("mqueue attributes %s: %w", q.label(), err)
 	}
 	return Attr{MaxMessages: a.Maxmsg, MessageSize: a.Msgsize, Messages: a.Curmsgs}, nil
 }

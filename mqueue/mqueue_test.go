@@ -368,3 +368,48 @@ func TestHostileName(t *testing.T) {
 	}
 	r.Close()
 }
+
+// TestFromFile: a queue descriptor that arrives as an *os.File (here a
+// blocking one, as a child inherits it) is adopted and works on the
+// poller; a pipe is refused.
+func TestFromFile(t *testing.T) {
+	q := newQueue(t, &CreateOptions{MaxMessages: 2, MessageSize: 16})
+	var f *os.File
+	rc, err := q.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Control(func(fd uintptr) {
+		nfd, err := syscall.Dup(int(fd))
+		if err == nil {
+			syscall.CloseOnExec(nfd)
+			f = os.NewFile(uintptr(nfd), "inherited")
+		}
+	})
+	if f == nil {
+		t.Fatal("dup failed")
+	}
+	a, err := FromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := timeout(t)
+	if err := a.Send(ctx, []byte("via adopted"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if m, p, err := q.Receive(ctx, make([]byte, 16)); err != nil || string(m) != "via adopted" || p != 4 {
+		t.Fatalf("Receive = %q %d, %v", m, p, err)
+	}
+	if a.Name() != "" {
+		t.Errorf("adopted Name = %q", a.Name())
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := FromFile(r); !errors.Is(err, syscall.EBADF) {
+		t.Errorf("FromFile of a pipe = %v, want EBADF", err)
+	}
+}
