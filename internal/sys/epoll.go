@@ -1,6 +1,11 @@
 package sys
 
-import "golang.org/x/sys/unix"
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
 
 // epoll_create1(2), epoll_ctl(2) and epoll_wait(2), for an epoll instance
 // of lx's own nested inside the runtime's poller: Go's netpoller registers
@@ -64,4 +69,77 @@ func EpollWaitNow(epfd int, evs []EpollEvent) (int, error) {
 		evs[i] = EpollEvent{Events: raw[i].Events, Data: raw[i].Fd}
 	}
 	return n, nil
+}
+
+// The full epoll interface, for package epoll: every event bit, the three
+// epoll_ctl operations, and the 64-bit user data the kernel stores
+// (EpollEvent above keeps the 32-bit form its callers use).
+
+// More epoll event bits.
+const (
+	EPOLLOUT       = unix.EPOLLOUT
+	EPOLLRDHUP     = unix.EPOLLRDHUP
+	EPOLLRDNORM    = unix.EPOLLRDNORM
+	EPOLLRDBAND    = unix.EPOLLRDBAND
+	EPOLLWRNORM    = unix.EPOLLWRNORM
+	EPOLLWRBAND    = unix.EPOLLWRBAND
+	EPOLLMSG       = unix.EPOLLMSG
+	EPOLLONESHOT   = unix.EPOLLONESHOT
+	EPOLLWAKEUP    = unix.EPOLLWAKEUP
+	EPOLLEXCLUSIVE = unix.EPOLLEXCLUSIVE
+)
+
+// epoll_ctl(2) operations for EpollCtl.
+const (
+	EPOLL_CTL_ADD = unix.EPOLL_CTL_ADD
+	EPOLL_CTL_MOD = unix.EPOLL_CTL_MOD
+	EPOLL_CTL_DEL = unix.EPOLL_CTL_DEL
+)
+
+// epollData returns the address of ev's data word, which x/sys splits in
+// two int32 fields (packed after Events on x86, aligned elsewhere), as a
+// byte array: its byte order is the machine's.
+func epollData(ev *unix.EpollEvent) *[8]byte { return (*[8]byte)(unsafe.Pointer(&ev.Fd)) }
+
+// EpollCtl adds, modifies or deletes (op) fd in the epoll instance epfd
+// with events and data.
+func EpollCtl(epfd, op, fd int, events uint32, data uint64) error {
+	ev := unix.EpollEvent{Events: events}
+	binary.NativeEndian.PutUint64(epollData(&ev)[:], data)
+	return wrap("epoll_ctl", retry(func() error { return unix.EpollCtl(epfd, op, fd, &ev) }))
+}
+
+// epollBatch is how many events EpollWaitFunc collects per system call: a
+// stack array, so a wait allocates nothing.
+const epollBatch = 64
+
+// EpollWaitFunc collects up to max ready files of epfd (at most 64)
+// without waiting, calls fn with the index, events and 64-bit data of
+// each, and returns how many there were. When none is ready it returns
+// a bare EAGAIN, without an allocation, for the poller's retry loop;
+// other errors are *os.SyscallError.
+func EpollWaitFunc(epfd, max int, fn func(i int, events uint32, data uint64)) (int, error) {
+	var raw [epollBatch]unix.EpollEvent
+	max = min(max, len(raw))
+	if max <= 0 {
+		return 0, nil
+	}
+	for {
+		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&raw[0])), uintptr(max), 0, 0, 0)
+		switch e {
+		case 0:
+		case unix.EINTR:
+			continue
+		default:
+			return 0, wrap("epoll_pwait", e)
+		}
+		n := int(r)
+		if n == 0 {
+			return 0, unix.EAGAIN
+		}
+		for i := range n {
+			fn(i, raw[i].Events, binary.NativeEndian.Uint64(epollData(&raw[i])[:]))
+		}
+		return n, nil
+	}
 }

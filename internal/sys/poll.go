@@ -85,3 +85,13 @@ func PollInOrWake(fd, wake int) (bool, error) {
 		}
 	}
 }
+
+// PollOut reports whether fd is writable now (poll with a zero timeout).
+func PollOut(fd int) (bool, error) {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	n, err := retry1(func() (int, error) { return unix.Poll(fds, 0) })
+	if err != nil {
+		return false, wrap("poll", err)
+	}
+	return n > 0 && fds[0].Revents&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0, nil
+}
