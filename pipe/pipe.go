@@ -19,7 +19,6 @@ package pipe
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"syscall"
 
@@ -169,14 +168,9 @@ func (r *Reader) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, err := poll.ReadT(ctx, r.pfd, "read", func(fd int) (int, error) { return sys.Read(fd, p) })
-	if err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, io.EOF
-	}
-	return n, nil
+	// The file's own read through the poller allocates nothing (see
+	// poll.FD.Read), and returns io.EOF for a read of 0 bytes.
+	return r.pfd.Read(ctx, p)
 }
 
 // Writer is the write end of a pipe. It is safe for concurrent use, but
@@ -191,13 +185,7 @@ func (w *Writer) Write(p []byte) (int, error) { return w.WriteContext(context.Ba
 // WriteContext is Write with a context; on error it returns how much
 // was written.
 func (w *Writer) WriteContext(ctx context.Context, p []byte) (int, error) {
-	done := 0
-	for done < len(p) {
-		n, err := poll.WriteT(ctx, w.pfd, "write", func(fd int) (int, error) { return sys.Write(fd, p[done:]) })
-		done += n
-		if err != nil {
-			return done, err
-		}
-	}
-	return done, nil
+	// The file's own write through the poller writes all of p and
+	// allocates nothing (see poll.FD.Write).
+	return w.pfd.Write(ctx, p)
 }
