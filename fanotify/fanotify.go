@@ -33,6 +33,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
@@ -75,6 +76,9 @@ func New(opts *Options) (*Group, error) {
 		o = *opts
 	}
 	fd, err := sys.FanotifyInit(uint(o.Class)|uint(o.Flags), uint(o.FileFlags))
+	if sys.Errno(err) == sys.ENOSYS {
+		err = feature.FanotifyFID.Unsupported(err) // a kernel without CONFIG_FANOTIFY
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fanotify new (%s, %s): %w", o.Class, o.Flags, err)
 	}

@@ -36,6 +36,8 @@ var catalogue = []*entry{
 		desc: "page faults of a memory range handled in user space: userfaultfd(2)"},
 	{probe: feature.MemfdSecret,
 		desc: "memory removed from the kernel's direct map, out of reach of the kernel itself: memfd_secret(2) (5.14 with secretmem.enable=1)"},
+	{probe: feature.FanotifyFID,
+		desc: "filesystem events with file handles and names on files, mounts and whole filesystems, and permission events: fanotify(7) (unprivileged inode marks since 5.13)"},
 }
 
 // ioUringExplain gives an EPERM from io_uring_setup the sysctl that

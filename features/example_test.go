@@ -24,6 +24,7 @@ func ExampleList() {
 	// seccomp user notification (Linux 5.0)
 	// userfaultfd (Linux 4.3)
 	// memfd_secret (Linux 6.5)
+	// fanotify FAN_REPORT_FID (Linux 5.1)
 }
 
 // Probe everything and print a table: yes, no (the kernel lacks it) or

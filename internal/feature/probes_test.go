@@ -24,6 +24,7 @@ var all = map[string]*Probe{
 	"NsGetUserns": NsGetUserns, "NsGetParent": NsGetParent, "NsGetNstype": NsGetNstype,
 	"NsGetOwnerUID": NsGetOwnerUID, "NsGetMntnsID": NsGetMntnsID, "NsMntGetInfo": NsMntGetInfo, "SetnsPidfd": SetnsPidfd,
 	"IOUring": IOUring, "Landlock": Landlock, "SeccompNotify": SeccompNotify, "Userfaultfd": Userfaultfd,
+	"FanotifyFID": FanotifyFID, // inotify, fanotify
 }
 
 // TestProbesDeclaredOnce reads probes.go: every package-level variable
