@@ -116,6 +116,7 @@ type Event struct {
 
 	fd, pidfd       int32 // as the kernel wrote them
 	hasPidfd        bool
+	fdErrors        bool // the group has ReportFDError: negative fds are -errno
 	file, pidfdFile *os.File
 }
 
@@ -124,13 +125,15 @@ type Event struct {
 // group that reports file ids (no descriptor) and, with ReportFDError,
 // when the kernel could not open the object (the error is its errno).
 func (e Event) File() (*os.File, error) {
-	if e.file != nil {
+	switch {
+	case e.file != nil:
 		return e.file, nil
+	case e.fdErrors && e.fd != -int32(syscall.EBADF):
+		// With ReportFDError an event without a descriptor has
+		// -EBADF; other negative values are why the open failed.
+		return nil, fmt.Errorf("fanotify: event file: %w", syscall.Errno(-int64(e.fd)))
 	}
-	if e.fd == sys.FAN_NOFD {
-		return nil, errors.New("fanotify: event has no file descriptor")
-	}
-	return nil, fmt.Errorf("fanotify: event file: %w", syscall.Errno(-e.fd))
+	return nil, errors.New("fanotify: event has no file descriptor")
 }
 
 // PidFD returns a pidfd for the process that caused the event
@@ -144,12 +147,14 @@ func (e Event) PidFD() (*os.File, error) {
 		return e.pidfdFile, nil
 	case !e.hasPidfd:
 		return nil, errors.New("fanotify: event has no pidfd record")
+	case e.fdErrors:
+		// ReportFDError: the errno of pidfd creation (ESRCH for a
+		// process that has exited or that the group cannot see).
+		return nil, fmt.Errorf("fanotify: event pidfd: %w", syscall.Errno(-int64(e.pidfd)))
 	case e.pidfd == sys.FAN_NOPIDFD:
 		return nil, fmt.Errorf("fanotify: event pidfd: %w", syscall.ESRCH)
-	case e.pidfd == sys.FAN_EPIDFD:
-		return nil, errors.New("fanotify: event pidfd: the kernel could not create it")
 	}
-	return nil, fmt.Errorf("fanotify: event pidfd: %w", syscall.Errno(-e.pidfd))
+	return nil, errors.New("fanotify: event pidfd: the kernel could not create it (FAN_EPIDFD)")
 }
 
 // Close closes the event's descriptors. Answer a permission event before
@@ -344,6 +349,7 @@ func (g *Group) Read(ctx context.Context) (Event, error) {
 		return Event{}, fmt.Errorf("fanotify read: %w", err)
 	}
 	g.off += size
+	ev.fdErrors = g.flags&ReportFDError != 0
 	if ev.fd >= 0 {
 		ev.file = os.NewFile(uintptr(ev.fd), "fanotify-event")
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/capability"
+	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
 )
@@ -160,6 +161,37 @@ func TestPermissionDenyOpen(t *testing.T) {
 		if err := g.Respond(ev, Allow, nil); !errors.Is(err, syscall.ENOENT) {
 			t.Errorf("second response: %v, want ENOENT", err)
 		}
+	}
+}
+
+// Responses with an audit record and an audit rule (FAN_AUDIT, FAN_INFO):
+// the kernel accepts them from a group with EnableAudit.
+func TestRespondAudit(t *testing.T) {
+	testutil.RequireCap(t, capability.SysAdmin)
+	testutil.RequireCap(t, capability.AuditWrite)
+	file := filepath.Join(t.TempDir(), "audited")
+	writeFile(t, file, "data\n")
+	g, err := New(&Options{Class: Content, Flags: EnableAudit})
+	if sys.Errno(err) == sys.EINVAL {
+		t.Skipf("kernel without CONFIG_AUDITSYSCALL: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.AddMark(file, OpenPerm, nil); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/cat", file)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	answerChild(t, g, cmd.Process.Pid, Deny, &ResponseOptions{
+		Audit:     true,
+		AuditRule: &AuditRule{Rule: 7, SubjectTrust: TrustYes, ObjectTrust: TrustUnknown},
+	})
+	if err := cmd.Wait(); err == nil {
+		t.Error("cat succeeded after a denial")
 	}
 }
 
@@ -410,4 +442,99 @@ func TestUnprivilegedGroupRefused(t *testing.T) {
 	if _, err := New(nil); !errors.Is(err, syscall.EPERM) {
 		t.Fatalf("fd-reporting group without CAP_SYS_ADMIN: %v, want EPERM", err)
 	}
+}
+
+// With ReportFDError an event whose descriptor the kernel cannot open
+// carries the error. A child that has used up its descriptors (a low
+// RLIMIT_NOFILE, filled with duplicates) gets EMFILE.
+func TestReportFDError(t *testing.T) {
+	testutil.RequireCap(t, capability.SysAdmin)
+	testutil.RunInChild(t, nil, func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "f")
+		writeFile(t, file, "")
+		g := newGroup(t, &Options{Flags: ReportFDError}, kernel.V(6, 13))
+		if err := g.AddMark(file, Open, nil); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 64, Max: 64}); err != nil {
+			t.Fatal(err)
+		}
+		var dups []int
+		for {
+			fd, err := syscall.Dup(0)
+			if err != nil {
+				break
+			}
+			dups = append(dups, fd)
+		}
+		ev, err := g.Read(testCtx(t))
+		for _, fd := range dups {
+			syscall.Close(fd)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ev.Close()
+		if _, err := ev.File(); ev.Mask != Open || !errors.Is(err, syscall.EMFILE) {
+			t.Fatalf("event %s, File() error %v; want EMFILE", ev.Mask, err)
+		}
+	})
+}
+
+// The meaning of negative descriptor numbers depends on ReportFDError.
+func TestEventDescriptorErrors(t *testing.T) {
+	for _, tt := range []struct {
+		ev        Event
+		file, pid error // nil: an error that is no errno
+	}{
+		{Event{fd: -1, pidfd: -1, hasPidfd: true}, nil, syscall.ESRCH},
+		{Event{fd: -1, pidfd: -2, hasPidfd: true}, nil, nil},
+		{Event{fd: -1, pidfd: -1}, nil, nil},
+		{Event{fd: -int32(syscall.EBADF), pidfd: -int32(syscall.ESRCH), hasPidfd: true, fdErrors: true}, nil, syscall.ESRCH},
+		{Event{fd: -int32(syscall.EPERM), pidfd: -int32(syscall.EMFILE), hasPidfd: true, fdErrors: true}, syscall.EPERM, syscall.EMFILE},
+	} {
+		if f, err := tt.ev.File(); f != nil || err == nil || sys.Errno(err) != sys.Errno(tt.file) {
+			t.Errorf("%+v: File() = %v, %v; want errno %v", tt.ev, f, err, tt.file)
+		}
+		if f, err := tt.ev.PidFD(); f != nil || err == nil || sys.Errno(err) != sys.Errno(tt.pid) {
+			t.Errorf("%+v: PidFD() = %v, %v; want errno %v", tt.ev, f, err, tt.pid)
+		}
+	}
+}
+
+// Mount namespace marks (6.14): mounts attached to and detached from a
+// child's private mount namespace, by 64-bit mount id.
+func TestMountNamespaceMark(t *testing.T) {
+	testutil.RequireCap(t, capability.SysAdmin)
+	testutil.RunInChild(t, &testutil.ChildOptions{Cloneflags: syscall.CLONE_NEWNS}, func(t *testing.T) {
+		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+			t.Fatal(err)
+		}
+		g := newGroup(t, &Options{Flags: ReportMnt}, kernel.V(6, 14))
+		nsf, err := os.Open("/proc/thread-self/ns/mnt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nsf.Close()
+		if err := g.AddMarkFile(nsf, MntAttach|MntDetach, &MarkOptions{Type: MountNS}); err != nil {
+			testutil.SkipIfUnsupported(t, err, kernel.V(6, 14))
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := syscall.Mount("lx-fanotify", dir, "tmpfs", 0, "size=1m"); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Fatal(err)
+		}
+		attach, detach := readEvent(t, g), readEvent(t, g)
+		if attach.Mask != MntAttach || detach.Mask != MntDetach || attach.MountID == 0 || attach.MountID != detach.MountID {
+			t.Fatalf("events = %s %d, %s %d", attach.Mask, attach.MountID, detach.Mask, detach.MountID)
+		}
+	})
 }
