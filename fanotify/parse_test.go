@@ -3,8 +3,12 @@ package fanotify
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	iofs "io/fs"
 	"syscall"
 	"testing"
+
+	"github.com/lxgo/lx/kernel"
 )
 
 // enc builds a raw event: metadata then records.
@@ -186,5 +190,38 @@ func BenchmarkParseEvent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestUserLimitsFixture(t *testing.T) {
+	fs, err := NewFS("testdata/limits-6.18")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := fs.UserLimits()
+	if want := (Limits{MaxUserGroups: 128, MaxUserMarks: 205444, MaxQueuedEvents: 16384}); err != nil || l != want {
+		t.Fatalf("UserLimits = %+v, %v; want %+v", l, err, want)
+	}
+	missing, err := NewFS("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := missing.UserLimits(); !errors.Is(err, iofs.ErrNotExist) {
+		t.Fatalf("UserLimits without the files: %v", err)
+	}
+	for in, ok := range map[string]bool{"8192\n": true, "-1\n": false, "2147483648\n": false, "": false} {
+		if _, err := parseLimit([]byte(in)); (err == nil) != ok {
+			t.Errorf("parseLimit(%q): %v", in, err)
+		}
+	}
+}
+
+func TestUserLimits(t *testing.T) {
+	l, err := UserLimits()
+	if v, verr := kernel.Running(); errors.Is(err, iofs.ErrNotExist) && verr == nil && !v.AtLeast(kernel.V(5, 13)) {
+		t.Skipf("no /proc/sys/fs/fanotify before 5.13: %v", err)
+	}
+	if err != nil || l.MaxUserGroups <= 0 || l.MaxQueuedEvents <= 0 {
+		t.Fatalf("UserLimits = %+v, %v", l, err)
 	}
 }
