@@ -23,6 +23,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/lxgo/lx/inotify"
@@ -221,6 +222,8 @@ func TestInotifyAgrees(t *testing.T) {
 	for _, impl := range inotifyImpls {
 		t.Run(impl.name, func(t *testing.T) {
 			w, dir, files := inotifySetup(t, impl.new)
+			// A wrong answer must fail, not hang: closing ends the wait.
+			defer time.AfterFunc(30*time.Second, w.close).Stop()
 			for i := range 4 {
 				if _, err := files[i%2].WriteAt(inotifyByte, 0); err != nil {
 					t.Fatal(err)

@@ -322,7 +322,8 @@ func closeRawFDs(b []byte) int {
 // reads the kernel's queue in batches and decodes one event per call.
 // Decoding allocates nothing per event but the names; the descriptors an
 // event carries become *os.File values it owns (close it with
-// Event.Close). Handles share one copy of the batch.
+// Event.Close). Handles point into the 64 KiB buffer the event was read
+// into, which is never reused but kept alive by any event that uses it.
 //
 // Where the kernel queued an overflow Read returns an event with
 // QOverflow and an error matching ErrOverflow; the next Read goes on.
@@ -332,15 +333,15 @@ func (g *Group) Read(ctx context.Context) (Event, error) {
 	g.rmu.Lock()
 	defer g.rmu.Unlock()
 	for g.off >= g.end {
-		n, err := poll.ReadT(ctx, g.pfd, "read", func(fd int) (int, error) {
-			return sys.FanotifyRead(fd, g.buf)
-		})
+		if len(g.arena)-g.free < minRead {
+			g.arena, g.free = make([]byte, arenaSize), 0
+		}
+		n, err := poll.ReadT(ctx, g.pfd, "read", g.read)
 		if err != nil {
 			return Event{}, fmt.Errorf("fanotify read: %w", err)
 		}
-		// Events keep their handles in this copy, so the read buffer
-		// can be reused at once.
-		g.slab = append([]byte(nil), g.buf[:n]...)
+		g.slab = g.arena[g.free : g.free+n : g.free+n]
+		g.free += n
 		g.off, g.end = 0, n
 	}
 	ev, size, err := parseEvent(g.slab[g.off:g.end])

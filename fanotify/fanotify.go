@@ -38,10 +38,16 @@ import (
 	"github.com/lxgo/lx/internal/sys"
 )
 
-// bufSize is the size of a Group's read buffer, larger than any one
-// event: the metadata, three file ids with handles of up to 128 bytes and
-// names of up to 255, and the small records.
-const bufSize = 32 << 10
+// Events are read into arenas of arenaSize bytes, one read(2) after the
+// other, and keep pointing into them (handles), so an arena is never
+// reused: a new one is allocated when less than minRead bytes are left.
+// minRead is more than the largest event (the metadata, three file ids
+// with handles of up to 128 bytes and names of up to 255, and the small
+// records), which the kernel refuses to split.
+const (
+	arenaSize = 64 << 10
+	minRead   = 4 << 10
+)
 
 // Options configure New. The zero value (or nil) is a Notif group that
 // reports each event with a read-only descriptor of its object.
@@ -58,10 +64,12 @@ type Group struct {
 	pfd   *poll.FD
 	flags InitFlags
 
-	rmu      sync.Mutex // guards the read buffer
-	buf      []byte
-	slab     []byte // the current batch, which events' handles and names share
-	off, end int    // unread events are slab[off:end]
+	rmu      sync.Mutex // guards the fields below
+	arena    []byte     // events are read into arena[free:]
+	free     int
+	read     func(fd int) (int, error) // the read(2) of Read, made once
+	slab     []byte                    // the current batch, in an arena
+	off, end int                       // unread events are slab[off:end]
 }
 
 // New creates a fanotify group (fanotify_init(2) with FAN_CLOEXEC and
@@ -86,7 +94,9 @@ func New(opts *Options) (*Group, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fanotify new: %w", err)
 	}
-	return &Group{pfd: pfd, flags: o.Flags, buf: make([]byte, bufSize)}, nil
+	g := &Group{pfd: pfd, flags: o.Flags}
+	g.read = func(fd int) (int, error) { return sys.FanotifyRead(fd, g.arena[g.free:]) }
+	return g, nil
 }
 
 // MarkOptions modify AddMark and RemoveMark. nil means an inode mark

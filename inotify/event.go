@@ -89,9 +89,7 @@ func (w *Watcher) Read(ctx context.Context) (Event, error) {
 	w.rmu.Lock()
 	defer w.rmu.Unlock()
 	for w.off >= w.end {
-		n, err := poll.ReadT(ctx, w.pfd, "read", func(fd int) (int, error) {
-			return sys.InotifyRead(fd, w.buf)
-		})
+		n, err := poll.ReadT(ctx, w.pfd, "read", w.read)
 		if err != nil {
 			return Event{}, fmt.Errorf("inotify read: %w", err)
 		}

@@ -60,7 +60,8 @@ type Watcher struct {
 
 	rmu      sync.Mutex // guards the read buffer
 	buf      []byte
-	off, end int // unread events are buf[off:end]
+	read     func(fd int) (int, error) // the read(2) of Read, made once
+	off, end int                       // unread events are buf[off:end]
 }
 
 // New creates an inotify instance (inotify_init1(2) with IN_CLOEXEC and
@@ -75,7 +76,9 @@ func New() (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inotify new: %w", err)
 	}
-	return &Watcher{pfd: pfd, paths: make(map[Watch]string), buf: make([]byte, bufSize)}, nil
+	w := &Watcher{pfd: pfd, paths: make(map[Watch]string), buf: make([]byte, bufSize)}
+	w.read = func(fd int) (int, error) { return sys.InotifyRead(fd, w.buf) }
+	return w, nil
 }
 
 // Add watches path for the events in mask (inotify_add_watch(2)) and
