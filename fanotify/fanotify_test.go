@@ -538,3 +538,54 @@ func TestMountNamespaceMark(t *testing.T) {
 		}
 	})
 }
+
+// More events than max_queued_events: the group reports the overflow
+// after exactly that many, then goes on.
+func TestOverflow(t *testing.T) {
+	limits, err := UserLimits()
+	if err != nil {
+		t.Skipf("limits: %v", err)
+	}
+	n := limits.MaxQueuedEvents
+	if n > 1<<16 {
+		t.Skipf("max_queued_events is %d: too many files to create in a test", n)
+	}
+	dir := t.TempDir()
+	g := newGroup(t, &Options{Flags: ReportDFIDName}, kernel.V(5, 13))
+	if err := g.AddMark(dir, Create, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Distinct names: the kernel merges no two of these events.
+	for i := range n + 2 {
+		f, err := os.Create(filepath.Join(dir, strconv.Itoa(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	ctx := testCtx(t)
+	got := 0
+	for {
+		ev, err := g.Read(ctx)
+		if errors.Is(err, ErrOverflow) {
+			if ev.Mask != QOverflow {
+				t.Errorf("overflow event %s", ev.Mask)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got++
+	}
+	if got != n {
+		t.Errorf("%d events before the overflow, want max_queued_events = %d", got, n)
+	}
+	writeFile(t, filepath.Join(dir, "after"), "")
+	for ev, err := range g.Events(ctx) {
+		if err != nil || ev.Name != "after" {
+			t.Fatalf("event after the overflow = %+v, %v", ev, err)
+		}
+		break
+	}
+}

@@ -132,9 +132,16 @@ func (w *Watcher) Path(watch Watch) (string, bool) {
 }
 
 // Close closes the instance, which removes every watch. A Read blocked in
-// another goroutine returns an error matching os.ErrClosed. Close is
-// idempotent.
-func (w *Watcher) Close() error { return w.pfd.Close() }
+// another goroutine, and every later one, returns an error matching
+// os.ErrClosed; events read from the kernel but not yet returned are
+// dropped. Close is idempotent.
+func (w *Watcher) Close() error {
+	err := w.pfd.Close()
+	w.rmu.Lock()
+	w.off, w.end = 0, 0
+	w.rmu.Unlock()
+	return err
+}
 
 // SyscallConn returns the raw connection of the inotify descriptor, for
 // calls lx does not wrap (FIONREAD, reading /proc/self/fdinfo). Do not

@@ -296,6 +296,9 @@ func TestCloseUnblocksRead(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+	if _, err := w.Read(context.Background()); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("Read after Close: %v", err)
+	}
 	if _, err := w.Add(t.TempDir(), Create); !errors.Is(err, os.ErrClosed) {
 		t.Fatalf("Add after Close: %v", err)
 	}
@@ -377,5 +380,27 @@ func TestUserLimits(t *testing.T) {
 	}
 	if l.MaxUserInstances <= 0 || l.MaxUserWatches <= 0 || l.MaxQueuedEvents <= 0 {
 		t.Errorf("limits = %+v", l)
+	}
+}
+
+// Events buffered when the Watcher closes are not returned afterwards.
+func TestCloseDropsBufferedEvents(t *testing.T) {
+	dir := t.TempDir()
+	w := newWatcher(t)
+	if _, err := w.Add(dir, Create); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readN(t, w, 1)
+	if w.off >= w.end {
+		t.Skip("the kernel delivered the events in separate reads")
+	}
+	w.Close()
+	if ev, err := w.Read(context.Background()); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("Read after Close = %+v, %v; want os.ErrClosed", ev, err)
 	}
 }
