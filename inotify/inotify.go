@@ -20,10 +20,10 @@
 // instance queues at most max_queued_events events ([UserLimits]).
 //
 // inotify is not recursive: watching a directory reports events for its
-// entries, not for its subdirectories' entries. It sees changes made
-// through the filesystem's own paths on this machine: not those made by
-// other machines on a network filesystem, nor those made through another
-// mount that /proc and sysfs files are not.
+// entries, not for its subdirectories' entries. It reports what processes
+// of this machine do through the filesystem: not changes made by other
+// machines on a network filesystem, nor the changing contents of /proc
+// and /sys files, which the kernel produces when they are read.
 package inotify
 
 import (
