@@ -589,3 +589,29 @@ func TestOverflow(t *testing.T) {
 		break
 	}
 }
+
+// An evictable inode mark (5.19) reports like any other while the inode
+// is cached; an ignore mask needs IgnoredSurvModify on a directory.
+func TestMarkFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	writeFile(t, file, "")
+	g := newGroup(t, &Options{Flags: ReportFID}, kernel.V(5, 13))
+	if err := g.AddMark(file, Modify, &MarkOptions{Flags: Evictable}); err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 19))
+		t.Fatal(err)
+	}
+	writeFile(t, file, "x")
+	if ev := readEvent(t, g); ev.Mask != Modify || !ev.Object.Valid() {
+		t.Fatalf("event = %+v", ev)
+	}
+	if err := g.AddMark(dir, Modify, &MarkOptions{Flags: Ignore}); !errors.Is(err, syscall.EISDIR) {
+		t.Errorf("ignore mask on a directory without IgnoredSurvModify: %v, want EISDIR", err)
+	}
+	if err := g.AddMark(file, Modify, &MarkOptions{Flags: OnlyDir}); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("OnlyDir on a file: %v, want ENOTDIR", err)
+	}
+	if err := g.AddMark(file, OpenPerm, nil); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("a permission event in a Notif group: %v, want EINVAL", err)
+	}
+}
