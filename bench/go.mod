@@ -3,6 +3,7 @@ module github.com/lxgo/lx/bench
 go 1.26.0
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/lxgo/lx v0.0.0
 	github.com/moby/sys/mountinfo v0.7.3
 	github.com/prometheus/procfs v0.23.0

@@ -40,6 +40,8 @@ var catalogue = []*entry{
 		desc: "NUMA interleaving by per-node weights, for memory tiers of unequal bandwidth (CXL): set_mempolicy(2), mbind(2)"},
 	{probe: feature.PagemapScan,
 		desc: "which pages of a range are present, swapped, written or huge, in one call instead of 8 bytes per page of /proc/PID/pagemap: ioctl_pagemap_scan(2)"},
+	{probe: feature.FanotifyFID,
+		desc: "filesystem events with file handles and names on files, mounts and whole filesystems, and permission events: fanotify(7) (unprivileged inode marks since 5.13)"},
 }
 
 // ioUringExplain gives an EPERM from io_uring_setup the sysctl that

@@ -26,6 +26,7 @@ func ExampleList() {
 	// memfd_secret (Linux 6.5)
 	// MPOL_WEIGHTED_INTERLEAVE (Linux 6.9)
 	// PAGEMAP_SCAN (Linux 6.7)
+	// fanotify FAN_REPORT_FID (Linux 5.1)
 }
 
 // Probe everything and print a table: yes, no (the kernel lacks it) or

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func TestList(t *testing.T) {
 	want := []string{"pidfd_open", "pidfs", "PIDFD_GET_INFO", "clone3", "openat2", "statmount/listmount",
 		"io_uring", "landlock", "seccomp user notification", "userfaultfd", "memfd_secret",
-		"MPOL_WEIGHTED_INTERLEAVE", "PAGEMAP_SCAN"}
+		"MPOL_WEIGHTED_INTERLEAVE", "PAGEMAP_SCAN", "fanotify FAN_REPORT_FID"}
 	list := List()
 	if len(list) != len(want) {
 		t.Fatalf("List has %d features, want %d", len(list), len(want))

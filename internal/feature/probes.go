@@ -57,6 +57,14 @@ var (
 	ProcFDCount = newProbe("/proc/PID/fd size as descriptor count", kernel.V(6, 2), sys.ProbeProcFDCount)
 )
 
+// Filesystem notification (packages inotify and fanotify).
+var (
+	// FanotifyFID: a fanotify notification group that reports file
+	// handles (FAN_REPORT_FID, 5.1). Since 5.13 any user may create one
+	// (EPERM before, which is inconclusive).
+	FanotifyFID = newProbe("fanotify FAN_REPORT_FID", kernel.V(5, 1), sys.ProbeFanotifyFID)
+)
+
 // Probes with a detail.
 var (
 	// IOUring's detail is the last opcode the kernel knows, empty before

@@ -30,6 +30,7 @@ var all = map[string]*Probe{
 	"MemfdNoexecSeal": MemfdNoexecSeal,
 	// vm
 	"PagemapScan": PagemapScan,
+	"FanotifyFID": FanotifyFID, // inotify, fanotify
 }
 
 // TestProbesDeclaredOnce reads probes.go: every package-level variable

@@ -56,6 +56,7 @@ func probes() map[string]struct {
 	add("NS_GET_MNTNS_ID", kernel.V(6, 8), sys.ProbeNsGetMntnsID())
 	add("NS_MNT_GET_INFO", kernel.V(6, 12), sys.ProbeNsMntGetInfo())
 	add("setns on a pidfd", kernel.V(5, 8), sys.ProbeSetnsPidfd())
+	add("fanotify FAN_REPORT_FID", kernel.V(5, 1), sys.ProbeFanotifyFID())
 	return m
 }
 

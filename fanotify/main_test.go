@@ -1,0 +1,9 @@
+package fanotify
+
+import (
+	"testing"
+
+	"github.com/lxgo/lx/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
