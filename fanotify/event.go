@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -336,7 +335,7 @@ func (g *Group) Read(ctx context.Context) (Event, error) {
 		if len(g.arena)-g.free < minRead {
 			g.arena, g.free = make([]byte, arenaSize), 0
 		}
-		n, err := poll.ReadT(ctx, g.pfd, "read", g.read)
+		n, err := g.pfd.Read(ctx, g.arena[g.free:]) // allocates nothing (poll.FD.Read)
 		if err != nil {
 			return Event{}, fmt.Errorf("fanotify read: %w", err)
 		}

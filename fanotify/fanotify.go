@@ -67,9 +67,8 @@ type Group struct {
 	rmu      sync.Mutex // guards the fields below
 	arena    []byte     // events are read into arena[free:]
 	free     int
-	read     func(fd int) (int, error) // the read(2) of Read, made once
-	slab     []byte                    // the current batch, in an arena
-	off, end int                       // unread events are slab[off:end]
+	slab     []byte // the current batch, in an arena
+	off, end int    // unread events are slab[off:end]
 }
 
 // New creates a fanotify group (fanotify_init(2) with FAN_CLOEXEC and
@@ -95,7 +94,6 @@ func New(opts *Options) (*Group, error) {
 		return nil, fmt.Errorf("fanotify new: %w", err)
 	}
 	g := &Group{pfd: pfd, flags: o.Flags}
-	g.read = func(fd int) (int, error) { return sys.FanotifyRead(fd, g.arena[g.free:]) }
 	return g, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"path/filepath"
 
-	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
 )
 
@@ -89,7 +88,7 @@ func (w *Watcher) Read(ctx context.Context) (Event, error) {
 	w.rmu.Lock()
 	defer w.rmu.Unlock()
 	for w.off >= w.end {
-		n, err := poll.ReadT(ctx, w.pfd, "read", w.read)
+		n, err := w.pfd.Read(ctx, w.buf) // allocates nothing (poll.FD.Read)
 		if err != nil {
 			return Event{}, fmt.Errorf("inotify read: %w", err)
 		}

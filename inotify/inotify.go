@@ -60,8 +60,7 @@ type Watcher struct {
 
 	rmu      sync.Mutex // guards the read buffer
 	buf      []byte
-	read     func(fd int) (int, error) // the read(2) of Read, made once
-	off, end int                       // unread events are buf[off:end]
+	off, end int // unread events are buf[off:end]
 }
 
 // New creates an inotify instance (inotify_init1(2) with IN_CLOEXEC and
@@ -77,7 +76,6 @@ func New() (*Watcher, error) {
 		return nil, fmt.Errorf("inotify new: %w", err)
 	}
 	w := &Watcher{pfd: pfd, paths: make(map[Watch]string), buf: make([]byte, bufSize)}
-	w.read = func(fd int) (int, error) { return sys.InotifyRead(fd, w.buf) }
 	return w, nil
 }
 

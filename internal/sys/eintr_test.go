@@ -26,7 +26,6 @@ func TestEINTRRetried(t *testing.T) {
 	}{
 		{"unix.Read", unix.Read, true},
 		{"sys.Read", sys.Read, false},
-		{"sys.InotifyRead", sys.InotifyRead, false},
 		{"sys.Syscall6", func(fd int, b []byte) (int, error) {
 			r, err := sys.Syscall6("read", unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
 			return int(r), err

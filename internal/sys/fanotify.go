@@ -116,10 +116,6 @@ func FanotifyMark(fd int, flags uint, mask uint64, dirfd int, path string) error
 	return nil
 }
 
-// FanotifyRead reads events from a fanotify group into p, retrying EINTR,
-// and returns EAGAIN as the bare errno, as InotifyRead does.
-func FanotifyRead(fd int, p []byte) (int, error) { return readNoAlloc(fd, p) }
-
 // ProbeFanotifyFID creates and closes a notification group that reports
 // file handles (FAN_REPORT_FID, Linux 5.1), which even an unprivileged
 // caller may create since Linux 5.13 (EPERM before).

@@ -1,8 +1,6 @@
 package sys
 
 import (
-	"syscall"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -64,29 +62,4 @@ func InotifyAddWatch(fd int, path string, mask uint32) (int, error) {
 func InotifyRmWatch(fd, wd int) error {
 	_, err := unix.InotifyRmWatch(fd, uint32(wd))
 	return wrap("inotify_rm_watch", err)
-}
-
-// InotifyRead reads events from an inotify instance into p, retrying
-// EINTR. Unlike Read it returns EAGAIN as the bare errno, which allocates
-// nothing: the poller's wait loop (internal/poll) sees it on every empty
-// read, and wraps any other bare errno itself. Other errors are
-// *os.SyscallError.
-func InotifyRead(fd int, p []byte) (int, error) {
-	return readNoAlloc(fd, p)
-}
-
-// readNoAlloc is read(2) returning EAGAIN unwrapped.
-func readNoAlloc(fd int, p []byte) (int, error) {
-	for {
-		n, err := unix.Read(fd, p)
-		switch err {
-		case nil:
-			return n, nil
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			return 0, syscall.EAGAIN
-		}
-		return 0, wrap("read", err)
-	}
 }
