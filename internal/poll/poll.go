@@ -27,9 +27,9 @@
 // deadline was not theirs and wait again. Close wakes every blocked
 // operation, which then returns an error matching os.ErrClosed.
 //
-// Allocations: Read, Write and ControlT allocate nothing of their own;
-// ReadT and WriteT allocate for the closures they hand the RawConn. A
-// cancellable context costs a context.AfterFunc registration per
+// Allocations: none of the operations allocates anything of its own
+// (ReadT's and WriteT's state comes from a pool); a closure the caller
+// makes per call is the caller's allocation. A cancellable context costs a context.AfterFunc registration per
 // operation, unless it is the FD's watched context (Watch), registered
 // once for a loop.
 //
@@ -175,12 +175,12 @@ func (p *FD) Close() error {
 // ends first ReadT returns ctx.Err(), and after Close an error matching
 // os.ErrClosed; fn is not called after either.
 func ReadT[T any](ctx context.Context, p *FD, op string, fn func(fd int) (T, error)) (T, error) {
-	return rwT(ctx, p, &p.rd, p.rc.Read, op, fn)
+	return rwT(ctx, p, &p.rd, false, op, fn)
 }
 
 // WriteT is ReadT for calls that wait for the fd to become writable.
 func WriteT[T any](ctx context.Context, p *FD, op string, fn func(fd int) (T, error)) (T, error) {
-	return rwT(ctx, p, &p.wd, p.rc.Write, op, fn)
+	return rwT(ctx, p, &p.wd, true, op, fn)
 }
 
 // ControlT runs fn once with the raw fd, for calls that never wait (ioctl,
@@ -268,22 +268,62 @@ func (p *FD) isWatched(done <-chan struct{}) bool {
 }
 
 // rwT is ReadT and WriteT: the poller's wait for one direction around fn.
-func rwT[T any](ctx context.Context, p *FD, c *canceller, wait func(func(uintptr) bool) error, op string, fn func(fd int) (T, error)) (T, error) {
-	var t T
-	var err error
-	perr := p.do(ctx, c, wait, op, func(fd int) bool {
-		for {
-			t, err = fn(fd)
-			if !errors.Is(err, syscall.EINTR) {
-				return !errors.Is(err, syscall.EAGAIN)
-			}
+// Its state comes from a pool, with the callback the RawConn takes bound
+// to it once, so that an operation allocates nothing of its own.
+func rwT[T any](ctx context.Context, p *FD, c *canceller, write bool, op string, fn func(fd int) (T, error)) (T, error) {
+	st, pool := getState[T]()
+	st.fn = fn
+	perr := p.io(ctx, c, op, func() error {
+		if write {
+			return p.rc.Write(st.call)
 		}
+		return p.rc.Read(st.call)
 	})
+	t, err := st.t, st.err
+	*st = rwState[T]{call: st.call}
+	pool.Put(st)
 	if perr != nil {
 		var zero T
 		return zero, perr
 	}
 	return t, wrapErr(op, err)
+}
+
+// rwState is one ReadT or WriteT: the caller's function and its results.
+type rwState[T any] struct {
+	fn   func(fd int) (T, error)
+	t    T
+	err  error
+	call func(uintptr) bool // st.run, bound once
+}
+
+// run calls fn, again on EINTR; it reports whether the fd was ready.
+func (st *rwState[T]) run(fd uintptr) bool {
+	for {
+		st.t, st.err = st.fn(int(fd))
+		if !errors.Is(st.err, syscall.EINTR) {
+			return !errors.Is(st.err, syscall.EAGAIN)
+		}
+	}
+}
+
+// rwPools holds a *sync.Pool of *rwState[T] for each T, keyed by the
+// typed nil pointer (*rwState[T])(nil).
+var rwPools sync.Map
+
+// getState returns an rwState[T] and the pool it goes back to.
+func getState[T any]() (*rwState[T], *sync.Pool) {
+	key := any((*rwState[T])(nil))
+	v, ok := rwPools.Load(key)
+	if !ok {
+		v, _ = rwPools.LoadOrStore(key, &sync.Pool{New: func() any {
+			st := new(rwState[T])
+			st.call = st.run
+			return st
+		}})
+	}
+	pool := v.(*sync.Pool)
+	return pool.Get().(*rwState[T]), pool
 }
 
 // wrapErr names a bare errno after op; other errors pass unchanged.
@@ -310,16 +350,6 @@ func (p *FD) WaitReadable(ctx context.Context) error {
 
 // Readable reports, without waiting, whether the fd is readable now.
 func (p *FD) Readable() (bool, error) { return ControlT(p, "poll", sys.PollIn) }
-
-// do waits in the poller with op (the RawConn's Read or Write) until fn
-// reports done, ctx ends or the FD is closed.
-func (p *FD) do(ctx context.Context, c *canceller, op func(func(uintptr) bool) error, name string, fn func(fd int) bool) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	call := func(fd uintptr) bool { return fn(int(fd)) }
-	return p.io(ctx, c, name, func() error { return op(call) })
-}
 
 // io runs try, the poller's wait for one direction (a RawConn method or an
 // os.File read or write), until it is done, ctx ends or the FD is closed.

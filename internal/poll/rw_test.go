@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lxgo/lx/internal/poll"
+	"github.com/lxgo/lx/internal/sys"
 )
 
 // readCount reads the eventfd counter with FD.Read.
@@ -129,5 +130,27 @@ func TestControlTAllocsAndClose(t *testing.T) {
 	p.Close()
 	if _, err := poll.ControlT(p, "probe", fn); !errors.Is(err, os.ErrClosed) {
 		t.Fatalf("ControlT after Close: %v, want os.ErrClosed", err)
+	}
+}
+
+// ReadT and WriteT allocate nothing of their own: their state is pooled.
+func TestReadTWriteTAllocs(t *testing.T) {
+	p := newEventfd(t, 0)
+	ctx := context.Background()
+	write := func(fd int) (int, error) {
+		var b [8]byte
+		binary.NativeEndian.PutUint64(b[:], 1)
+		return sys.Write(fd, b[:])
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := poll.WriteT(ctx, p, "write", write); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := poll.ReadT(ctx, p, "read", rawRead); v != 1 || err != nil {
+			t.Fatal(v, err)
+		}
+	})
+	if allocs != 0 && !raceEnabled {
+		t.Errorf("%v allocations, want 0", allocs)
 	}
 }
