@@ -186,10 +186,14 @@ func TestRespondAudit(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	answerChild(t, g, cmd.Process.Pid, Deny, &ResponseOptions{
+	opts := &ResponseOptions{
 		Audit:     true,
 		AuditRule: &AuditRule{Rule: 7, SubjectTrust: TrustYes, ObjectTrust: TrustUnknown},
-	})
+	}
+	if v, err := kernel.Running(); err == nil && !v.AtLeast(kernel.V(6, 3)) {
+		opts.AuditRule = nil // FAN_RESPONSE_INFO_AUDIT_RULE is 6.3
+	}
+	answerChild(t, g, cmd.Process.Pid, Deny, opts)
 	if err := cmd.Wait(); err == nil {
 		t.Error("cat succeeded after a denial")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lxgo/lx/internal/poll"
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/kernel"
 )
 
 // Decision answers a permission event.
@@ -71,7 +72,10 @@ type ResponseOptions struct {
 //
 // Errors: ENOENT (ev is not a pending permission event of this group),
 // EINVAL (a response the kernel refuses: an errno in a group that is not
-// PreContent or one it does not allow, Audit without EnableAudit).
+// PreContent or one it does not allow, Audit without EnableAudit). On a
+// kernel older than Errno (6.14) or AuditRule (6.3) need, the EINVAL is
+// a *kernel.FeatureError naming the option, and the event is still
+// pending: answer it again without the option.
 func (g *Group) Respond(ev Event, d Decision, opts *ResponseOptions) error {
 	var o ResponseOptions
 	if opts != nil {
@@ -107,7 +111,26 @@ func (g *Group) Respond(ev Event, d Decision, opts *ResponseOptions) error {
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("fanotify respond %s: %w", d, err)
+		return fmt.Errorf("fanotify respond %s: %w", d, respondFeature(o, err))
 	}
 	return nil
+}
+
+// respondFeature names what an older kernel refused with EINVAL: the
+// audit rule record (Linux 6.3) or an errno in the response (6.14). The
+// event is still pending then; answer it again without the option.
+func respondFeature(o ResponseOptions, err error) error {
+	if sys.Errno(err) != sys.EINVAL {
+		return err
+	}
+	running, verr := kernel.Running()
+	switch {
+	case verr != nil:
+		return err
+	case o.Errno != 0 && !running.AtLeast(kernel.V(6, 14)):
+		return &kernel.FeatureError{Feature: "FAN_DENY_ERRNO", MinKernel: kernel.V(6, 14), Err: err}
+	case o.AuditRule != nil && !running.AtLeast(kernel.V(6, 3)):
+		return &kernel.FeatureError{Feature: "FAN_RESPONSE_INFO_AUDIT_RULE", MinKernel: kernel.V(6, 3), Err: err}
+	}
+	return err
 }

@@ -115,6 +115,15 @@ var Packages = []Package{
 	// the host's has not), and on 6.1 Scan by the pagemap file, without
 	// PAGEMAP_SCAN (6.7).
 	{Path: "vm"},
+	// The fd packages on older kernels: fanotify's pre-content events,
+	// mount-namespace marks and FAN_REPORT_FD_ERROR (6.13+) skip on 6.1
+	// and 6.12 by their probes; inotify, eventfd, timerfd and signalfd
+	// are older than both.
+	{Path: "inotify"},
+	{Path: "fanotify"},
+	{Path: "eventfd"},
+	{Path: "timerfd"},
+	{Path: "signalfd"},
 	// cgroup: the v2 controllers the host binds to v1 (memory, cpu, pids,
 	// io, cpuset), OOM kills, PSI triggers, and io.max throttling reads of
 	// the block device; see docs/kernels.md. The self-test checks the
