@@ -1,9 +1,7 @@
 package procfs
 
 import (
-	"encoding/binary"
 	"io/fs"
-	"math/bits"
 	"os"
 	"runtime"
 	"strconv"
@@ -278,47 +276,21 @@ func (p Proc) path(name string) string {
 }
 
 func (p Proc) appendDir(b []byte) []byte {
-	if p.fs.proc == "/proc" {
-		b = append(b, "/proc/"...) // a constant: no call to copy it
-	} else {
-		b = append(b, p.fs.proc...)
-		b = append(b, '/')
-	}
-	b = appendID(b, p.pid)
+	b = append(b, p.fs.proc...)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(p.pid), 10)
 	if p.tid != 0 {
 		b = append(b, "/task/"...)
-		b = appendID(b, p.tid)
+		b = strconv.AppendInt(b, int64(p.tid), 10)
 	}
 	return b
-}
-
-// appendID appends the decimal form of a pid or tid, as strconv.AppendInt
-// does. Every read builds its path with it, so the ids below 10^8 (all
-// of them: PID_MAX_LIMIT is 2^22) take a branch-free conversion of all
-// eight digits at once, which costs half as much: the number is split
-// into two halves of four digits, each half into two pairs, and each
-// pair into two digits, in the lanes of one word, first digit in the low
-// byte; the leading zeros are then shifted out.
-func appendID(b []byte, n int) []byte {
-	if uint(n-1) >= 1e8-1 {
-		return strconv.AppendInt(b, int64(n), 10)
-	}
-	u := uint64(n)
-	x := u/10000 | u%10000<<32               // two lanes of 32 bits, 0-9999
-	q := x * 5243 >> 19 & 0x0000007f0000007f // each lane / 100 (exact below 43699)
-	x = q | (x-q*100)<<16                    // four lanes of 16 bits, 0-99
-	q = x * 103 >> 10 & 0x000f000f000f000f   // each lane / 10 (exact below 179)
-	x = q | (x-q*10)<<8                      // eight digits, one a byte
-	z := bits.TrailingZeros64(x) &^ 7        // the leading zeros, in bits (n > 0)
-	b = binary.LittleEndian.AppendUint64(b, (x|0x3030303030303030)>>z)
-	return b[:len(b)-z>>3]
 }
 
 // appendRel appends the path of name relative to the anchored directory.
 func (p Proc) appendRel(b []byte, name string) []byte {
 	if p.tid != 0 {
 		b = append(b, "task/"...)
-		b = appendID(b, p.tid)
+		b = strconv.AppendInt(b, int64(p.tid), 10)
 		b = append(b, '/')
 	}
 	return append(b, name...)
