@@ -158,6 +158,47 @@ func BenchmarkPaired(b *testing.B) {
 	}
 }
 
+// BenchmarkPairedParse splits BenchmarkPaired's ratios in two: it pairs
+// the raw floor with the raw floor followed by lx's parse of the bytes it
+// read, so that its ratio is the parse's share of the reader's, measured
+// where the reader runs it (right after the read(2), whose kernel work
+// leaves the caches and branch predictors colder than a loop of parses
+// does). What the reader's ratio adds to it is the reader's own cost:
+// building the path, the system call wrappers, the buffer.
+//
+//	go test -run '^$' -bench PairedParse -benchtime 1s -count 3 ./procfs
+func BenchmarkPairedParse(b *testing.B) {
+	pid := benchFixture(b)
+	buf := make([]byte, 1<<20)
+	var (
+		st  Stat
+		sm  Statm
+		sts Status
+		l   rlimit.Limits
+	)
+	for _, tc := range []struct {
+		name  string
+		parse func([]byte) error
+	}{
+		{"stat", func(b []byte) error { return parseStat(b, &st) }},
+		{"statm", func(b []byte) error { return parseStatm(b, &sm) }},
+		{"status", func(b []byte) error { return parseStatus(b, &sts) }},
+		{"limits", func(b []byte) error { return parseLimits(b, &l) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			f := newRawFile("/proc/" + strconv.Itoa(pid) + "/" + tc.name)
+			paired(b, func() error { _, err := f.readOnce(buf); return err },
+				func() error {
+					n, err := f.readOnce(buf)
+					if err != nil {
+						return err
+					}
+					return tc.parse(buf[:n])
+				})
+		})
+	}
+}
+
 // staleMemos flips the last stored byte of every memo of s, so that the
 // next pass parses every file again.
 func (s *Sampler) staleMemos() {

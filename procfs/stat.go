@@ -489,7 +489,7 @@ const statSigned = 1<<(4-f4) | 1<<(5-f4) | 1<<(6-f4) | 1<<(7-f4) | 1<<(8-f4) | 1
 // parseStatFast parses the fields after the comm (" S 1 2 ...", without
 // the newline) when they are in the kernel's exact form: single spaces,
 // numbers of up to 20 digits, '-' only on signed fields, every value in
-// range. It fills st (but PID and Comm) and returns true, or returns false
+// range. It fills st (PID and Comm zero) and returns true, or returns false
 // having written nothing, and parseStatFields, which takes any form and
 // reports errors, does the work. On what it accepts the two agree
 // (FuzzParseStat checks it).
@@ -523,58 +523,60 @@ func parseStatFast(rest []byte, st *Stat) bool {
 		return (int64(v[f-4]) ^ m) - m
 	}
 	tick := func(f int) time.Duration { return time.Duration(v[f-4]) * ClockTick }
-	*st = Stat{
-		State:          State(rest[1]),
-		PPID:           int(sx(4)),
-		PGRP:           int(sx(5)),
-		Session:        int(sx(6)),
-		TTY:            decodeDev(uint32(sx(7))),
-		TPGID:          int(sx(8)),
-		Flags:          TaskFlags(v[9-f4]),
-		MinFlt:         v[10-f4],
-		CMinFlt:        v[11-f4],
-		MajFlt:         v[12-f4],
-		CMajFlt:        v[13-f4],
-		UTime:          tick(14),
-		STime:          tick(15),
-		CUTime:         tick(16),
-		CSTime:         tick(17),
-		Priority:       int(sx(18)),
-		Nice:           int(sx(19)),
-		NumThreads:     int(sx(20)),
-		ItRealValue:    sx(21),
-		StartTime:      tick(22),
-		VSize:          v[23-f4],
-		RSS:            rss,
-		RSSLimit:       rlimit.Value(v[25-f4]),
-		StartCode:      v[26-f4],
-		EndCode:        v[27-f4],
-		StartStack:     v[28-f4],
-		KStkESP:        v[29-f4],
-		KStkEIP:        v[30-f4],
-		Signal:         signal.Set(v[31-f4]),
-		Blocked:        signal.Set(v[32-f4]),
-		SigIgnore:      signal.Set(v[33-f4]),
-		SigCatch:       signal.Set(v[34-f4]),
-		WChan:          v[35-f4],
-		NSwap:          v[36-f4],
-		CNSwap:         v[37-f4],
-		ExitSignal:     signal.Signal(sx(38)),
-		Processor:      int(sx(39)),
-		RTPriority:     uint32(v[40-f4]),
-		Policy:         sched.Policy(v[41-f4]),
-		DelayAcctBlkIO: tick(42),
-		GuestTime:      tick(43),
-		CGuestTime:     tick(44),
-		StartData:      v[45-f4],
-		EndData:        v[46-f4],
-		StartBrk:       v[47-f4],
-		ArgStart:       v[48-f4],
-		ArgEnd:         v[49-f4],
-		EnvStart:       v[50-f4],
-		EnvEnd:         v[51-f4],
-		ExitCode:       syscall.WaitStatus(uint32(sx(52))),
-	}
+	// Field by field: a composite literal would be built on the stack
+	// and copied. PID and Comm are zeroed (the caller sets them): a Comm
+	// keeps its bytes past its length, which == compares.
+	st.PID, st.Comm = 0, Comm{}
+	st.State = State(rest[1])
+	st.PPID = int(sx(4))
+	st.PGRP = int(sx(5))
+	st.Session = int(sx(6))
+	st.TTY = decodeDev(uint32(sx(7)))
+	st.TPGID = int(sx(8))
+	st.Flags = TaskFlags(v[9-f4])
+	st.MinFlt = v[10-f4]
+	st.CMinFlt = v[11-f4]
+	st.MajFlt = v[12-f4]
+	st.CMajFlt = v[13-f4]
+	st.UTime = tick(14)
+	st.STime = tick(15)
+	st.CUTime = tick(16)
+	st.CSTime = tick(17)
+	st.Priority = int(sx(18))
+	st.Nice = int(sx(19))
+	st.NumThreads = int(sx(20))
+	st.ItRealValue = sx(21)
+	st.StartTime = tick(22)
+	st.VSize = v[23-f4]
+	st.RSS = rss
+	st.RSSLimit = rlimit.Value(v[25-f4])
+	st.StartCode = v[26-f4]
+	st.EndCode = v[27-f4]
+	st.StartStack = v[28-f4]
+	st.KStkESP = v[29-f4]
+	st.KStkEIP = v[30-f4]
+	st.Signal = signal.Set(v[31-f4])
+	st.Blocked = signal.Set(v[32-f4])
+	st.SigIgnore = signal.Set(v[33-f4])
+	st.SigCatch = signal.Set(v[34-f4])
+	st.WChan = v[35-f4]
+	st.NSwap = v[36-f4]
+	st.CNSwap = v[37-f4]
+	st.ExitSignal = signal.Signal(sx(38))
+	st.Processor = int(sx(39))
+	st.RTPriority = uint32(v[40-f4])
+	st.Policy = sched.Policy(v[41-f4])
+	st.DelayAcctBlkIO = tick(42)
+	st.GuestTime = tick(43)
+	st.CGuestTime = tick(44)
+	st.StartData = v[45-f4]
+	st.EndData = v[46-f4]
+	st.StartBrk = v[47-f4]
+	st.ArgStart = v[48-f4]
+	st.ArgEnd = v[49-f4]
+	st.EnvStart = v[50-f4]
+	st.EnvEnd = v[51-f4]
+	st.ExitCode = syscall.WaitStatus(uint32(sx(52)))
 	if v[25-f4] == uint64(^uint(0)) {
 		st.RSSLimit = rlimit.Unlimited
 	}

@@ -403,6 +403,29 @@ func FuzzParseStat(f *testing.F) {
 	})
 }
 
+// TestParseStatReuse parses into a Stat that holds another process's
+// values (as ReadStat's callers and the Sampler do): the result must equal
+// a fresh parse, comm bytes past the shorter name included.
+func TestParseStatReuse(t *testing.T) {
+	long := readFixture(t, "proc-stat-6.18-kworker")
+	for _, name := range []string{"proc-stat-6.18-cat", "proc-stat-6.18-zombie", "proc-stat-6.18-hostile"} {
+		b := readFixture(t, name)
+		var fresh, reused Stat
+		if err := parseStat(b, &fresh); err != nil {
+			t.Fatal(err)
+		}
+		if err := parseStat(long, &reused); err != nil {
+			t.Fatal(err)
+		}
+		if err := parseStat(b, &reused); err != nil {
+			t.Fatal(err)
+		}
+		if reused != fresh {
+			t.Errorf("%s after kworker: %+v, want %+v", name, reused, fresh)
+		}
+	}
+}
+
 // TestParseStatFastPath checks that the kernel's own lines take the fast
 // path (a change that sent them to the general one would pass every other
 // test and be four times slower).

@@ -50,25 +50,48 @@ func parseStatm(b []byte, s *Statm) error {
 }
 
 // parseStatmFast parses statm in the kernel's exact form, "1 2 3 4 5 6
-// 7\n" (single spaces, numbers below 2^52 so that no page count can
-// overflow in bytes), or returns false having written nothing; FuzzParseStatm
-// checks that it agrees with parseStatmFields.
+// 7\n" (single spaces, page counts whose bytes fit a uint64 for this
+// page size: the check is exact, bits.Mul64, so that 64 KiB pages are
+// bounded as 4 KiB ones are), or returns false having written nothing;
+// FuzzParseStatm checks that it agrees with parseStatmFields. Each number
+// is one 8-byte load (statLong for the rare ones of eight digits or
+// more).
 func parseStatmFast(b []byte, s *Statm) bool {
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
 	}
 	var v [7]uint64
-	x, n, ok := leadNumber(b)
-	if !ok {
+	i := 0
+	for k := range v {
+		if k > 0 {
+			if i >= len(b) || b[i] != ' ' {
+				return false
+			}
+			i++
+		}
+		t := parse.Load8(b, i) - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		x := parse.Swar8(t << ((64 - 8*n) & 63))
+		if n == 0 {
+			return false
+		}
+		if n == 8 {
+			var ok bool
+			if x, n, ok = statLong(b, i); !ok {
+				return false
+			}
+		}
+		hi, lo := bits.Mul64(x, pageSize)
+		if hi != 0 {
+			return false // the general path reports it
+		}
+		v[k] = lo
+		i += n
+	}
+	if i < len(b) && b[i] != ' ' {
 		return false
 	}
-	v[0] = x
-	neg, k, ok := statNumbers(b[n:], v[1:])
-	if !ok || k != len(v)-1 || neg != 0 || (v[0]|v[1]|v[2]|v[3]|v[4]|v[5]|v[6])>>52 != 0 {
-		return false
-	}
-	*s = Statm{Size: v[0] * pageSize, Resident: v[1] * pageSize, Shared: v[2] * pageSize,
-		Text: v[3] * pageSize, Lib: v[4] * pageSize, Data: v[5] * pageSize, Dirty: v[6] * pageSize}
+	*s = Statm{Size: v[0], Resident: v[1], Shared: v[2], Text: v[3], Lib: v[4], Data: v[5], Dirty: v[6]}
 	return true
 }
 

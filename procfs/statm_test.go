@@ -101,3 +101,25 @@ func TestParseStatmFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestParseStatmLargePages parses with 64 KiB pages (arm64, ppc64): a
+// count of 2^48 pages is 2^64 bytes, which the fast path once accepted
+// (it bounded counts by 2^52, enough for 4 KiB pages only) and wrapped
+// to 0. It must be an error naming the field, as with any page size.
+func TestParseStatmLargePages(t *testing.T) {
+	defer func(old uint64) { pageSize = old }(pageSize)
+	pageSize = 64 << 10
+	var s Statm
+	err := parseStatm([]byte("1 281474976710656 1 1 0 1 0\n"), &s)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Key != "resident" {
+		t.Errorf("2^48 pages of 64 KiB: %+v, %v", s, err)
+	}
+	if err := parseStatm([]byte("1 281474976710655 1 1 0 1 0\n"), &s); err != nil || s.Resident != (1<<48-1)<<16 {
+		t.Errorf("2^48-1 pages of 64 KiB: %+v, %v", s, err)
+	}
+	var fast Statm
+	if !parseStatmFast([]byte("1234567 12345678 123456789 1 0 1 0\n"), &fast) || fast.Shared != 123456789<<16 {
+		t.Errorf("long counts: %+v", fast)
+	}
+}

@@ -304,6 +304,30 @@ func stIDs(b []byte, i, k int, st *Status) (int, bool) {
 	if c < 0 {
 		return i, true
 	}
+	if c >= 0 && len(b)-c >= 32 {
+		// Four equal ids, "\t1000\t1000\t1000\t1000\n" (most
+		// processes): the first read, the other three compared with it
+		// at their known offsets, which needs no count of their digits.
+		s := b[c : c+32 : c+32]
+		w := binary.LittleEndian.Uint64(s)
+		t := w>>8 - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		if byte(w) == '\t' && uint(n-1) < 6 {
+			step := n + 1                // "\t" and the digits
+			m := uint64(1)<<(8*step) - 1 // their bytes; step <= 6
+			d := (binary.LittleEndian.Uint64(s[step:])^w)&m | (binary.LittleEndian.Uint64(s[2*step:])^w)&m |
+				(binary.LittleEndian.Uint64(s[3*step:])^w)&m
+			if d == 0 && s[4*step] == '\n' {
+				id := uint32(parse.Swar8(t << ((64 - 8*n) & 63)))
+				if k == skUid {
+					st.UID = cred.UIDs{Real: cred.UID(id), Effective: cred.UID(id), Saved: cred.UID(id), FS: cred.UID(id)}
+				} else {
+					st.GID = cred.GIDs{Real: cred.GID(id), Effective: cred.GID(id), Saved: cred.GID(id), FS: cred.GID(id)}
+				}
+				return c + 4*step + 1, true
+			}
+		}
+	}
 	var ids [4]uint32
 	for j := range ids {
 		w := parse.Load8(b, c)
@@ -396,6 +420,23 @@ func stSigQ(b []byte, i int, st *Status) (int, bool) {
 	c := stKey(b, i, skSigQ)
 	if c < 0 {
 		return i, true
+	}
+	if c >= 0 && len(b)-c >= 24 && b[c] == '\t' {
+		// Two numbers of up to seven digits, "\t0/96365\n", each from
+		// one load.
+		s := b[c+1 : c+24 : c+24]
+		w := binary.LittleEndian.Uint64(s)
+		t := w - 0x30*ones
+		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
+		if uint(n-1) < 7 && byte(w>>(8*n&63)) == '/' {
+			w2 := binary.LittleEndian.Uint64(s[n+1:])
+			t2 := w2 - 0x30*ones
+			m := bits.TrailingZeros64((t2|(t2+0x76*ones))&(0x80*ones)) >> 3
+			if uint(m-1) < 7 && byte(w2>>(8*m&63)) == '\n' {
+				st.SigQ = SigQueue{Queued: parse.Swar8(t << ((64 - 8*n) & 63)), Limit: parse.Swar8(t2 << ((64 - 8*m) & 63))}
+				return c + n + m + 3, true
+			}
+		}
 	}
 	if c >= len(b) || b[c] != '\t' {
 		return i, false

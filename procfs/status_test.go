@@ -275,6 +275,17 @@ func FuzzParseStatus(f *testing.F) {
 	f.Add([]byte("VmRSS:\t123456789 kB\nVmHWM:\t 1 kB\nVmPeak:\t       1 kB \nNSpid:\t1\t2\nTgid:\t1234567\nPid: 5\n"))
 	f.Add([]byte("Cpus_allowed:\t3\nMems_allowed:\t1"))
 	f.Add([]byte("Groups:\t \nGroups:\t1 2 \nNStgid:\t12\nNStgid:\t\n"))
+	// The ids and SigQ lines' fast paths: equal and unequal ids, widths,
+	// and what follows them.
+	pad := "\nVmPeak:\t    3060 kB\nVmSize:\t    3060 kB\n"
+	for _, v := range []string{"1000\t1000\t1000\t1000", "1000\t1000\t1000\t1001", "0\t0\t0\t00", "123456\t123456\t123456\t123456",
+		"1234567\t1234567\t1234567\t1234567", "1\t1\t1\t1\t1", "1\t1\t1 1", "5\t5\t5"} {
+		f.Add([]byte("Uid:\t" + v + pad))
+		f.Add([]byte("Gid:\t" + v + "\n"))
+	}
+	for _, v := range []string{"0/96365", "1234567/7654321", "12345678/1", "1/", "/1", "1//2", "01/02", "1/2 "} {
+		f.Add([]byte("SigQ:\t" + v + pad))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// The parser gives what the parser before its fast paths gave
 		// (status_ref_test.go), value and error, fresh and reusing a
