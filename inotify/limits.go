@@ -3,11 +3,8 @@ package inotify
 import (
 	"fmt"
 	"math"
-	"strconv"
 
-	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/pseudofs"
-	"github.com/lxgo/lx/kernel"
 )
 
 // FS reads the inotify limits of one system's procfs. The zero value is
@@ -65,30 +62,11 @@ func (fs FS) UserLimits() (Limits, error) {
 		{"max_user_watches", &l.MaxUserWatches},
 		{"max_queued_events", &l.MaxQueuedEvents},
 	} {
-		path := fs.fs.ProcPath("sys", "fs", "inotify", f.name)
-		err := pseudofs.WithFile(path, func(b []byte) error {
-			v, err := parseLimit(b)
-			if err != nil {
-				return &kernel.ParseError{Path: path, Err: err}
-			}
-			*f.v = v
-			return nil
-		})
+		v, err := fs.fs.ReadSysctl(math.MaxInt32, "fs", "inotify", f.name)
 		if err != nil {
 			return Limits{}, fmt.Errorf("inotify limits: %w", err)
 		}
+		*f.v = int(v)
 	}
 	return l, nil
-}
-
-// parseLimit parses a sysctl file holding one non-negative int ("8192\n").
-func parseLimit(b []byte) (int, error) {
-	v, err := parse.Int(parse.Trim(b))
-	if err != nil {
-		return 0, err
-	}
-	if v < 0 || v > math.MaxInt32 {
-		return 0, &strconv.NumError{Func: "parseLimit", Num: string(parse.Trim(b)), Err: strconv.ErrRange}
-	}
-	return int(v), nil
 }

@@ -137,24 +137,3 @@ func TestUserLimitsFixture(t *testing.T) {
 		t.Fatal("NewFS of a missing root succeeded")
 	}
 }
-
-func TestParseLimit(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want int
-		err  bool
-	}{
-		{"8192\n", 8192, false},
-		{"0\n", 0, false},
-		{"2147483647\n", 2147483647, false},
-		{"2147483648\n", 0, true},
-		{"-1\n", 0, true},
-		{"x\n", 0, true},
-		{"", 0, true},
-	} {
-		v, err := parseLimit([]byte(tt.in))
-		if v != tt.want || (err != nil) != tt.err {
-			t.Errorf("parseLimit(%q) = %d, %v", tt.in, v, err)
-		}
-	}
-}

@@ -1,14 +1,12 @@
 package mqueue
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
+	"math"
 
 	"github.com/lxgo/lx/internal/pseudofs"
-	"github.com/lxgo/lx/kernel"
 )
 
 // Limits are the message queue limits of the caller's IPC namespace
@@ -39,34 +37,14 @@ func ReadLimits() (Limits, error) {
 		{"msgsize_default", &l.DefaultMessageSize, true},
 		{"queues_max", &l.MaxQueues, false},
 	} {
-		path := pseudofs.Default().ProcPath("sys", "fs", "mqueue", f.name)
-		err := pseudofs.WithFile(path, func(b []byte) error {
-			v, err := parseLimit(b)
-			*f.v = v
-			return err
-		})
+		v, err := pseudofs.Default().ReadSysctl(math.MaxInt32, "fs", "mqueue", f.name)
 		if f.optional && errors.Is(err, fs.ErrNotExist) {
 			continue
-		}
-		var pe *kernel.ParseError
-		if errors.As(err, &pe) {
-			pe.Path = path
 		}
 		if err != nil {
 			return Limits{}, fmt.Errorf("mqueue limits: %w", err)
 		}
+		*f.v = int(v)
 	}
 	return l, nil
-}
-
-// parseLimit reads one non-negative decimal int and a newline.
-func parseLimit(b []byte) (int, error) {
-	v, err := strconv.ParseInt(string(bytes.TrimSuffix(b, []byte{'\n'})), 10, 32)
-	if err == nil && v < 0 {
-		err = &strconv.NumError{Func: "ParseInt", Num: string(b), Err: strconv.ErrRange}
-	}
-	if err != nil {
-		return 0, &kernel.ParseError{Err: err}
-	}
-	return int(v), nil
 }

@@ -310,28 +310,6 @@ func TestReadLimits(t *testing.T) {
 	}
 }
 
-func TestParseLimit(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-		ok   bool
-	}{{"10\n", 10, true}, {"8192", 8192, true}, {"-1\n", 0, false}, {"x\n", 0, false}, {"99999999999\n", 0, false}} {
-		got, err := parseLimit([]byte(c.in))
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseLimit(%q) = %d, %v", c.in, got, err)
-		}
-	}
-}
-
-func FuzzParseLimit(f *testing.F) {
-	f.Add([]byte("10\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if v, err := parseLimit(b); err == nil && v < 0 {
-			t.Fatalf("%q gave %d", b, v)
-		}
-	})
-}
-
 func FuzzCheckName(f *testing.F) {
 	f.Add("/jobs")
 	f.Add("a/b")

@@ -1,15 +1,12 @@
 package pipe
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
 
 	"github.com/lxgo/lx/internal/pseudofs"
-	"github.com/lxgo/lx/kernel"
 )
 
 // Limits are the system's pipe limits (/proc/sys/fs, Linux 2.6.35 and
@@ -45,32 +42,9 @@ func ReadLimits() (Limits, error) {
 // readSysctl reads the number in /proc/sys/fs/name, which must be at
 // most max.
 func readSysctl(name string, max int64) (int64, error) {
-	path := pseudofs.Default().ProcPath("sys", "fs", name)
-	var v int64
-	err := pseudofs.WithFile(path, func(b []byte) error {
-		var err error
-		v, err = parseSysctl(b, max)
-		return err
-	})
-	var pe *kernel.ParseError
-	if errors.As(err, &pe) {
-		pe.Path = path
-	}
+	v, err := pseudofs.Default().ReadSysctl(max, "fs", name)
 	if err != nil {
 		return 0, fmt.Errorf("pipe limits: %w", err)
-	}
-	return v, nil
-}
-
-// parseSysctl reads one decimal number from 0 to max, followed by a
-// newline.
-func parseSysctl(b []byte, max int64) (int64, error) {
-	v, err := strconv.ParseInt(string(bytes.TrimSuffix(b, []byte{'\n'})), 10, 64)
-	if err == nil && (v < 0 || v > max) {
-		err = &strconv.NumError{Func: "ParseInt", Num: string(b), Err: strconv.ErrRange}
-	}
-	if err != nil {
-		return 0, &kernel.ParseError{Err: err}
 	}
 	return v, nil
 }

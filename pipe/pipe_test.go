@@ -93,37 +93,6 @@ func TestReadLimits(t *testing.T) {
 	}
 }
 
-func TestParseSysctl(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		max  int64
-		want int64
-		ok   bool
-	}{
-		{"1048576\n", 1 << 31, 1 << 20, true},
-		{"0\n", 10, 0, true},
-		{"11\n", 10, 0, false},
-		{"-1\n", 10, 0, false},
-		{"", 10, 0, false},
-		{"1 2\n", 10, 0, false},
-	} {
-		got, err := parseSysctl([]byte(c.in), c.max)
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseSysctl(%q) = %d, %v", c.in, got, err)
-		}
-	}
-}
-
-func FuzzParseSysctl(f *testing.F) {
-	f.Add([]byte("1048576\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := parseSysctl(b, 1<<31)
-		if err == nil && (v < 0 || v > 1<<31) {
-			t.Fatalf("%q gave %d", b, v)
-		}
-	})
-}
-
 func TestReadWriteBuffered(t *testing.T) {
 	r, w := newPipe(t, nil)
 	if _, err := w.Write([]byte("hello, pipe")); err != nil {
