@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 
 	"github.com/lxgo/lx/internal/pseudofs"
@@ -21,7 +22,8 @@ type Limits struct {
 // pipe-user-pages-hard. The page counts are turned into bytes.
 func ReadLimits() (Limits, error) {
 	var l Limits
-	max, err := readSysctl("pipe-max-size", maxSize)
+	// An int holds it (at most 2^31-1 on 32-bit architectures).
+	max, err := readSysctl("pipe-max-size", min(maxSize, math.MaxInt))
 	if err != nil {
 		return Limits{}, err
 	}

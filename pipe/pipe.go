@@ -129,10 +129,10 @@ func (e end) Buffered() (int, error) {
 
 // maxSize is the largest size F_SETPIPE_SZ takes: the kernel refuses
 // anything above 2^31 (round_pipe_size).
-const maxSize = 1 << 31
+const maxSize int64 = 1 << 31
 
 func checkSize(n int) error {
-	if n <= 0 || n > maxSize {
+	if n <= 0 || int64(n) > maxSize {
 		return fmt.Errorf("size %d out of range 1..%d: %w", n, maxSize, fs.ErrInvalid)
 	}
 	return nil

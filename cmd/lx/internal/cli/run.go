@@ -501,7 +501,7 @@ func (c *sandboxCommand) Run(ctx context.Context, env *Env, args []string) error
 // root lx.
 func runParseID(flag, text string) (uint32, error) {
 	id, err := strconv.ParseUint(text, 10, 32)
-	if err != nil || id >= runInitOutside {
+	if err != nil || id >= uint64(runInitOutside) {
 		return 0, Usagef("%s %s: want an id from 0 to %d", flag, quoteArg(text), runInitOutside-1)
 	}
 	if id != 0 && os.Geteuid() != 0 {
@@ -514,7 +514,7 @@ func runParseID(flag, text string) (uint32, error) {
 // the command has other ids (--uid, --gid): (uid_t)-2, which no account
 // has, so that the init, which owns no file and runs only lx, cannot
 // reach anybody's files.
-const runInitOutside = 1<<32 - 2
+const runInitOutside uint32 = 1<<32 - 2
 
 // runNobody is the uid and gid outside of the sandbox's root when lx
 // runs as root.
