@@ -85,7 +85,7 @@ func (*mqueueCommand) Run(ctx context.Context, env *Env, args []string) error {
 			return writeJSON(env.Stdout, r)
 		}
 		t := newTable(env.Stdout)
-		t.Row("name", "/"+r.Name)
+		t.Row("name", escape("/"+r.Name))
 		t.Row("max messages", formatCount(a.MaxMessages))
 		t.Row("message size", formatCount(a.MessageSize))
 		t.Row("messages", formatCount(a.Messages))
@@ -161,7 +161,7 @@ func (c *mqueueCreateCommand) Run(ctx context.Context, env *Env, args []string) 
 	if env.JSON {
 		return writeJSON(env.Stdout, mqueueReport{Name: q.Name(), Attr: a})
 	}
-	_, err = fmt.Fprintf(env.Stdout, "/%s: %d messages of up to %d bytes\n", q.Name(), a.MaxMessages, a.MessageSize)
+	_, err = fmt.Fprintf(env.Stdout, "%s: %d messages of up to %d bytes\n", escape("/"+q.Name()), a.MaxMessages, a.MessageSize)
 	return err
 }
 
@@ -204,7 +204,7 @@ func (c *mqueueSendCommand) Run(ctx context.Context, env *Env, args []string) er
 	defer cancel()
 	err = q.Send(ctx, []byte(args[1]), mqueue.Priority(c.priority))
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("/%s stayed full for %v", q.Name(), c.timeout)
+		return fmt.Errorf("%s stayed full for %v", quoteArg("/"+q.Name()), c.timeout)
 	}
 	return err
 }
@@ -264,7 +264,7 @@ func (c *mqueueReceiveCommand) Run(ctx context.Context, env *Env, args []string)
 	defer cancel()
 	msg, prio, err := q.Receive(ctx, make([]byte, a.MessageSize))
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no message in /%s within %v", q.Name(), c.timeout)
+		return fmt.Errorf("no message in %s within %v", quoteArg("/"+q.Name()), c.timeout)
 	}
 	if err != nil {
 		return err

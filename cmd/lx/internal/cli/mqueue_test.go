@@ -72,3 +72,27 @@ func TestMqueueLimits(t *testing.T) {
 		t.Fatalf("lx mqueue: exit %d, %q", code, out)
 	}
 }
+
+// A queue name with a newline, parentheses and invalid UTF-8 is shown
+// escaped in text and exact in JSON.
+func TestMqueueHostileName(t *testing.T) {
+	name := "lx-cli-\n(x)\xff-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() { mqueue.Unlink(name) })
+	out, stderr, code := runLX(t, "mqueue", "create", name, "--max-messages", "2", "--message-size", "16")
+	if want := escape("/"+name) + ": 2 messages of up to 16 bytes\n"; code != ExitOK || out != want || strings.Count(out, "\n") != 1 {
+		t.Fatalf("create: exit %d, %q, %q; want %q", code, out, stderr, want)
+	}
+	out, _, code = runLX(t, "mqueue", name)
+	if code != ExitOK || strings.Contains(out, "\xff") || !strings.Contains(out, escape("/"+name)) {
+		t.Errorf("lx mqueue NAME: exit %d, %q", code, out)
+	}
+	out, _, code = runLX(t, "mqueue", name, "--json")
+	var r struct{ Name json.RawMessage }
+	if err := json.Unmarshal([]byte(out), &r); code != ExitOK || err != nil || !strings.Contains(string(r.Name), "base64") {
+		t.Errorf("lx mqueue NAME --json: exit %d, %v, %q; want the name as base64", code, err, out)
+	}
+	_, stderr, code = runLX(t, "mqueue", "receive", "--timeout", "10ms", name)
+	if code != ExitError || strings.Contains(stderr, "\n(") {
+		t.Errorf("receive from an empty queue: exit %d, %q; want the name quoted", code, stderr)
+	}
+}
