@@ -4,8 +4,8 @@
 //
 // An [FD] holds the file as an *os.File ([FD.File]): read and write it
 // like any file, pass it to another process (its descriptor through
-// SyscallConn, SCM_RIGHTS or inheritance), and map it with mmap(2), for
-// example with the vm package's MapFile. A memfd is a regular file on an
+// SyscallConn, SCM_RIGHTS or inheritance), and map it as a shared
+// *vm.Region ([FD.Map]). A memfd is a regular file on an
 // internal tmpfs (hugetlbfs with MFD_HUGETLB); it never blocks, so it is
 // not on the poller and no call takes a context.
 //
@@ -26,6 +26,8 @@ import (
 	"math/bits"
 	"os"
 	"syscall"
+
+	"github.com/lxgo/lx/vm"
 
 	"github.com/lxgo/lx/internal/feature"
 	"github.com/lxgo/lx/internal/sys"
@@ -218,9 +220,30 @@ func FromFile(f *os.File) *FD { return &FD{f: f} }
 
 // File returns the file. It stays owned by the FD: it is valid until
 // Close, and closing it closes the FD's descriptor. Use it to read and
-// write (io.ReaderAt, io.WriterAt), to Stat, and to map the file
-// (vm.MapFile).
+// write (io.ReaderAt, io.WriterAt) and to Stat.
 func (m *FD) File() *os.File { return m.f }
+
+// Map maps length bytes of the file from its start into memory, shared
+// (MAP_SHARED, so writes reach the file and every other mapping of it),
+// readable and writable unless opts says otherwise (vm.MapFile; opts.Shared
+// is implied). The file must be at least that long (Truncate); a region
+// past the end faults with SIGBUS when touched. The Region keeps its own
+// reference to the memory: it stays valid after Close, until
+// Region.Close. A memfd_secret area (NewSecret) can only be used through
+// a mapping; one sealed with SealWrite or SealFutureWrite can only be
+// mapped read-only (EPERM otherwise).
+func (m *FD) Map(length int, opts *vm.MapOptions) (*vm.Region, error) {
+	var o vm.MapOptions // zero Prot: readable and writable
+	if opts != nil {
+		o = *opts
+	}
+	o.Shared = true
+	r, err := vm.MapFile(m.f, 0, length, &o)
+	if err != nil {
+		return nil, fmt.Errorf("memfd map: %w", err)
+	}
+	return r, nil
+}
 
 // Close closes the descriptor. Mappings of the file stay valid; the
 // memory is freed when the last descriptor and mapping are gone. Close

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/vm"
 )
 
 func newFD(t *testing.T, name string, opts *Options) *FD {
@@ -292,11 +293,19 @@ func TestSecret(t *testing.T) {
 	if err := m.Truncate(4096); err != nil {
 		t.Fatal(err)
 	}
-	b := mapFile(t, m, 4096, syscall.PROT_READ|syscall.PROT_WRITE)
-	copy(b, "secret")
-	b2 := mapFile(t, m, 4096, syscall.PROT_READ)
-	if !bytes.HasPrefix(b2, []byte("secret")) {
-		t.Errorf("second mapping reads %q", b2[:6])
+	r, err := m.Map(4096, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	copy(r.Bytes(), "secret")
+	r2, err := m.Map(4096, &vm.MapOptions{Prot: vm.ProtRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if !bytes.HasPrefix(r2.Bytes(), []byte("secret")) {
+		t.Errorf("second mapping reads %q", r2.Bytes()[:6])
 	}
 	// The kernel itself cannot read the pages.
 	if _, err := m.File().ReadAt(make([]byte, 6), 0); err == nil {
@@ -325,5 +334,47 @@ func TestFromFile(t *testing.T) {
 	// Read-only: adding a seal needs a writable descriptor.
 	if err := r.AddSeals(SealShrink); !errors.Is(err, syscall.EPERM) {
 		t.Errorf("AddSeals on a read-only descriptor: %v", err)
+	}
+}
+
+// Map gives a shared mapping: writes through it reach the file, it
+// outlives Close, and a write-sealed file maps only read-only.
+func TestMap(t *testing.T) {
+	m := newFD(t, "mapped", &Options{AllowSealing: true})
+	if err := m.Truncate(8192); err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.Map(8192, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	copy(r.Bytes()[4096:], "through the mapping")
+	got := make([]byte, 19)
+	if _, err := m.File().ReadAt(got, 4096); err != nil || string(got) != "through the mapping" {
+		t.Fatalf("file reads %q, %v", got, err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A shared mapping, even a read-only one, may be made writable:
+	// the seal is taken before any.
+	if err := m.AddSeals(SealWrite); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := m.Map(4096, &vm.MapOptions{Prot: vm.ProtRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := m.Map(4096, nil); !errors.Is(err, syscall.EPERM) {
+		t.Errorf("writable Map after F_SEAL_WRITE: %v, want EPERM", err)
+	}
+	m.Close()
+	if string(ro.Bytes()[:4]) != "\x00\x00\x00\x00" {
+		t.Errorf("the read-only mapping after Close reads %q", ro.Bytes()[:4])
+	}
+	if _, err := m.Map(4096, nil); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Map after Close: %v", err)
 	}
 }

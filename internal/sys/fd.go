@@ -1,6 +1,7 @@
 package sys
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"sync"
@@ -99,7 +100,10 @@ func Control(f SyscallConner, fn func(fd int) error) error {
 		return err
 	}
 	if cerr := rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return cerr
+		// A RawConn refuses only a closed (or closing) file, with the
+		// runtime's "use of closed file", which os.ErrClosed does not
+		// match: make it match, as os.File's own methods do.
+		return fmt.Errorf("%w (%v)", os.ErrClosed, cerr)
 	}
 	return err
 }
