@@ -47,7 +47,7 @@ type Handle struct {
 // open file on the same filesystem; it is borrowed. It needs
 // CAP_DAC_READ_SEARCH (EPERM otherwise); a file that no longer exists
 // gives ESTALE.
-func (h Handle) Open(mount sys.SyscallConner, flags FileFlags) (*os.File, error) {
+func (h Handle) Open(mount syscall.Conn, flags FileFlags) (*os.File, error) {
 	var fd *sys.FD
 	err := sys.Control(mount, func(mfd int) error {
 		var err error

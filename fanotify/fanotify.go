@@ -129,12 +129,12 @@ func (g *Group) RemoveMark(path string, mask Mask, opts *MarkOptions) error {
 // AddMarkFile is AddMark on the object f is open on (an O_PATH
 // descriptor will do; for MountNS, an nsfs file such as /proc/PID/ns/mnt).
 // f is borrowed: it may be closed after the call.
-func (g *Group) AddMarkFile(f sys.SyscallConner, mask Mask, opts *MarkOptions) error {
+func (g *Group) AddMarkFile(f syscall.Conn, mask Mask, opts *MarkOptions) error {
 	return g.mark(sys.FAN_MARK_ADD, "add", "", f, mask, opts)
 }
 
 // RemoveMarkFile is RemoveMark on the object f is open on.
-func (g *Group) RemoveMarkFile(f sys.SyscallConner, mask Mask, opts *MarkOptions) error {
+func (g *Group) RemoveMarkFile(f syscall.Conn, mask Mask, opts *MarkOptions) error {
 	return g.mark(sys.FAN_MARK_REMOVE, "remove", "", f, mask, opts)
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/internal/sys"
+	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/kernel"
 )
 
 // memChildEnv makes the test binary run memChild instead of the tests.
@@ -169,7 +171,8 @@ func TestMemoryPidFD(t *testing.T) {
 	pid := c.cmd.Process.Pid
 	fd, err := sys.PidfdOpen(pid, 0)
 	if err != nil {
-		t.Skipf("pidfd_open: %v", err)
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 3))
+		t.Fatal(err)
 	}
 	pidfd := fd.File("pidfd")
 	defer pidfd.Close()

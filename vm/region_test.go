@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/lxgo/lx/internal/testutil"
+	"github.com/lxgo/lx/kernel"
 )
 
 func TestPageSize(t *testing.T) {
@@ -257,11 +258,8 @@ func TestAdvise(t *testing.T) {
 		t.Fatalf("Advise(200) = %v, want EINVAL naming it", err)
 	}
 	// MADV_POPULATE_WRITE (5.14) faults every page in.
-	err := r.Advise(AdvicePopulateWrite)
-	if err != nil && errors.Is(err, syscall.EINVAL) {
-		t.Skipf("MADV_POPULATE_WRITE: %v", err)
-	}
-	if err != nil {
+	if err := r.Advise(AdvicePopulateWrite); err != nil {
+		testutil.SkipIfUnsupported(t, err, kernel.V(5, 14))
 		t.Fatal(err)
 	}
 	if n := presentPages(t, r); n != 4 {
