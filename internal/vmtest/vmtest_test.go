@@ -191,7 +191,7 @@ func TestQemuArgs(t *testing.T) {
 	}
 	args := strings.Join(qemuArgs(&o, "/i/initrd", "/i/results"), " ")
 	for _, want := range []string{
-		"-accel tcg -cpu max -smp 2 -m 1024M",
+		"-accel tcg,thread=single -cpu max -smp 2 -m 1024M",
 		"-object memory-backend-ram,id=lxmem0,size=512M -numa node,nodeid=0,memdev=lxmem0,cpus=0-0",
 		"-object memory-backend-ram,id=lxmem1,size=512M -numa node,nodeid=1,memdev=lxmem1,cpus=1-1",
 		"-kernel /k/vmlinuz -initrd /i/initrd -append console=ttyS0 panic=-1 rdinit=/init quiet hugepages=16",
