@@ -54,8 +54,10 @@ func (p Proc) process() Proc {
 }
 
 // Threads yields the threads of p's process (the numeric entries of
-// /proc/PID/task), in increasing TID order, the main thread (TID = PID)
-// included. Threads may start or exit during the listing. A process that
+// /proc/PID/task) in the kernel's order: the main thread (TID = PID)
+// first, then the others in the order they were created, which is
+// increasing TID order only until the kernel's PIDs wrap around at
+// pid_max. Threads may start or exit during the listing. A process that
 // has exited gives one error matching os.ErrProcessDone.
 func (p Proc) Threads() iter.Seq2[Proc, error] {
 	return func(yield func(Proc, error) bool) {
