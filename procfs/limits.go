@@ -38,9 +38,22 @@ var limitRows = [len(rlimit.Limits{})]string{
 // the kernel's "unlimited" is rlimit.Unlimited. Readable by any user. It
 // allocates nothing in steady state.
 func (p Proc) Limits() (rlimit.Limits, error) {
+	// The table is about 1.3 KiB: read into a buffer on the stack, which
+	// spares the buffer pool (see readSmall).
+	var small [2048]byte
+	b, bp, err := p.readSmall("limits", small[:])
+	if err != nil {
+		return rlimit.Limits{}, err
+	}
 	var l rlimit.Limits
-	err := readInto(p, "limits", &l, parseLimits)
-	return l, err
+	err = parseLimits(b, &l)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return rlimit.Limits{}, withPath(p.path("limits"), err)
+	}
+	return l, nil
 }
 
 var (

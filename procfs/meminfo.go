@@ -121,7 +121,23 @@ func (m *Meminfo) Available() uint64 {
 // Any user can read it. It is system wide: inside a container it shows
 // the host's memory unless the runtime mounts an emulation (lxcfs) over
 // it; a cgroup's own accounting is in memory.stat.
-func (fs FS) Meminfo() (Meminfo, error) { return readFSSingle(fs, "meminfo", parseMeminfo) }
+func (fs FS) Meminfo() (Meminfo, error) {
+	// About 1.5 KiB: read into a buffer on the stack, which spares the
+	// buffer pool (see Proc.readSmall).
+	var small [2048]byte
+	b, bp, err := fs.readSmall("meminfo", small[:])
+	if err != nil {
+		return Meminfo{}, err
+	}
+	m, err := parseMeminfo(b)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return Meminfo{}, withPath(fs.proc+"/meminfo", err)
+	}
+	return m, nil
+}
 
 // meminfoKeys lists the keys lx knows, in the order the kernel prints them
 // (fs/proc/meminfo.c, then arch_report_meminfo), with whether the value is

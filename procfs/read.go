@@ -41,44 +41,33 @@ func readInto[T any](p Proc, name string, v *T, parse func([]byte, *T) error) er
 // buffer on the caller's stack, with one read(2) when it fits; the parse
 // that follows then touches no pooled memory, and the pool's Get and Put
 // are spared: they cost as much as parsing statm. A file that fills small
-// is read on (from the offset the first read left, as readOnce does) into
+// is read on (from the offset the first read left) into
 // a pooled buffer, bp, which the caller returns with putBuf after
 // parsing. The caller must call the parser directly, not through a func
 // value, or small would move to the heap.
 func (p Proc) readSmall(name string, small []byte) (b []byte, bp *[]byte, err error) {
-	fd, err := p.open(name, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	n, err := sys.Read(fd, small)
-	if err == nil && n < len(small) {
-		sys.CloseRaw(fd)
-		return small[:n], nil, nil
-	}
-	if err == nil {
-		// A separate variable: small must not flow into *bp.
-		bp = bufPool.Get().(*[]byte)
-		buf := append((*bp)[:0], small[:n]...)
-		for err == nil {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			var m int
-			if m, err = sys.Read(fd, buf[len(buf):cap(buf)]); m == 0 {
-				break
-			}
-			buf = buf[:len(buf)+m]
+	var fd, n int
+	if p.dir == nil && p.pid > 0 {
+		var stack [256]byte
+		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(stack[:0], name), 0, small); err != nil {
+			err = p.ioError(name, err)
 		}
-		*bp = buf
+	} else {
+		fd, n, err = p.readFirst(name, small)
 	}
+	if err != nil || fd < 0 {
+		return small[:n], nil, err
+	}
+	// A separate variable: small must not flow into *bp.
+	bp = bufPool.Get().(*[]byte)
+	buf, err := readOn(fd, append((*bp)[:0], small[:n]...))
+	*bp = buf
 	sys.CloseRaw(fd)
 	if err != nil {
-		if bp != nil {
-			putBuf(bp)
-		}
+		putBuf(bp)
 		return nil, nil, p.ioError(name, err)
 	}
-	return *bp, bp, nil
+	return buf, bp, nil
 }
 
 // readFS reads the file name below fs's mount point ("loadavg",
@@ -106,6 +95,35 @@ func readFSSingle[T any](fsys FS, name string, parse func([]byte) (T, error)) (T
 	return v, err
 }
 
+// readSmall is Proc.readSmall for the single-record file name below fs's
+// mount point (meminfo): read into small, on the caller's stack, and on
+// into a pooled buffer bp (which the caller returns with putBuf) when it
+// does not fit. Errors are *fs.PathError naming the file.
+func (fsys FS) readSmall(name string, small []byte) (b []byte, bp *[]byte, err error) {
+	var stack [256]byte
+	path := append(append(append(stack[:0], fsys.proc...), '/'), name...)
+	fd, n, err := sys.ReadOnceZ(sys.AT_FDCWD, append(path, 0), 0, small)
+	if err == nil && fd >= 0 {
+		bp = bufPool.Get().(*[]byte)
+		*bp, err = readOn(fd, append((*bp)[:0], small[:n]...))
+		sys.CloseRaw(fd)
+		if err != nil {
+			putBuf(bp)
+			bp = nil
+		}
+	}
+	if err != nil {
+		if errno := errnoOf(err); errno != 0 {
+			err = &fs.PathError{Op: opOf(err), Path: string(path), Err: errno}
+		}
+		return nil, nil, err
+	}
+	if bp != nil {
+		return *bp, bp, nil
+	}
+	return small[:n], nil, nil
+}
+
 // readFSInto is readFS into *v, for readers that reuse a value.
 func readFSInto[T any](fsys FS, name string, v *T, parse func([]byte, *T) error) error {
 	return fsys.withFile(name, false, func(b []byte) error { return parse(b, v) })
@@ -121,16 +139,24 @@ func (fsys FS) withFile(name string, single bool, fn func(b []byte) error) error
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
 	var b []byte
-	fd, err := sys.OpenatZ(sys.AT_FDCWD, append(path, 0), sys.O_RDONLY)
-	if err == nil {
-		if single {
-			b, err = readOnce(fd, *bp)
-		} else {
-			b, err = pseudofs.ReadAll(fd, *bp)
+	var fd int
+	var err error
+	if single {
+		// One call opens, reads and (when the file fitted) closes.
+		var n int
+		buf := poolBuf(bp)
+		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, append(path, 0), 0, buf); err == nil {
+			b = buf[:n]
+			if fd >= 0 {
+				b, err = readOn(fd, b)
+				sys.CloseRaw(fd)
+			}
 		}
-		*bp = b
+	} else if fd, err = sys.OpenatZ(sys.AT_FDCWD, append(path, 0), sys.O_RDONLY); err == nil {
+		b, err = pseudofs.ReadAll(fd, *bp)
 		sys.CloseRaw(fd)
 	}
+	*bp = b
 	if err != nil {
 		if errno := errnoOf(err); errno != 0 {
 			err = &fs.PathError{Op: opOf(err), Path: string(path), Err: errno}
@@ -152,20 +178,35 @@ func (fsys FS) withFile(name string, single bool, fn func(b []byte) error) error
 // as maps, which return short reads at record boundaries.) It allocates
 // nothing in steady state.
 func (p Proc) withFile(name string, single bool, fn func(b []byte) error) error {
-	fd, err := p.open(name, 0)
-	if err != nil {
-		return err
-	}
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
 	var b []byte
+	var fd int
+	var err error
 	if single {
-		b, err = readOnce(fd, *bp)
+		var n int
+		buf := poolBuf(bp)
+		if p.dir == nil && p.pid > 0 {
+			var stack [256]byte
+			if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(stack[:0], name), 0, buf); err != nil {
+				return p.ioError(name, err)
+			}
+		} else if fd, n, err = p.readFirst(name, buf); err != nil {
+			return err
+		}
+		b = buf[:n]
+		if fd >= 0 {
+			b, err = readOn(fd, b)
+			sys.CloseRaw(fd)
+		}
 	} else {
+		if fd, err = p.open(name, 0); err != nil {
+			return err
+		}
 		b, err = pseudofs.ReadAll(fd, *bp)
+		sys.CloseRaw(fd)
 	}
 	*bp = b
-	sys.CloseRaw(fd)
 	if err != nil {
 		return p.ioError(name, err)
 	}
@@ -188,21 +229,18 @@ func putBuf(bp *[]byte) {
 	}
 }
 
-// readOnce reads fd from its start into buf[:0] with one read(2) when the
-// file fits, growing buf and reading on otherwise.
-func readOnce(fd int, buf []byte) ([]byte, error) {
-	if cap(buf) == 0 {
-		buf = make([]byte, 0, pseudofs.MinBuf)
+// poolBuf returns the whole capacity of the pooled buffer *bp, which
+// sys.ReadOnceZ reads into: at least pseudofs.MinBuf bytes.
+func poolBuf(bp *[]byte) []byte {
+	if cap(*bp) == 0 {
+		*bp = make([]byte, 0, pseudofs.MinBuf)
 	}
-	n, err := sys.Read(fd, buf[:cap(buf)])
-	if err != nil {
-		return buf[:0], err
-	}
-	if n < cap(buf) {
-		return buf[:n], nil
-	}
-	// Full: read on from the current offset, growing the buffer.
-	b := buf[:n]
+	return (*bp)[:cap(*bp)]
+}
+
+// readOn reads fd from its current offset to its end, appending to b and
+// growing it: the rest of a file whose first read filled the buffer.
+func readOn(fd int, b []byte) ([]byte, error) {
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
@@ -221,27 +259,61 @@ func readOnce(fd int, buf []byte) ([]byte, error) {
 // open opens p's file name (O_RDONLY, close-on-exec, plus flags) and
 // returns the raw fd, which the caller owns. Errors are mapped by ioError.
 func (p Proc) open(name string, flags int) (int, error) {
-	if err := p.usable(name); err != nil {
+	var stack [256]byte
+	dfd, z, err := p.pathZ(stack[:0], name)
+	if err != nil {
 		return -1, err
 	}
-	var stack [256]byte
-	var fd int
-	var err error
-	if p.dir != nil {
-		dfd := p.dir.Int()
-		if dfd < 0 {
-			return -1, &fs.PathError{Op: "open", Path: p.path(name), Err: fs.ErrClosed}
-		}
-		fd, err = sys.OpenatZ(dfd, append(p.appendRel(stack[:0], name), 0), sys.O_RDONLY|flags)
-		runtime.KeepAlive(p.dir) // its cleanup must not close dfd during the call
-	} else {
-		z := append(append(append(p.appendDir(stack[:0]), '/'), name...), 0)
-		fd, err = sys.OpenatZ(sys.AT_FDCWD, z, sys.O_RDONLY|flags)
-	}
+	fd, err := sys.OpenatZ(dfd, z, sys.O_RDONLY|flags)
+	runtime.KeepAlive(p.dir) // its cleanup must not close dfd during the call
 	if err != nil {
 		return -1, p.ioError(name, err)
 	}
 	return fd, nil
+}
+
+// appendPathZ appends the NUL-terminated path of p's file name.
+func (p Proc) appendPathZ(b []byte, name string) []byte {
+	return append(append(append(p.appendDir(b), '/'), name...), 0)
+}
+
+// readFirst opens p's file name and reads it once into buf, with
+// sys.ReadOnceZ: the file read whole and closed (fd -1) when n < len(buf);
+// otherwise fd is open at offset n, and the caller reads on and closes it.
+// Errors are mapped by ioError. readSmall and withFile make the same call
+// themselves for a path-based Proc, the common case: on the hot path of a
+// per-process reader every call level costs about 1% of a /proc/PID/statm
+// read (BenchmarkPaired), which a file the kernel generates in about a
+// microsecond is that sensitive to.
+func (p Proc) readFirst(name string, buf []byte) (fd, n int, err error) {
+	var stack [256]byte
+	dfd, z, err := p.pathZ(stack[:0], name)
+	if err != nil {
+		return -1, 0, err
+	}
+	fd, n, err = sys.ReadOnceZ(dfd, z, 0, buf)
+	runtime.KeepAlive(p.dir)
+	if err != nil {
+		return -1, 0, p.ioError(name, err)
+	}
+	return fd, n, nil
+}
+
+// pathZ appends to b the NUL-terminated path of p's file name and returns
+// the directory it is relative to: the anchored directory (the caller
+// keeps p.dir alive over the call that uses it) or AT_FDCWD.
+func (p Proc) pathZ(b []byte, name string) (int, []byte, error) {
+	if err := p.usable(name); err != nil {
+		return -1, nil, err
+	}
+	if p.dir == nil {
+		return sys.AT_FDCWD, p.appendPathZ(b, name), nil
+	}
+	dfd := p.dir.Int()
+	if dfd < 0 {
+		return -1, nil, &fs.PathError{Op: "open", Path: p.path(name), Err: fs.ErrClosed}
+	}
+	return dfd, append(p.appendRel(b, name), 0), nil
 }
 
 // usable rejects the zero Proc, which names no process.
