@@ -58,9 +58,18 @@ func (p Proc) readSmall(name string, small []byte) (b []byte, bp *[]byte, err er
 	if err != nil || fd < 0 {
 		return small[:n], nil, err
 	}
-	// A separate variable: small must not flow into *bp.
+	return p.readRest(name, small[:n], fd)
+}
+
+// readRest reads the rest of p's file name from fd, open at the offset
+// len(first) after a first read into first, into a pooled buffer bp,
+// closes fd, and returns all of the file; the caller returns bp with
+// putBuf.
+func (p Proc) readRest(name string, first []byte, fd int) (b []byte, bp *[]byte, err error) {
+	// A separate variable: first (the caller's stack) must not flow into
+	// *bp.
 	bp = bufPool.Get().(*[]byte)
-	buf, err := readOn(fd, append((*bp)[:0], small[:n]...))
+	buf, err := readOn(fd, append((*bp)[:0], first...))
 	*bp = buf
 	sys.CloseRaw(fd)
 	if err != nil {

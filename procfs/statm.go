@@ -4,6 +4,7 @@ import (
 	"math/bits"
 
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/internal/sys"
 )
 
 // Statm is /proc/PID/statm: memory use in bytes (the file counts pages).
@@ -23,8 +24,24 @@ type Statm struct {
 // zombies read as all zeros. A page count whose bytes exceed a uint64 is
 // a *ParseError naming the field. It allocates nothing in steady state.
 func (p Proc) Statm() (Statm, error) {
-	var small [128]byte // seven numbers: at most 7*21 bytes, usually 30
-	b, bp, err := p.readSmall("statm", small[:])
+	var small [160]byte // seven numbers: at most 7*21 bytes, usually 30
+	var b []byte
+	var bp *[]byte
+	var err error
+	if p.dir == nil && p.pid > 0 {
+		// readSmall's common case, made here: a call level less is 1% of
+		// the read (BenchmarkPaired statm).
+		var path [64]byte
+		var fd, n int
+		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(path[:0], "statm"), 0, small[:]); err != nil {
+			return Statm{}, p.ioError("statm", err)
+		}
+		if b = small[:n]; fd >= 0 {
+			b, bp, err = p.readRest("statm", b, fd)
+		}
+	} else {
+		b, bp, err = p.readSmall("statm", small[:])
+	}
 	if err != nil {
 		return Statm{}, err
 	}
