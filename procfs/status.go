@@ -8,6 +8,7 @@ import (
 	"github.com/lxgo/lx/cpuset"
 	"github.com/lxgo/lx/cred"
 	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/seccomp"
 	"github.com/lxgo/lx/signal"
 )
@@ -127,7 +128,35 @@ func (p Proc) Status() (Status, error) {
 // Status allocates nothing in steady state (a changed CPU or memory list is
 // parsed again). Slices previously read from st are overwritten.
 func (p Proc) ReadStatus(st *Status) error {
-	return readInto(p, "status", st, parseStatus)
+	// About 1.4 KiB: read into a buffer on the stack, which spares the
+	// buffer pool, in one call level for a path-based Proc (see ReadStat).
+	var small [2048]byte
+	var b []byte
+	var bp *[]byte
+	var err error
+	if p.dir == nil && p.pid > 0 {
+		var path [64]byte
+		var fd, n int
+		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(path[:0], "status"), 0, small[:]); err != nil {
+			return p.ioError("status", err)
+		}
+		if b = small[:n]; fd >= 0 {
+			b, bp, err = p.readRest("status", b, fd)
+		}
+	} else {
+		b, bp, err = p.readSmall("status", small[:])
+	}
+	if err != nil {
+		return err
+	}
+	err = parseStatus(b, st)
+	if bp != nil {
+		putBuf(bp)
+	}
+	if err != nil {
+		return withPath(p.path("status"), err)
+	}
+	return nil
 }
 
 // StatusValue returns the raw text of the line key in /proc/PID/status (the

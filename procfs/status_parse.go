@@ -474,12 +474,15 @@ func parseSetCached(v []byte, prev cpuset.Set, prevRaw []byte) (cpuset.Set, []by
 	if prevRaw != nil && bytes.Equal(v, prevRaw) {
 		return prev, prevRaw, nil
 	}
-	s, err := cpuset.ParseBytes(v)
+	// A fresh copy, never written again: copies of a Status share it. It
+	// is what is parsed, so that v, which may be on the reader's stack
+	// (ReadStatus), does not escape through cpuset's generic parser.
+	raw := append([]byte(nil), v...)
+	s, err := cpuset.ParseBytes(raw)
 	if err != nil {
 		return cpuset.Set{}, nil, err
 	}
-	// A fresh copy, never written again: copies of a Status share it.
-	return s, append([]byte(nil), v...), nil
+	return s, raw, nil
 }
 
 // statusInt parses a decimal that must fit an int.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
 	"github.com/lxgo/lx/cred"
+	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/seccomp"
 	"github.com/lxgo/lx/signal"
 )
@@ -409,6 +411,45 @@ func TestStatusBlocks(t *testing.T) {
 			if !blockOK || end != j || got != want || i == 0 {
 				t.Errorf("%s: block from %s: end %d ok %v, steps end %d; values %v, steps %v", name, statusKeys[c.first], end, blockOK, j, got, want)
 			}
+		}
+	}
+}
+
+// TestReadStatusLong reads the status of a process whose Groups line makes
+// the file several times the reader's stack buffer, so that the read goes
+// on into a pooled buffer, by path and through an anchored Proc.
+func TestReadStatusLong(t *testing.T) {
+	testutil.RequireCap(t, capability.Setgid)
+	groups := make([]uint32, 2000)
+	for i := range groups {
+		groups[i] = uint32(100000 + i)
+	}
+	cmd := exec.Command("sleep", "60")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Groups: groups}, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	byPath := mustProc(t, Default(), cmd.Process.Pid)
+	anchored, err := Default().OpenProc(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anchored.Close()
+	for _, p := range []Proc{byPath, anchored} {
+		var st Status
+		if err := p.ReadStatus(&st); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]uint32, len(st.Groups))
+		for i, g := range st.Groups {
+			got[i] = uint32(g)
+		}
+		if !slices.Equal(got, groups) || st.PID != cmd.Process.Pid {
+			t.Errorf("%v: pid %d, %d groups %v...", p, st.PID, len(got), got[:min(len(got), 3)])
+		}
+		if raw, err := os.ReadFile(p.Dir() + "/status"); err != nil || len(raw) < 8192 {
+			t.Fatalf("status of %d bytes, %v: not long enough for the test", len(raw), err)
 		}
 	}
 }
