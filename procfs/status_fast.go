@@ -34,10 +34,8 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stState(b, i, st); !ok {
 		return i
 	}
-	for k := skTgid; k <= skTracerPid; k++ {
-		if i, ok = stDec(b, i, k, v); !ok {
-			return i
-		}
+	if i, ok = stDecRun(b, i, skTgid, skTracerPid, v); !ok {
+		return i
 	}
 	if i, ok = stIDs(b, i, skUid, st); !ok {
 		return i
@@ -68,10 +66,7 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 			}
 		}
 	}
-	if i, ok = stDec(b, i, skCoreDumping, v); !ok {
-		return i
-	}
-	if i, ok = stDec(b, i, skTHPEnabled, v); !ok {
+	if i, ok = stDecRun(b, i, skCoreDumping, skTHPEnabled, v); !ok {
 		return i
 	}
 	if i, ok = stUntagMask(b, i, st); !ok {
@@ -92,15 +87,17 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 			}
 		}
 	}
-	for k := skNoNewPrivs; k <= skSeccompFilters; k++ {
-		if i, ok = stDec(b, i, k, v); !ok {
-			return i
-		}
+	if i, ok = stDecRun(b, i, skNoNewPrivs, skSeccompFilters, v); !ok {
+		return i
 	}
-	for k := skSpeculation_Store_Bypass; k <= skX86_ThreadFeaturesLocked; k++ {
+	for k := skSpeculation_Store_Bypass; k <= skX86_ThreadFeaturesLocked && i < len(b); k++ {
 		switch k {
+		case skSpeculation_Store_Bypass, skSpeculationIndirectBranch:
+			i, ok = stSpec(b, i, k, st, v)
 		case skCpusAllowed, skMemsAllowed:
 			i, ok = stSkip(b, i, k)
+		case skCpusAllowedList, skMemsAllowedList:
+			i, ok = stList(b, i, k, st, v)
 		case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
 			i, ok = stDec(b, i, k, v)
 		default:
@@ -213,6 +210,42 @@ func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	}
 	v[k] = x
 	return e, true
+}
+
+// stDecRun reads the lines of the decimal keys first to last, as stDec
+// for each would, in one loop: the lines in the kernel's form are read
+// in place, without a call per line; stDec reads the others.
+func stDecRun(b []byte, i, first, last int, v *[len(statusKeys)]uint64) (int, bool) {
+	for k := first; k <= last; k++ {
+		if k >= 0 && k < len(statusKeyWords) && i >= 0 && len(b)-i >= statusWindow {
+			s := (*[statusWindow]byte)(b[i:])
+			t := &statusKeyWords[k]
+			d := (binary.LittleEndian.Uint64(s[:8])^t.w0)&t.m0 | (binary.LittleEndian.Uint64(s[8:16])^t.w1)&t.m1
+			if t.n > 16 {
+				d |= (binary.LittleEndian.Uint64(s[16:24])^t.w2)&t.m2 | (binary.LittleEndian.Uint64(s[24:32])^t.w3)&t.m3
+			}
+			if d != 0 {
+				continue // the kernel does not print k
+			}
+			if c := t.n; c <= statusWindow-8 {
+				w := binary.LittleEndian.Uint64(s[c:])
+				d := w>>8 - 0x30*ones
+				n := bits.TrailingZeros64((d|(d+0x76*ones))&(0x80*ones)) >> 3
+				if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
+					if x := parse.Swar8(d << ((64 - 8*n) & 63)); x <= t.max {
+						v[k] = x
+						i += c + n + 2
+						continue
+					}
+				}
+			}
+		}
+		var ok bool
+		if i, ok = stDec(b, i, k, v); !ok {
+			return i, false
+		}
+	}
+	return i, true
 }
 
 // stKB reads "k:\t    5260 kB\n" (the kernel's "%8lu kB") into v[k], in
@@ -454,6 +487,80 @@ func stSigQ(b []byte, i int, st *Status) (int, bool) {
 	return j + m + 1, true
 }
 
+// stSpec reads a speculation line, "Speculation_Store_Bypass:\tthread
+// vulnerable\n". Each of the kernel's texts for a key has its own length
+// (specByLen), so the line's length picks the one candidate to compare
+// with; the newline is found with a word at a time over the 32 bytes
+// after the tab, which hold the longest text. Other texts, and lines
+// near the end of b, go to stOther.
+func stSpec(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
+	c := stKey(b, i, k)
+	if c < 0 {
+		return i, true
+	}
+	if c >= 0 && len(b)-c >= 33 && b[c] == '\t' {
+		s := b[c+1 : c+33 : c+33]
+		n := 32
+		for j := 0; j < 32; j += 8 {
+			// The lowest byte that is '\n' sets its high bit in z
+			// (bytes above it may too, from the borrow: they are not
+			// looked at).
+			w := binary.LittleEndian.Uint64(s[j:]) ^ '\n'*ones
+			if z := (w - ones) &^ w & (0x80 * ones); z != 0 {
+				n = j + bits.TrailingZeros64(z)>>3
+				break
+			}
+		}
+		byLen, names := &specByLen[0], ssbNames[:]
+		if k == skSpeculationIndirectBranch {
+			byLen, names = &specByLen[1], ibNames[:]
+		}
+		if x := int(byLen[n&31]); x > 0 && n < 32 && string(s[:n]) == names[x] {
+			if k == skSpeculationIndirectBranch {
+				st.SpeculationIndirectBranch = SpecIndirectBranch(x)
+			} else {
+				st.SpeculationStoreBypass = SpecStoreBypass(x)
+			}
+			return c + n + 2, true
+		}
+	}
+	return stOther(b, i, k, st, v)
+}
+
+// specByLen maps the length of a speculation line's text to the index
+// of the text of that length in ssbNames ([0]) or ibNames ([1]); 0 for
+// none ("unknown", index 0, is left to stOther).
+var specByLen = func() (t [2][32]uint8) {
+	for i, n := range ssbNames {
+		t[0][len(n)] = uint8(i)
+	}
+	for i, n := range ibNames {
+		t[1][len(n)] = uint8(i)
+	}
+	return t
+}()
+
+// stList reads Cpus_allowed_list or Mems_allowed_list. The text of the
+// last parse (cpusRaw, memsRaw, kept with the set by parseStatus), the
+// usual case, is found by one comparison, which keeps the set as
+// parseSetCached would; other text goes to stOther.
+func stList(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
+	c := stKey(b, i, k)
+	if c < 0 {
+		return i, true
+	}
+	raw := st.cpusRaw
+	if k == skMemsAllowedList {
+		raw = st.memsRaw
+	}
+	// raw is the trimmed text of a line: no newline, no leading or
+	// trailing blank.
+	if e := c + 1 + len(raw); raw != nil && e < len(b) && b[c] == '\t' && b[e] == '\n' && string(b[c+1:e]) == string(raw) {
+		return e + 1, true
+	}
+	return stOther(b, i, k, st, v)
+}
+
 // stSkip passes over the line of k, which parseStatus does not read.
 func stSkip(b []byte, i, k int) (int, bool) {
 	c := stKey(b, i, k)
@@ -565,17 +672,23 @@ func (blk *statusBlock) readKB(b []byte, i int, v *[len(statusKeys)]uint64) (int
 	if !ok {
 		return i, false
 	}
-	var x [skHugetlbPages - skVmPeak + 1]uint64
-	for h, off := range blk.holes[:len(x)] {
+	// Into v directly: after a failure, the line steps read every line
+	// again and overwrite what was stored.
+	vs := v[skVmPeak : skHugetlbPages+1 : skHugetlbPages+1]
+	for h, off := range blk.holes[:len(vs)] {
 		if off > len(s)-8 {
 			return i, false
 		}
-		if x[h], ok = parse.Width8Word(binary.LittleEndian.Uint64(s[off:])); !ok {
+		w := binary.LittleEndian.Uint64(s[off:])
+		if w == 0x3020202020202020 { // "       0", a third of the values
+			vs[h] = 0
+			continue
+		}
+		x, ok := parse.Width8Word(w)
+		if !ok {
 			return i, false
 		}
-	}
-	for h := range x {
-		v[skVmPeak+h] = x[h] << 10
+		vs[h] = x << 10
 	}
 	return i + blk.n, true
 }
@@ -588,24 +701,31 @@ func (blk *statusBlock) readHex(b []byte, i int, v *[len(statusKeys)]uint64) (in
 	if !ok {
 		return i, false
 	}
-	var x [skCapAmb - skSigPnd + 1]uint64
-	for h, off := range blk.holes[:len(x)] {
+	// Into v directly, as readKB. A set with the text of the set
+	// before it (CapPrm, CapEff and CapBnd are often equal) takes its
+	// value without a conversion.
+	vs := v[skSigPnd : skCapAmb+1 : skCapAmb+1]
+	// The text compared with is always one that was converted (or all
+	// zeros), so that no unchecked text passes as a set.
+	prevHi, prevLo, prev := uint64(0x30*ones), uint64(0x30*ones), uint64(0)
+	for h, off := range blk.holes[:len(vs)] {
 		if off > len(s)-16 {
 			return i, false
 		}
 		hi, lo := binary.LittleEndian.Uint64(s[off:]), binary.LittleEndian.Uint64(s[off+8:])
 		if hi == 0x30*ones && lo == 0x30*ones {
+			vs[h] = 0
 			continue
 		}
-		h8, ok1 := parse.Hex8(hi)
-		l8, ok2 := parse.Hex8(lo)
-		if !ok1 || !ok2 {
-			return i, false
+		if hi != prevHi || lo != prevLo {
+			h8, ok1 := parse.Hex8(hi)
+			l8, ok2 := parse.Hex8(lo)
+			if !ok1 || !ok2 {
+				return i, false
+			}
+			prevHi, prevLo, prev = hi, lo, h8<<32|l8
 		}
-		x[h] = h8<<32 | l8
-	}
-	for h := range x {
-		v[skSigPnd+h] = x[h]
+		vs[h] = prev
 	}
 	return i + blk.n, true
 }

@@ -283,6 +283,16 @@ func FuzzParseStatus(f *testing.F) {
 		f.Add([]byte("Uid:\t" + v + pad))
 		f.Add([]byte("Gid:\t" + v + "\n"))
 	}
+	// Holes of the kB and hex blocks that are not numbers; lines of
+	// the speculation and list steps in other forms.
+	cat := readFixture(f, "proc-status-6.18-cat")
+	for _, r := range [][2]string{{"CapEff:\t000001fffeffffff", "CapEff:\t\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
+		{"CapPrm:\t000001fffeffffff", "CapPrm:\t000001fffeffffgf"}, {"VmLck:\t       0", "VmLck:\t      00"},
+		{"VmLck:\t       0", "VmLck:\t\x00\x00\x00\x00\x00\x00\x00\x00"}, {"\talways enabled", "\talways enabled "},
+		{"\talways enabled", "\tunknown"}, {"\talways enabled", "\talways\nenabled"}, {"Cpus_allowed_list:\t0-1", "Cpus_allowed_list:\t0-1 "},
+		{"Cpus_allowed_list:\t0-1", "Cpus_allowed_list:\t0-2"}} {
+		f.Add(bytes.Replace(cat, []byte(r[0]), []byte(r[1]), 1))
+	}
 	for _, v := range []string{"0/96365", "1234567/7654321", "12345678/1", "1/", "/1", "1//2", "01/02", "1/2 "} {
 		f.Add([]byte("SigQ:\t" + v + pad))
 	}
@@ -351,6 +361,18 @@ func lastKB(b []byte, key string) uint64 {
 		last = n
 	}
 	return last
+}
+
+// TestStatusSpecByLen checks that the kernel's texts of each speculation
+// line have lengths of their own, which stSpec relies on.
+func TestStatusSpecByLen(t *testing.T) {
+	for j, names := range [][]string{ssbNames[:], ibNames[:]} {
+		for i, n := range names {
+			if i > 0 && int(specByLen[j][len(n)]) != i {
+				t.Errorf("%q: specByLen[%d][%d] = %d, want %d", n, j, len(n), specByLen[j][len(n)], i)
+			}
+		}
+	}
 }
 
 // TestStatusFastPath checks that statusFast reads the kernel's own files
