@@ -54,20 +54,24 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 			return i
 		}
 	}
-	if i, ok = stDec(b, i, skKthread, v); !ok {
-		return i
-	}
-	if j, ok := statusKBBlock.readKB(b, i, v); ok {
+	if j, ok := statusMemBlock.read(b, i, v); ok {
 		i = j
 	} else {
-		for k := skVmPeak; k <= skHugetlbPages; k++ {
-			if i, ok = stKB(b, i, k, v); !ok {
-				return i
+		if i, ok = stDec(b, i, skKthread, v); !ok {
+			return i
+		}
+		if j, ok := statusKBBlock.read(b, i, v); ok {
+			i = j
+		} else {
+			for k := skVmPeak; k <= skHugetlbPages; k++ {
+				if i, ok = stKB(b, i, k, v); !ok {
+					return i
+				}
 			}
 		}
-	}
-	if i, ok = stDecRun(b, i, skCoreDumping, skTHPEnabled, v); !ok {
-		return i
+		if i, ok = stDecRun(b, i, skCoreDumping, skTHPEnabled, v); !ok {
+			return i
+		}
 	}
 	if i, ok = stUntagMask(b, i, st); !ok {
 		return i
@@ -78,17 +82,21 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stSigQ(b, i, st); !ok {
 		return i
 	}
-	if j, ok := statusHexBlock.readHex(b, i, v); ok {
+	if j, ok := statusSetBlock.read(b, i, v); ok {
 		i = j
 	} else {
-		for k := skSigPnd; k <= skCapAmb; k++ {
-			if i, ok = stHex(b, i, k, v); !ok {
-				return i
+		if j, ok := statusHexBlock.read(b, i, v); ok {
+			i = j
+		} else {
+			for k := skSigPnd; k <= skCapAmb; k++ {
+				if i, ok = stHex(b, i, k, v); !ok {
+					return i
+				}
 			}
 		}
-	}
-	if i, ok = stDecRun(b, i, skNoNewPrivs, skSeccompFilters, v); !ok {
-		return i
+		if i, ok = stDecRun(b, i, skNoNewPrivs, skSeccompFilters, v); !ok {
+			return i
+		}
 	}
 	for k := skSpeculation_Store_Bypass; k <= skX86_ThreadFeaturesLocked && i < len(b); k++ {
 		switch k {
@@ -598,36 +606,92 @@ func stOther(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, b
 }
 
 // statusBlock is a run of lines of fixed width, as the kernel prints the
-// kB lines ("VmPeak:\t%8lu kB\n", VmPeak to HugetlbPages) and the
-// signal and capability sets ("SigPnd:\t%016llx\n", SigPnd to CapAmb)
-// of every process: its text with a hole for each value. Such a run is
-// checked with one masked comparison per eight bytes, and the values read
-// from their holes, instead of a step per line. A file whose run differs
-// (an older kernel without some of the keys, a value wider than its
-// field) is read line by line.
+// kB lines ("VmPeak:\t%8lu kB\n", VmPeak to HugetlbPages), the signal
+// and capability sets ("SigPnd:\t%016llx\n", SigPnd to CapAmb) and the
+// one-digit flags around them (Kthread, CoreDumping, THP_enabled,
+// NoNewPrivs, Seccomp, and Seccomp_filters when below 10) of every
+// process: its text with a hole for each value. Such a run is checked
+// with one masked comparison per eight bytes, and the values read from
+// their holes, instead of a step per line. A file whose run differs (an
+// older kernel without some of the keys, a value wider than its field)
+// is read by a shorter block or line by line.
 type statusBlock struct {
-	first int      // the key of the first line
-	words []uint64 // the text, eight bytes a word (little-endian), holes zero
-	masks []uint64 // 0xff for each byte of text, 0 for each byte of a hole
-	holes []int    // the offset of each value
-	n     int      // the length of the run
+	words  []uint64     // the text, eight bytes a word (little-endian), holes zero
+	masks  []uint64     // 0xff for each byte of text, 0 for each byte of a hole
+	holes  []statusHole // the values, in the order of their lines
+	digits []statusHole // the holeDigit values
+	kb     []int        // the offsets of the holeKB values, VmPeak to HugetlbPages
+	hex    []int        // the offsets of the holeHex values, SigPnd to CapAmb
+	n      int          // the length of the run
 }
 
-var (
-	statusKBBlock  = newStatusBlock(skVmPeak, skHugetlbPages, "\t", 8, " kB\n")
-	statusHexBlock = newStatusBlock(skSigPnd, skCapAmb, "\t", 16, "\n")
+// statusHole is a value in a statusBlock: its offset, its key and its
+// form.
+type statusHole struct {
+	off, k int
+	kind   uint8
+}
+
+// The forms of a statusHole, and the text after each.
+const (
+	holeKB    = iota // "%8lu", then " kB\n"
+	holeHex          // "%016llx", then "\n"
+	holeDigit        // one decimal digit, then "\n"
 )
 
-// newStatusBlock returns the block of the lines of keys first to last:
-// "key:", before, a hole of width bytes, after.
-func newStatusBlock(first, last int, before string, width int, after string) *statusBlock {
-	var text, mask []byte
-	blk := &statusBlock{first: first}
+var (
+	// Linux 6.9 and later: Kthread, the kB lines, CoreDumping and
+	// THP_enabled; earlier kernels, the kB lines alone.
+	statusMemBlock = newStatusBlock(append(append(blockLines(holeDigit, skKthread, skKthread),
+		blockLines(holeKB, skVmPeak, skHugetlbPages)...), blockLines(holeDigit, skCoreDumping, skTHPEnabled)...))
+	statusKBBlock = newStatusBlock(blockLines(holeKB, skVmPeak, skHugetlbPages))
+	// The sets with NoNewPrivs, Seccomp and Seccomp_filters after them
+	// (Linux 5.9 and later, CONFIG_SECCOMP), or alone.
+	statusSetBlock = newStatusBlock(append(blockLines(holeHex, skSigPnd, skCapAmb), blockLines(holeDigit, skNoNewPrivs, skSeccompFilters)...))
+	statusHexBlock = newStatusBlock(blockLines(holeHex, skSigPnd, skCapAmb))
+)
+
+// blockLines returns the lines of keys first to last, with values of
+// the form kind.
+func blockLines(kind uint8, first, last int) []statusHole {
+	var lines []statusHole
 	for k := first; k <= last; k++ {
-		fixed := statusKeys[k] + ":" + before
+		lines = append(lines, statusHole{k: k, kind: kind})
+	}
+	return lines
+}
+
+// newStatusBlock returns the block of lines: "key:\t", the hole, the
+// text after it.
+func newStatusBlock(lines []statusHole) *statusBlock {
+	var text, mask []byte
+	blk := &statusBlock{}
+	for _, l := range lines {
+		width, after := 8, " kB\n"
+		switch l.kind {
+		case holeHex:
+			width, after = 16, "\n"
+		case holeDigit:
+			width, after = 1, "\n"
+		}
+		fixed := statusKeys[l.k] + ":\t"
 		text = append(text, fixed...)
 		mask = append(mask, bytes.Repeat([]byte{0xff}, len(fixed))...)
-		blk.holes = append(blk.holes, len(text))
+		l.off = len(text)
+		blk.holes = append(blk.holes, l)
+		// read stores the kB and hex values by their order: they
+		// must be the keys from VmPeak and from SigPnd on.
+		if l.kind == holeKB && l.k != skVmPeak+len(blk.kb) || l.kind == holeHex && l.k != skSigPnd+len(blk.hex) {
+			panic("procfs: status block out of the kernel's order at " + statusKeys[l.k])
+		}
+		switch l.kind {
+		case holeKB:
+			blk.kb = append(blk.kb, l.off)
+		case holeHex:
+			blk.hex = append(blk.hex, l.off)
+		default:
+			blk.digits = append(blk.digits, l)
+		}
 		text = append(text, make([]byte, width)...)
 		mask = append(mask, make([]byte, width)...)
 		text = append(text, after...)
@@ -646,7 +710,8 @@ func newStatusBlock(first, last int, before string, width int, after string) *st
 
 // match returns the run at b[i:] if its text is the block's (it needs
 // the bytes up to the end of the last word, which the lines after the
-// run provide).
+// run provide). It stops at the first 32 bytes that differ, so that a
+// block the kernel does not print costs little.
 func (blk *statusBlock) match(b []byte, i int) ([]byte, bool) {
 	n := 8 * len(blk.words)
 	if i < 0 || len(b)-i < n {
@@ -654,29 +719,41 @@ func (blk *statusBlock) match(b []byte, i int) ([]byte, bool) {
 	}
 	s := b[i : i+n : i+n]
 	words, masks := blk.words, blk.masks[:len(blk.words)]
-	var d uint64
 	// Four words a step (newStatusBlock pads to a multiple of four).
 	for j, r := 0, s; j+4 <= len(words) && len(r) >= 32; j, r = j+4, r[32:] {
 		w, m := words[j:j+4:j+4], masks[j:j+4:j+4]
-		d |= (binary.LittleEndian.Uint64(r[0:])^w[0])&m[0] | (binary.LittleEndian.Uint64(r[8:])^w[1])&m[1] |
-			(binary.LittleEndian.Uint64(r[16:])^w[2])&m[2] | (binary.LittleEndian.Uint64(r[24:])^w[3])&m[3]
+		if (binary.LittleEndian.Uint64(r[0:])^w[0])&m[0]|(binary.LittleEndian.Uint64(r[8:])^w[1])&m[1]|
+			(binary.LittleEndian.Uint64(r[16:])^w[2])&m[2]|(binary.LittleEndian.Uint64(r[24:])^w[3])&m[3] != 0 {
+			return nil, false
+		}
 	}
-	return s, d == 0
+	return s, true
 }
 
-// readKB reads a run of kB lines at b[i:] into v and returns the index
-// after it; ok is false if the run is not the block's or a value is not
-// the kernel's "%8lu".
-func (blk *statusBlock) readKB(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
+// read reads the run of the block's lines at b[i:] into v and returns
+// the index after it; ok is false if the run is not the block's or a
+// value is not of its hole's form (or above its key's decMax). It
+// stores into v directly: after a failure, the caller reads the lines
+// again, which overwrites what was stored. A loop for each form costs
+// less than one that switches on the form of each hole.
+func (blk *statusBlock) read(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
 	s, ok := blk.match(b, i)
 	if !ok {
 		return i, false
 	}
-	// Into v directly: after a failure, the line steps read every line
-	// again and overwrite what was stored.
+	for _, h := range blk.digits {
+		if h.off < 0 || h.off >= len(s) || uint(h.k) >= uint(len(v)) {
+			return i, false
+		}
+		x := uint64(s[h.off] - '0')
+		if x > 9 || x > statusKeyWords[h.k].max {
+			return i, false
+		}
+		v[h.k] = x
+	}
 	vs := v[skVmPeak : skHugetlbPages+1 : skHugetlbPages+1]
-	for h, off := range blk.holes[:len(vs)] {
-		if off > len(s)-8 {
+	for h, off := range blk.kb[:min(len(blk.kb), len(vs))] {
+		if off < 0 || off > len(s)-8 {
 			return i, false
 		}
 		w := binary.LittleEndian.Uint64(s[off:])
@@ -690,26 +767,14 @@ func (blk *statusBlock) readKB(b []byte, i int, v *[len(statusKeys)]uint64) (int
 		}
 		vs[h] = x << 10
 	}
-	return i + blk.n, true
-}
-
-// readHex reads a run of hex lines at b[i:] into v and returns the index
-// after it; ok is false if the run is not the block's or a value is not
-// 16 hex digits. All zeros, most sets, is taken by comparison.
-func (blk *statusBlock) readHex(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
-	s, ok := blk.match(b, i)
-	if !ok {
-		return i, false
-	}
-	// Into v directly, as readKB. A set with the text of the set
-	// before it (CapPrm, CapEff and CapBnd are often equal) takes its
-	// value without a conversion.
-	vs := v[skSigPnd : skCapAmb+1 : skCapAmb+1]
-	// The text compared with is always one that was converted (or all
+	// A set with the text of the set before it (CapPrm, CapEff and
+	// CapBnd are often equal) takes its value without a conversion. The
+	// text compared with is always one that was converted (or all
 	// zeros), so that no unchecked text passes as a set.
 	prevHi, prevLo, prev := uint64(0x30*ones), uint64(0x30*ones), uint64(0)
-	for h, off := range blk.holes[:len(vs)] {
-		if off > len(s)-16 {
+	vs = v[skSigPnd : skCapAmb+1 : skCapAmb+1]
+	for h, off := range blk.hex[:min(len(blk.hex), len(vs))] {
+		if off < 0 || off > len(s)-16 {
 			return i, false
 		}
 		hi, lo := binary.LittleEndian.Uint64(s[off:]), binary.LittleEndian.Uint64(s[off+8:])

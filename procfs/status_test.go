@@ -403,33 +403,35 @@ func TestStatusFastPath(t *testing.T) {
 }
 
 // TestStatusBlocks checks that the kernel's runs of kB lines and of
-// signal and capability sets are read as blocks (statusBlock), with the
-// values the line-by-line steps give.
+// signal and capability sets, with the flags around them, are read as
+// blocks (statusBlock), with the values the line-by-line steps give.
 func TestStatusBlocks(t *testing.T) {
 	self, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, b := range map[string][]byte{"proc-status-6.18-cat": readFixture(t, "proc-status-6.18-cat"), "/proc/self/status": self} {
-		for _, c := range []struct {
-			first, last int
-			block       func(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool)
-			step        func(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool)
-		}{
-			{skVmPeak, skHugetlbPages, statusKBBlock.readKB, stKB},
-			{skSigPnd, skCapAmb, statusHexBlock.readHex, stHex},
-		} {
-			i := bytes.Index(b, []byte("\n"+statusKeys[c.first]+":")) + 1
+		for _, blk := range []*statusBlock{statusMemBlock, statusKBBlock, statusSetBlock, statusHexBlock} {
+			first := blk.holes[0].k
+			i := bytes.Index(b, []byte("\n"+statusKeys[first]+":")) + 1
 			var got, want [len(statusKeys)]uint64
-			end, blockOK := c.block(b, i, &got)
+			end, blockOK := blk.read(b, i, &got)
 			j, ok := i, true
-			for k := c.first; k <= c.last; k++ {
-				if j, ok = c.step(b, j, k, &want); !ok {
-					t.Fatalf("%s: step %s fails", name, statusKeys[k])
+			for _, h := range blk.holes {
+				switch h.kind {
+				case holeKB:
+					j, ok = stKB(b, j, h.k, &want)
+				case holeHex:
+					j, ok = stHex(b, j, h.k, &want)
+				case holeDigit:
+					j, ok = stDec(b, j, h.k, &want)
+				}
+				if !ok {
+					t.Fatalf("%s: step %s fails", name, statusKeys[h.k])
 				}
 			}
 			if !blockOK || end != j || got != want || i == 0 {
-				t.Errorf("%s: block from %s: end %d ok %v, steps end %d; values %v, steps %v", name, statusKeys[c.first], end, blockOK, j, got, want)
+				t.Errorf("%s: block from %s: end %d ok %v, steps end %d; values %v, steps %v", name, statusKeys[first], end, blockOK, j, got, want)
 			}
 		}
 	}
