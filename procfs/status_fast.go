@@ -24,7 +24,7 @@ import (
 // on its kind, which costs several times more on a file read as often as
 // this one.
 func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
-	i, ok := stOther(b, 0, skName, st, v)
+	i, ok := stName(b, st, v)
 	if !ok {
 		return i
 	}
@@ -43,16 +43,14 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stIDs(b, i, skGid, st); !ok {
 		return i
 	}
-	if i, ok = stDec(b, i, skFDSize, v); !ok {
+	if i, ok = stDecRun(b, i, skFDSize, skFDSize, v); !ok {
 		return i
 	}
 	if i, ok = stGroups(b, i, st, v); !ok {
 		return i
 	}
-	for k := skNStgid; k <= skNSsid; k++ {
-		if i, ok = stNS(b, i, k, st); !ok {
-			return i
-		}
+	if i, ok = stNSRun(b, i, st, v); !ok {
+		return i
 	}
 	if j, ok := statusMemBlock.read(b, i, v); ok {
 		i = j
@@ -76,7 +74,7 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stUntagMask(b, i, st); !ok {
 		return i
 	}
-	if i, ok = stDec(b, i, skThreads, v); !ok {
+	if i, ok = stDecRun(b, i, skThreads, skThreads, v); !ok {
 		return i
 	}
 	if i, ok = stSigQ(b, i, st); !ok {
@@ -107,7 +105,7 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 		case skCpusAllowedList, skMemsAllowedList:
 			i, ok = stList(b, i, k, st, v)
 		case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
-			i, ok = stDec(b, i, k, v)
+			i, ok = stDecRun(b, i, k, k, v)
 		default:
 			i, ok = stOther(b, i, k, st, v)
 		}
@@ -225,8 +223,17 @@ func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 // in place, without a call per line; stDec reads the others.
 func stDecRun(b []byte, i, first, last int, v *[len(statusKeys)]uint64) (int, bool) {
 	for k := first; k <= last; k++ {
-		if k >= 0 && k < len(statusKeyWords) && i >= 0 && len(b)-i >= statusWindow {
-			s := (*[statusWindow]byte)(b[i:])
+		if k >= 0 && k < len(statusKeyWords) && i >= 0 && i <= len(b) {
+			var s *[statusWindow]byte
+			if len(b)-i >= statusWindow {
+				s = (*[statusWindow]byte)(b[i:])
+			} else {
+				// The last lines, in a window padded with zeros,
+				// which match no key byte, digit or newline.
+				var pad [statusWindow]byte
+				copy(pad[:], b[i:])
+				s = &pad
+			}
 			t := &statusKeyWords[k]
 			d := (binary.LittleEndian.Uint64(s[:8])^t.w0)&t.m0 | (binary.LittleEndian.Uint64(s[8:16])^t.w1)&t.m1
 			if t.n > 16 {
@@ -254,6 +261,27 @@ func stDecRun(b []byte, i, first, last int, v *[len(statusKeys)]uint64) (int, bo
 		}
 	}
 	return i, true
+}
+
+// stNSRun reads the lines NStgid, NSpid, NSpgid and NSsid of a task in
+// one PID namespace, "NSpid:\t1234\n", as stNS for each would: with
+// stDecRun into v, then appended to their lists. A task in nested
+// namespaces has several numbers a line: the fast path ends there.
+func stNSRun(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
+	// none is above any value stDecRun stores for these keys (decMax).
+	const none = 1 << 63
+	for k := skNStgid; k <= skNSsid; k++ {
+		v[k] = none
+	}
+	i, ok := stDecRun(b, i, skNStgid, skNSsid, v)
+	// The lines before a failure were read: the general loop starts at
+	// the line that failed.
+	for k := skNStgid; k <= skNSsid; k++ {
+		if v[k] != none {
+			appendNS(st, k, int(v[k]))
+		}
+	}
+	return i, ok
 }
 
 // stKB reads "k:\t    5260 kB\n" (the kernel's "%8lu kB") into v[k], in
@@ -447,8 +475,13 @@ func stUntagMask(b []byte, i int, st *Status) (int, bool) {
 	if len(b)-c < 20 || b[c] != '\t' || b[c+1] != '0' || b[c+2] != 'x' || b[c+19] != '\n' {
 		return i, false
 	}
-	hi, ok1 := parse.Hex8(binary.LittleEndian.Uint64(b[c+3:]))
-	lo, ok2 := parse.Hex8(binary.LittleEndian.Uint64(b[c+11:]))
+	w0, w1 := binary.LittleEndian.Uint64(b[c+3:]), binary.LittleEndian.Uint64(b[c+11:])
+	if w0 == 0x66*ones && w1 == 0x66*ones { // all "f": no address tagging, the usual case
+		st.UntagMask = 1<<64 - 1
+		return c + 20, true
+	}
+	hi, ok1 := parse.Hex8(w0)
+	lo, ok2 := parse.Hex8(w1)
 	if !ok1 || !ok2 {
 		return i, false
 	}
@@ -495,6 +528,21 @@ func stSigQ(b []byte, i int, st *Status) (int, bool) {
 	return j + m + 1, true
 }
 
+// byteIn32 returns the index of the first byte ch in s, or 32: a word at
+// a time, for the short lines whose end a call to bytes.IndexByte would
+// cost more to find.
+func byteIn32(s *[32]byte, ch byte) int {
+	for j := 0; j < 32; j += 8 {
+		// The lowest byte that is ch sets its high bit in z (bytes
+		// above it may too, from the borrow: they are not looked at).
+		w := binary.LittleEndian.Uint64(s[j:]) ^ uint64(ch)*ones
+		if z := (w - ones) &^ w & (0x80 * ones); z != 0 {
+			return j + bits.TrailingZeros64(z)>>3
+		}
+	}
+	return 32
+}
+
 // stSpec reads a speculation line, "Speculation_Store_Bypass:\tthread
 // vulnerable\n". Each of the kernel's texts for a key has its own length
 // (specByLen), so the line's length picks the one candidate to compare
@@ -507,18 +555,8 @@ func stSpec(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bo
 		return i, true
 	}
 	if c >= 0 && len(b)-c >= 33 && b[c] == '\t' {
-		s := b[c+1 : c+33 : c+33]
-		n := 32
-		for j := 0; j < 32; j += 8 {
-			// The lowest byte that is '\n' sets its high bit in z
-			// (bytes above it may too, from the borrow: they are not
-			// looked at).
-			w := binary.LittleEndian.Uint64(s[j:]) ^ '\n'*ones
-			if z := (w - ones) &^ w & (0x80 * ones); z != 0 {
-				n = j + bits.TrailingZeros64(z)>>3
-				break
-			}
-		}
+		s := (*[32]byte)(b[c+1:])
+		n := byteIn32(s, '\n')
 		byLen, names := &specByLen[0], ssbNames[:]
 		if k == skSpeculationIndirectBranch {
 			byLen, names = &specByLen[1], ibNames[:]
@@ -580,6 +618,20 @@ func stSkip(b []byte, i, k int) (int, bool) {
 		return i, false
 	}
 	return c + nl + 1, true
+}
+
+// stName reads the Name line, the first. A name of up to 31 bytes with
+// no backslash, all but a few, is the text itself (unescapeComm changes
+// nothing in it); the others go to stOther.
+func stName(b []byte, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
+	if len(b) >= 38 && string(b[:6]) == "Name:\t" {
+		s := (*[32]byte)(b[6:])
+		if n := byteIn32(s, '\n'); n < 32 && byteIn32(s, '\\') > n {
+			st.Name.n = uint8(copy(st.Name.b[:], s[:n]))
+			return 6 + n + 1, true
+		}
+	}
+	return stOther(b, 0, skName, st, v)
 }
 
 // stOther reads the line of k with the general code of parseStatus.
