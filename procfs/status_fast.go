@@ -156,36 +156,9 @@ func keyIn(s *[statusWindow]byte, k int) int {
 	return t.n
 }
 
-// decAt reads the line "k:\t1234\n" at b[i:] and returns the value and
-// the index after the line. found is false when the line's key is not k;
-// ok is false when it is, but the value is not decimal (tabDec's forms).
-func decAt(b []byte, i, k int) (x uint64, end int, found, ok bool) {
-	if i >= 0 && len(b)-i >= statusWindow {
-		s := (*[statusWindow]byte)(b[i:])
-		c := keyIn(s, k)
-		if c == 0 {
-			return 0, i, false, true
-		}
-		if c <= statusWindow-8 {
-			// A tab, 1 to 6 digits and a newline, from one load.
-			w := binary.LittleEndian.Uint64(s[c:])
-			t := w>>8 - 0x30*ones
-			n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
-			if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
-				return parse.Swar8(t << ((64 - 8*n) & 63)), i + c + n + 2, true, true
-			}
-		}
-	}
-	c := stKey(b, i, k)
-	if c < 0 {
-		return 0, i, false, true
-	}
-	x, end, ok = tabDec(b, c)
-	return x, end, true, ok
-}
-
-// stDec reads "k:\t1234\n" into v[k]. (decAt's steps, written out: the
-// call would cost a quarter of the line.)
+// stDec reads "k:\t1234\n" into v[k]: a tab and 1 to 6 digits from one
+// load of a window, other forms (more digits, the last lines of b) with
+// tabDec.
 func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	if i >= 0 && len(b)-i >= statusWindow {
 		s := (*[statusWindow]byte)(b[i:])
@@ -264,9 +237,10 @@ func stDecRun(b []byte, i, first, last int, v *[len(statusKeys)]uint64) (int, bo
 }
 
 // stNSRun reads the lines NStgid, NSpid, NSpgid and NSsid of a task in
-// one PID namespace, "NSpid:\t1234\n", as stNS for each would: with
-// stDecRun into v, then appended to their lists. A task in nested
-// namespaces has several numbers a line: the fast path ends there.
+// one PID namespace, "NSpid:\t1234\n": with stDecRun into v, then
+// appended to their lists. A task in nested namespaces has several
+// numbers a line: the fast path ends there, and the general loop reads
+// the lines from the first it did not read.
 func stNSRun(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
 	// none is above any value stDecRun stores for these keys (decMax).
 	const none = 1 << 63
@@ -351,20 +325,6 @@ func stHex(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	}
 	v[k] = x
 	return c + n, true
-}
-
-// stNS reads "k:\t1234\n", a process in one PID namespace, into the list
-// of k.
-func stNS(b []byte, i, k int, st *Status) (int, bool) {
-	x, e, found, ok := decAt(b, i, k)
-	if !found {
-		return i, true
-	}
-	if !ok {
-		return i, false
-	}
-	appendNS(st, k, int(x))
-	return e, true
 }
 
 // stIDs reads "Uid:\t0\t0\t0\t0\n" (or Gid): four ids of up to six digits.
