@@ -121,6 +121,19 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 // line, the index of the next; if the line has key k but a value it
 // does not read, i and false.
 
+// keyAt returns the index after key at b[i:], or -1 if the line at b[i:]
+// does not start with it. key is a constant "key:" of up to 16 bytes,
+// which the compiler compares as one or two words of the code, without
+// the table statusKeyWords that stKey reads and without a call: the
+// steps of a single key use it. (A longer one would be a call to
+// runtime.memequal: those use stKey.)
+func keyAt(b []byte, i int, key string) int {
+	if i >= 0 && len(b)-i >= len(key) && string(b[i:i+len(key)]) == key {
+		return i + len(key)
+	}
+	return -1
+}
+
 // stKey returns the index after "k:" if the line at b[i:] has key k, or
 // -1: with keyIn when a window's bytes remain, else with statusKeyAt.
 func stKey(b []byte, i, k int) int {
@@ -329,7 +342,10 @@ func stHex(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 
 // stIDs reads "Uid:\t0\t0\t0\t0\n" (or Gid): four ids of up to six digits.
 func stIDs(b []byte, i, k int, st *Status) (int, bool) {
-	c := stKey(b, i, k)
+	c := keyAt(b, i, "Uid:")
+	if k == skGid {
+		c = keyAt(b, i, "Gid:")
+	}
 	if c < 0 {
 		return i, true
 	}
@@ -382,7 +398,7 @@ func stIDs(b []byte, i, k int, st *Status) (int, bool) {
 // stGroups reads "Groups:\t \n", no supplementary groups, itself, and any
 // other list with stOther.
 func stGroups(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
-	c := stKey(b, i, skGroups)
+	c := keyAt(b, i, "Groups:")
 	if c < 0 {
 		return i, true
 	}
@@ -394,7 +410,7 @@ func stGroups(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, boo
 
 // stUmask reads "Umask:\t0022\n".
 func stUmask(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skUmask)
+	c := keyAt(b, i, "Umask:")
 	if c < 0 {
 		return i, true
 	}
@@ -414,7 +430,7 @@ func stUmask(b []byte, i int, st *Status) (int, bool) {
 
 // stState reads "State:\tS (sleeping)\n": the letter.
 func stState(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skState)
+	c := keyAt(b, i, "State:")
 	if c < 0 {
 		return i, true
 	}
@@ -428,7 +444,7 @@ func stState(b []byte, i int, st *Status) (int, bool) {
 
 // stUntagMask reads "untag_mask:\t0xffffffffffffffff\n".
 func stUntagMask(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skUntagMask)
+	c := keyAt(b, i, "untag_mask:")
 	if c < 0 {
 		return i, true
 	}
@@ -451,7 +467,7 @@ func stUntagMask(b []byte, i int, st *Status) (int, bool) {
 
 // stSigQ reads "SigQ:\t0/96555\n".
 func stSigQ(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skSigQ)
+	c := keyAt(b, i, "SigQ:")
 	if c < 0 {
 		return i, true
 	}
@@ -569,7 +585,10 @@ func stList(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bo
 
 // stSkip passes over the line of k, which parseStatus does not read.
 func stSkip(b []byte, i, k int) (int, bool) {
-	c := stKey(b, i, k)
+	c := keyAt(b, i, "Cpus_allowed:")
+	if k == skMemsAllowed {
+		c = keyAt(b, i, "Mems_allowed:")
+	}
 	if c < 0 {
 		return i, true
 	}
