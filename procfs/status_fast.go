@@ -122,11 +122,11 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 // does not read, i and false.
 
 // keyAt returns the index after key at b[i:], or -1 if the line at b[i:]
-// does not start with it. key is a constant "key:" of up to 16 bytes,
-// which the compiler compares as one or two words of the code, without
-// the table statusKeyWords that stKey reads and without a call: the
-// steps of a single key use it. (A longer one would be a call to
-// runtime.memequal: those use stKey.)
+// does not start with it. key is a constant "key:" of up to 8 bytes,
+// which the compiler compares as immediates, without the table
+// statusKeyWords that stKey reads and without a call: the steps of a
+// single short key use it. (A longer one is a call to runtime.memequal:
+// those use stKey.)
 func keyAt(b []byte, i int, key string) int {
 	if i >= 0 && len(b)-i >= len(key) && string(b[i:i+len(key)]) == key {
 		return i + len(key)
@@ -444,7 +444,7 @@ func stState(b []byte, i int, st *Status) (int, bool) {
 
 // stUntagMask reads "untag_mask:\t0xffffffffffffffff\n".
 func stUntagMask(b []byte, i int, st *Status) (int, bool) {
-	c := keyAt(b, i, "untag_mask:")
+	c := stKey(b, i, skUntagMask)
 	if c < 0 {
 		return i, true
 	}
@@ -585,10 +585,7 @@ func stList(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bo
 
 // stSkip passes over the line of k, which parseStatus does not read.
 func stSkip(b []byte, i, k int) (int, bool) {
-	c := keyAt(b, i, "Cpus_allowed:")
-	if k == skMemsAllowed {
-		c = keyAt(b, i, "Mems_allowed:")
-	}
+	c := stKey(b, i, k)
 	if c < 0 {
 		return i, true
 	}
@@ -647,13 +644,19 @@ func stOther(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, b
 // older kernel without some of the keys, a value wider than its field)
 // is read by a shorter block or line by line.
 type statusBlock struct {
-	words  []uint64     // the text, eight bytes a word (little-endian), holes zero
-	masks  []uint64     // 0xff for each byte of text, 0 for each byte of a hole
+	groups []blockGroup // the text, 32 bytes a group
 	holes  []statusHole // the values, in the order of their lines
 	digits []statusHole // the holeDigit values
 	kb     []int        // the offsets of the holeKB values, VmPeak to HugetlbPages
 	hex    []int        // the offsets of the holeHex values, SigPnd to CapAmb
 	n      int          // the length of the run
+}
+
+// blockGroup is 32 bytes of a statusBlock's text: four words of it
+// (little-endian, holes zero) and four masks (0xff for each byte of
+// text, 0 for each byte of a hole), side by side for match.
+type blockGroup struct {
+	w, m [4]uint64
 }
 
 // statusHole is a value in a statusBlock: its offset, its key and its
@@ -732,9 +735,13 @@ func newStatusBlock(lines []statusHole) *statusBlock {
 	for len(text)%32 != 0 {
 		text, mask = append(text, 0), append(mask, 0)
 	}
-	for j := 0; j < len(text); j += 8 {
-		blk.words = append(blk.words, binary.LittleEndian.Uint64(text[j:]))
-		blk.masks = append(blk.masks, binary.LittleEndian.Uint64(mask[j:]))
+	for j := 0; j < len(text); j += 32 {
+		var g blockGroup
+		for h := range 4 {
+			g.w[h] = binary.LittleEndian.Uint64(text[j+8*h:])
+			g.m[h] = binary.LittleEndian.Uint64(mask[j+8*h:])
+		}
+		blk.groups = append(blk.groups, g)
 	}
 	return blk
 }
@@ -744,19 +751,22 @@ func newStatusBlock(lines []statusHole) *statusBlock {
 // run provide). It stops at the first 32 bytes that differ, so that a
 // block the kernel does not print costs little.
 func (blk *statusBlock) match(b []byte, i int) ([]byte, bool) {
-	n := 8 * len(blk.words)
+	n := 32 * len(blk.groups)
 	if i < 0 || len(b)-i < n {
 		return nil, false
 	}
 	s := b[i : i+n : i+n]
-	words, masks := blk.words, blk.masks[:len(blk.words)]
-	// Four words a step (newStatusBlock pads to a multiple of four).
-	for j, r := 0, s; j+4 <= len(words) && len(r) >= 32; j, r = j+4, r[32:] {
-		w, m := words[j:j+4:j+4], masks[j:j+4:j+4]
-		if (binary.LittleEndian.Uint64(r[0:])^w[0])&m[0]|(binary.LittleEndian.Uint64(r[8:])^w[1])&m[1]|
-			(binary.LittleEndian.Uint64(r[16:])^w[2])&m[2]|(binary.LittleEndian.Uint64(r[24:])^w[3])&m[3] != 0 {
+	r := s
+	for j := range blk.groups {
+		g := &blk.groups[j]
+		if len(r) < 32 {
 			return nil, false
 		}
+		if (binary.LittleEndian.Uint64(r[0:])^g.w[0])&g.m[0]|(binary.LittleEndian.Uint64(r[8:])^g.w[1])&g.m[1]|
+			(binary.LittleEndian.Uint64(r[16:])^g.w[2])&g.m[2]|(binary.LittleEndian.Uint64(r[24:])^g.w[3])&g.m[3] != 0 {
+			return nil, false
+		}
+		r = r[32:]
 	}
 	return s, true
 }
