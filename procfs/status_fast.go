@@ -96,20 +96,29 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 			return i
 		}
 	}
-	for k := skSpeculation_Store_Bypass; k <= skX86_ThreadFeaturesLocked && i < len(b); k++ {
-		switch k {
-		case skSpeculation_Store_Bypass, skSpeculationIndirectBranch:
-			i, ok = stSpec(b, i, k, st, v)
-		case skCpusAllowed, skMemsAllowed:
-			i, ok = stSkip(b, i, k)
-		case skCpusAllowedList, skMemsAllowedList:
-			i, ok = stList(b, i, k, st, v)
-		case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
-			i, ok = stDecRun(b, i, k, k, v)
-		default:
-			i, ok = stOther(b, i, k, st, v)
+	for k := skSpeculation_Store_Bypass; k <= skSpeculationIndirectBranch; k++ {
+		if i, ok = stSpec(b, i, k, st, v); !ok {
+			return i
 		}
-		if !ok {
+	}
+	if i, ok = stSkip(b, i, skCpusAllowed); !ok {
+		return i
+	}
+	if i, ok = stList(b, i, skCpusAllowedList, st, v); !ok {
+		return i
+	}
+	if i, ok = stSkip(b, i, skMemsAllowed); !ok {
+		return i
+	}
+	if i, ok = stList(b, i, skMemsAllowedList, st, v); !ok {
+		return i
+	}
+	if i, ok = stDecRun(b, i, skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches, v); !ok {
+		return i
+	}
+	// x86 shadow stacks (Linux 6.6), at the end of the file.
+	for k := skX86_ThreadFeatures; k <= skX86_ThreadFeaturesLocked && i < len(b); k++ {
+		if i, ok = stOther(b, i, k, st, v); !ok {
 			return i
 		}
 	}
