@@ -363,6 +363,29 @@ func lastKB(b []byte, key string) uint64 {
 	return last
 }
 
+// TestStatusNameFast checks stName's copy of a name without escapes (any
+// byte but NUL, newline and backslash, which the kernel escapes as "\n"
+// and "\\"), up to its 31 bytes, and the names it leaves to stOther, in
+// a whole file, against the reference parser.
+func TestStatusNameFast(t *testing.T) {
+	cat := readFixture(t, "proc-status-6.18-cat")
+	for _, name := range []string{"a", "tab\there", " lead and trail ", "a) (b c", "\xff\xfe\x01 bad utf8",
+		"exactly-31-bytes-of-name-123456", "exactly-32-bytes-of-name-1234567", `back\\slash`, `new\nline`, `\101ctal`} {
+		b := bytes.Replace(cat, []byte("Name:\tcat\n"), []byte("Name:\t"+name+"\n"), 1)
+		if !bytes.HasPrefix(b, []byte("Name:\t"+name+"\n")) {
+			t.Fatalf("%q not in the fixture", name)
+		}
+		var st, ref Status
+		if err, rerr := parseStatus(b, &st), parseStatusRef(b, &ref); err != nil || rerr != nil || !reflect.DeepEqual(st, ref) {
+			t.Errorf("%q: %v %v: name %q, reference %q", name, err, rerr, st.Name.String(), ref.Name.String())
+		}
+		var v [len(statusKeys)]uint64
+		if i := statusFast(b, &st, &v); i != len(b) {
+			t.Errorf("%q: the fast path stops at %d", name, i)
+		}
+	}
+}
+
 // TestStatusSpecByLen checks that the kernel's texts of each speculation
 // line have lengths of their own, which stSpec relies on.
 func TestStatusSpecByLen(t *testing.T) {
