@@ -24,7 +24,7 @@ import (
 // on its kind, which costs several times more on a file read as often as
 // this one.
 func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
-	i, ok := stOther(b, 0, skName, st, v)
+	i, ok := stName(b, st, v)
 	if !ok {
 		return i
 	}
@@ -34,10 +34,8 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stState(b, i, st); !ok {
 		return i
 	}
-	for k := skTgid; k <= skTracerPid; k++ {
-		if i, ok = stDec(b, i, k, v); !ok {
-			return i
-		}
+	if i, ok = stDecRun(b, i, skTgid, skTracerPid, v); !ok {
+		return i
 	}
 	if i, ok = stIDs(b, i, skUid, st); !ok {
 		return i
@@ -45,68 +43,82 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 	if i, ok = stIDs(b, i, skGid, st); !ok {
 		return i
 	}
-	if i, ok = stDec(b, i, skFDSize, v); !ok {
+	if i, ok = stDecRun(b, i, skFDSize, skFDSize, v); !ok {
 		return i
 	}
 	if i, ok = stGroups(b, i, st, v); !ok {
 		return i
 	}
-	for k := skNStgid; k <= skNSsid; k++ {
-		if i, ok = stNS(b, i, k, st); !ok {
-			return i
-		}
-	}
-	if i, ok = stDec(b, i, skKthread, v); !ok {
+	if i, ok = stNSRun(b, i, st, v); !ok {
 		return i
 	}
-	if j, ok := statusKBBlock.readKB(b, i, v); ok {
+	if j, ok := statusMemBlock.read(b, i, v); ok {
 		i = j
 	} else {
-		for k := skVmPeak; k <= skHugetlbPages; k++ {
-			if i, ok = stKB(b, i, k, v); !ok {
-				return i
+		if i, ok = stDec(b, i, skKthread, v); !ok {
+			return i
+		}
+		if j, ok := statusKBBlock.read(b, i, v); ok {
+			i = j
+		} else {
+			for k := skVmPeak; k <= skHugetlbPages; k++ {
+				if i, ok = stKB(b, i, k, v); !ok {
+					return i
+				}
 			}
 		}
-	}
-	if i, ok = stDec(b, i, skCoreDumping, v); !ok {
-		return i
-	}
-	if i, ok = stDec(b, i, skTHPEnabled, v); !ok {
-		return i
+		if i, ok = stDecRun(b, i, skCoreDumping, skTHPEnabled, v); !ok {
+			return i
+		}
 	}
 	if i, ok = stUntagMask(b, i, st); !ok {
 		return i
 	}
-	if i, ok = stDec(b, i, skThreads, v); !ok {
+	if i, ok = stDecRun(b, i, skThreads, skThreads, v); !ok {
 		return i
 	}
 	if i, ok = stSigQ(b, i, st); !ok {
 		return i
 	}
-	if j, ok := statusHexBlock.readHex(b, i, v); ok {
+	if j, ok := statusSetBlock.read(b, i, v); ok {
 		i = j
 	} else {
-		for k := skSigPnd; k <= skCapAmb; k++ {
-			if i, ok = stHex(b, i, k, v); !ok {
-				return i
+		if j, ok := statusHexBlock.read(b, i, v); ok {
+			i = j
+		} else {
+			for k := skSigPnd; k <= skCapAmb; k++ {
+				if i, ok = stHex(b, i, k, v); !ok {
+					return i
+				}
 			}
 		}
-	}
-	for k := skNoNewPrivs; k <= skSeccompFilters; k++ {
-		if i, ok = stDec(b, i, k, v); !ok {
+		if i, ok = stDecRun(b, i, skNoNewPrivs, skSeccompFilters, v); !ok {
 			return i
 		}
 	}
-	for k := skSpeculation_Store_Bypass; k <= skX86_ThreadFeaturesLocked; k++ {
-		switch k {
-		case skCpusAllowed, skMemsAllowed:
-			i, ok = stSkip(b, i, k)
-		case skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches:
-			i, ok = stDec(b, i, k, v)
-		default:
-			i, ok = stOther(b, i, k, st, v)
+	for k := skSpeculation_Store_Bypass; k <= skSpeculationIndirectBranch; k++ {
+		if i, ok = stSpec(b, i, k, st, v); !ok {
+			return i
 		}
-		if !ok {
+	}
+	if i, ok = stSkip(b, i, skCpusAllowed); !ok {
+		return i
+	}
+	if i, ok = stList(b, i, skCpusAllowedList, st, v); !ok {
+		return i
+	}
+	if i, ok = stSkip(b, i, skMemsAllowed); !ok {
+		return i
+	}
+	if i, ok = stList(b, i, skMemsAllowedList, st, v); !ok {
+		return i
+	}
+	if i, ok = stDecRun(b, i, skVoluntaryCtxtSwitches, skNonvoluntaryCtxtSwitches, v); !ok {
+		return i
+	}
+	// x86 shadow stacks (Linux 6.6), at the end of the file.
+	for k := skX86_ThreadFeatures; k <= skX86_ThreadFeaturesLocked && i < len(b); k++ {
+		if i, ok = stOther(b, i, k, st, v); !ok {
 			return i
 		}
 	}
@@ -117,6 +129,19 @@ func statusFast(b []byte, st *Status, v *[len(statusKeys)]uint64) int {
 // not k, it returns i (the kernel does not print k); if it reads the
 // line, the index of the next; if the line has key k but a value it
 // does not read, i and false.
+
+// keyAt returns the index after key at b[i:], or -1 if the line at b[i:]
+// does not start with it. key is a constant "key:" of up to 8 bytes,
+// which the compiler compares as immediates, without the table
+// statusKeyWords that stKey reads and without a call: the steps of a
+// single short key use it. (A longer one is a call to runtime.memequal:
+// those use stKey.)
+func keyAt(b []byte, i int, key string) int {
+	if i >= 0 && len(b)-i >= len(key) && string(b[i:i+len(key)]) == key {
+		return i + len(key)
+	}
+	return -1
+}
 
 // stKey returns the index after "k:" if the line at b[i:] has key k, or
 // -1: with keyIn when a window's bytes remain, else with statusKeyAt.
@@ -153,36 +178,9 @@ func keyIn(s *[statusWindow]byte, k int) int {
 	return t.n
 }
 
-// decAt reads the line "k:\t1234\n" at b[i:] and returns the value and
-// the index after the line. found is false when the line's key is not k;
-// ok is false when it is, but the value is not decimal (tabDec's forms).
-func decAt(b []byte, i, k int) (x uint64, end int, found, ok bool) {
-	if i >= 0 && len(b)-i >= statusWindow {
-		s := (*[statusWindow]byte)(b[i:])
-		c := keyIn(s, k)
-		if c == 0 {
-			return 0, i, false, true
-		}
-		if c <= statusWindow-8 {
-			// A tab, 1 to 6 digits and a newline, from one load.
-			w := binary.LittleEndian.Uint64(s[c:])
-			t := w>>8 - 0x30*ones
-			n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
-			if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
-				return parse.Swar8(t << ((64 - 8*n) & 63)), i + c + n + 2, true, true
-			}
-		}
-	}
-	c := stKey(b, i, k)
-	if c < 0 {
-		return 0, i, false, true
-	}
-	x, end, ok = tabDec(b, c)
-	return x, end, true, ok
-}
-
-// stDec reads "k:\t1234\n" into v[k]. (decAt's steps, written out: the
-// call would cost a quarter of the line.)
+// stDec reads "k:\t1234\n" into v[k]: a tab and 1 to 6 digits from one
+// load of a window, other forms (more digits, the last lines of b) with
+// tabDec.
 func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	if i >= 0 && len(b)-i >= statusWindow {
 		s := (*[statusWindow]byte)(b[i:])
@@ -213,6 +211,73 @@ func stDec(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	}
 	v[k] = x
 	return e, true
+}
+
+// stDecRun reads the lines of the decimal keys first to last, as stDec
+// for each would, in one loop: the lines in the kernel's form are read
+// in place, without a call per line; stDec reads the others.
+func stDecRun(b []byte, i, first, last int, v *[len(statusKeys)]uint64) (int, bool) {
+	for k := first; k <= last; k++ {
+		if k >= 0 && k < len(statusKeyWords) && i >= 0 && i <= len(b) {
+			var s *[statusWindow]byte
+			if len(b)-i >= statusWindow {
+				s = (*[statusWindow]byte)(b[i:])
+			} else {
+				// The last lines, in a window padded with zeros,
+				// which match no key byte, digit or newline.
+				var pad [statusWindow]byte
+				copy(pad[:], b[i:])
+				s = &pad
+			}
+			t := &statusKeyWords[k]
+			d := (binary.LittleEndian.Uint64(s[:8])^t.w0)&t.m0 | (binary.LittleEndian.Uint64(s[8:16])^t.w1)&t.m1
+			if t.n > 16 {
+				d |= (binary.LittleEndian.Uint64(s[16:24])^t.w2)&t.m2 | (binary.LittleEndian.Uint64(s[24:32])^t.w3)&t.m3
+			}
+			if d != 0 {
+				continue // the kernel does not print k
+			}
+			if c := t.n; c <= statusWindow-8 {
+				w := binary.LittleEndian.Uint64(s[c:])
+				d := w>>8 - 0x30*ones
+				n := bits.TrailingZeros64((d|(d+0x76*ones))&(0x80*ones)) >> 3
+				if byte(w) == '\t' && uint(n-1) < 6 && byte(w>>(8*(n+1)&63)) == '\n' {
+					if x := parse.Swar8(d << ((64 - 8*n) & 63)); x <= t.max {
+						v[k] = x
+						i += c + n + 2
+						continue
+					}
+				}
+			}
+		}
+		var ok bool
+		if i, ok = stDec(b, i, k, v); !ok {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// stNSRun reads the lines NStgid, NSpid, NSpgid and NSsid of a task in
+// one PID namespace, "NSpid:\t1234\n": with stDecRun into v, then
+// appended to their lists. A task in nested namespaces has several
+// numbers a line: the fast path ends there, and the general loop reads
+// the lines from the first it did not read.
+func stNSRun(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
+	// none is above any value stDecRun stores for these keys (decMax).
+	const none = 1 << 63
+	for k := skNStgid; k <= skNSsid; k++ {
+		v[k] = none
+	}
+	i, ok := stDecRun(b, i, skNStgid, skNSsid, v)
+	// The lines before a failure were read: the general loop starts at
+	// the line that failed.
+	for k := skNStgid; k <= skNSsid; k++ {
+		if v[k] != none {
+			appendNS(st, k, int(v[k]))
+		}
+	}
+	return i, ok
 }
 
 // stKB reads "k:\t    5260 kB\n" (the kernel's "%8lu kB") into v[k], in
@@ -284,23 +349,12 @@ func stHex(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool) {
 	return c + n, true
 }
 
-// stNS reads "k:\t1234\n", a process in one PID namespace, into the list
-// of k.
-func stNS(b []byte, i, k int, st *Status) (int, bool) {
-	x, e, found, ok := decAt(b, i, k)
-	if !found {
-		return i, true
-	}
-	if !ok {
-		return i, false
-	}
-	appendNS(st, k, int(x))
-	return e, true
-}
-
 // stIDs reads "Uid:\t0\t0\t0\t0\n" (or Gid): four ids of up to six digits.
 func stIDs(b []byte, i, k int, st *Status) (int, bool) {
-	c := stKey(b, i, k)
+	c := keyAt(b, i, "Uid:")
+	if k == skGid {
+		c = keyAt(b, i, "Gid:")
+	}
 	if c < 0 {
 		return i, true
 	}
@@ -353,7 +407,7 @@ func stIDs(b []byte, i, k int, st *Status) (int, bool) {
 // stGroups reads "Groups:\t \n", no supplementary groups, itself, and any
 // other list with stOther.
 func stGroups(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, bool) {
-	c := stKey(b, i, skGroups)
+	c := keyAt(b, i, "Groups:")
 	if c < 0 {
 		return i, true
 	}
@@ -365,7 +419,7 @@ func stGroups(b []byte, i int, st *Status, v *[len(statusKeys)]uint64) (int, boo
 
 // stUmask reads "Umask:\t0022\n".
 func stUmask(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skUmask)
+	c := keyAt(b, i, "Umask:")
 	if c < 0 {
 		return i, true
 	}
@@ -385,7 +439,7 @@ func stUmask(b []byte, i int, st *Status) (int, bool) {
 
 // stState reads "State:\tS (sleeping)\n": the letter.
 func stState(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skState)
+	c := keyAt(b, i, "State:")
 	if c < 0 {
 		return i, true
 	}
@@ -406,8 +460,13 @@ func stUntagMask(b []byte, i int, st *Status) (int, bool) {
 	if len(b)-c < 20 || b[c] != '\t' || b[c+1] != '0' || b[c+2] != 'x' || b[c+19] != '\n' {
 		return i, false
 	}
-	hi, ok1 := parse.Hex8(binary.LittleEndian.Uint64(b[c+3:]))
-	lo, ok2 := parse.Hex8(binary.LittleEndian.Uint64(b[c+11:]))
+	w0, w1 := binary.LittleEndian.Uint64(b[c+3:]), binary.LittleEndian.Uint64(b[c+11:])
+	if w0 == 0x66*ones && w1 == 0x66*ones { // all "f": no address tagging, the usual case
+		st.UntagMask = 1<<64 - 1
+		return c + 20, true
+	}
+	hi, ok1 := parse.Hex8(w0)
+	lo, ok2 := parse.Hex8(w1)
 	if !ok1 || !ok2 {
 		return i, false
 	}
@@ -417,7 +476,7 @@ func stUntagMask(b []byte, i int, st *Status) (int, bool) {
 
 // stSigQ reads "SigQ:\t0/96555\n".
 func stSigQ(b []byte, i int, st *Status) (int, bool) {
-	c := stKey(b, i, skSigQ)
+	c := keyAt(b, i, "SigQ:")
 	if c < 0 {
 		return i, true
 	}
@@ -488,124 +547,4 @@ func stOther(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, b
 		return i, false // the general loop reports it
 	}
 	return c + nl + 1, true
-}
-
-// statusBlock is a run of lines of fixed width, as the kernel prints the
-// kB lines ("VmPeak:\t%8lu kB\n", VmPeak to HugetlbPages) and the
-// signal and capability sets ("SigPnd:\t%016llx\n", SigPnd to CapAmb)
-// of every process: its text with a hole for each value. Such a run is
-// checked with one masked comparison per eight bytes, and the values read
-// from their holes, instead of a step per line. A file whose run differs
-// (an older kernel without some of the keys, a value wider than its
-// field) is read line by line.
-type statusBlock struct {
-	first int      // the key of the first line
-	words []uint64 // the text, eight bytes a word (little-endian), holes zero
-	masks []uint64 // 0xff for each byte of text, 0 for each byte of a hole
-	holes []int    // the offset of each value
-	n     int      // the length of the run
-}
-
-var (
-	statusKBBlock  = newStatusBlock(skVmPeak, skHugetlbPages, "\t", 8, " kB\n")
-	statusHexBlock = newStatusBlock(skSigPnd, skCapAmb, "\t", 16, "\n")
-)
-
-// newStatusBlock returns the block of the lines of keys first to last:
-// "key:", before, a hole of width bytes, after.
-func newStatusBlock(first, last int, before string, width int, after string) *statusBlock {
-	var text, mask []byte
-	blk := &statusBlock{first: first}
-	for k := first; k <= last; k++ {
-		fixed := statusKeys[k] + ":" + before
-		text = append(text, fixed...)
-		mask = append(mask, bytes.Repeat([]byte{0xff}, len(fixed))...)
-		blk.holes = append(blk.holes, len(text))
-		text = append(text, make([]byte, width)...)
-		mask = append(mask, make([]byte, width)...)
-		text = append(text, after...)
-		mask = append(mask, bytes.Repeat([]byte{0xff}, len(after))...)
-	}
-	blk.n = len(text)
-	for len(text)%32 != 0 {
-		text, mask = append(text, 0), append(mask, 0)
-	}
-	for j := 0; j < len(text); j += 8 {
-		blk.words = append(blk.words, binary.LittleEndian.Uint64(text[j:]))
-		blk.masks = append(blk.masks, binary.LittleEndian.Uint64(mask[j:]))
-	}
-	return blk
-}
-
-// match returns the run at b[i:] if its text is the block's (it needs
-// the bytes up to the end of the last word, which the lines after the
-// run provide).
-func (blk *statusBlock) match(b []byte, i int) ([]byte, bool) {
-	n := 8 * len(blk.words)
-	if i < 0 || len(b)-i < n {
-		return nil, false
-	}
-	s := b[i : i+n : i+n]
-	words, masks := blk.words, blk.masks[:len(blk.words)]
-	var d uint64
-	// Four words a step (newStatusBlock pads to a multiple of four).
-	for j, r := 0, s; j+4 <= len(words) && len(r) >= 32; j, r = j+4, r[32:] {
-		w, m := words[j:j+4:j+4], masks[j:j+4:j+4]
-		d |= (binary.LittleEndian.Uint64(r[0:])^w[0])&m[0] | (binary.LittleEndian.Uint64(r[8:])^w[1])&m[1] |
-			(binary.LittleEndian.Uint64(r[16:])^w[2])&m[2] | (binary.LittleEndian.Uint64(r[24:])^w[3])&m[3]
-	}
-	return s, d == 0
-}
-
-// readKB reads a run of kB lines at b[i:] into v and returns the index
-// after it; ok is false if the run is not the block's or a value is not
-// the kernel's "%8lu".
-func (blk *statusBlock) readKB(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
-	s, ok := blk.match(b, i)
-	if !ok {
-		return i, false
-	}
-	var x [skHugetlbPages - skVmPeak + 1]uint64
-	for h, off := range blk.holes[:len(x)] {
-		if off > len(s)-8 {
-			return i, false
-		}
-		if x[h], ok = parse.Width8Word(binary.LittleEndian.Uint64(s[off:])); !ok {
-			return i, false
-		}
-	}
-	for h := range x {
-		v[skVmPeak+h] = x[h] << 10
-	}
-	return i + blk.n, true
-}
-
-// readHex reads a run of hex lines at b[i:] into v and returns the index
-// after it; ok is false if the run is not the block's or a value is not
-// 16 hex digits. All zeros, most sets, is taken by comparison.
-func (blk *statusBlock) readHex(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool) {
-	s, ok := blk.match(b, i)
-	if !ok {
-		return i, false
-	}
-	var x [skCapAmb - skSigPnd + 1]uint64
-	for h, off := range blk.holes[:len(x)] {
-		if off > len(s)-16 {
-			return i, false
-		}
-		hi, lo := binary.LittleEndian.Uint64(s[off:]), binary.LittleEndian.Uint64(s[off+8:])
-		if hi == 0x30*ones && lo == 0x30*ones {
-			continue
-		}
-		h8, ok1 := parse.Hex8(hi)
-		l8, ok2 := parse.Hex8(lo)
-		if !ok1 || !ok2 {
-			return i, false
-		}
-		x[h] = h8<<32 | l8
-	}
-	for h := range x {
-		v[skSigPnd+h] = x[h]
-	}
-	return i + blk.n, true
 }

@@ -285,6 +285,16 @@ func FuzzParseStatus(f *testing.F) {
 		f.Add([]byte("Uid:\t" + v + pad))
 		f.Add([]byte("Gid:\t" + v + "\n"))
 	}
+	// Holes of the kB and hex blocks that are not numbers; lines of
+	// the speculation and list steps in other forms.
+	cat := readFixture(f, "proc-status-6.18-cat")
+	for _, r := range [][2]string{{"CapEff:\t000001fffeffffff", "CapEff:\t\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
+		{"CapPrm:\t000001fffeffffff", "CapPrm:\t000001fffeffffgf"}, {"VmLck:\t       0", "VmLck:\t      00"},
+		{"VmLck:\t       0", "VmLck:\t\x00\x00\x00\x00\x00\x00\x00\x00"}, {"\talways enabled", "\talways enabled "},
+		{"\talways enabled", "\tunknown"}, {"\talways enabled", "\talways\nenabled"}, {"Cpus_allowed_list:\t0-1", "Cpus_allowed_list:\t0-1 "},
+		{"Cpus_allowed_list:\t0-1", "Cpus_allowed_list:\t0-2"}} {
+		f.Add(bytes.Replace(cat, []byte(r[0]), []byte(r[1]), 1))
+	}
 	for _, v := range []string{"0/96365", "1234567/7654321", "12345678/1", "1/", "/1", "1//2", "01/02", "1/2 "} {
 		f.Add([]byte("SigQ:\t" + v + pad))
 	}
@@ -355,6 +365,41 @@ func lastKB(b []byte, key string) uint64 {
 	return last
 }
 
+// TestStatusNameFast checks stName's copy of a name without escapes (any
+// byte but NUL, newline and backslash, which the kernel escapes as "\n"
+// and "\\"), up to its 31 bytes, and the names it leaves to stOther, in
+// a whole file, against the reference parser.
+func TestStatusNameFast(t *testing.T) {
+	cat := readFixture(t, "proc-status-6.18-cat")
+	for _, name := range []string{"a", "tab\there", " lead and trail ", "a) (b c", "\xff\xfe\x01 bad utf8",
+		"exactly-31-bytes-of-name-123456", "exactly-32-bytes-of-name-1234567", `back\\slash`, `new\nline`, `\101ctal`} {
+		b := bytes.Replace(cat, []byte("Name:\tcat\n"), []byte("Name:\t"+name+"\n"), 1)
+		if !bytes.HasPrefix(b, []byte("Name:\t"+name+"\n")) {
+			t.Fatalf("%q not in the fixture", name)
+		}
+		var st, ref Status
+		if err, rerr := parseStatus(b, &st), parseStatusRef(b, &ref); err != nil || rerr != nil || !reflect.DeepEqual(st, ref) {
+			t.Errorf("%q: %v %v: name %q, reference %q", name, err, rerr, st.Name.String(), ref.Name.String())
+		}
+		var v [len(statusKeys)]uint64
+		if i := statusFast(b, &st, &v); i != len(b) {
+			t.Errorf("%q: the fast path stops at %d", name, i)
+		}
+	}
+}
+
+// TestStatusSpecByLen checks that the kernel's texts of each speculation
+// line have lengths of their own, which stSpec relies on.
+func TestStatusSpecByLen(t *testing.T) {
+	for j, names := range [][]string{ssbNames[:], ibNames[:]} {
+		for i, n := range names {
+			if i > 0 && int(specByLen[j][len(n)]) != i {
+				t.Errorf("%q: specByLen[%d][%d] = %d, want %d", n, j, len(n), specByLen[j][len(n)], i)
+			}
+		}
+	}
+}
+
 // TestStatusFastPath checks that statusFast reads the kernel's own files
 // to their end (a change that sent their lines to the general loop would
 // pass every other test and be slower).
@@ -383,33 +428,35 @@ func TestStatusFastPath(t *testing.T) {
 }
 
 // TestStatusBlocks checks that the kernel's runs of kB lines and of
-// signal and capability sets are read as blocks (statusBlock), with the
-// values the line-by-line steps give.
+// signal and capability sets, with the flags around them, are read as
+// blocks (statusBlock), with the values the line-by-line steps give.
 func TestStatusBlocks(t *testing.T) {
 	self, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, b := range map[string][]byte{"proc-status-6.18-cat": readFixture(t, "proc-status-6.18-cat"), "/proc/self/status": self} {
-		for _, c := range []struct {
-			first, last int
-			block       func(b []byte, i int, v *[len(statusKeys)]uint64) (int, bool)
-			step        func(b []byte, i, k int, v *[len(statusKeys)]uint64) (int, bool)
-		}{
-			{skVmPeak, skHugetlbPages, statusKBBlock.readKB, stKB},
-			{skSigPnd, skCapAmb, statusHexBlock.readHex, stHex},
-		} {
-			i := bytes.Index(b, []byte("\n"+statusKeys[c.first]+":")) + 1
+		for _, blk := range []*statusBlock{statusMemBlock, statusKBBlock, statusSetBlock, statusHexBlock} {
+			first := blk.holes[0].k
+			i := bytes.Index(b, []byte("\n"+statusKeys[first]+":")) + 1
 			var got, want [len(statusKeys)]uint64
-			end, blockOK := c.block(b, i, &got)
+			end, blockOK := blk.read(b, i, &got)
 			j, ok := i, true
-			for k := c.first; k <= c.last; k++ {
-				if j, ok = c.step(b, j, k, &want); !ok {
-					t.Fatalf("%s: step %s fails", name, statusKeys[k])
+			for _, h := range blk.holes {
+				switch h.kind {
+				case holeKB:
+					j, ok = stKB(b, j, h.k, &want)
+				case holeHex:
+					j, ok = stHex(b, j, h.k, &want)
+				case holeDigit:
+					j, ok = stDec(b, j, h.k, &want)
+				}
+				if !ok {
+					t.Fatalf("%s: step %s fails", name, statusKeys[h.k])
 				}
 			}
 			if !blockOK || end != j || got != want || i == 0 {
-				t.Errorf("%s: block from %s: end %d ok %v, steps end %d; values %v, steps %v", name, statusKeys[c.first], end, blockOK, j, got, want)
+				t.Errorf("%s: block from %s: end %d ok %v, steps end %d; values %v, steps %v", name, statusKeys[first], end, blockOK, j, got, want)
 			}
 		}
 	}
