@@ -117,14 +117,13 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 		stopped := false
 		err := p.withFile("mountinfo", false, func(b []byte) error {
 			var v MountView // kept across lines: see parseMountLine
-			for n := 1; len(b) > 0; n++ {
-				var line []byte
-				line, b = parse.Line(b)
-				if len(line) == 0 {
-					continue
-				}
-				if _, err := parseMountLine(line, &v); err != nil {
+			var sc mountScanner
+			sc.init(b)
+			for n := 1; sc.i < len(b); n++ {
+				if ok, err := sc.next(&v); err != nil {
 					return atLine(n, err)
+				} else if !ok {
+					continue // an empty line
 				}
 				if !yield(v, nil) {
 					stopped = true
@@ -144,18 +143,17 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 func parseMountInfo(b []byte) ([]Mount, error) {
 	s := string(b)
 	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
-	rest := b
 	var v MountView // kept across lines: see parseMountLine
-	for n := 1; len(rest) > 0; n++ {
-		var line []byte
-		line, rest = parse.Line(rest)
-		if len(line) == 0 {
-			continue
-		}
-		esc, err := parseMountLine(line, &v)
+	var sc mountScanner
+	sc.init(b)
+	for n := 1; sc.i < len(b); n++ {
+		ok, err := sc.next(&v)
 		if err != nil {
 			return nil, atLine(n, err)
+		} else if !ok {
+			continue // an empty line
 		}
+		esc := sc.esc
 		// A field without escapes is the same bytes in s; an unescaped
 		// one is shorter and gets its own string.
 		sub := func(f []byte, escaped bool) string {
@@ -208,6 +206,17 @@ var (
 // Fields are separated by exactly one space; an empty field (a source of
 // "") shows as two spaces.
 func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
+	if bytes.IndexByte(line, '\\') < 0 {
+		if end, ok := mountPlain(line, 0, v); ok && end == len(line) {
+			return 0, nil
+		}
+	}
+	return parseMountFields(line, v)
+}
+
+// parseMountFields is parseMountLine field by field: it takes any line,
+// and reports the errors.
+func parseMountFields(line []byte, v *MountView) (esc uint8, err error) {
 	var f []byte
 	var ok bool
 	// Escapes are rare: one search of the line spares one per field.
@@ -368,3 +377,166 @@ func unescapeField(f []byte, esc, bit uint8) ([]byte, uint8) {
 	}
 	return u, esc
 }
+
+// mountScanner reads the lines of a mountinfo file in turn.
+type mountScanner struct {
+	b   []byte
+	i   int   // where the next line starts
+	bs  int   // the index of the first backslash from i, or len(b)
+	esc uint8 // the fields the last line unescaped (see escRoot)
+}
+
+func (sc *mountScanner) init(b []byte) {
+	sc.b, sc.i, sc.bs = b, 0, len(b)
+	if k := bytes.IndexByte(b, '\\'); k >= 0 {
+		sc.bs = k
+	}
+}
+
+// next parses the next line into v. ok is false for an empty line. A line
+// in the kernel's usual form without escapes takes mountPlain's path;
+// anything else is cut out and parsed by parseMountLine.
+func (sc *mountScanner) next(v *MountView) (ok bool, err error) {
+	b, i := sc.b, sc.i
+	if b[i] == '\n' {
+		sc.i++
+		return false, nil
+	}
+	sc.esc = 0
+	end, ok := mountPlain(b, i, v)
+	if !ok || end > sc.bs {
+		line, _ := parse.Line(b[i:])
+		end = i + len(line)
+		if sc.esc, err = parseMountFields(line, v); err != nil {
+			return false, err
+		}
+		if sc.bs < end {
+			sc.bs = len(b)
+			if k := bytes.IndexByte(b[end:], '\\'); k >= 0 {
+				sc.bs = end + k
+			}
+		}
+	}
+	sc.i = end + 1
+	return true, nil
+}
+
+// mountPlain parses the line of b that starts at i into v, as
+// parseMountLine would, when it is in the kernel's usual form: mountHead's
+// numbers, and fields that hold no byte below '!' but the spaces between
+// them. The caller makes sure that the line holds no backslash. It returns
+// the index of the line's end (its newline, or len(b)); ok is false for
+// any other line, for which it has written nothing parseMountLine does not
+// rewrite.
+//
+// It reads the fields in one pass over b, without cutting the line out of
+// b first, and finds each field's end eight bytes at a time (fieldEnd).
+func mountPlain(b []byte, i int, v *MountView) (end int, ok bool) {
+	id, i, ok1 := headNumber(b, i, ' ')
+	parent, i, ok2 := headNumber(b, i, ' ')
+	major, i, ok3 := headNumber(b, i, ':')
+	minor, i, ok4 := headNumber(b, i, ' ')
+	if !(ok1 && ok2 && ok3 && ok4) {
+		return 0, false
+	}
+	// The root is "/" but for bind mounts of a subtree.
+	rootEnd := i + 1
+	if !(rootEnd < len(b) && b[i] == '/' && b[rootEnd] == ' ') {
+		if rootEnd = fieldEnd(b, i); !isSpace(b, rootEnd) {
+			return 0, false
+		}
+	}
+	mpEnd := fieldEnd(b, rootEnd+1)
+	if !isSpace(b, mpEnd) {
+		return 0, false
+	}
+	// Most mounts share a handful of option strings: when the options
+	// are the previous line's, compare them instead of searching their
+	// end, and keep their flags. (v.Options holds no space or newline:
+	// it was a field.)
+	optStart, optEnd := mpEnd+1, mpEnd+1+len(v.Options)
+	flags := v.Flags
+	if !(len(v.Options) > 0 && isSpace(b, optEnd) && string(b[optStart:optEnd]) == string(v.Options)) {
+		if optEnd = fieldEnd(b, optStart); !isSpace(b, optEnd) {
+			return 0, false
+		}
+		var err error
+		if flags, err = mount.ParseFlags(b[optStart:optEnd]); err != nil {
+			return 0, false
+		}
+	}
+	// The optional fields run up to the first field "-".
+	j := optEnd + 1
+	var prop mount.Propagation
+	if j+1 < len(b) && b[j] == '-' && b[j+1] == ' ' {
+		j += 2 // none: a private mount
+	} else {
+		for {
+			e := fieldEnd(b, j)
+			if !isSpace(b, e) {
+				return 0, false
+			}
+			if e == j+1 && b[j] == '-' {
+				break
+			}
+			j = e + 1
+		}
+		var err error
+		if prop, err = mount.ParsePropagation(b[optEnd+1 : j-1]); err != nil {
+			return 0, false
+		}
+		j += 2
+	}
+	typeEnd := fieldEnd(b, j)
+	if !isSpace(b, typeEnd) {
+		return 0, false
+	}
+	// The super options are the last field, up to the newline, spaces
+	// and all; a line that ends after the source has none.
+	srcEnd := fieldEnd(b, typeEnd+1)
+	var super []byte
+	switch {
+	case isSpace(b, srcEnd):
+		end = srcEnd + 1 + newlineIndex(b[srcEnd+1:])
+		super = b[srcEnd+1 : end]
+	case srcEnd == len(b) || b[srcEnd] == '\n':
+		end = srcEnd
+	default:
+		return 0, false // a byte below ' ' in the source
+	}
+	// Field by field: a composite literal would be built in a temporary
+	// and copied.
+	v.ID, v.ParentID, v.Dev = int(id), int(parent), Dev{Major: uint32(major), Minor: uint32(minor)}
+	v.Root, v.MountPoint = b[i:rootEnd], b[rootEnd+1:mpEnd]
+	v.Options, v.Flags, v.Propagation = b[optStart:optEnd], flags, prop
+	v.FSType, v.Source, v.SuperOptions = b[j:typeEnd], b[typeEnd+1:srcEnd], super
+	return end, true
+}
+
+// fieldEnd returns the index of the first byte below '!' (a space, a
+// newline, or another control byte) in b from i, or len(b). The fields of
+// mountinfo are short, and a word-at-a-time search beats both a byte loop
+// and bytes.IndexByte's call on them.
+func fieldEnd(b []byte, i int) int {
+	for ; len(b)-i >= 8; i += 8 {
+		// The lowest byte of w below '!' is the lowest one flagged in m:
+		// the borrows of w-'!'*ones only reach the bytes above it.
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := (w - '!'*ones) &^ w & (0x80 * ones); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b) && b[i] > ' '; i++ {
+	}
+	return i
+}
+
+// newlineIndex returns the index of the first newline in b, or len(b).
+func newlineIndex(b []byte) int {
+	if k := bytes.IndexByte(b, '\n'); k >= 0 {
+		return k
+	}
+	return len(b)
+}
+
+func isSpace(b []byte, i int) bool { return i < len(b) && b[i] == ' ' }
