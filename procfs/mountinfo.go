@@ -116,21 +116,9 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	return func(yield func(MountView, error) bool) {
 		stopped := false
 		err := p.withFile("mountinfo", false, func(b []byte) error {
-			var v MountView // kept across lines: see parseMountLine
-			var sc mountScanner
-			sc.init(b)
-			for n := 1; sc.i < len(b); n++ {
-				if ok, err := sc.next(&v); err != nil {
-					return atLine(n, err)
-				} else if !ok {
-					continue // an empty line
-				}
-				if !yield(v, nil) {
-					stopped = true
-					return nil
-				}
-			}
-			return nil
+			var err error
+			stopped, err = mountViews(b, yield)
+			return err
 		})
 		if err != nil && !stopped {
 			yield(MountView{}, err)
@@ -138,45 +126,84 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	}
 }
 
+// mountViews parses a whole mountinfo file, unescaping b in place, and
+// yields a view of each line (never an error) until yield returns false.
+// It returns whether yield did, or the error of a malformed line.
+func mountViews(b []byte, yield func(MountView, error) bool) (stopped bool, err error) {
+	var v MountView
+	var sc mountScanner
+	sc.init(b)
+	sc.view = true
+	for n := 1; sc.i < len(b); n++ {
+		if kind, err := sc.next(&v); err != nil {
+			return false, atLine(n, err)
+		} else if kind == lineEmpty {
+			continue
+		}
+		if !yield(v, nil) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // parseMountInfo parses a whole mountinfo file. It unescapes b in place.
 // The unescaped fields become substrings of one copy of b.
 func parseMountInfo(b []byte) ([]Mount, error) {
 	s := string(b)
+	// At most one Mount per line: the elements are written in place.
 	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
-	var v MountView // kept across lines: see parseMountLine
+	var v MountView
 	var sc mountScanner
 	sc.init(b)
 	for n := 1; sc.i < len(b); n++ {
-		ok, err := sc.next(&v)
+		kind, err := sc.next(&v)
 		if err != nil {
 			return nil, atLine(n, err)
-		} else if !ok {
-			continue // an empty line
 		}
-		esc := sc.esc
-		// A field without escapes is the same bytes in s; an unescaped
-		// one is shorter and gets its own string.
-		sub := func(f []byte, escaped bool) string {
-			if len(f) == 0 {
-				return ""
+		switch kind {
+		case linePlain:
+			// Straight from where mountPlain found the fields (the
+			// same bytes in s), field by field into the element: a
+			// composite literal would be built aside, then copied with
+			// a write barrier over every pointer of the struct.
+			l := &sc.l
+			ms = ms[:len(ms)+1]
+			m := &ms[len(ms)-1]
+			m.ID, m.ParentID, m.Dev = int(l.id), int(l.parent), Dev{Major: uint32(l.major), Minor: uint32(l.minor)}
+			m.Root, m.MountPoint = s[l.rootStart:l.rootEnd], s[l.rootEnd+1:l.mpEnd]
+			m.Options, m.Flags, m.Propagation = s[l.optStart:l.optEnd], l.flags, l.prop
+			m.FSType, m.Source = s[l.typeStart:l.typeEnd], s[l.typeEnd+1:l.srcEnd]
+			if l.super {
+				m.SuperOptions = s[l.srcEnd+1 : l.end]
 			}
-			if escaped {
-				return string(f)
+		case lineFields:
+			// A field without escapes is the same bytes in s; an
+			// unescaped one is shorter and gets its own string.
+			esc := sc.esc
+			sub := func(f []byte, escaped bool) string {
+				if len(f) == 0 {
+					return ""
+				}
+				if escaped {
+					return string(f)
+				}
+				off := cap(b) - cap(f)
+				return s[off : off+len(f)]
 			}
-			off := cap(b) - cap(f)
-			return s[off : off+len(f)]
+			ms = ms[:len(ms)+1]
+			ms[len(ms)-1] = Mount{
+				ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
+				Root:         sub(v.Root, esc&escRoot != 0),
+				MountPoint:   sub(v.MountPoint, esc&escMountPoint != 0),
+				Options:      sub(v.Options, false),
+				Flags:        v.Flags,
+				Propagation:  v.Propagation,
+				FSType:       sub(v.FSType, esc&escFSType != 0),
+				Source:       sub(v.Source, esc&escSource != 0),
+				SuperOptions: sub(v.SuperOptions, false),
+			}
 		}
-		ms = append(ms, Mount{
-			ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
-			Root:         sub(v.Root, esc&escRoot != 0),
-			MountPoint:   sub(v.MountPoint, esc&escMountPoint != 0),
-			Options:      sub(v.Options, false),
-			Flags:        v.Flags,
-			Propagation:  v.Propagation,
-			FSType:       sub(v.FSType, esc&escFSType != 0),
-			Source:       sub(v.Source, esc&escSource != 0),
-			SuperOptions: sub(v.SuperOptions, false),
-		})
 	}
 	return ms, nil
 }
@@ -207,7 +234,8 @@ var (
 // "") shows as two spaces.
 func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	if bytes.IndexByte(line, '\\') < 0 {
-		if end, ok := mountPlain(line, 0, v); ok && end == len(line) {
+		var l mountLine // without the memo: it is in another line
+		if mountPlain(line, 0, &l, v) && l.end == len(line) {
 			return 0, nil
 		}
 	}
@@ -380,11 +408,20 @@ func unescapeField(f []byte, esc, bit uint8) ([]byte, uint8) {
 
 // mountScanner reads the lines of a mountinfo file in turn.
 type mountScanner struct {
-	b   []byte
-	i   int   // where the next line starts
-	bs  int   // the index of the first backslash from i, or len(b)
-	esc uint8 // the fields the last line unescaped (see escRoot)
+	b    []byte
+	i    int       // where the next line starts
+	bs   int       // the index of the first backslash from i, or len(b)
+	l    mountLine // the last line mountPlain read, and the options memo
+	view bool      // whether mountPlain writes v too (MountInfoSeq)
+	esc  uint8     // the fields the last line parseMountLine read unescaped (see escRoot)
 }
+
+// What mountScanner.next read.
+const (
+	lineEmpty  = iota
+	linePlain  // a line in the usual form, in sc.l
+	lineFields // any other line, in v
+)
 
 func (sc *mountScanner) init(b []byte) {
 	sc.b, sc.i, sc.bs = b, 0, len(b)
@@ -393,76 +430,107 @@ func (sc *mountScanner) init(b []byte) {
 	}
 }
 
-// next parses the next line into v. ok is false for an empty line. A line
-// in the kernel's usual form without escapes takes mountPlain's path;
-// anything else is cut out and parsed by parseMountLine.
-func (sc *mountScanner) next(v *MountView) (ok bool, err error) {
+// next reads the next line. A line in the kernel's usual form without
+// escapes takes mountPlain's path, into sc.l; anything else is cut out
+// and parsed into v by parseMountLine. v must be the same on every call:
+// it holds the options memo when a line takes parseMountLine's path.
+func (sc *mountScanner) next(v *MountView) (kind int, err error) {
 	b, i := sc.b, sc.i
 	if b[i] == '\n' {
 		sc.i++
-		return false, nil
+		return lineEmpty, nil
 	}
-	sc.esc = 0
-	end, ok := mountPlain(b, i, v)
-	if !ok || end > sc.bs {
-		line, _ := parse.Line(b[i:])
-		end = i + len(line)
-		if sc.esc, err = parseMountFields(line, v); err != nil {
-			return false, err
-		}
-		if sc.bs < end {
-			sc.bs = len(b)
-			if k := bytes.IndexByte(b[end:], '\\'); k >= 0 {
-				sc.bs = end + k
-			}
+	pv := v
+	if !sc.view {
+		pv = nil
+	}
+	if mountPlain(b, i, &sc.l, pv) && sc.l.end <= sc.bs {
+		sc.i = sc.l.end + 1
+		return linePlain, nil
+	}
+	line, _ := parse.Line(b[i:])
+	end := i + len(line)
+	// parseMountLine keeps its own memo in v.Options and v.Flags: give
+	// it mountPlain's, and take it back.
+	if sc.l.optEnd > sc.l.optStart {
+		v.Options, v.Flags = b[sc.l.optStart:sc.l.optEnd], sc.l.flags
+	}
+	if sc.esc, err = parseMountFields(line, v); err != nil {
+		return lineEmpty, err
+	}
+	sc.l.optStart = cap(b) - cap(v.Options)
+	sc.l.optEnd, sc.l.flags = sc.l.optStart+len(v.Options), v.Flags
+	if sc.bs < end {
+		sc.bs = len(b)
+		if k := bytes.IndexByte(b[end:], '\\'); k >= 0 {
+			sc.bs = end + k
 		}
 	}
 	sc.i = end + 1
-	return true, nil
+	return lineFields, nil
 }
 
-// mountPlain parses the line of b that starts at i into v, as
-// parseMountLine would, when it is in the kernel's usual form: mountHead's
-// numbers, and fields that hold no byte below '!' but the spaces between
-// them. The caller makes sure that the line holds no backslash. It returns
-// the index of the line's end (its newline, or len(b)); ok is false for
-// any other line, for which it has written nothing parseMountLine does not
-// rewrite.
+// mountLine is a line that mountPlain read: its numbers, and where its
+// fields are in the read buffer b. The options and flags are also the
+// memo of the next line: most mounts share a handful of option strings.
+type mountLine struct {
+	id, parent, major, minor uint64
+	flags                    mount.Flags
+	prop                     mount.Propagation
+	// Root is b[rootStart:rootEnd], MountPoint b[rootEnd+1:mpEnd],
+	// Options b[optStart:optEnd], FSType b[typeStart:typeEnd], Source
+	// b[typeEnd+1:srcEnd], and SuperOptions b[srcEnd+1:end] when super
+	// is set (else nil); end is the index of the line's newline, or
+	// len(b).
+	rootStart, rootEnd, mpEnd, optStart, optEnd, typeStart, typeEnd, srcEnd, end int
+	super                                                                        bool
+}
+
+// mountPlain reads the line of b that starts at i, as parseMountLine
+// would, when it is in the kernel's usual form: mountHead's numbers, and
+// fields that hold no byte below '!' but the spaces between them. The
+// caller makes sure that the line holds no backslash. It reports whether
+// the line is in that form, and writes nothing when it is not.
 //
 // It reads the fields in one pass over b, without cutting the line out of
 // b first, and finds each field's end eight bytes at a time (fieldEnd).
-func mountPlain(b []byte, i int, v *MountView) (end int, ok bool) {
+// With a nil v, it writes the line into l, where MountInfo finds where to
+// cut its strings from; making slices first would cost it more. Else it
+// writes the line into v, MountInfoSeq's view, and only the end and the
+// options memo into l: storing the rest too measured slower there.
+func mountPlain(b []byte, i int, l *mountLine, v *MountView) bool {
 	id, i, ok1 := headNumber(b, i, ' ')
 	parent, i, ok2 := headNumber(b, i, ' ')
 	major, i, ok3 := headNumber(b, i, ':')
 	minor, i, ok4 := headNumber(b, i, ' ')
 	if !(ok1 && ok2 && ok3 && ok4) {
-		return 0, false
+		return false
 	}
 	// The root is "/" but for bind mounts of a subtree.
 	rootEnd := i + 1
 	if !(rootEnd < len(b) && b[i] == '/' && b[rootEnd] == ' ') {
 		if rootEnd = fieldEnd(b, i); !isSpace(b, rootEnd) {
-			return 0, false
+			return false
 		}
 	}
 	mpEnd := fieldEnd(b, rootEnd+1)
 	if !isSpace(b, mpEnd) {
-		return 0, false
+		return false
 	}
 	// Most mounts share a handful of option strings: when the options
 	// are the previous line's, compare them instead of searching their
-	// end, and keep their flags. (v.Options holds no space or newline:
-	// it was a field.)
-	optStart, optEnd := mpEnd+1, mpEnd+1+len(v.Options)
-	flags := v.Flags
-	if !(len(v.Options) > 0 && isSpace(b, optEnd) && string(b[optStart:optEnd]) == string(v.Options)) {
+	// end, and keep their flags. (The previous options hold no space or
+	// newline: they were a field.)
+	prev := b[l.optStart:l.optEnd]
+	optStart, optEnd := mpEnd+1, mpEnd+1+len(prev)
+	flags := l.flags
+	if !(len(prev) > 0 && isSpace(b, optEnd) && string(b[optStart:optEnd]) == string(prev)) {
 		if optEnd = fieldEnd(b, optStart); !isSpace(b, optEnd) {
-			return 0, false
+			return false
 		}
 		var err error
 		if flags, err = mount.ParseFlags(b[optStart:optEnd]); err != nil {
-			return 0, false
+			return false
 		}
 	}
 	// The optional fields run up to the first field "-".
@@ -474,7 +542,7 @@ func mountPlain(b []byte, i int, v *MountView) (end int, ok bool) {
 		for {
 			e := fieldEnd(b, j)
 			if !isSpace(b, e) {
-				return 0, false
+				return false
 			}
 			if e == j+1 && b[j] == '-' {
 				break
@@ -483,34 +551,43 @@ func mountPlain(b []byte, i int, v *MountView) (end int, ok bool) {
 		}
 		var err error
 		if prop, err = mount.ParsePropagation(b[optEnd+1 : j-1]); err != nil {
-			return 0, false
+			return false
 		}
 		j += 2
 	}
 	typeEnd := fieldEnd(b, j)
 	if !isSpace(b, typeEnd) {
-		return 0, false
+		return false
 	}
 	// The super options are the last field, up to the newline, spaces
 	// and all; a line that ends after the source has none.
 	srcEnd := fieldEnd(b, typeEnd+1)
-	var super []byte
+	end, super := srcEnd, false
 	switch {
 	case isSpace(b, srcEnd):
-		end = srcEnd + 1 + newlineIndex(b[srcEnd+1:])
-		super = b[srcEnd+1 : end]
+		end, super = srcEnd+1+newlineIndex(b[srcEnd+1:]), true
 	case srcEnd == len(b) || b[srcEnd] == '\n':
-		end = srcEnd
 	default:
-		return 0, false // a byte below ' ' in the source
+		return false // a byte below ' ' in the source
 	}
-	// Field by field: a composite literal would be built in a temporary
-	// and copied.
-	v.ID, v.ParentID, v.Dev = int(id), int(parent), Dev{Major: uint32(major), Minor: uint32(minor)}
-	v.Root, v.MountPoint = b[i:rootEnd], b[rootEnd+1:mpEnd]
-	v.Options, v.Flags, v.Propagation = b[optStart:optEnd], flags, prop
-	v.FSType, v.Source, v.SuperOptions = b[j:typeEnd], b[typeEnd+1:srcEnd], super
-	return end, true
+	// The memo, and where the next line starts, in any case.
+	l.optStart, l.optEnd, l.flags, l.end = optStart, optEnd, flags, end
+	if v != nil {
+		v.ID, v.ParentID, v.Dev = int(id), int(parent), Dev{Major: uint32(major), Minor: uint32(minor)}
+		v.Root, v.MountPoint = b[i:rootEnd], b[rootEnd+1:mpEnd]
+		v.Options, v.Flags, v.Propagation = b[optStart:optEnd], flags, prop
+		v.FSType, v.Source, v.SuperOptions = b[j:typeEnd], b[typeEnd+1:srcEnd], nil
+		if super {
+			v.SuperOptions = b[srcEnd+1 : end]
+		}
+		return true
+	}
+	// Field by field: a composite literal would be built aside and
+	// copied.
+	l.id, l.parent, l.major, l.minor, l.prop = id, parent, major, minor, prop
+	l.rootStart, l.rootEnd, l.mpEnd = i, rootEnd, mpEnd
+	l.typeStart, l.typeEnd, l.srcEnd, l.super = j, typeEnd, srcEnd, super
+	return true
 }
 
 // fieldEnd returns the index of the first byte below '!' (a space, a

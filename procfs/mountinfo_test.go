@@ -235,6 +235,16 @@ func FuzzParseMountInfo(f *testing.F) {
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(ms, want) {
 			t.Fatalf("parseMountInfo(%q) = %+v, %v\nwant %+v, %v", b, ms, err, want, wantErr)
 		}
+		// MountInfoSeq's path, which makes views where parseMountInfo
+		// makes strings, agrees too.
+		var seq []Mount
+		_, seqErr := mountViews(slices.Clone(b), func(v MountView, _ error) bool {
+			seq = append(seq, v.Mount())
+			return true
+		})
+		if fmt.Sprint(seqErr) != fmt.Sprint(wantErr) || (wantErr == nil && (len(seq) != len(want) || len(want) > 0 && !reflect.DeepEqual(seq, want))) {
+			t.Fatalf("mountViews(%q) = %+v, %v\nwant %+v, %v", b, seq, seqErr, want, wantErr)
+		}
 		if err != nil {
 			return
 		}
