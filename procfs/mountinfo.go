@@ -231,20 +231,9 @@ var (
 //	(1)(2)(3)   (4)   (5)         (6)        (7)     (8)(9)  (10)      (11)
 //
 // Fields are separated by exactly one space; an empty field (a source of
-// "") shows as two spaces.
+// "") shows as two spaces. It takes any line, and reports the errors;
+// mountScanner gives it only the lines mountPlain does not read.
 func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
-	if bytes.IndexByte(line, '\\') < 0 {
-		var l mountLine // without the memo: it is in another line
-		if mountPlain(line, 0, &l, v) && l.end == len(line) {
-			return 0, nil
-		}
-	}
-	return parseMountFields(line, v)
-}
-
-// parseMountFields is parseMountLine field by field: it takes any line,
-// and reports the errors.
-func parseMountFields(line []byte, v *MountView) (esc uint8, err error) {
 	var f []byte
 	var ok bool
 	// Escapes are rare: one search of the line spares one per field.
@@ -455,7 +444,7 @@ func (sc *mountScanner) next(v *MountView) (kind int, err error) {
 	if sc.l.optEnd > sc.l.optStart {
 		v.Options, v.Flags = b[sc.l.optStart:sc.l.optEnd], sc.l.flags
 	}
-	if sc.esc, err = parseMountFields(line, v); err != nil {
+	if sc.esc, err = parseMountLine(line, v); err != nil {
 		return lineEmpty, err
 	}
 	sc.l.optStart = cap(b) - cap(v.Options)
