@@ -116,22 +116,9 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	return func(yield func(MountView, error) bool) {
 		stopped := false
 		err := p.withFile("mountinfo", false, func(b []byte) error {
-			var v MountView // kept across lines: see parseMountLine
-			for n := 1; len(b) > 0; n++ {
-				var line []byte
-				line, b = parse.Line(b)
-				if len(line) == 0 {
-					continue
-				}
-				if _, err := parseMountLine(line, &v); err != nil {
-					return atLine(n, err)
-				}
-				if !yield(v, nil) {
-					stopped = true
-					return nil
-				}
-			}
-			return nil
+			var err error
+			stopped, err = mountViews(b, yield)
+			return err
 		})
 		if err != nil && !stopped {
 			yield(MountView{}, err)
@@ -139,46 +126,84 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	}
 }
 
+// mountViews parses a whole mountinfo file, unescaping b in place, and
+// yields a view of each line (never an error) until yield returns false.
+// It returns whether yield did, or the error of a malformed line.
+func mountViews(b []byte, yield func(MountView, error) bool) (stopped bool, err error) {
+	var v MountView
+	var sc mountScanner
+	sc.init(b)
+	sc.view = true
+	for n := 1; sc.i < len(b); n++ {
+		if kind, err := sc.next(&v); err != nil {
+			return false, atLine(n, err)
+		} else if kind == lineEmpty {
+			continue
+		}
+		if !yield(v, nil) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // parseMountInfo parses a whole mountinfo file. It unescapes b in place.
 // The unescaped fields become substrings of one copy of b.
 func parseMountInfo(b []byte) ([]Mount, error) {
 	s := string(b)
+	// At most one Mount per line: the elements are written in place.
 	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
-	rest := b
-	var v MountView // kept across lines: see parseMountLine
-	for n := 1; len(rest) > 0; n++ {
-		var line []byte
-		line, rest = parse.Line(rest)
-		if len(line) == 0 {
-			continue
-		}
-		esc, err := parseMountLine(line, &v)
+	var v MountView
+	var sc mountScanner
+	sc.init(b)
+	for n := 1; sc.i < len(b); n++ {
+		kind, err := sc.next(&v)
 		if err != nil {
 			return nil, atLine(n, err)
 		}
-		// A field without escapes is the same bytes in s; an unescaped
-		// one is shorter and gets its own string.
-		sub := func(f []byte, escaped bool) string {
-			if len(f) == 0 {
-				return ""
+		switch kind {
+		case linePlain:
+			// Straight from where mountPlain found the fields (the
+			// same bytes in s), field by field into the element: a
+			// composite literal would be built aside, then copied with
+			// a write barrier over every pointer of the struct.
+			l := &sc.l
+			ms = ms[:len(ms)+1]
+			m := &ms[len(ms)-1]
+			m.ID, m.ParentID, m.Dev = int(l.id), int(l.parent), Dev{Major: uint32(l.major), Minor: uint32(l.minor)}
+			m.Root, m.MountPoint = s[l.rootStart:l.rootEnd], s[l.rootEnd+1:l.mpEnd]
+			m.Options, m.Flags, m.Propagation = s[l.optStart:l.optEnd], l.flags, l.prop
+			m.FSType, m.Source = s[l.typeStart:l.typeEnd], s[l.typeEnd+1:l.srcEnd]
+			if l.super {
+				m.SuperOptions = s[l.srcEnd+1 : l.end]
 			}
-			if escaped {
-				return string(f)
+		case lineFields:
+			// A field without escapes is the same bytes in s; an
+			// unescaped one is shorter and gets its own string.
+			esc := sc.esc
+			sub := func(f []byte, escaped bool) string {
+				if len(f) == 0 {
+					return ""
+				}
+				if escaped {
+					return string(f)
+				}
+				off := cap(b) - cap(f)
+				return s[off : off+len(f)]
 			}
-			off := cap(b) - cap(f)
-			return s[off : off+len(f)]
+			ms = ms[:len(ms)+1]
+			ms[len(ms)-1] = Mount{
+				ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
+				Root:         sub(v.Root, esc&escRoot != 0),
+				MountPoint:   sub(v.MountPoint, esc&escMountPoint != 0),
+				Options:      sub(v.Options, false),
+				Flags:        v.Flags,
+				Propagation:  v.Propagation,
+				FSType:       sub(v.FSType, esc&escFSType != 0),
+				Source:       sub(v.Source, esc&escSource != 0),
+				SuperOptions: sub(v.SuperOptions, false),
+			}
 		}
-		ms = append(ms, Mount{
-			ID: v.ID, ParentID: v.ParentID, Dev: v.Dev,
-			Root:         sub(v.Root, esc&escRoot != 0),
-			MountPoint:   sub(v.MountPoint, esc&escMountPoint != 0),
-			Options:      sub(v.Options, false),
-			Flags:        v.Flags,
-			Propagation:  v.Propagation,
-			FSType:       sub(v.FSType, esc&escFSType != 0),
-			Source:       sub(v.Source, esc&escSource != 0),
-			SuperOptions: sub(v.SuperOptions, false),
-		})
 	}
 	return ms, nil
 }
@@ -206,7 +231,8 @@ var (
 //	(1)(2)(3)   (4)   (5)         (6)        (7)     (8)(9)  (10)      (11)
 //
 // Fields are separated by exactly one space; an empty field (a source of
-// "") shows as two spaces.
+// "") shows as two spaces. It takes any line, and reports the errors;
+// mountScanner gives it only the lines mountPlain does not read.
 func parseMountLine(line []byte, v *MountView) (esc uint8, err error) {
 	var f []byte
 	var ok bool

@@ -86,6 +86,18 @@ func TestParseMountLine(t *testing.T) {
 		} else if m := v.Mount(); !reflect.DeepEqual(m, tt.want) {
 			t.Errorf("MountView.Mount of %q\n got %+v\nwant %+v", tt.line, m, tt.want)
 		}
+		// MountInfoSeq's path: mountPlain's views for the lines in the
+		// usual form, parseMountLine's for the others.
+		n := 0
+		if _, err := mountViews([]byte(tt.line+"\n"), func(v MountView, _ error) bool {
+			if m := v.Mount(); !reflect.DeepEqual(m, tt.want) {
+				t.Errorf("mountViews of %q\n got %+v\nwant %+v", tt.line, m, tt.want)
+			}
+			n++
+			return true
+		}); err != nil || n != 1 {
+			t.Errorf("mountViews(%q): %d views, %v", tt.line, n, err)
+		}
 	}
 }
 
@@ -162,6 +174,13 @@ func TestParseMountInfoFixtures(t *testing.T) {
 		if n := bytes.Count(b, []byte{'\n'}); len(ms) != n {
 			t.Errorf("%s: %d mounts, %d lines", name, len(ms), n)
 		}
+		var seq []Mount
+		if _, err := mountViews(bytes.Clone(b), func(v MountView, _ error) bool {
+			seq = append(seq, v.Mount())
+			return true
+		}); err != nil || !reflect.DeepEqual(seq, ms) {
+			t.Errorf("%s: mountViews differs from parseMountInfo: %v", name, err)
+		}
 		ids := map[int]bool{}
 		rest := bytes.Clone(b)
 		for i, m := range ms {
@@ -234,6 +253,16 @@ func FuzzParseMountInfo(f *testing.F) {
 		ms, err := parseMountInfo(slices.Clone(b))
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(ms, want) {
 			t.Fatalf("parseMountInfo(%q) = %+v, %v\nwant %+v, %v", b, ms, err, want, wantErr)
+		}
+		// MountInfoSeq's path, which makes views where parseMountInfo
+		// makes strings, agrees too.
+		var seq []Mount
+		_, seqErr := mountViews(slices.Clone(b), func(v MountView, _ error) bool {
+			seq = append(seq, v.Mount())
+			return true
+		})
+		if fmt.Sprint(seqErr) != fmt.Sprint(wantErr) || (wantErr == nil && (len(seq) != len(want) || len(want) > 0 && !reflect.DeepEqual(seq, want))) {
+			t.Fatalf("mountViews(%q) = %+v, %v\nwant %+v, %v", b, seq, seqErr, want, wantErr)
 		}
 		if err != nil {
 			return
@@ -502,14 +531,8 @@ func BenchmarkParseMountInfo(b *testing.B) {
 	b.Run("view", func(b *testing.B) {
 		for b.Loop() {
 			copy(work, data)
-			rest := work
-			var v MountView // kept across lines, as MountInfoSeq does
-			for len(rest) > 0 {
-				var line []byte
-				line, rest = parse.Line(rest)
-				if _, err := parseMountLine(line, &v); err != nil {
-					b.Fatal(err)
-				}
+			if _, err := mountViews(work, func(MountView, error) bool { return true }); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

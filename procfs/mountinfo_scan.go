@@ -1,0 +1,226 @@
+package procfs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/lxgo/lx/internal/parse"
+	"github.com/lxgo/lx/mount"
+)
+
+// The fast path of mountinfo: the lines in the kernel's usual form, read
+// in one pass over the buffer. parseMountLine, in mountinfo.go, reads the
+// others.
+
+// mountScanner reads the lines of a mountinfo file in turn.
+type mountScanner struct {
+	b    []byte
+	i    int       // where the next line starts
+	bs   int       // the index of the first backslash from i, or len(b)
+	l    mountLine // the last line mountPlain read, and the options memo
+	view bool      // whether mountPlain writes v too (MountInfoSeq)
+	esc  uint8     // the fields the last line parseMountLine read unescaped (see escRoot)
+}
+
+// What mountScanner.next read.
+const (
+	lineEmpty  = iota
+	linePlain  // a line in the usual form, in sc.l
+	lineFields // any other line, in v
+)
+
+func (sc *mountScanner) init(b []byte) {
+	sc.b, sc.i, sc.bs = b, 0, len(b)
+	if k := bytes.IndexByte(b, '\\'); k >= 0 {
+		sc.bs = k
+	}
+}
+
+// next reads the next line. A line in the kernel's usual form without
+// escapes takes mountPlain's path, into sc.l; anything else is cut out
+// and parsed into v by parseMountLine. v must be the same on every call:
+// it holds the options memo when a line takes parseMountLine's path.
+func (sc *mountScanner) next(v *MountView) (kind int, err error) {
+	b, i := sc.b, sc.i
+	if b[i] == '\n' {
+		sc.i++
+		return lineEmpty, nil
+	}
+	pv := v
+	if !sc.view {
+		pv = nil
+	}
+	if mountPlain(b, i, &sc.l, pv) && sc.l.end <= sc.bs {
+		sc.i = sc.l.end + 1
+		return linePlain, nil
+	}
+	line, _ := parse.Line(b[i:])
+	end := i + len(line)
+	// parseMountLine keeps its own memo in v.Options and v.Flags: give
+	// it mountPlain's, and take it back.
+	if sc.l.optEnd > sc.l.optStart {
+		v.Options, v.Flags = b[sc.l.optStart:sc.l.optEnd], sc.l.flags
+	}
+	if sc.esc, err = parseMountLine(line, v); err != nil {
+		return lineEmpty, err
+	}
+	sc.l.optStart = cap(b) - cap(v.Options)
+	sc.l.optEnd, sc.l.flags = sc.l.optStart+len(v.Options), v.Flags
+	if sc.bs < end {
+		sc.bs = len(b)
+		if k := bytes.IndexByte(b[end:], '\\'); k >= 0 {
+			sc.bs = end + k
+		}
+	}
+	sc.i = end + 1
+	return lineFields, nil
+}
+
+// mountLine is a line that mountPlain read: its numbers, and where its
+// fields are in the read buffer b. The options and flags are also the
+// memo of the next line: most mounts share a handful of option strings.
+type mountLine struct {
+	id, parent, major, minor uint64
+	flags                    mount.Flags
+	prop                     mount.Propagation
+	// Root is b[rootStart:rootEnd], MountPoint b[rootEnd+1:mpEnd],
+	// Options b[optStart:optEnd], FSType b[typeStart:typeEnd], Source
+	// b[typeEnd+1:srcEnd], and SuperOptions b[srcEnd+1:end] when super
+	// is set (else nil); end is the index of the line's newline, or
+	// len(b).
+	rootStart, rootEnd, mpEnd, optStart, optEnd, typeStart, typeEnd, srcEnd, end int
+	super                                                                        bool
+}
+
+// mountPlain reads the line of b that starts at i, as parseMountLine
+// would, when it is in the kernel's usual form: mountHead's numbers, and
+// fields that hold no byte below '!' but the spaces between them. The
+// caller makes sure that the line holds no backslash. It reports whether
+// the line is in that form, and writes nothing when it is not.
+//
+// It reads the fields in one pass over b, without cutting the line out of
+// b first, and finds each field's end eight bytes at a time (fieldEnd).
+// With a nil v, it writes the line into l, where MountInfo finds where to
+// cut its strings from; making slices first would cost it more. Else it
+// writes the line into v, MountInfoSeq's view, and only the end and the
+// options memo into l: storing the rest too measured slower there.
+func mountPlain(b []byte, i int, l *mountLine, v *MountView) bool {
+	id, i, ok1 := headNumber(b, i, ' ')
+	parent, i, ok2 := headNumber(b, i, ' ')
+	major, i, ok3 := headNumber(b, i, ':')
+	minor, i, ok4 := headNumber(b, i, ' ')
+	if !(ok1 && ok2 && ok3 && ok4) {
+		return false
+	}
+	// The root is "/" but for bind mounts of a subtree.
+	rootEnd := i + 1
+	if !(rootEnd < len(b) && b[i] == '/' && b[rootEnd] == ' ') {
+		if rootEnd = fieldEnd(b, i); !isSpace(b, rootEnd) {
+			return false
+		}
+	}
+	mpEnd := fieldEnd(b, rootEnd+1)
+	if !isSpace(b, mpEnd) {
+		return false
+	}
+	// Most mounts share a handful of option strings: when the options
+	// are the previous line's, compare them instead of searching their
+	// end, and keep their flags. (The previous options hold no space or
+	// newline: they were a field.)
+	prev := b[l.optStart:l.optEnd]
+	optStart, optEnd := mpEnd+1, mpEnd+1+len(prev)
+	flags := l.flags
+	if !(len(prev) > 0 && isSpace(b, optEnd) && string(b[optStart:optEnd]) == string(prev)) {
+		if optEnd = fieldEnd(b, optStart); !isSpace(b, optEnd) {
+			return false
+		}
+		var err error
+		if flags, err = mount.ParseFlags(b[optStart:optEnd]); err != nil {
+			return false
+		}
+	}
+	// The optional fields run up to the first field "-".
+	j := optEnd + 1
+	var prop mount.Propagation
+	if j+1 < len(b) && b[j] == '-' && b[j+1] == ' ' {
+		j += 2 // none: a private mount
+	} else {
+		for {
+			e := fieldEnd(b, j)
+			if !isSpace(b, e) {
+				return false
+			}
+			if e == j+1 && b[j] == '-' {
+				break
+			}
+			j = e + 1
+		}
+		var err error
+		if prop, err = mount.ParsePropagation(b[optEnd+1 : j-1]); err != nil {
+			return false
+		}
+		j += 2
+	}
+	typeEnd := fieldEnd(b, j)
+	if !isSpace(b, typeEnd) {
+		return false
+	}
+	// The super options are the last field, up to the newline, spaces
+	// and all; a line that ends after the source has none.
+	srcEnd := fieldEnd(b, typeEnd+1)
+	end, super := srcEnd, false
+	switch {
+	case isSpace(b, srcEnd):
+		end, super = srcEnd+1+newlineIndex(b[srcEnd+1:]), true
+	case srcEnd == len(b) || b[srcEnd] == '\n':
+	default:
+		return false // a byte below ' ' in the source
+	}
+	// The memo, and where the next line starts, in any case.
+	l.optStart, l.optEnd, l.flags, l.end = optStart, optEnd, flags, end
+	if v != nil {
+		v.ID, v.ParentID, v.Dev = int(id), int(parent), Dev{Major: uint32(major), Minor: uint32(minor)}
+		v.Root, v.MountPoint = b[i:rootEnd], b[rootEnd+1:mpEnd]
+		v.Options, v.Flags, v.Propagation = b[optStart:optEnd], flags, prop
+		v.FSType, v.Source, v.SuperOptions = b[j:typeEnd], b[typeEnd+1:srcEnd], nil
+		if super {
+			v.SuperOptions = b[srcEnd+1 : end]
+		}
+		return true
+	}
+	// Field by field: a composite literal would be built aside and
+	// copied.
+	l.id, l.parent, l.major, l.minor, l.prop = id, parent, major, minor, prop
+	l.rootStart, l.rootEnd, l.mpEnd = i, rootEnd, mpEnd
+	l.typeStart, l.typeEnd, l.srcEnd, l.super = j, typeEnd, srcEnd, super
+	return true
+}
+
+// fieldEnd returns the index of the first byte below '!' (a space, a
+// newline, or another control byte) in b from i, or len(b). The fields of
+// mountinfo are short, and a word-at-a-time search beats both a byte loop
+// and bytes.IndexByte's call on them.
+func fieldEnd(b []byte, i int) int {
+	for ; len(b)-i >= 8; i += 8 {
+		// The lowest byte of w below '!' is the lowest one flagged in m:
+		// the borrows of w-'!'*ones only reach the bytes above it.
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := (w - '!'*ones) &^ w & (0x80 * ones); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b) && b[i] > ' '; i++ {
+	}
+	return i
+}
+
+// newlineIndex returns the index of the first newline in b, or len(b).
+func newlineIndex(b []byte) int {
+	if k := bytes.IndexByte(b, '\n'); k >= 0 {
+		return k
+	}
+	return len(b)
+}
+
+func isSpace(b []byte, i int) bool { return i < len(b) && b[i] == ' ' }
