@@ -65,6 +65,9 @@ func (sc *mountScanner) next(v *MountView) (kind int, err error) {
 	if sc.esc, err = parseMountLine(line, v); err != nil {
 		return lineEmpty, err
 	}
+	// parseMountLine leaves v.Options a subslice of line, hence of b
+	// (the options field is never unescaped: the kernel prints it from
+	// a fixed vocabulary), so its index in b is what the capacities say.
 	sc.l.optStart = cap(b) - cap(v.Options)
 	sc.l.optEnd, sc.l.flags = sc.l.optStart+len(v.Options), v.Flags
 	if sc.bs < end {

@@ -48,7 +48,7 @@ func stSpec(b []byte, i, k int, st *Status, v *[len(statusKeys)]uint64) (int, bo
 	if c < 0 {
 		return i, true
 	}
-	if c >= 0 && len(b)-c >= 33 && b[c] == '\t' {
+	if len(b)-c >= 33 && b[c] == '\t' {
 		s := (*[32]byte)(b[c+1:])
 		n := byteIn32(s, '\n')
 		byLen, names := &specByLen[0], ssbNames[:]
