@@ -439,6 +439,11 @@ func TestStatusBlocks(t *testing.T) {
 		for _, blk := range []*statusBlock{statusMemBlock, statusKBBlock, statusSetBlock, statusHexBlock} {
 			first := blk.holes[0].k
 			i := bytes.Index(b, []byte("\n"+statusKeys[first]+":")) + 1
+			if i == 0 && name == "/proc/self/status" && first == skKthread {
+				// Before Linux 6.9 there is no Kthread line, and the
+				// shorter block, from VmPeak, reads the kB lines.
+				continue
+			}
 			var got, want [len(statusKeys)]uint64
 			end, blockOK := blk.read(b, i, &got)
 			j, ok := i, true
