@@ -254,6 +254,11 @@ func render(rows []row, cols []*column, missing []string) string {
 		if len(order) == 0 {
 			continue
 		}
+		// By test name, not in the order go test reported them, which
+		// parallel tests make differ from run to run.
+		slices.SortStableFunc(order, func(x, y skip) int {
+			return cmp.Or(strings.Compare(x.test, y.test), strings.Compare(x.reason, y.reason))
+		})
 		fmt.Fprintf(&b, "### `%s` (%s)\n\n", r.path, r.group.Name())
 		for _, s := range order {
 			fmt.Fprintf(&b, "- `%s` on %s: %s\n", s.test, strings.Join(where[s], ", "), cmp.Or(s.reason, "(no reason given)"))
