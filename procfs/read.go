@@ -195,12 +195,7 @@ func (p Proc) withFile(name string, single bool, fn func(b []byte) error) error 
 	if single {
 		var n int
 		buf := poolBuf(bp)
-		if p.dir == nil && p.pid > 0 {
-			var stack [256]byte
-			if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(stack[:0], name), 0, buf); err != nil {
-				return p.ioError(name, err)
-			}
-		} else if fd, n, err = p.readFirst(name, buf); err != nil {
+		if fd, n, err = p.readFirst(name, buf); err != nil {
 			return err
 		}
 		b = buf[:n]
@@ -289,11 +284,11 @@ func (p Proc) appendPathZ(b []byte, name string) []byte {
 // readFirst opens p's file name and reads it once into buf, with
 // sys.ReadOnceZ: the file read whole and closed (fd -1) when n < len(buf);
 // otherwise fd is open at offset n, and the caller reads on and closes it.
-// Errors are mapped by ioError. readSmall and withFile make the same call
-// themselves for a path-based Proc, the common case: on the hot path of a
-// per-process reader every call level costs about 1% of a /proc/PID/statm
-// read (BenchmarkPaired), which a file the kernel generates in about a
-// microsecond is that sensitive to.
+// Errors are mapped by ioError. readSmall (and ReadStat, Statm and
+// ReadStatus) make the same call themselves for a path-based Proc, the
+// common case: on the hot path of a per-process reader every call level
+// costs about 1% of a /proc/PID/statm read (BenchmarkPaired), which a file
+// the kernel generates in about two microseconds is that sensitive to.
 func (p Proc) readFirst(name string, buf []byte) (fd, n int, err error) {
 	var stack [256]byte
 	dfd, z, err := p.pathZ(stack[:0], name)
