@@ -11,10 +11,27 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
 )
+
+// waitSleeping waits until process pid is sleep, in state S: its execve
+// is over.
+func waitSleeping(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err == nil && strings.HasPrefix(string(b), strconv.Itoa(pid)+" (sleep) S ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d does not sleep: %q, %v", pid, b, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
 
 // stackTop returns an address in the top page of process pid's stack,
 // which is present while it runs, from /proc/PID/maps.
@@ -57,8 +74,11 @@ func TestProcessPages(t *testing.T) {
 		cmd.Wait()
 	})
 	pid := cmd.Process.Pid
-	// Start returns once the child has called execve, so this is
-	// sleep's stack.
+	// Start returns when execve closes the child's close-on-exec files,
+	// before the kernel moves the new stack to its final place
+	// (setup_arg_pages): wait until sleep itself runs, or the address
+	// read may be unmapped by the time it is used.
+	waitSleeping(t, pid)
 	top := stackTop(t, pid)
 	st, err := ProcessPageNodes(pid, []uintptr{top, 0}, nil)
 	if err != nil {
