@@ -376,6 +376,9 @@ func (s *statScanner) pages() uint64 {
 // parseStat parses a stat line into st. The comm runs from the first '('
 // to the LAST ')': a name may contain ')' itself, and spaces and newlines.
 func parseStat(b []byte, st *Stat) error {
+	if parseStatKernel(b, st) {
+		return nil
+	}
 	open := bytes.IndexByte(b, '(')
 	if open < 0 {
 		return parseErr(0, "comm", errStatComm)
@@ -405,7 +408,7 @@ func parseStat(b []byte, st *Stat) error {
 	if n := len(rest); n > 0 && rest[n-1] == '\n' {
 		rest = rest[:n-1]
 	}
-	if parseStatFast(rest, st) {
+	if _, ok := parseStatFast(rest, st); ok {
 		st.PID = int(pid)
 		st.Comm.set(b[open+1 : end])
 		return nil
@@ -416,6 +419,49 @@ func parseStat(b []byte, st *Stat) error {
 	// reads into a buffer on its stack. Only a line that is not in the
 	// kernel's form (or an error) comes here.
 	return parseStatFields(bytes.Clone(rest), st)
+}
+
+// parseStatKernel parses a line in the kernel's form, "PID (COMM) S 1 2
+// ...", where the comm holds no ')' and the fields are parseStatFast's,
+// and reports whether it did. It is parseStat's
+// common case without the searches: the pid is read in place, and the
+// comm ends at its first ')', which is the line's last one when parseStat
+// would find the same: parseStatFast has read every byte after it as a
+// state and numbers, ')' in none of them, or leaves a tail that holds
+// none. (A name holding ')' makes the fast path fail on the bytes after
+// its first ')', or leaves one there, and parseStat's searches take it.)
+func parseStatKernel(b []byte, st *Stat) bool {
+	// The pid: 1 to 10 digits without a leading zero, then " (".
+	pid, i := uint64(0), 0
+	for ; i < len(b) && i < 10 && b[i]-'0' <= 9; i++ {
+		pid = pid*10 + uint64(b[i]-'0')
+	}
+	if i == 0 || b[0] == '0' || pid > 1<<31-1 || len(b)-i < 2 || b[i] != ' ' || b[i+1] != '(' {
+		return false
+	}
+	open := i + 2
+	end := bytes.IndexByte(b[open:], ')')
+	if end < 0 {
+		return false
+	}
+	end += open
+	rest := b[end+1:]
+	if n := len(rest); n > 0 && rest[n-1] == '\n' {
+		rest = rest[:n-1]
+	}
+	// A state of ')' would be the last ')'.
+	if len(rest) > 1 && rest[1] == ')' {
+		return false
+	}
+	// On a false return st may be written; parseStat then writes it
+	// anew.
+	n, ok := parseStatFast(rest, st)
+	if !ok || n < len(rest) && bytes.IndexByte(rest[n:], ')') >= 0 {
+		return false
+	}
+	st.PID = int(pid)
+	st.Comm.set(b[open:end])
+	return true
 }
 
 // parseStatFields parses the fields after the comm, " S 1 2 ...", into st
@@ -506,20 +552,21 @@ const statSigned = 1<<(4-f4) | 1<<(5-f4) | 1<<(6-f4) | 1<<(7-f4) | 1<<(8-f4) | 1
 // parseStatFast parses the fields after the comm (" S 1 2 ...", without
 // the newline) when they are in the kernel's exact form: single spaces,
 // numbers of up to 20 digits, '-' only on signed fields, every value in
-// range. It fills st (PID and Comm zero) and returns true, or returns false
-// having written nothing, and parseStatFields, which takes any form and
-// reports errors, does the work. On what it accepts the two agree
-// (FuzzParseStat checks it).
-func parseStatFast(rest []byte, st *Stat) bool {
+// range. It fills st (PID and Comm zero) and returns true and the number
+// of bytes of rest it read (less than len(rest) when fields lx does not
+// know follow), or returns false having written nothing, and
+// parseStatFields, which takes any form and reports errors, does the
+// work. On what it accepts the two agree (FuzzParseStat checks it).
+func parseStatFast(rest []byte, st *Stat) (n int, ok bool) {
 	if len(rest) < 3 || rest[0] != ' ' || rest[1] == ' ' || rest[2] != ' ' {
-		return false
+		return 0, false
 	}
 	var v [statNums]uint64
-	neg, k, ok := statNumbers(rest[2:], v[:])
+	neg, k, n, ok := statNumbers(rest[2:], v[:])
 	// Fewer than 44 fields, or a sign where the kernel prints none: the
 	// general path.
 	if !ok || k < statMinFields-3 || neg&^statSigned != 0 {
-		return false
+		return 0, false
 	}
 	// Range checks, cheaper than the general path's and stricter: the OR
 	// of the fields that share a bound exceeds it when one of them does,
@@ -533,7 +580,7 @@ func parseStatFast(rest []byte, st *Stat) bool {
 	rssHi, rss := bits.Mul64(v[24-f4], pageSize)
 	const negTicks = 1<<(16-f4) | 1<<(17-f4) | 1<<(44-f4)
 	if i32>>31|u32>>32|ticks>>39|v[21-f4]>>63|rssHi != 0 || neg&negTicks != 0 {
-		return false
+		return 0, false
 	}
 	sx := func(f int) int64 { // a signed field's value, negated without a branch
 		m := -int64(neg >> (f - 4) & 1)
@@ -597,7 +644,7 @@ func parseStatFast(rest []byte, st *Stat) bool {
 	if v[25-f4] == uint64(^uint(0)) {
 		st.RSSLimit = rlimit.Unlimited
 	}
-	return true
+	return 2 + n, true
 }
 
 // ones has 1 in every byte, for the SWAR arithmetic of statNumbers.
@@ -607,14 +654,15 @@ const ones = 0x0101010101010101
 // maybe '-', and 1 to 20 digits. It stops at the end of b or after len(v)
 // numbers, which must then be followed by a space (the fields after those
 // lx reads are ignored). It sets bit k of neg when v[k] is negative and
-// returns how many numbers it read; ok is false for anything else, or a
+// returns how many numbers it read and the index in b after them; ok is
+// false for anything else, or a
 // 20-digit number above 2^64-1. A negative number of more than five
 // digits is "anything else": the kernel prints none (pids are positive).
 //
 // Most fields are short, many 0: each is read from one 8-byte load of the
 // bytes from its space, its digits found and converted eight at a time
 // (parse.Swar8); a 0 takes one comparison.
-func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
+func statNumbers(b []byte, v []uint64) (neg uint64, k, end int, ok bool) {
 	i := 0
 	// While a window of 24 bytes remains (all but the last fields), the
 	// loads need no checks, and a long number is read in place.
@@ -630,21 +678,21 @@ func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 		n := bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
 		switch {
 		case byte(w) != ' ':
-			return 0, 0, false
+			return 0, 0, 0, false
 		case n == 1:
 			v[k] = t & 0xff
 		case n > 1 && n < 7:
 			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
 		case n == 0:
 			if byte(w>>8) != '-' {
-				return 0, 0, false
+				return 0, 0, 0, false
 			}
 			neg |= 1 << k
 			i++
 			t = w>>16 - 0x30*ones
 			n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
 			if n == 0 || n > 5 {
-				return 0, 0, false
+				return 0, 0, 0, false
 			}
 			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
 		default: // 7 digits or more: addresses, rsslim
@@ -665,7 +713,7 @@ func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 			default:
 				x, m, ok := statLong(b, i+1)
 				if !ok {
-					return 0, 0, false
+					return 0, 0, 0, false
 				}
 				v[k], n = x, m
 			}
@@ -681,7 +729,7 @@ func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 			continue
 		}
 		if byte(w) != ' ' {
-			return 0, 0, false
+			return 0, 0, 0, false
 		}
 		// The digits after the space: the lowest byte whose high bit t or
 		// t+0x76 sets is the first non-digit (borrows and carries only
@@ -695,20 +743,20 @@ func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
 		case n == 0:
 			if byte(w>>8) != '-' {
-				return 0, 0, false
+				return 0, 0, 0, false
 			}
 			neg |= 1 << k
 			i++
 			t = w>>16 - 0x30*ones
 			n = bits.TrailingZeros64((t|(t+0x76*ones))&(0x80*ones)) >> 3
 			if n == 0 || n > 5 {
-				return 0, 0, false
+				return 0, 0, 0, false
 			}
 			v[k] = parse.Swar8(t << ((64 - 8*n) & 63))
 		default: // 7 digits or more: addresses, rsslim
 			x, m, ok := statLong(b, i+1)
 			if !ok {
-				return 0, 0, false
+				return 0, 0, 0, false
 			}
 			v[k], n = x, m
 		}
@@ -716,9 +764,9 @@ func statNumbers(b []byte, v []uint64) (neg uint64, k int, ok bool) {
 		k++
 	}
 	if i < len(b) && b[i] != ' ' {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return neg, k, true
+	return neg, k, i, true
 }
 
 // leadNumber reads the number of 1 to 20 digits at the start of b, and

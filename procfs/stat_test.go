@@ -354,10 +354,19 @@ func FuzzParseStat(f *testing.F) {
 		if end := bytes.LastIndexByte(b, ')'); end >= 0 {
 			rest := bytes.TrimSuffix(b[end+1:], []byte("\n"))
 			var fast, general Stat
-			if parseStatFast(rest, &fast) {
+			if _, ok := parseStatFast(rest, &fast); ok {
 				if err := parseStatFields(rest, &general); err != nil || fast != general {
 					t.Fatalf("fields %q: fast path %+v, general path %+v, %v", rest, fast, general, err)
 				}
+			}
+		}
+		// The search-free path, where it accepts the line, agrees with
+		// a parse that finds the comm by searching.
+		var kern Stat
+		if parseStatKernel(b, &kern) {
+			want, err := parseStatSearching(b)
+			if err != nil || kern != want {
+				t.Fatalf("%q: parseStatKernel %+v, searching %+v, %v", b, kern, want, err)
 			}
 		}
 		var st Stat
@@ -426,6 +435,27 @@ func TestParseStatReuse(t *testing.T) {
 	}
 }
 
+// parseStatSearching is the reference for parseStatKernel: the pid before
+// the first '(', the comm up to the last ')', and the general path's
+// fields.
+func parseStatSearching(b []byte) (Stat, error) {
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if open < 0 || end < open {
+		return Stat{}, errStatComm
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:open])))
+	if err != nil || pid < 1 || pid > 1<<31-1 {
+		return Stat{}, errors.New("pid")
+	}
+	st := Stat{PID: pid}
+	st.Comm.set(b[open+1 : end])
+	err = parseStatFields(bytes.TrimSuffix(b[end+1:], []byte("\n")), &st)
+	return st, err
+}
+
+// okOf returns the ok of a (value, ok) pair.
+func okOf(_ int, ok bool) bool { return ok }
+
 // TestParseStatFastPath checks that the kernel's own lines take the fast
 // path (a change that sent them to the general one would pass every other
 // test and be four times slower).
@@ -435,8 +465,14 @@ func TestParseStatFastPath(t *testing.T) {
 		b := readFixture(t, name)
 		rest := bytes.TrimSuffix(b[bytes.LastIndexByte(b, ')')+1:], []byte("\n"))
 		var st Stat
-		if !parseStatFast(rest, &st) {
+		if _, ok := parseStatFast(rest, &st); !ok {
 			t.Errorf("%s: not on the fast path", name)
+		}
+		// The kernel's form without searches, unless the name holds a
+		// ')' (the hostile fixture's does).
+		comm := b[bytes.IndexByte(b, '(')+1 : bytes.LastIndexByte(b, ')')]
+		if got := parseStatKernel(b, &st); got != !bytes.Contains(comm, []byte(")")) {
+			t.Errorf("%s: parseStatKernel = %v for comm %q", name, got, comm)
 		}
 	}
 	b, err := os.ReadFile("/proc/self/stat")
@@ -444,7 +480,10 @@ func TestParseStatFastPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st Stat
-	if rest := bytes.TrimSuffix(b[bytes.LastIndexByte(b, ')')+1:], []byte("\n")); !parseStatFast(rest, &st) {
+	if rest := bytes.TrimSuffix(b[bytes.LastIndexByte(b, ')')+1:], []byte("\n")); !okOf(parseStatFast(rest, &st)) {
 		t.Errorf("/proc/self/stat %q: not on the fast path", b)
+	}
+	if !parseStatKernel(b, &st) {
+		t.Errorf("/proc/self/stat %q: not parsed in the kernel's form", b)
 	}
 }
