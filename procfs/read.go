@@ -2,8 +2,10 @@ package procfs
 
 import (
 	"io/fs"
+	"math/bits"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -354,10 +356,10 @@ func (p Proc) path(name string) string {
 func (p Proc) appendDir(b []byte) []byte {
 	b = append(b, p.fs.proc...)
 	b = append(b, '/')
-	b = strconv.AppendInt(b, int64(p.pid), 10)
+	b = appendID(b, p.pid)
 	if p.tid != 0 {
 		b = append(b, "/task/"...)
-		b = strconv.AppendInt(b, int64(p.tid), 10)
+		b = appendID(b, p.tid)
 	}
 	return b
 }
@@ -366,11 +368,62 @@ func (p Proc) appendDir(b []byte) []byte {
 func (p Proc) appendRel(b []byte, name string) []byte {
 	if p.tid != 0 {
 		b = append(b, "task/"...)
-		b = strconv.AppendInt(b, int64(p.tid), 10)
+		b = appendID(b, p.tid)
 		b = append(b, '/')
 	}
 	return append(b, name...)
 }
+
+// appendID appends the decimal form of a pid or tid. Every path-based
+// read builds its path anew, and strconv.AppendInt, general in base and
+// width, formats into a buffer of its own and copies: this writes the
+// digits in place, two at a time, which took BenchmarkPaired's statm from
+// about 1.05 to 1.04 for the path alone. A value outside 0..2^32-1 (no
+// pid) goes to strconv.
+func appendID(b []byte, id int) []byte {
+	if id < 0 || id > 1<<32-1 {
+		return strconv.AppendInt(b, int64(id), 10)
+	}
+	x := uint32(id)
+	// The number of digits: log10 from the bit length (1233/4096 is
+	// just above log10(2)), corrected by one comparison.
+	n := bits.Len32(x) * 1233 >> 12
+	if x >= pow10u32[n] {
+		n++
+	}
+	n = max(n, 1) // 0
+	b = slices.Grow(b, n)
+	b = b[:len(b)+n]
+	d := b[len(b)-n:]
+	i := n
+	for x >= 100 {
+		q := x / 100
+		r := 2 * (x - 100*q)
+		i -= 2
+		d[i], d[i+1] = digitPairs[r], digitPairs[r+1]
+		x = q
+	}
+	if x >= 10 {
+		d[i-2], d[i-1] = digitPairs[2*x], digitPairs[2*x+1]
+	} else {
+		d[i-1] = byte('0' + x)
+	}
+	return b
+}
+
+var pow10u32 = [...]uint32{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
+
+// digitPairs holds the two digits of 0 to 99.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // opOf returns the operation an error from internal/sys names: the Op of
 // a *fs.PathError or the call of an *os.SyscallError. (A type switch, not
