@@ -381,7 +381,7 @@ func (p Proc) appendRel(b []byte, name string) []byte {
 // about 1.05 to 1.04 for the path alone. A value outside 0..2^32-1 (no
 // pid) goes to strconv.
 func appendID(b []byte, id int) []byte {
-	if id < 0 || id > 1<<32-1 {
+	if id < 0 || uint64(id) > 1<<32-1 {
 		return strconv.AppendInt(b, int64(id), 10)
 	}
 	x := uint32(id)

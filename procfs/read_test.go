@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"math"
 	"strconv"
 	"testing"
 )
@@ -21,12 +22,15 @@ func TestAppendID(t *testing.T) {
 	for id := range 1 << 17 {
 		check(id)
 	}
-	for p := 10; p <= 1e18; p *= 10 {
-		check(p - 1)
-		check(p)
-		check(p + 1)
+	// Values an int holds on this architecture (32 bits on 386 and arm).
+	var big []int64
+	for p := int64(10); p <= 1e18; p *= 10 {
+		big = append(big, p-1, p, p+1)
 	}
-	for _, id := range []int{1<<31 - 1, 1 << 31, 1<<32 - 1, 1 << 32, -1, -1 << 31} {
-		check(id)
+	big = append(big, 1<<31-1, 1<<31, 1<<32-1, 1<<32, -1, -1<<31, math.MaxInt64)
+	for _, v := range big {
+		if int64(int(v)) == v {
+			check(int(v))
+		}
 	}
 }
