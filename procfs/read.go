@@ -377,9 +377,10 @@ func (p Proc) appendRel(b []byte, name string) []byte {
 // appendID appends the decimal form of a pid or tid. Every path-based
 // read builds its path anew, and strconv.AppendInt, general in base and
 // width, formats into a buffer of its own and copies: this writes the
-// digits in place, two at a time, which took BenchmarkPaired's statm from
-// about 1.05 to 1.04 for the path alone. A value outside 0..2^32-1 (no
-// pid) goes to strconv.
+// digits in place, two at a time. A scratch pairing that varied only the
+// path building measured statm's ratio at 1.045-1.054 with strconv and
+// 1.039-1.044 with this (docs/performance.md). A value outside
+// 0..2^32-1 (no pid) goes to strconv.
 func appendID(b []byte, id int) []byte {
 	if id < 0 || uint64(id) > 1<<32-1 {
 		return strconv.AppendInt(b, int64(id), 10)

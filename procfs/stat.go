@@ -423,13 +423,13 @@ func parseStat(b []byte, st *Stat) error {
 
 // parseStatKernel parses a line in the kernel's form, "PID (COMM) S 1 2
 // ...", where the comm holds no ')' and the fields are parseStatFast's,
-// and reports whether it did. It is parseStat's
-// common case without the searches: the pid is read in place, and the
-// comm ends at its first ')', which is the line's last one when parseStat
-// would find the same: parseStatFast has read every byte after it as a
-// state and numbers, ')' in none of them, or leaves a tail that holds
-// none. (A name holding ')' makes the fast path fail on the bytes after
-// its first ')', or leaves one there, and parseStat's searches take it.)
+// and reports whether it did. It is parseStat's common case without the
+// searches: the pid is read in place, and the comm ends at its first ')'.
+// That is the line's last ')', the one parseStat's searches find, when
+// parseStatFast has read every byte after it as a state and numbers, or
+// leaves a tail that holds no ')'. (A name holding ')' makes the fast
+// path fail on the bytes after its first ')', or leaves one there, and
+// parseStat's searches take the line.)
 func parseStatKernel(b []byte, st *Stat) bool {
 	// The pid: 1 to 10 digits without a leading zero, then " (".
 	pid, i := uint64(0), 0
