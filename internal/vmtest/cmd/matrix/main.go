@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -327,14 +328,23 @@ func firstLine(prefix, s string) string {
 }
 
 // normalize keeps a skip reason to one line, and drops what differs
-// between runs (uids stay; they explain permission skips).
+// between runs (uids stay; they explain permission skips): the random
+// suffix of a t.TempDir and a page frame number become "N", so that
+// regenerating the file changes only lines whose reason changed.
 func normalize(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
+	s = tempDir.ReplaceAllString(s, "${1}N/")
+	s = pfn.ReplaceAllString(s, "${1}N")
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
 	return strings.ReplaceAll(s, "|", `\|`)
 }
+
+var (
+	tempDir = regexp.MustCompile(`(/tmp/[A-Za-z_][A-Za-z0-9_]*?)[0-9]+/`)
+	pfn     = regexp.MustCompile(`(pfn=)0x[0-9a-f]+`)
+)
 
 // Markers around the generated part of docs/kernels.md; the prose
 // outside them is kept.
