@@ -14,6 +14,7 @@ import (
 
 	"github.com/lxgo/lx/internal/testutil"
 	"github.com/lxgo/lx/kernel"
+	"github.com/lxgo/lx/procfs"
 )
 
 func TestPageSize(t *testing.T) {
@@ -190,29 +191,23 @@ func TestMapFile(t *testing.T) {
 	}
 }
 
-// mapsPerms returns the permissions of the mapping that contains addr.
-// It looks for the containing range, not a range starting at addr: the
-// kernel merges a region whose protection now matches an adjacent anonymous
-// mapping's into one VMA, which then starts below addr.
+// mapsPerms returns the permissions of the mapping that contains addr,
+// as procfs reads them from /proc/self/maps. It looks for the containing
+// range, not a range starting at addr: the kernel merges a region whose
+// protection now matches an adjacent anonymous mapping's into one VMA,
+// which then starts below addr.
 func mapsPerms(t *testing.T, addr uintptr) string {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/maps")
+	self, err := procfs.Default().Proc(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for l := range strings.Lines(string(b)) {
-		f := strings.Fields(l)
-		lo, hi, ok := strings.Cut(f[0], "-")
-		if !ok {
-			t.Fatalf("maps line %q", l)
+	for m, err := range self.MapsSeq() {
+		if err != nil {
+			t.Fatal(err)
 		}
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil {
-			t.Fatalf("maps line %q", l)
-		}
-		if uint64(addr) >= start && uint64(addr) < end {
-			return f[1]
+		if uint64(addr) >= m.Start && uint64(addr) < m.End {
+			return m.Perms.String()
 		}
 	}
 	t.Fatalf("no mapping contains %#x", addr)
