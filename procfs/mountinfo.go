@@ -106,12 +106,21 @@ func (v *MountView) Mount() Mount {
 // The whole file is read with as few read(2) calls as the buffer allows:
 // the kernel only guarantees a consistent table within one read. All
 // strings of the result share one allocation.
+//
+// A program that reads the same table again and again (a mount table
+// rarely changes) does not pay for its parse each time: the table read
+// twice in a row is remembered, text and layout, and while the kernel
+// returns the same bytes, MountInfo and MountInfoSeq cut their results
+// from where the memo says the fields are (one memo per program, of a
+// table of up to 64 KiB without escaped bytes; the result is the
+// caller's own all the same, its strings shared with the memo's text).
 func (p Proc) MountInfo() ([]Mount, error) { return read(p, "mountinfo", parseMountInfo) }
 
 // MountInfoSeq is MountInfo as an iterator of views into the read buffer.
 // It allocates nothing in steady state: each MountView is valid only until
 // the loop body returns (see MountView). A read error or a malformed line
-// is yielded once, last.
+// is yielded once, last. It shares MountInfo's memo of the last table; a
+// loop that stops early does not make one.
 func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 	return func(yield func(MountView, error) bool) {
 		stopped := false
@@ -128,31 +137,70 @@ func (p Proc) MountInfoSeq() iter.Seq2[MountView, error] {
 
 // mountViews parses a whole mountinfo file, unescaping b in place, and
 // yields a view of each line (never an error) until yield returns false.
-// It returns whether yield did, or the error of a malformed line.
+// It returns whether yield did, or the error of a malformed line. A file
+// that is the last one memoized (see mountMemo) is not parsed again: its
+// views are cut from where the memo says its fields are.
 func mountViews(b []byte, yield func(MountView, error) bool) (stopped bool, err error) {
 	var v MountView
+	if m := memoizedMounts(b); m != nil {
+		for i := range m.lines {
+			m.lines[i].view(&v, b)
+			if !yield(v, nil) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 	var sc mountScanner
 	sc.init(b)
-	sc.view = true
+	lines := newMountMemo(b)
+	sc.view = lines == nil
 	for n := 1; sc.i < len(b); n++ {
-		if kind, err := sc.next(&v); err != nil {
+		kind, err := sc.next(&v)
+		if err != nil {
 			return false, atLine(n, err)
-		} else if kind == lineEmpty {
+		}
+		switch kind {
+		case lineEmpty:
 			continue
+		case linePlain:
+			// Where the memo is made, mountPlain writes its lines
+			// whole into sc.l, and the views are cut from there.
+			if !sc.view {
+				sc.l.view(&v, b)
+				if lines != nil {
+					lines = append(lines, sc.l)
+				}
+			}
+		case lineFields:
+			lines = nil
 		}
 		if !yield(v, nil) {
 			return true, nil
 		}
 	}
+	if lines != nil {
+		storeMountMemo(string(b), lines)
+	}
 	return false, nil
 }
 
 // parseMountInfo parses a whole mountinfo file. It unescapes b in place.
-// The unescaped fields become substrings of one copy of b.
+// The unescaped fields become substrings of one copy of b. A file that is
+// the last one memoized (see mountMemo) is not parsed again: the result is
+// built from the memo, whose text its strings share.
 func parseMountInfo(b []byte) ([]Mount, error) {
+	if m := memoizedMounts(b); m != nil {
+		ms := make([]Mount, len(m.lines))
+		for i := range m.lines {
+			m.lines[i].fill(&ms[i], m.text)
+		}
+		return ms, nil
+	}
 	s := string(b)
 	// At most one Mount per line: the elements are written in place.
 	ms := make([]Mount, 0, bytes.Count(b, []byte{'\n'})+1)
+	lines := newMountMemo(b)
 	var v MountView
 	var sc mountScanner
 	sc.init(b)
@@ -163,21 +211,13 @@ func parseMountInfo(b []byte) ([]Mount, error) {
 		}
 		switch kind {
 		case linePlain:
-			// Straight from where mountPlain found the fields (the
-			// same bytes in s), field by field into the element: a
-			// composite literal would be built aside, then copied with
-			// a write barrier over every pointer of the struct.
-			l := &sc.l
 			ms = ms[:len(ms)+1]
-			m := &ms[len(ms)-1]
-			m.ID, m.ParentID, m.Dev = int(l.id), int(l.parent), Dev{Major: uint32(l.major), Minor: uint32(l.minor)}
-			m.Root, m.MountPoint = s[l.rootStart:l.rootEnd], s[l.rootEnd+1:l.mpEnd]
-			m.Options, m.Flags, m.Propagation = s[l.optStart:l.optEnd], l.flags, l.prop
-			m.FSType, m.Source = s[l.typeStart:l.typeEnd], s[l.typeEnd+1:l.srcEnd]
-			if l.super {
-				m.SuperOptions = s[l.srcEnd+1 : l.end]
+			sc.l.fill(&ms[len(ms)-1], s)
+			if lines != nil {
+				lines = append(lines, sc.l)
 			}
 		case lineFields:
+			lines = nil
 			// A field without escapes is the same bytes in s; an
 			// unescaped one is shorter and gets its own string.
 			esc := sc.esc
@@ -204,6 +244,9 @@ func parseMountInfo(b []byte) ([]Mount, error) {
 				SuperOptions: sub(v.SuperOptions, false),
 			}
 		}
+	}
+	if lines != nil {
+		storeMountMemo(s, lines)
 	}
 	return ms, nil
 }

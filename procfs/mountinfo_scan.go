@@ -3,7 +3,9 @@ package procfs
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/mount"
@@ -94,6 +96,97 @@ type mountLine struct {
 	// len(b).
 	rootStart, rootEnd, mpEnd, optStart, optEnd, typeStart, typeEnd, srcEnd, end int
 	super                                                                        bool
+}
+
+// fill writes the mount of line l into m, its strings cut from s, the
+// text l was read from. Field by field: a composite literal would be
+// built aside, then copied with a write barrier over every pointer of the
+// struct.
+func (l *mountLine) fill(m *Mount, s string) {
+	m.ID, m.ParentID, m.Dev = int(l.id), int(l.parent), Dev{Major: uint32(l.major), Minor: uint32(l.minor)}
+	m.Root, m.MountPoint = s[l.rootStart:l.rootEnd], s[l.rootEnd+1:l.mpEnd]
+	m.Options, m.Flags, m.Propagation = s[l.optStart:l.optEnd], l.flags, l.prop
+	m.FSType, m.Source, m.SuperOptions = s[l.typeStart:l.typeEnd], s[l.typeEnd+1:l.srcEnd], ""
+	if l.super {
+		m.SuperOptions = s[l.srcEnd+1 : l.end]
+	}
+}
+
+// view writes the view of line l into v, its slices cut from b, the text
+// l was read from (or the same bytes).
+func (l *mountLine) view(v *MountView, b []byte) {
+	v.ID, v.ParentID, v.Dev = int(l.id), int(l.parent), Dev{Major: uint32(l.major), Minor: uint32(l.minor)}
+	v.Root, v.MountPoint = b[l.rootStart:l.rootEnd], b[l.rootEnd+1:l.mpEnd]
+	v.Options, v.Flags, v.Propagation = b[l.optStart:l.optEnd], l.flags, l.prop
+	v.FSType, v.Source, v.SuperOptions = b[l.typeStart:l.typeEnd], b[l.typeEnd+1:l.srcEnd], nil
+	if l.super {
+		v.SuperOptions = b[l.srcEnd+1 : l.end]
+	}
+}
+
+// mountMemo is a mountinfo text that MountInfo or MountInfoSeq read
+// whole, and its lines as mountPlain read them. The mount table rarely
+// changes between two reads, and every process of a mount namespace (with
+// the same root) reads the same text: a reader that gets the memo's bytes
+// again cuts its mounts or views from where the memo says they are,
+// without parsing.
+//
+// A text is memoized when a reader that did not find it in the memo
+// finds it the second time in a row: a program that reads the tables of
+// two namespaces in turn, or a table that changes between every two
+// reads, then makes no memo, which would cost it an allocation per read
+// and spare no parse. "The same text" is here the same length and last
+// 256 bytes (see mountFingerprint), which costs a fraction of hashing the
+// whole text; a table that changed elsewhere at the same length is
+// memoized at its first read, which costs an allocation, not a wrong
+// answer: the memo itself is compared byte for byte. Only a text in
+// the kernel's usual form is memoized (every mount line read by mountPlain: no
+// escapes, so the parse left the bytes as they were), and only up to
+// mountMemoMax bytes. A memo is never changed once stored: readers share
+// it without locks.
+type mountMemo struct {
+	text  string
+	lines []mountLine
+}
+
+// mountMemoMax is the largest text memoized: 64 KiB is about 500 mounts,
+// and the memo then holds about 140 KiB.
+const mountMemoMax = 64 << 10
+
+var (
+	lastMounts    atomic.Pointer[mountMemo]
+	lastMountHash atomic.Uint64 // the fingerprint of the last text not found in the memo
+	mountSeed     = maphash.MakeSeed()
+)
+
+// mountFingerprint hashes b's length and its last 256 bytes.
+func mountFingerprint(b []byte) uint64 {
+	return maphash.Bytes(mountSeed, b[max(0, len(b)-256):]) ^ uint64(len(b))*0x9e3779b97f4a7c15
+}
+
+// memoizedMounts returns the memo if b is its text, else nil.
+func memoizedMounts(b []byte) *mountMemo {
+	if m := lastMounts.Load(); m != nil && m.text == string(b) {
+		return m
+	}
+	return nil
+}
+
+// newMountMemo returns an empty slice for the lines of b's memo when b is
+// to be memoized, else nil. b was not found in the memo.
+func newMountMemo(b []byte) []mountLine {
+	if len(b) == 0 || len(b) > mountMemoMax {
+		return nil
+	}
+	if h := mountFingerprint(b); lastMountHash.Swap(h) != h {
+		return nil
+	}
+	return make([]mountLine, 0, bytes.Count(b, []byte{'\n'})+1)
+}
+
+// storeMountMemo makes text and its lines the memo.
+func storeMountMemo(text string, lines []mountLine) {
+	lastMounts.Store(&mountMemo{text: text, lines: lines})
 }
 
 // mountPlain reads the line of b that starts at i, as parseMountLine

@@ -267,6 +267,21 @@ func FuzzParseMountInfo(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// Both again: the memo, where the text is memoized (read twice
+		// in a row, in the usual form), gives the same answer.
+		for range 2 {
+			if again, err := parseMountInfo(slices.Clone(b)); err != nil || !reflect.DeepEqual(again, want) {
+				t.Fatalf("parseMountInfo(%q) again = %+v, %v\nwant %+v", b, again, err, want)
+			}
+			seq = seq[:0]
+			mountViews(slices.Clone(b), func(v MountView, _ error) bool {
+				seq = append(seq, v.Mount())
+				return true
+			})
+			if len(seq) != len(want) || len(want) > 0 && !reflect.DeepEqual(seq, want) {
+				t.Fatalf("mountViews(%q) again = %+v\nwant %+v", b, seq, want)
+			}
+		}
 		for _, m := range ms {
 			if strings.ContainsAny(m.Options, " \n") || strings.Contains(m.SuperOptions, "\n") {
 				continue // cannot come from one line
