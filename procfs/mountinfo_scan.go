@@ -139,9 +139,9 @@ func (l *mountLine) view(v *MountView, b []byte) {
 // 256 bytes (see mountFingerprint), which costs a fraction of hashing the
 // whole text; a table that changed elsewhere at the same length is
 // memoized at its first read, which costs an allocation, not a wrong
-// answer: the memo itself is compared byte for byte. Only a text in
-// the kernel's usual form is memoized (every mount line read by mountPlain: no
-// escapes, so the parse left the bytes as they were), and only up to
+// answer: the memo itself is compared byte for byte. Only a text in the
+// kernel's usual form is memoized (every mount line read by mountPlain:
+// no escapes, so the parse left the bytes as they were), and only up to
 // mountMemoMax bytes. A memo is never changed once stored: readers share
 // it without locks.
 type mountMemo struct {
