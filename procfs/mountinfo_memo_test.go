@@ -160,6 +160,21 @@ func TestMountInfoMemoNot(t *testing.T) {
 	}); allocs != 0 || lastMounts.Load() != nil {
 		t.Errorf("two tables in turn: %v allocations, memo %v", allocs, lastMounts.Load() != nil)
 	}
+	// Two tables in turn while one is the memo: it stays the memo, and
+	// the other is not memoized.
+	resetMountMemo()
+	for range 2 {
+		copy(bufA, a)
+		mountViews(bufA, count)
+	}
+	if allocs := testing.AllocsPerRun(20, func() {
+		copy(bufA, a)
+		copy(bufB, b)
+		mountViews(bufA, count)
+		mountViews(bufB, count)
+	}); allocs != 0 || lastMounts.Load() == nil || lastMounts.Load().text != string(a) {
+		t.Errorf("two tables in turn, one memoized: %v allocations", allocs)
+	}
 	// One table again and again: the memo, and no allocation.
 	if allocs := testing.AllocsPerRun(20, func() {
 		copy(bufA, a)

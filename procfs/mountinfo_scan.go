@@ -147,6 +147,7 @@ func (l *mountLine) view(v *MountView, b []byte) {
 type mountMemo struct {
 	text  string
 	lines []mountLine
+	fp    uint64 // mountFingerprint of text
 }
 
 // mountMemoMax is the largest text memoized: 64 KiB is about 500 mounts,
@@ -155,7 +156,7 @@ const mountMemoMax = 64 << 10
 
 var (
 	lastMounts    atomic.Pointer[mountMemo]
-	lastMountHash atomic.Uint64 // the fingerprint of the last text not found in the memo
+	lastMountHash atomic.Uint64 // the fingerprint of the last text read
 	mountSeed     = maphash.MakeSeed()
 )
 
@@ -164,9 +165,16 @@ func mountFingerprint(b []byte) uint64 {
 	return maphash.Bytes(mountSeed, b[max(0, len(b)-256):]) ^ uint64(len(b))*0x9e3779b97f4a7c15
 }
 
-// memoizedMounts returns the memo if b is its text, else nil.
+// memoizedMounts returns the memo if b is its text, else nil. A text
+// found in the memo is the last one read too: a table read between two
+// reads of another must not count as read twice in a row. (Stored only
+// when it changes, so that readers of one table do not write the shared
+// cache line.)
 func memoizedMounts(b []byte) *mountMemo {
 	if m := lastMounts.Load(); m != nil && m.text == string(b) {
+		if lastMountHash.Load() != m.fp {
+			lastMountHash.Store(m.fp)
+		}
 		return m
 	}
 	return nil
@@ -186,7 +194,7 @@ func newMountMemo(b []byte) []mountLine {
 
 // storeMountMemo makes text and its lines the memo.
 func storeMountMemo(text string, lines []mountLine) {
-	lastMounts.Store(&mountMemo{text: text, lines: lines})
+	lastMounts.Store(&mountMemo{text: text, lines: lines, fp: mountFingerprint([]byte(text))})
 }
 
 // mountPlain reads the line of b that starts at i, as parseMountLine
