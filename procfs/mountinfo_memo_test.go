@@ -2,10 +2,12 @@ package procfs
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // resetMountMemo forgets the memo and the last text seen, as at start.
@@ -116,11 +118,23 @@ func TestMountInfoMemoNot(t *testing.T) {
 	if len(big) <= mountMemoMax {
 		t.Fatalf("the large text is %d bytes", len(big))
 	}
+	// The memo's bound in its doc comment.
+	if size := unsafe.Sizeof(mountLine{}); size > 152 {
+		t.Errorf("a mountLine is %d bytes", size)
+	}
+	var short []byte // the shortest lines, more of them than memoized
+	for i := range mountMemoMaxLines + 1 {
+		short = fmt.Appendf(short, "%d 1 0:1 / /m rw - t s rw\n", i+2)
+	}
+	if len(short) > mountMemoMax {
+		t.Fatalf("the text of short lines is %d bytes", len(short))
+	}
 	for name, text := range map[string][]byte{
-		"escapes":   fileFixture(t, "mountinfo-6.18-private-ns"),
-		"too large": big,
-		"malformed": append(plainMountText(t, "mountinfo-container"), "36 35 98:0 / /mnt rw\n"...),
-		"empty":     nil,
+		"escapes":        fileFixture(t, "mountinfo-6.18-private-ns"),
+		"too large":      big,
+		"too many lines": short,
+		"malformed":      append(plainMountText(t, "mountinfo-container"), "36 35 98:0 / /mnt rw\n"...),
+		"empty":          nil,
 	} {
 		resetMountMemo()
 		want, wantErr := refParseMountInfo(slices.Clone(text))

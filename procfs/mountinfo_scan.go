@@ -142,17 +142,21 @@ func (l *mountLine) view(v *MountView, b []byte) {
 // answer: the memo itself is compared byte for byte. Only a text in the
 // kernel's usual form is memoized (every mount line read by mountPlain:
 // no escapes, so the parse left the bytes as they were), and only up to
-// mountMemoMax bytes. A memo is never changed once stored: readers share
-// it without locks.
+// mountMemoMax bytes and mountMemoMaxLines lines. A memo is never changed
+// once stored: readers share it without locks.
 type mountMemo struct {
 	text  string
 	lines []mountLine
 	fp    uint64 // mountFingerprint of text
 }
 
-// mountMemoMax is the largest text memoized: 64 KiB is about 500 mounts,
-// and the memo then holds about 140 KiB.
-const mountMemoMax = 64 << 10
+// The largest text memoized: 64 KiB (about 500 mounts of a usual
+// system) and 1,024 lines, so that the memo holds at most 64 KiB of text
+// and 152 KiB of lines (a mountLine is 152 bytes on 64-bit systems).
+const (
+	mountMemoMax      = 64 << 10
+	mountMemoMaxLines = 1024
+)
 
 var (
 	lastMounts    atomic.Pointer[mountMemo]
@@ -189,7 +193,11 @@ func newMountMemo(b []byte) []mountLine {
 	if h := mountFingerprint(b); lastMountHash.Swap(h) != h {
 		return nil
 	}
-	return make([]mountLine, 0, bytes.Count(b, []byte{'\n'})+1)
+	n := bytes.Count(b, []byte{'\n'}) + 1
+	if n > mountMemoMaxLines {
+		return nil
+	}
+	return make([]mountLine, 0, n)
 }
 
 // storeMountMemo makes text and its lines the memo.
