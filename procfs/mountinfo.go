@@ -112,8 +112,9 @@ func (v *MountView) Mount() Mount {
 // twice in a row is remembered, text and layout, and while the kernel
 // returns the same bytes, MountInfo and MountInfoSeq cut their results
 // from where the memo says the fields are (one memo per program, of a
-// table of up to 64 KiB without escaped bytes; the result is the
-// caller's own all the same, its strings shared with the memo's text).
+// table of up to 64 KiB and 1,024 mounts without escaped bytes; the
+// result is the caller's own all the same, its strings shared with the
+// memo's text).
 func (p Proc) MountInfo() ([]Mount, error) { return read(p, "mountinfo", parseMountInfo) }
 
 // MountInfoSeq is MountInfo as an iterator of views into the read buffer.
