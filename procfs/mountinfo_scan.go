@@ -164,10 +164,14 @@ var (
 	mountSeed     = maphash.MakeSeed()
 )
 
-// mountFingerprint hashes b's length and its last 256 bytes.
-func mountFingerprint(b []byte) uint64 {
-	return maphash.Bytes(mountSeed, b[max(0, len(b)-256):]) ^ uint64(len(b))*0x9e3779b97f4a7c15
+// mountFingerprint hashes a text's length n and its last 256 bytes,
+// tail.
+func mountFingerprint(tail []byte, n int) uint64 {
+	return maphash.Bytes(mountSeed, tail) ^ uint64(n)*0x9e3779b97f4a7c15
 }
+
+// mountTail is the part of b that mountFingerprint hashes.
+func mountTail(b []byte) []byte { return b[max(0, len(b)-256):] }
 
 // memoizedMounts returns the memo if b is its text, else nil. A text
 // found in the memo is the last one read too: a table read between two
@@ -190,7 +194,7 @@ func newMountMemo(b []byte) []mountLine {
 	if len(b) == 0 || len(b) > mountMemoMax {
 		return nil
 	}
-	if h := mountFingerprint(b); lastMountHash.Swap(h) != h {
+	if h := mountFingerprint(mountTail(b), len(b)); lastMountHash.Swap(h) != h {
 		return nil
 	}
 	n := bytes.Count(b, []byte{'\n'}) + 1
@@ -200,9 +204,12 @@ func newMountMemo(b []byte) []mountLine {
 	return make([]mountLine, 0, n)
 }
 
-// storeMountMemo makes text and its lines the memo.
+// storeMountMemo makes text and its lines the memo. Its fingerprint is
+// taken from a copy of the tail only, not of the whole text.
 func storeMountMemo(text string, lines []mountLine) {
-	lastMounts.Store(&mountMemo{text: text, lines: lines, fp: mountFingerprint([]byte(text))})
+	tail := text[max(0, len(text)-256):]
+	fp := mountFingerprint([]byte(tail), len(text))
+	lastMounts.Store(&mountMemo{text: text, lines: lines, fp: fp})
 }
 
 // mountPlain reads the line of b that starts at i, as parseMountLine
