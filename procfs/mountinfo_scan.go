@@ -164,14 +164,18 @@ var (
 	mountSeed     = maphash.MakeSeed()
 )
 
-// mountFingerprint hashes a text's length n and its last 256 bytes,
-// tail.
+// mountTailLen is how many of a text's last bytes its fingerprint
+// hashes.
+const mountTailLen = 256
+
+// mountFingerprint hashes a text's length n and its last mountTailLen
+// bytes, tail.
 func mountFingerprint(tail []byte, n int) uint64 {
 	return maphash.Bytes(mountSeed, tail) ^ uint64(n)*0x9e3779b97f4a7c15
 }
 
 // mountTail is the part of b that mountFingerprint hashes.
-func mountTail(b []byte) []byte { return b[max(0, len(b)-256):] }
+func mountTail(b []byte) []byte { return b[max(0, len(b)-mountTailLen):] }
 
 // memoizedMounts returns the memo if b is its text, else nil. A text
 // found in the memo is the last one read too: a table read between two
@@ -207,7 +211,7 @@ func newMountMemo(b []byte) []mountLine {
 // storeMountMemo makes text and its lines the memo. Its fingerprint is
 // taken from a copy of the tail only, not of the whole text.
 func storeMountMemo(text string, lines []mountLine) {
-	tail := text[max(0, len(text)-256):]
+	tail := text[max(0, len(text)-mountTailLen):]
 	fp := mountFingerprint([]byte(tail), len(text))
 	lastMounts.Store(&mountMemo{text: text, lines: lines, fp: fp})
 }
