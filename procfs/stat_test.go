@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/bits"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -451,6 +452,39 @@ func parseStatSearching(b []byte) (Stat, error) {
 	st.Comm.set(b[open+1 : end])
 	err = parseStatFields(bytes.TrimSuffix(b[end+1:], []byte("\n")), &st)
 	return st, err
+}
+
+// TestParseStatFront checks how parseStat finds the pid and the comm:
+// pids of 1 to 10 digits, names of 0 to 20 bytes, with a second ')' at
+// every place in the name. Every line parses as parseStatSearching does,
+// and parseStatKernel, the search-free path, takes exactly the lines
+// whose name holds no ')'.
+func TestParseStatFront(t *testing.T) {
+	tail := stat52(4, "1")[len("7 (x)"):]
+	for _, pid := range []string{"1", "42", "4194304", "12345678", "2147483647"} {
+		for n := 0; n <= 20; n++ {
+			for extra := -1; extra <= n; extra++ { // where a ')' inside the name goes; -1: none
+				comm := []byte(strings.Repeat("abcdefghij", 3)[:n])
+				if extra >= 0 {
+					comm = slices.Insert(comm, extra, ')')
+				}
+				b := []byte(pid + " (" + string(comm) + ")" + tail)
+				want, werr := parseStatSearching(b)
+				var st Stat
+				if err := parseStat(b, &st); (err != nil) != (werr != nil) || err == nil && st != want {
+					t.Fatalf("%q: parseStat %+v, %v; want %+v, %v", b, st, err, want, werr)
+				}
+				var kern Stat
+				fast := parseStatKernel(b, &kern)
+				if wantFast := extra < 0; fast != wantFast {
+					t.Errorf("%q: parseStatKernel = %v, want %v", b, fast, wantFast)
+				}
+				if fast && kern != want {
+					t.Errorf("%q: parseStatKernel %+v, want %+v", b, kern, want)
+				}
+			}
+		}
+	}
 }
 
 // okOf returns the ok of a (value, ok) pair.
