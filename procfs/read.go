@@ -278,8 +278,12 @@ func (p Proc) open(name string, flags int) (int, error) {
 	return fd, nil
 }
 
-// appendPathZ appends the NUL-terminated path of p's file name.
-func (p Proc) appendPathZ(b []byte, name string) []byte {
+// appendPathZ appends the NUL-terminated path of p's file name. It and
+// appendDir take a pointer: a Proc is nine words, and its copy for each
+// call on a reader's path showed in BenchmarkPaired (statm 1.040-1.045
+// with the copies, 1.032-1.037 without; the code of Statm, ReadStat and
+// ReadStatus is 12-15% smaller).
+func (p *Proc) appendPathZ(b []byte, name string) []byte {
 	return append(append(append(p.appendDir(b), '/'), name...), 0)
 }
 
@@ -353,7 +357,8 @@ func (p Proc) path(name string) string {
 	return string(append(append(p.appendDir(stack[:0]), '/'), name...))
 }
 
-func (p Proc) appendDir(b []byte) []byte {
+// appendDir appends p's directory, /proc/PID or /proc/PID/task/TID.
+func (p *Proc) appendDir(b []byte) []byte {
 	b = append(b, p.fs.proc...)
 	b = append(b, '/')
 	b = appendID(b, p.pid)
