@@ -211,7 +211,7 @@ func (fs FS) pidfdPID(pidfd int) (int, error) {
 	case info.PidfdPID < 0:
 		return 0, &DoneError{Err: fmt.Errorf("pidfd reports pid -1 (reaped): %w", syscall.ESRCH)}
 	case info.PidfdPID == 0:
-		return 0, fmt.Errorf("procfs pidfd pid: process not visible in the PID namespace of %s: %w", fs.proc, syscall.ESRCH)
+		return 0, fmt.Errorf("procfs pidfd pid: process not visible in the PID namespace of %s: %w", fs.conf().proc, syscall.ESRCH)
 	}
 	return info.PidfdPID, nil
 }

@@ -47,14 +47,37 @@ import (
 	"github.com/lxgo/lx/internal/sys"
 )
 
-// FS is the procfs of one system: root/proc. It is a small value; copy it
-// freely. The zero value is not usable; use Default or NewFS.
+// FS is the procfs of one system: root/proc. It is a one-word value; copy
+// it freely. Every Default FS is equal to every other; the FS of a NewFS
+// call is equal to its copies only. The zero value is not usable; use
+// Default or NewFS.
 type FS struct {
+	// c is shared by the copies and never changed. A pointer keeps FS,
+	// and the Proc that holds one, small: a Proc is copied for every
+	// call that takes it by value, and on the readers' paths those
+	// copies showed in BenchmarkPaired.
+	c *fsConf
+}
+
+// fsConf is what an FS reads.
+type fsConf struct {
 	root string // the system's root directory
 	proc string // root/proc, the procfs mount point
 	// kind says whether proc is known to be a real procfs mount:
 	// fsDefault asks defaultIsProcfs, which checks /proc once.
 	kind fsKind
+}
+
+// defaultConf is Default's, shared by every Default FS; noConf is the
+// zero FS's, whose paths name nothing.
+var defaultConf, noConf = &fsConf{root: "/", proc: pseudofs.Default().Proc}, &fsConf{}
+
+// conf returns what fs reads.
+func (fs FS) conf() *fsConf {
+	if fs.c == nil {
+		return noConf
+	}
+	return fs.c
 }
 
 type fsKind uint8
@@ -67,7 +90,7 @@ const (
 
 // Default returns the running system's procfs, /proc. Reads fail with
 // fs.ErrNotExist if nothing is mounted there.
-func Default() FS { return FS{root: "/", proc: pseudofs.Default().Proc} }
+func Default() FS { return FS{c: defaultConf} }
 
 // NewFS returns the procfs of the system whose root directory is root: it
 // reads root/proc. root is "/" for this machine, /proc/PID/root for the
@@ -88,20 +111,20 @@ func NewFS(root string) (FS, error) {
 	if magic, err := sys.StatfsType(proc); err == nil && magic == sys.PROC_SUPER_MAGIC {
 		kind = fsProcfs
 	}
-	return FS{root: pfs.Root, proc: proc, kind: kind}, nil
+	return FS{c: &fsConf{root: pfs.Root, proc: proc, kind: kind}}, nil
 }
 
 // Root returns the system root directory the FS reads below: "/" for
 // Default.
-func (fs FS) Root() string { return fs.root }
+func (fs FS) Root() string { return fs.conf().root }
 
 // MountPoint returns the procfs directory the FS reads: Root()/proc.
-func (fs FS) MountPoint() string { return fs.proc }
+func (fs FS) MountPoint() string { return fs.conf().proc }
 
 // isProcfs reports whether the FS is a real procfs mount, whose files
 // behave as the kernel documents (the size of /proc/PID/fd, for one).
 func (fs FS) isProcfs() bool {
-	switch fs.kind {
+	switch fs.conf().kind {
 	case fsProcfs:
 		return true
 	case fsDefault:

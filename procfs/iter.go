@@ -29,7 +29,7 @@ func (fs FS) Procs() iter.Seq2[Proc, error] {
 // procs is the body of Procs.
 func (fs FS) procs(yield func(Proc, error) bool) {
 	stopped := false
-	err := listNumeric(sys.AT_FDCWD, fs.proc, func(pid int) bool {
+	err := listNumeric(sys.AT_FDCWD, fs.conf().proc, func(pid int) bool {
 		if !yield(Proc{fs: fs, pid: pid}, nil) {
 			stopped = true
 			return false
@@ -38,7 +38,7 @@ func (fs FS) procs(yield func(Proc, error) bool) {
 	})
 	if err != nil && !stopped {
 		if errno := sys.Errno(err); errno != 0 {
-			err = &iofs.PathError{Op: opOf(err), Path: fs.proc, Err: errno}
+			err = &iofs.PathError{Op: opOf(err), Path: fs.conf().proc, Err: errno}
 		}
 		yield(Proc{}, fmt.Errorf("procfs list: %w", err))
 	}

@@ -54,7 +54,7 @@ func TestProcsLive(t *testing.T) {
 }
 
 func TestProcsMissingRoot(t *testing.T) {
-	fsys := FS{root: "testdata/nonexistent"}
+	fsys := FS{c: &fsConf{root: "testdata/nonexistent"}}
 	n := 0
 	for p, err := range fsys.Procs() {
 		n++

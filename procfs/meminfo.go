@@ -137,7 +137,7 @@ func (fs FS) Meminfo() (Meminfo, error) {
 		putBuf(bp)
 	}
 	if err != nil {
-		return Meminfo{}, withPath(fs.proc+"/meminfo", err)
+		return Meminfo{}, withPath(fs.conf().proc+"/meminfo", err)
 	}
 	return m, nil
 }

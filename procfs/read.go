@@ -112,7 +112,7 @@ func readFSSingle[T any](fsys FS, name string, parse func([]byte) (T, error)) (T
 // does not fit. Errors are *fs.PathError naming the file.
 func (fsys FS) readSmall(name string, small []byte) (b []byte, bp *[]byte, err error) {
 	var stack [256]byte
-	path := append(append(append(stack[:0], fsys.proc...), '/'), name...)
+	path := append(append(append(stack[:0], fsys.conf().proc...), '/'), name...)
 	fd, n, err := sys.ReadOnceZ(sys.AT_FDCWD, append(path, 0), 0, small)
 	if err == nil && fd >= 0 {
 		bp = bufPool.Get().(*[]byte)
@@ -146,7 +146,7 @@ func readFSInto[T any](fsys FS, name string, v *T, parse func([]byte, *T) error)
 // *fs.PathError; an error from fn becomes a *ParseError naming the file.
 func (fsys FS) withFile(name string, single bool, fn func(b []byte) error) error {
 	var stack [256]byte
-	path := append(append(append(stack[:0], fsys.proc...), '/'), name...)
+	path := append(append(append(stack[:0], fsys.conf().proc...), '/'), name...)
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
 	var b []byte
@@ -279,10 +279,9 @@ func (p Proc) open(name string, flags int) (int, error) {
 }
 
 // appendPathZ appends the NUL-terminated path of p's file name. It and
-// appendDir take a pointer: a Proc is nine words, and its copy for each
-// call on a reader's path showed in BenchmarkPaired (statm 1.040-1.045
-// with the copies, 1.032-1.037 without; the code of Statm, ReadStat and
-// ReadStatus is 12-15% smaller).
+// appendDir take a pointer: copying the Proc for each call on a
+// reader's path showed in BenchmarkPaired (statm 1.040-1.045 with the
+// copies of what was then a nine-word Proc, 1.032-1.037 without).
 func (p *Proc) appendPathZ(b []byte, name string) []byte {
 	return append(append(append(p.appendDir(b), '/'), name...), 0)
 }
@@ -359,7 +358,7 @@ func (p Proc) path(name string) string {
 
 // appendDir appends p's directory, /proc/PID or /proc/PID/task/TID.
 func (p *Proc) appendDir(b []byte) []byte {
-	b = append(b, p.fs.proc...)
+	b = append(b, p.fs.conf().proc...)
 	b = append(b, '/')
 	b = appendID(b, p.pid)
 	if p.tid != 0 {
