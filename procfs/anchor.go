@@ -156,7 +156,8 @@ func (fs FS) anchor(pidfd int) (Proc, error) {
 		return Proc{}, err
 	}
 	p := Proc{fs: fs, pid: pid}
-	dir, err := sys.Open(p.Dir(), sys.O_RDONLY|sys.O_DIRECTORY)
+	dir, err := sys.Openat(p.fs.conf().at, string(p.appendOpenDir(nil)), sys.O_RDONLY|sys.O_DIRECTORY)
+	p.keepAlive()
 	if err != nil {
 		if e := sys.Errno(err); e == sys.ENOENT || e == sys.ESRCH {
 			return Proc{}, &DoneError{PID: pid, Err: err}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +129,7 @@ func (p Proc) FDs() ([]FD, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer runtime.KeepAlive(p.dir)
+	defer p.keepAlive()
 	var nums []int
 	err = listFDNums(dirfd, path, func(n int) { nums = append(nums, n) })
 	if err != nil {
@@ -184,7 +183,7 @@ func (p Proc) FDCount() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer runtime.KeepAlive(p.dir)
+	defer p.keepAlive()
 	if p.fs.isProcfs() && feature.ProcFDCount.Check() == nil {
 		st, err := sys.Fstatat(dirfd, path, 0)
 		if err != nil {
@@ -248,7 +247,7 @@ func (p Proc) readDirNames(name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer runtime.KeepAlive(p.dir)
+	defer p.keepAlive()
 	fd, err := sys.Openat(dirfd, path, sys.O_RDONLY|sys.O_DIRECTORY)
 	if err != nil {
 		return nil, p.ioError(name, err)
@@ -270,7 +269,7 @@ func (p Proc) readlink(name string, buf []byte) (target, grown []byte, err error
 	if err != nil {
 		return nil, buf, err
 	}
-	defer runtime.KeepAlive(p.dir)
+	defer p.keepAlive()
 	for {
 		t, err := sys.Readlinkat(dirfd, path, buf)
 		if err != nil {

@@ -42,6 +42,7 @@ package procfs
 import (
 	"fmt"
 	"sync"
+	"weak"
 
 	"github.com/lxgo/lx/internal/pseudofs"
 	"github.com/lxgo/lx/internal/sys"
@@ -66,11 +67,38 @@ type fsConf struct {
 	// kind says whether proc is known to be a real procfs mount:
 	// fsDefault asks defaultIsProcfs, which checks /proc once.
 	kind fsKind
+
+	// at and pre are where the files of a process are opened from: the
+	// directory descriptor and the path's prefix, "PID/stat" appended to
+	// it. An FS's own conf opens by path: AT_FDCWD and proc + "/".
+	at  int
+	pre string
+
+	// The conf of the Procs a listing yields (Procs) opens relative to
+	// the directory it listed: at is dir, held open, pre is "", and base
+	// is the FS's own conf (Proc.FS returns it; errors and Dir name the
+	// paths by it). dev and ino identify that directory. base is nil
+	// for an FS's own conf.
+	base     *fsConf
+	dir      *sys.FD
+	dev, ino uint64
+
+	// listed is the conf of the last listing of an FS's own conf, held
+	// weakly: once no Proc refers to it, the collector frees it and the
+	// cleanup of dir closes the directory. mu guards it.
+	mu     sync.Mutex
+	listed weak.Pointer[fsConf]
 }
 
 // defaultConf is Default's, shared by every Default FS; noConf is the
 // zero FS's, whose paths name nothing.
-var defaultConf, noConf = &fsConf{root: "/", proc: pseudofs.Default().Proc}, &fsConf{}
+var defaultConf, noConf = newConf("/", pseudofs.Default().Proc, fsDefault), newConf("", "", fsDefault)
+
+// newConf returns the conf of an FS reading proc, below root: its
+// processes' files opened by path.
+func newConf(root, proc string, kind fsKind) *fsConf {
+	return &fsConf{root: root, proc: proc, kind: kind, at: sys.AT_FDCWD, pre: proc + "/"}
+}
 
 // conf returns what fs reads.
 func (fs FS) conf() *fsConf {
@@ -111,7 +139,7 @@ func NewFS(root string) (FS, error) {
 	if magic, err := sys.StatfsType(proc); err == nil && magic == sys.PROC_SUPER_MAGIC {
 		kind = fsProcfs
 	}
-	return FS{c: &fsConf{root: pfs.Root, proc: proc, kind: kind}}, nil
+	return FS{c: newConf(pfs.Root, proc, kind)}, nil
 }
 
 // Root returns the system root directory the FS reads below: "/" for

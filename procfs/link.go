@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"runtime"
 	"strings"
 
 	"github.com/lxgo/lx/internal/sys"
@@ -78,7 +77,7 @@ func (p Proc) link(name string) (Link, error) {
 		return Link{}, err
 	}
 	st, err := sys.Fstatat(dirfd, path, 0) // follows the link to the file itself
-	runtime.KeepAlive(p.dir)
+	p.keepAlive()
 	switch {
 	case err == nil:
 		l.Deleted = st.Nlink == 0

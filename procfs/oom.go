@@ -3,7 +3,6 @@ package procfs
 import (
 	"fmt"
 	"io/fs"
-	"runtime"
 	"strconv"
 
 	"github.com/lxgo/lx/internal/parse"
@@ -75,7 +74,7 @@ func (p Proc) writeOOM(name string, data []byte) error {
 		return err
 	}
 	fd, err := sys.Openat(dirfd, path, sys.O_WRONLY)
-	runtime.KeepAlive(p.dir)
+	p.keepAlive()
 	if err != nil {
 		return p.ioError(name, err)
 	}

@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
 
 	"github.com/lxgo/lx/internal/sys"
@@ -12,9 +11,12 @@ import (
 // Proc is one process, or one thread of a process, in an FS. It is a small
 // value: copy it freely.
 //
-// A Proc made by FS.Proc, FS.Self or FS.Procs reads /proc/PID/... by path.
-// That is the cheapest way, but if the process exits and its PID is reused
-// between two reads, the second read silently describes the new process.
+// A Proc made by FS.Proc or FS.Self reads /proc/PID/... by path. A Proc
+// yielded by FS.Procs reads PID/... relative to the /proc directory that
+// was listed, which the FS holds open (see Procs): it reads the procfs
+// the PID came from. Both are the cheapest ways, but if the process exits
+// and its PID is reused between two reads, the second read silently
+// describes the new process.
 // A Proc made by FS.OpenProc or FS.ProcFromPidFD holds the /proc/PID
 // directory open and was checked against a pidfd, so every read describes
 // the same process or fails (see ProcFromPidFD); such a Proc must be
@@ -63,7 +65,8 @@ func (fs FS) Proc(pid int) (Proc, error) {
 // alive: a missing one is "no such process".
 func (p Proc) exists() error {
 	var stack [128]byte
-	_, err := sys.Fstatat(sys.AT_FDCWD, string(p.appendDir(stack[:0])), 0)
+	_, err := sys.Fstatat(p.fs.conf().at, string(p.appendOpenDir(stack[:0])), 0)
+	p.keepAlive()
 	if err == nil {
 		return nil
 	}
@@ -100,7 +103,12 @@ func (p Proc) IsThread() bool { return p.tid != 0 }
 func (p Proc) Anchored() bool { return p.dir != nil }
 
 // FS returns the filesystem p reads.
-func (p Proc) FS() FS { return p.fs }
+func (p Proc) FS() FS {
+	if c := p.fs.c; c != nil && c.base != nil {
+		return FS{c: c.base} // a Proc of a listing
+	}
+	return p.fs
+}
 
 // Dir returns the path of p's directory: /proc/PID or /proc/PID/task/TID.
 // For an anchored Proc the path may name another process after a PID reuse;
@@ -149,9 +157,10 @@ func (p Proc) alive() bool {
 			return false
 		}
 		_, err = sys.Fstatat(dfd, string(p.appendRel(nil, "stat")), 0)
-		runtime.KeepAlive(p.dir)
+		p.keepAlive()
 	} else {
-		_, err = sys.Fstatat(sys.AT_FDCWD, p.Dir(), 0)
+		_, err = sys.Fstatat(p.fs.conf().at, string(p.appendOpenDir(nil)), 0)
+		p.keepAlive()
 	}
 	return sys.Errno(err) != sys.ENOENT && sys.Errno(err) != sys.ESRCH
 }

@@ -156,7 +156,10 @@ func (p Proc) ReadStat(st *Stat) error {
 		// the read (BenchmarkPaired stat).
 		var path [64]byte
 		var fd, n int
-		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(path[:0], "stat"), 0, small[:]); err != nil {
+		z := p.appendPathZ(path[:0], "stat")
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
+		p.keepAlive()
+		if err != nil {
 			return p.ioError("stat", err)
 		}
 		if b = small[:n]; fd >= 0 {

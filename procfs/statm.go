@@ -33,7 +33,10 @@ func (p Proc) Statm() (Statm, error) {
 		// the read (BenchmarkPaired statm).
 		var path [64]byte
 		var fd, n int
-		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(path[:0], "statm"), 0, small[:]); err != nil {
+		z := p.appendPathZ(path[:0], "statm")
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
+		p.keepAlive()
+		if err != nil {
 			return Statm{}, p.ioError("statm", err)
 		}
 		if b = small[:n]; fd >= 0 {

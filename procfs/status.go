@@ -137,7 +137,10 @@ func (p Proc) ReadStatus(st *Status) error {
 	if p.dir == nil && p.pid > 0 {
 		var path [64]byte
 		var fd, n int
-		if fd, n, err = sys.ReadOnceZ(sys.AT_FDCWD, p.appendPathZ(path[:0], "status"), 0, small[:]); err != nil {
+		z := p.appendPathZ(path[:0], "status")
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
+		p.keepAlive()
+		if err != nil {
 			return p.ioError("status", err)
 		}
 		if b = small[:n]; fd >= 0 {

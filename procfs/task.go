@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
-	"runtime"
 
 	"github.com/lxgo/lx/internal/sys"
 	"github.com/lxgo/lx/kernel"
@@ -31,7 +30,7 @@ func (p Proc) Thread(tid int) (Proc, error) {
 		return Proc{}, err
 	}
 	_, err = sys.Fstatat(dirfd, path, 0)
-	runtime.KeepAlive(p.dir)
+	p.keepAlive()
 	if err != nil {
 		if e := sys.Errno(err); e != 0 {
 			err = &fs.PathError{Op: "fstatat", Path: th.Dir(), Err: e}
@@ -77,7 +76,7 @@ func (p Proc) Threads() iter.Seq2[Proc, error] {
 			}
 			return true
 		})
-		runtime.KeepAlive(proc.dir)
+		proc.keepAlive()
 		if err != nil && !stopped {
 			yield(Proc{}, proc.ioError("task", err))
 		}
