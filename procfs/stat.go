@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -156,9 +157,8 @@ func (p Proc) ReadStat(st *Stat) error {
 		// the read (BenchmarkPaired stat).
 		var path [64]byte
 		var fd, n int
-		z := p.appendPathZ(path[:0], "stat")
-		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
-		p.keepAlive()
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, p.appendPathZ(path[:0], "stat"), 0, small[:])
+		runtime.KeepAlive(p.fs.c) // see keepAlive; p.dir is nil
 		if err != nil {
 			return p.ioError("stat", err)
 		}

@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"math/bits"
+	"runtime"
 
 	"github.com/lxgo/lx/internal/parse"
 	"github.com/lxgo/lx/internal/sys"
@@ -33,9 +34,8 @@ func (p Proc) Statm() (Statm, error) {
 		// the read (BenchmarkPaired statm).
 		var path [64]byte
 		var fd, n int
-		z := p.appendPathZ(path[:0], "statm")
-		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
-		p.keepAlive()
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, p.appendPathZ(path[:0], "statm"), 0, small[:])
+		runtime.KeepAlive(p.fs.c) // see keepAlive; p.dir is nil
 		if err != nil {
 			return Statm{}, p.ioError("statm", err)
 		}

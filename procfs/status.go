@@ -3,6 +3,7 @@ package procfs
 import (
 	"bytes"
 	"io/fs"
+	"runtime"
 
 	"github.com/lxgo/lx/capability"
 	"github.com/lxgo/lx/cpuset"
@@ -137,9 +138,8 @@ func (p Proc) ReadStatus(st *Status) error {
 	if p.dir == nil && p.pid > 0 {
 		var path [64]byte
 		var fd, n int
-		z := p.appendPathZ(path[:0], "status")
-		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, z, 0, small[:])
-		p.keepAlive()
+		fd, n, err = sys.ReadOnceZ(p.fs.conf().at, p.appendPathZ(path[:0], "status"), 0, small[:])
+		runtime.KeepAlive(p.fs.c) // see keepAlive; p.dir is nil
 		if err != nil {
 			return p.ioError("status", err)
 		}
