@@ -10,7 +10,6 @@ import (
 )
 
 // Implemented in current_amd64.s.
-func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 func rdpid() uint64
 func rdtscp() uint64
 
@@ -52,12 +51,12 @@ func currentMethod() Method {
 // tscAuxInstructions reports whether the CPU has RDPID (CPUID leaf 7,
 // ECX bit 22) and RDTSCP (leaf 0x80000001, EDX bit 27).
 func tscAuxInstructions() (hasRDPID, hasRDTSCP bool) {
-	if maxLeaf, _, _, _ := cpuid(0, 0); maxLeaf >= 7 {
-		_, _, ecx, _ := cpuid(7, 0)
+	if maxLeaf, _, _, _ := sys.CPUID(0, 0); maxLeaf >= 7 {
+		_, _, ecx, _ := sys.CPUID(7, 0)
 		hasRDPID = ecx&(1<<22) != 0
 	}
-	if maxExt, _, _, _ := cpuid(0x80000000, 0); maxExt >= 0x80000001 {
-		_, _, _, edx := cpuid(0x80000001, 0)
+	if maxExt, _, _, _ := sys.CPUID(0x80000000, 0); maxExt >= 0x80000001 {
+		_, _, _, edx := sys.CPUID(0x80000001, 0)
 		hasRDTSCP = edx&(1<<27) != 0
 	}
 	return hasRDPID, hasRDTSCP
