@@ -565,7 +565,7 @@ func parseStatFast(rest []byte, st *Stat) (n int, ok bool) {
 		return 0, false
 	}
 	var v [statNums]uint64
-	neg, k, n, ok := statNumbers(rest[2:], v[:])
+	neg, k, n, ok := statNumbersArch(rest[2:], v[:])
 	// Fewer than 44 fields, or a sign where the kernel prints none: the
 	// general path.
 	if !ok || k < statMinFields-3 || neg&^statSigned != 0 {
