@@ -58,11 +58,11 @@ type Sample struct {
 // gave; when a read returns the same bytes, it copies that value instead
 // of parsing again. The value is then exactly what the parse would give:
 // the parsers are functions of the bytes alone. The memo changes only the
-// cost. Re-reading the stat of 300 sleepers costs 0.53 of opening,
-// reading and closing each (pread(2) alone: 0.47-0.48); when every
-// process's stat has changed since the last sample, each is parsed, and
-// with the memo's comparison and copies a pass costs 0.61-0.62
-// (BenchmarkPaired: sampler-300, sampler-300-changed, sampler-300-pread).
+// cost. Re-reading the stat of 300 sleepers costs 0.51-0.52 of opening,
+// reading and closing each (pread(2) alone: 0.47); when every process's
+// stat has changed since the last sample, each is parsed, and with the
+// memo's comparison and copies a pass costs 0.59 (BenchmarkPaired:
+// sampler-300, sampler-300-changed, sampler-300-pread).
 // It holds about 1.4 KiB per process and the last bytes of each file.
 //
 // A Sampler holds len(Files) file descriptors per process: mind

@@ -25,8 +25,8 @@ func statNumbersVec(b []byte, v []uint64) (neg uint64, k, end int, ok bool)
 // has its instructions and b's capacity the bytes it reads past its end
 // (a stat line read into ReadStat's 512-byte buffer has them up to 448
 // bytes). After the read(2) of the file it parses, it spares the Go
-// scanner's mispredicted branches: stat's lx/raw went from 1.120-1.125
-// to 1.092-1.095 (BenchmarkPaired stat).
+// scanner's mispredicted branches: stat's lx/raw went from 1.122-1.129
+// to 1.086-1.095 (BenchmarkPaired stat, docs/performance.md).
 func statNumbersArch(b []byte, v []uint64) (neg uint64, k, end int, ok bool) {
 	if statVec && len(b) > 0 && uint(len(v)-1) < 64 && cap(b)-len(b) >= 64 {
 		return statNumbersVec(b, v)
