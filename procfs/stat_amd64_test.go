@@ -96,3 +96,38 @@ func FuzzStatNumbersVec(f *testing.F) {
 		checkStatNumbersVec(t, b, int(nv))
 	})
 }
+
+// TestParseStatVec parses whole lines with and without statNumbersVec:
+// the same Stat or the same error, so that the fast path's checks of
+// what it returns (signs, ranges) hold for both.
+func TestParseStatVec(t *testing.T) {
+	if !statVec {
+		t.Skip("no SSSE3, SSE4.1 or BMI1")
+	}
+	var lines [][]byte
+	for _, name := range []string{"proc-stat-2.6.24-emptycomm", "proc-stat-6.18-cat", "proc-stat-6.18-hostile",
+		"proc-stat-6.18-kthreadd", "proc-stat-6.18-kworker", "proc-stat-6.18-zombie"} {
+		lines = append(lines, readFixture(t, name))
+	}
+	for _, v := range []string{"-1", "-0", "+5", "18446744073709551615", "18446744073709551616", "-123456", "1a", ""} {
+		for _, f := range []int{4, 16, 21, 25, 52} {
+			lines = append(lines, []byte(stat52(f, v)))
+		}
+	}
+	parse := func(line []byte, vec bool) (Stat, error) {
+		t.Cleanup(func() { statVec = true })
+		statVec = vec
+		b := make([]byte, len(line), len(line)+64) // room for statNumbersVec
+		copy(b, line)
+		var st Stat
+		err := parseStat(b, &st)
+		return st, err
+	}
+	for _, line := range lines {
+		st, err := parse(line, true)
+		want, wantErr := parse(line, false)
+		if st != want || (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Errorf("%q: with statNumbersVec %+v, %v; without %+v, %v", line, st, err, want, wantErr)
+		}
+	}
+}
