@@ -131,3 +131,31 @@ func TestParseStatVec(t *testing.T) {
 		}
 	}
 }
+
+// TestParseStatmSpacedVec parses statm lines through parseStatmSpaced
+// with and without statNumbersVec (statNumbers then reads the numbers):
+// both give parseStatm's result.
+func TestParseStatmSpacedVec(t *testing.T) {
+	if !statVec {
+		t.Skip("no SSSE3, SSE4.1 or BMI1")
+	}
+	t.Cleanup(func() { statVec = true })
+	lines := []string{string(readFixture(t, "proc-statm-6.18-cat")), string(readFixture(t, "proc-statm-6.18-kthreadd")),
+		"1 2 3 4 5 6 7 8\n", "1 2 3 4 5 6\n", "1  2 3 4 5 6 7\n", "-1 2 3 4 5 6 7\n", "1 2 3 4 5 6 7",
+		"18446744073709551615 0 0 0 0 0 0\n", "4503599627370495 1 1 1 0 1 0\n", "4503599627370496 1 1 1 0 1 0\n", "", "\n"}
+	for _, line := range lines {
+		var want Statm
+		wantErr := parseStatm([]byte(line), &want)
+		for _, vec := range []bool{true, false} {
+			statVec = vec
+			b := make([]byte, 1+len(line), 1+len(line)+64)
+			b[0] = ' '
+			copy(b[1:], line)
+			var got Statm
+			err := parseStatmSpaced(b, &got)
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() || err == nil && got != want {
+				t.Errorf("%q, statNumbersVec %v: %+v, %v; parseStatm %+v, %v", line, vec, got, err, want, wantErr)
+			}
+		}
+	}
+}

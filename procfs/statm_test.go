@@ -70,6 +70,19 @@ func FuzzParseStatm(f *testing.F) {
 		}
 		var s Statm
 		err := parseStatm(b, &s)
+		// Statm's form, the line after a space with a margin of junk,
+		// gives the same Statm or the same error.
+		spaced := make([]byte, 1+len(b)+64)
+		for i := range spaced {
+			spaced[i] = " 7\n"[i%3]
+		}
+		spaced[0] = ' '
+		copy(spaced[1:], b)
+		var s2 Statm
+		err2 := parseStatmSpaced(spaced[:1+len(b)], &s2)
+		if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() || err == nil && s2 != s {
+			t.Fatalf("%q: parseStatmSpaced %+v, %v; parseStatm %+v, %v", b, s2, err2, s, err)
+		}
 		// A page count whose bytes overflow is an error, never a
 		// smaller number.
 		fields := strings.FieldsFunc(string(b), func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' })
